@@ -1,0 +1,98 @@
+"""The audit trail: services call `record()` explicitly for every change they make."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+from django.db.models import QuerySet
+
+from mediadesk.core import context
+from mediadesk.core.models import AuditEntry
+
+ACTIONS: dict[str, str] = {}
+
+
+def register_actions(labels: Mapping[str, str]) -> None:
+    """Register dotted action names with their Chinese labels (shown on history pages)."""
+    ACTIONS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return ACTIONS.get(action, action)
+
+
+def target_type_of(obj: models.Model) -> str:
+    return getattr(obj, "audit_type", obj._meta.model_name or "")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of `fields`, as plain JSON-able data (FKs by their label)."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value changed, as {field: [before, after]}."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    changes: Mapping[str, Any] | None = None,
+    label: str | None = None,
+) -> AuditEntry:
+    """Write one audit entry for `target`; source and request id come from the current origin."""
+    origin = context.current()
+    user = actor if getattr(actor, "pk", None) else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_label=(user.get_username() if user else str(actor or "系统"))[:150],
+        action=action,
+        target_type=target_type_of(target),
+        target_id=str(target.pk),
+        target_label=(label or str(target))[:200],
+        changes=_plain(dict(changes or {})),
+        source=origin.source,
+        request_id=origin.request_id,
+        ip=origin.ip,
+    )
+
+
+def history(obj: models.Model) -> QuerySet[AuditEntry]:
+    """Every audit entry of one record, newest first."""
+    return AuditEntry.objects.filter(
+        target_type=target_type_of(obj), target_id=str(obj.pk)
+    ).select_related("actor")
+
+
+def label_entries(entries: Iterable[AuditEntry]) -> Iterable[AuditEntry]:
+    """Attach the Chinese action label to each entry for display."""
+    for entry in entries:
+        entry.action_label = action_label(entry.action)  # type: ignore[attr-defined]
+    return entries

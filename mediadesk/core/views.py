@@ -1,0 +1,104 @@
+"""The 工作台 home, global search, coming-soon pages and the audit trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from mediadesk.core import audit, queries
+from mediadesk.core.excel import xlsx_response
+from mediadesk.core.models import AuditSource
+from mediadesk.matrix import queries as matrix_queries
+from mediadesk.notifications import queries as notification_queries
+from mediadesk.orgs import queries as org_queries
+
+SOON = {
+    "content": ("内容", "选题矩阵、内容日历、三级审核与广告法合规检查"),
+    "live": ("直播", "直播排期、脚本、场次复盘"),
+    "analytics": ("数据", "数据导入、KPI、数据监测与分析表、看板"),
+    "engagement": ("互动", "评论私信、回复话术、舆情监测"),
+    "leads": ("客资", "线索、报备判客、分配跟进、佣金"),
+    "goals": ("目标", "目标、阶段计划、任务、日程与复盘"),
+}
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True, "time": timezone.now().isoformat()})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    mine = matrix_queries.visible_accounts(user).filter(Q(custodian=user) | Q(backup_custodian=user))
+    my_findings = [
+        (account, [f for f in findings if f.severity == "error"])
+        for account, findings in matrix_queries.standards_report(mine[:50])
+    ]
+    context = {
+        "nav_active": "home",
+        "my_accounts": mine.count(),
+        "my_findings": [(a, f) for a, f in my_findings if f][:10],
+        "notifications": notification_queries.recent_unread(user, limit=5),
+        "matrix_summary": matrix_queries.level_summary(user),
+        "delivery_failures": notification_queries.failed_delivery_count(user),
+        "soon": SOON,
+    }
+    return render(request, "core/home.html", context)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()
+    results: dict[str, list] = {"accounts": [], "projects": [], "users": []}
+    if q:
+        results["accounts"] = list(matrix_queries.visible_accounts(request.user).filter(
+            Q(name__icontains=q) | Q(platform_account_id__icontains=q) | Q(positioning__icontains=q)
+        )[:20])
+        results["projects"] = list(org_queries.visible_projects(request.user).filter(name__icontains=q)[:20])
+        results["users"] = list(org_queries.colleagues(request.user).filter(
+            Q(username__icontains=q) | Q(display_name__icontains=q)
+        )[:20])
+    return render(request, "core/search.html", {"q": q, "results": results, "total": sum(map(len, results.values()))})
+
+
+def soon(request: HttpRequest, area: str) -> HttpResponse:
+    title, what = SOON.get(area, ("即将上线", ""))
+    return render(request, "core/soon.html", {"nav_active": area, "title": title, "what": what})
+
+
+def audit_list(request: HttpRequest) -> HttpResponse:
+    entries = queries.filter_audit(queries.visible_audit(request.user), request.GET)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    audit.label_entries(page)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "core/audit.html",
+        {"nav_active": "settings", "page": page, "params": params.urlencode(), "sources": AuditSource.choices},
+    )
+
+
+def audit_export(request: HttpRequest) -> HttpResponse:
+    entries = queries.filter_audit(queries.visible_audit(request.user), request.GET)[:50_000]
+    rows = (
+        (e.at, e.actor_label, audit.action_label(e.action), e.action, e.target_type, e.target_id,
+         e.target_label, e.get_source_display(), e.ip or "", _changes_text(e.changes))
+        for e in entries
+    )  # fmt: skip
+    headers = ["时间", "操作人", "动作", "动作代码", "对象类型", "对象ID", "对象", "来源", "IP", "变更"]
+    audit_stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(f"审计记录-{audit_stamp}.xlsx", headers, rows)
+
+
+def _changes_text(changes: dict) -> str:
+    parts = []
+    for key, value in (changes or {}).items():
+        if isinstance(value, list) and len(value) == 2:
+            parts.append(f"{key}: {value[0]} → {value[1]}")
+        else:
+            parts.append(f"{key}: {value}")
+    return "；".join(parts)

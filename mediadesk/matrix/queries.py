@@ -1,0 +1,151 @@
+"""Reads of the matrix, scoped to the asking user; the pages and the API both call these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from mediadesk.core import scopes
+from mediadesk.core.errors import PermissionDenied
+from mediadesk.matrix import rules
+from mediadesk.matrix.models import Account, Platform, StandardRule
+from mediadesk.orgs.roles import Perm
+
+
+def visible_accounts(user: Any) -> QuerySet[Account]:
+    """Live accounts the user may see: in scope for matrix.view, or in their own custody."""
+    q = scopes.scope_q(user, Perm.MATRIX_VIEW)
+    if scopes.has_perm(user, Perm.MATRIX_VIEW_OWN):
+        q |= Q(custodian_id=user.pk) | Q(backup_custodian_id=user.pk)
+    return (
+        Account.objects.alive()
+        .filter(q)
+        .select_related(
+            "organisation", "platform", "company", "project", "custodian", "backup_custodian", "parent"
+        )
+    )
+
+
+def can_manage(user: Any, account: Account) -> bool:
+    return scopes.allows(user, Perm.MATRIX_MANAGE, account)
+
+
+def can_reveal(user: Any, account: Account) -> bool:
+    """Custodians of the account and holders of matrix.secrets in its scope may reveal secrets."""
+    if account.custodian_id == user.pk or account.backup_custodian_id == user.pk:
+        return True
+    return scopes.allows(user, Perm.MATRIX_SECRETS, account)
+
+
+def access_account(user: Any, account_id: Any, *, for_write: bool = False) -> Account:
+    """The account if visible (else 404), and manageable when `for_write` (else 403)."""
+    account = scopes.get_or_404(visible_accounts(user), account_id)
+    if for_write and not can_manage(user, account):
+        raise PermissionDenied("没有管理该账号的权限")
+    return account
+
+
+def filter_accounts(qs: QuerySet[Account], params: Any) -> QuerySet[Account]:
+    """Apply the list/tree filters shared by the pages, the export and the API."""
+    if value := params.get("platform"):
+        qs = qs.filter(platform__code=value)
+    for key in ("company", "project", "custodian"):
+        value = params.get(key)
+        if value and str(value).isdigit():
+            qs = qs.filter(**{f"{key}_id": int(value)})
+    if (value := params.get("level")) and str(value) in {"1", "2", "3"}:
+        qs = qs.filter(level=int(value))
+    if value := params.get("status"):
+        qs = qs.filter(status=value)
+    if value := (params.get("q") or "").strip():
+        qs = qs.filter(Q(name__icontains=value) | Q(platform_account_id__icontains=value))
+    return qs
+
+
+def active_platforms() -> QuerySet[Platform]:
+    return Platform.objects.filter(is_active=True)
+
+
+def rule_defs() -> list[rules.RuleDef]:
+    return [
+        rules.RuleDef(r.code, r.message, r.severity)
+        for r in StandardRule.objects.filter(enabled=True)
+    ]
+
+
+def template_of(account: Account, by_id: dict[int, Account] | None = None) -> rules.Template:
+    """The standard of the account's nearest level-1 ancestor (itself if level 1)."""
+    node: Account | None = account
+    seen = 0
+    while node is not None and node.level != 1 and seen < 5:
+        parent_id = node.parent_id
+        node = (by_id or {}).get(parent_id) if parent_id and by_id else node.parent
+        seen += 1
+    keyword = ""
+    tone: tuple[str, ...] = ()
+    if node is not None and node.level == 1:
+        keyword = node.brand_keyword
+        tone = rules.parse_keywords(node.tone_keywords)
+    if not keyword:
+        keyword = account.organisation.brand_keyword
+    return rules.Template(brand_keyword=keyword, tone_keywords=tone)
+
+
+def profile_of(account: Account) -> rules.Profile:
+    return rules.Profile(
+        name=account.name,
+        level=account.level,
+        bio=account.bio,
+        hook=account.hook,
+        has_avatar=bool(account.avatar),
+        has_banner=bool(account.banner),
+        is_live_account=account.is_live_account,
+        live_schedule=account.live_schedule,
+        verification=account.verification,
+        has_custodian=account.custodian_id is not None,
+        has_parent=account.parent_id is not None,
+    )
+
+
+def limits_of(platform: Platform) -> rules.Limits:
+    return rules.Limits(platform.name_max_len, platform.bio_max_len, platform.supports_live)
+
+
+def standards_for(account: Account, defs: list[rules.RuleDef] | None = None) -> list[rules.Finding]:
+    """The standards findings of one account."""
+    return rules.check_profile(
+        profile_of(account), template_of(account), limits_of(account.platform), defs or rule_defs()
+    )
+
+
+def standards_report(accounts: Iterable[Account]) -> list[tuple[Account, list[rules.Finding]]]:
+    """Findings for many accounts with one rules query and no per-account parent queries."""
+    accounts = list(accounts)
+    defs = rule_defs()
+    org_ids = {a.organisation_id for a in accounts}
+    by_id = {a.pk: a for a in Account.objects.alive().filter(organisation_id__in=org_ids).select_related("organisation")}
+    out = []
+    for account in accounts:
+        template = template_of(account, by_id)
+        findings = rules.check_profile(profile_of(account), template, limits_of(account.platform), defs)
+        out.append((account, findings))
+    return out
+
+
+def level_summary(user: Any) -> list[dict[str, Any]]:
+    """Account counts per level (and how many are not active) among visible accounts."""
+    from django.db.models import Count
+
+    from mediadesk.matrix.models import AccountStatus, Level
+
+    rows = visible_accounts(user).values("level").annotate(
+        total=Count("id"), inactive=Count("id", filter=~Q(status=AccountStatus.ACTIVE))
+    )
+    by_level = {r["level"]: r for r in rows}
+    return [
+        {"level": lvl.value, "label": lvl.label, "total": by_level.get(lvl.value, {}).get("total", 0),
+         "inactive": by_level.get(lvl.value, {}).get("inactive", 0)}
+        for lvl in Level
+    ]  # fmt: skip

@@ -1,0 +1,110 @@
+"""Personas and helpers shared by the whole suite.
+
+`world` builds one organisation (brand keyword 锦程) with 西安公司 (projects 曲江府 and 云境)
+and 成都公司 (project 天府), plus a second organisation for the outsider. Each persona holds
+the role named after it within the scope noted below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from mediadesk.core.models import AuditEntry
+from mediadesk.orgs.models import Company, Organisation, Project, RoleGrant, User
+from mediadesk.orgs.roles import Role
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class World:
+    org: Organisation
+    xian: Company
+    chengdu: Company
+    qujiang: Project
+    yunjing: Project
+    tianfu: Project
+    other_org: Organisation
+    users: dict[str, User]
+
+    def __getattr__(self, name: str) -> Any:
+        users = self.__dict__.get("users", {})
+        if name in users:
+            return users[name]
+        raise AttributeError(name)
+
+
+def make_user(username: str, org: Organisation, *grants: tuple[str, Any], phone: str = "") -> User:
+    user = User(username=username, organisation=org, display_name=username, phone=phone)
+    user.set_password(PASSWORD)
+    user.save()
+    for role, scope in grants:
+        RoleGrant.objects.create(
+            user=user,
+            role=role,
+            organisation=org,
+            company=scope if isinstance(scope, Company) else (scope.company if isinstance(scope, Project) else None),
+            project=scope if isinstance(scope, Project) else None,
+        )
+    return user
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    org = Organisation.objects.create(name="锦程置业集团", brand_keyword="锦程")
+    xian = Company.objects.create(organisation=org, name="西安公司", city="西安")
+    chengdu = Company.objects.create(organisation=org, name="成都公司", city="成都")
+    qujiang = Project.objects.create(organisation=org, company=xian, name="锦程·曲江府")
+    yunjing = Project.objects.create(organisation=org, company=xian, name="锦程·高新云境")
+    tianfu = Project.objects.create(organisation=org, company=chengdu, name="锦程·天府")
+    other_org = Organisation.objects.create(name="别家地产", brand_keyword="别家")
+    users = {
+        "admin": make_user("admin", org, (Role.ADMIN, org)),
+        "manager": make_user("manager", org, (Role.MANAGER, org), phone="13900000002"),
+        "manager_xa": make_user("manager_xa", org, (Role.MANAGER, xian)),
+        "planner": make_user("planner", org, (Role.PLANNER, xian)),
+        "legal": make_user("legal", org, (Role.LEGAL, org)),
+        "operator": make_user("operator", org, (Role.OPERATOR, xian)),
+        "operator_cd": make_user("operator_cd", org, (Role.OPERATOR, chengdu)),
+        "sales_a": make_user("sales_a", org, (Role.SALES, qujiang)),
+        "sales_b": make_user("sales_b", org, (Role.SALES, yunjing)),
+        "channel": make_user("channel", org, (Role.CHANNEL, xian)),
+        "outsider": make_user("outsider", other_org, (Role.ADMIN, other_org)),
+    }
+    return World(org, xian, chengdu, qujiang, yunjing, tianfu, other_org, users)
+
+
+@pytest.fixture
+def login(client: Client) -> Any:
+    """login(user) → the Django test client logged in as `user`."""
+
+    def _login(user: User) -> Client:
+        client.force_login(user, backend="mediadesk.orgs.auth.UsernameOrPhoneBackend")
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(world: World) -> Any:
+    """api(user) → a client whose requests carry a fresh bearer token of `user`."""
+    from mediadesk.orgs.services import create_api_token
+
+    def _api(user: User) -> Client:
+        _, key = create_api_token(user, by=user, name="test")
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    return _api
+
+
+def audit_actions(target_type: str, target_id: Any) -> list[str]:
+    """The action names recorded for one record, oldest first."""
+    return list(
+        AuditEntry.objects.filter(target_type=target_type, target_id=str(target_id))
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    )
