@@ -8,6 +8,8 @@ change from time to time, which is why they are data.
 
 from __future__ import annotations
 
+from typing import Any
+
 PLATFORMS: list[dict[str, object]] = [
     {"code": "douyin", "name": "抖音", "name_max_len": 20, "bio_max_len": 250, "title_max_len": 55,
      "body_max_len": 1000, "supports_live": True, "has_api": True, "sort": 10},
@@ -28,3 +30,16 @@ PLATFORMS: list[dict[str, object]] = [
     {"code": "wechat_miniprogram", "name": "微信小程序", "name_max_len": 30, "bio_max_len": 120, "sort": 90},
     {"code": "website", "name": "官网", "sort": 100},
 ]  # fmt: skip
+
+
+def install(platform_model: Any, rule_model: Any) -> None:
+    """Create the default platforms and standards rules that are missing (keeps edited ones)."""
+    from mediadesk.matrix.rules import DEFAULT_RULES
+
+    for row in PLATFORMS:
+        values = dict(row)
+        platform_model.objects.get_or_create(code=values.pop("code"), defaults=values)
+    for rule in DEFAULT_RULES:
+        rule_model.objects.get_or_create(
+            code=rule.code, defaults={"message": rule.message, "severity": rule.severity}
+        )

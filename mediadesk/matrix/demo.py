@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mediadesk.matrix import services
-from mediadesk.matrix.models import Account, AccountStatus, Platform, Verification
+from mediadesk.matrix import defaults, services
+from mediadesk.matrix.models import Account, AccountStatus, Platform, StandardRule, Verification
 from mediadesk.orgs.models import Company, Organisation, Project
 
 BRAND_BIO = "锦程置业官方账号｜匠心品质，美好生活。每周一、三、五 15:00-17:00 直播看房，关注我们，预约看房。"
@@ -19,6 +19,7 @@ def load_matrix(*, org: Organisation, company: Company, projects: dict[str, Proj
     """Create the demo accounts through the services (audited); returns how many were created."""
     if Account.objects.filter(organisation=org).exists():
         return 0
+    defaults.install(Platform, StandardRule)
     admin = users["admin"]
     brand: dict[str, Account] = {}
     for code in ("douyin", "wechat_mp", "weibo", "xiaohongshu"):

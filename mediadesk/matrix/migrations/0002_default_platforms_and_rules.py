@@ -2,18 +2,9 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from mediadesk.matrix.defaults import PLATFORMS
-    from mediadesk.matrix.rules import DEFAULT_RULES
+    from mediadesk.matrix.defaults import install
 
-    Platform = apps.get_model("matrix", "Platform")
-    StandardRule = apps.get_model("matrix", "StandardRule")
-    for row in PLATFORMS:
-        values = dict(row)
-        Platform.objects.get_or_create(code=values.pop("code"), defaults=values)
-    for rule in DEFAULT_RULES:
-        StandardRule.objects.get_or_create(
-            code=rule.code, defaults={"message": rule.message, "severity": rule.severity}
-        )
+    install(apps.get_model("matrix", "Platform"), apps.get_model("matrix", "StandardRule"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,1 @@
+"""MediaDesk benchmarks: `make bench` (python -m bench) prints figures; nothing here asserts."""

@@ -1,0 +1,42 @@
+"""Run every benchmark against a throw-away database and print the figures.
+
+SQLite by default (var/bench/bench.sqlite3); set BENCH_DATABASE_URL to a PostgreSQL URL to
+measure there. Sizes scale with BENCH_SCALE (1.0 = the figures the closing notes quote).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    bench_dir = ROOT / "var" / "bench"
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        shutil.rmtree(bench_dir, ignore_errors=True)
+        bench_dir.mkdir(parents=True)
+        url = f"sqlite:///{bench_dir / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediadesk.config.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    os.environ["DEBUG"] = "false"
+    os.environ.setdefault("ALLOWED_HOSTS", "*")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from bench import foundation
+
+    print(f"MediaDesk benchmarks on {url.split('://')[0]} · Python {sys.version.split()[0]}")
+    foundation.run(scale=float(os.environ.get("BENCH_SCALE", "1")))
+
+
+if __name__ == "__main__":
+    main()
