@@ -16,13 +16,17 @@ from django.test import Client
 from bench.timing import measure, report
 
 
-def build_matrix(org: Any, company: Any, projects: list[Any], users: list[Any], n_level3: int) -> int:
+def build_matrix(
+    org: Any, company: Any, projects: list[Any], users: list[Any], n_level3: int
+) -> int:
     from mediadesk.matrix.models import Account, Platform
 
     douyin = Platform.objects.get(code="douyin")
     rng = random.Random(7)
     with transaction.atomic():
-        brand = Account.objects.create(organisation=org, platform=douyin, name="锦程置业", level=1, brand_keyword="锦程")
+        brand = Account.objects.create(
+            organisation=org, platform=douyin, name="锦程置业", level=1, brand_keyword="锦程"
+        )
         level2 = [
             Account.objects.create(organisation=org, company=company, project=p, platform=douyin,
                                    name=f"锦程{p.name}", level=2, parent=brand, custodian=users[0])
@@ -58,7 +62,9 @@ def audit_write_rate(actor: Any, target: Any, n: int = 2000) -> float:
     start = time.perf_counter()
     with transaction.atomic():
         for i in range(n):
-            audit.record(actor=actor, action="account.update", target=target, changes={"n": [i, i + 1]})
+            audit.record(
+                actor=actor, action="account.update", target=target, changes={"n": [i, i + 1]}
+            )
     return n / (time.perf_counter() - start)
 
 
@@ -69,7 +75,10 @@ def run(*, scale: float = 1.0) -> None:
     n_audit = int(200_000 * scale)
     org = Organisation.objects.create(name="基准测试集团", brand_keyword="锦程")
     company = Company.objects.create(organisation=org, name="西安公司")
-    projects = [Project.objects.create(organisation=org, company=company, name=f"项目{i}") for i in range(10)]
+    projects = [
+        Project.objects.create(organisation=org, company=company, name=f"项目{i}")
+        for i in range(10)
+    ]
     manager = User.objects.create(username="bench-manager", organisation=org)
     RoleGrant.objects.create(user=manager, role="manager", organisation=org)
     users = [manager] + [User.objects.create(username=f"u{i}", organisation=org) for i in range(20)]
@@ -85,13 +94,23 @@ def run(*, scale: float = 1.0) -> None:
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
 
-    report("matrix tree page (all accounts, filtered to 1 project)", measure(lambda: get(f"/matrix/?project={projects[0].pk}")), 300)
+    report(
+        "matrix tree page (all accounts, filtered to 1 project)",
+        measure(lambda: get(f"/matrix/?project={projects[0].pk}")),
+        300,
+    )
     report("matrix tree page (whole matrix)", measure(lambda: get("/matrix/"), repeat=5), None)
     report("account list page (page 1 of 50)", measure(lambda: get("/matrix/accounts/")), 300)
     report("account detail page", measure(lambda: get(f"/matrix/accounts/{some}/")), 300)
     report("standards report page", measure(lambda: get("/matrix/standards/"), repeat=5), None)
-    report("API GET /api/v1/accounts?limit=50", measure(lambda: get("/api/v1/accounts?limit=50")), 300)
-    report("API GET /api/v1/accounts/{id}/standards", measure(lambda: get(f"/api/v1/accounts/{some}/standards")), 300)
+    report(
+        "API GET /api/v1/accounts?limit=50", measure(lambda: get("/api/v1/accounts?limit=50")), 300
+    )
+    report(
+        "API GET /api/v1/accounts/{id}/standards",
+        measure(lambda: get(f"/api/v1/accounts/{some}/standards")),
+        300,
+    )
 
     t = time.perf_counter()
     build_audit(n_audit, manager)
@@ -99,7 +118,17 @@ def run(*, scale: float = 1.0) -> None:
     from mediadesk.matrix.models import Account
 
     target = Account.objects.get(pk=some)
-    print(f"  audit.record() throughput (one transaction)        {audit_write_rate(manager, target):8.0f} entries/s")
+    print(
+        f"  audit.record() throughput (one transaction)        {audit_write_rate(manager, target):8.0f} entries/s"
+    )
     report("audit page, newest 50", measure(lambda: get("/audit/")), 300)
-    report("audit page, one record's history", measure(lambda: get(f"/audit/?target_type=account&target_id={some}")), 300)
-    report("API GET /api/v1/audit?target_type=account&target_id=…", measure(lambda: get(f"/api/v1/audit?target_type=account&target_id={some}")), 300)
+    report(
+        "audit page, one record's history",
+        measure(lambda: get(f"/audit/?target_type=account&target_id={some}")),
+        300,
+    )
+    report(
+        "API GET /api/v1/audit?target_type=account&target_id=…",
+        measure(lambda: get(f"/api/v1/audit?target_type=account&target_id={some}")),
+        300,
+    )

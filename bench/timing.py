@@ -17,7 +17,7 @@ def measure(fn: Callable[[], Any], *, repeat: int = 20, warmup: int = 2) -> dict
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     return {"median": statistics.median(samples), "p95": p95, "n": len(samples)}
 
 
@@ -26,4 +26,6 @@ def report(name: str, figures: dict[str, float], budget_ms: float | None = None)
     if budget_ms is not None:
         verdict = "  ✓ within" if figures["p95"] <= budget_ms else "  ✗ OVER"
         verdict += f" budget {budget_ms:.0f} ms"
-    print(f"  {name:<52} median {figures['median']:8.1f} ms   p95 {figures['p95']:8.1f} ms{verdict}")
+    print(
+        f"  {name:<52} median {figures['median']:8.1f} ms   p95 {figures['p95']:8.1f} ms{verdict}"
+    )

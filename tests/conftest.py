@@ -47,7 +47,9 @@ def make_user(username: str, org: Organisation, *grants: tuple[str, Any], phone:
             user=user,
             role=role,
             organisation=org,
-            company=scope if isinstance(scope, Company) else (scope.company if isinstance(scope, Project) else None),
+            company=scope
+            if isinstance(scope, Company)
+            else (scope.company if isinstance(scope, Project) else None),
             project=scope if isinstance(scope, Project) else None,
         )
     return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 import secrets
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def csv(name: str, default: str) -> list[str]:
     return [part.strip() for part in text(name, default).split(",") if part.strip()]
 
 
-def secret(name: str, *, production: bool, file: Path, generate: callable) -> str:  # type: ignore[valid-type]
+def secret(name: str, *, production: bool, file: Path, generate: Callable[[], str]) -> str:
     """Read a secret from the environment; in development generate it once into var/."""
     value = os.environ.get(name, "").strip()
     if value:

@@ -19,7 +19,9 @@ MODE = env.choice("MEDIADESK_MODE", "development", {"development", "production"}
 PRODUCTION = MODE == "production"
 DEBUG = env.boolean("DEBUG", not PRODUCTION)
 
-SECRET_KEY = env.secret("SECRET_KEY", production=PRODUCTION, file=VAR_DIR / "secret_key", generate=env.token)
+SECRET_KEY = env.secret(
+    "SECRET_KEY", production=PRODUCTION, file=VAR_DIR / "secret_key", generate=env.token
+)
 ENCRYPTION_KEYS = [
     key
     for key in env.secret(
@@ -101,7 +103,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     if DATABASES["default"]["NAME"] != ":memory:":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

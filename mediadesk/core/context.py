@@ -16,7 +16,7 @@ class Origin:
     ip: str | None = None
 
 
-_origin: ContextVar[Origin] = ContextVar("mediadesk_origin", default=Origin("system"))
+_origin: ContextVar[Origin] = ContextVar("mediadesk_origin", default=Origin("system"))  # noqa: B039 (frozen)
 
 
 def current() -> Origin:

@@ -19,7 +19,9 @@ from openpyxl.utils import get_column_letter
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def workbook(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1") -> bytes:
+def workbook(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Sheet1"
+) -> bytes:
     """An .xlsx with a bold, frozen header row and sensible column widths."""
     wb = Workbook(write_only=False)
     ws = wb.active
@@ -53,7 +55,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def xlsx_response(filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def xlsx_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     response = HttpResponse(workbook(headers, rows), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
@@ -82,7 +86,11 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d") if not hasattr(value, "hour") or value.hour == 0 else str(value)
+        return (
+            value.strftime("%Y-%m-%d")
+            if not hasattr(value, "hour") or value.hour == 0
+            else str(value)
+        )
     return str(value).strip()
 
 
@@ -90,7 +98,9 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
     """Read the first sheet of an .xlsx or a .csv into header-keyed rows, skipping blank rows."""
     size = getattr(upload, "size", 0) or 0
     if size > settings.IMPORT_MAX_BYTES:
-        raise ValidationError(f"文件过大：导入文件不能超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB")
+        raise ValidationError(
+            f"文件过大：导入文件不能超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB"
+        )
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
     if data[:2] == b"PK" or name.endswith(".xlsx"):
@@ -110,7 +120,7 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
     if not matrix:
         raise ValidationError("文件是空的")
     headers = [h.strip() for h in matrix[0]]
-    rows = []
+    rows: list[dict[str, str]] = []
     for cells in matrix[1:]:
         if not any(cells):
             rows.append({})

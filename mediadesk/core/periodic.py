@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -27,7 +28,9 @@ class Job:
 JOBS: dict[str, Job] = {}
 
 
-def periodic(name: str, *, every: timedelta, label: str) -> Callable[[Callable[[datetime], object]], Callable[[datetime], object]]:
+def periodic(
+    name: str, *, every: timedelta, label: str
+) -> Callable[[Callable[[datetime], object]], Callable[[datetime], object]]:
     """Register `func(slot)` to run once per `every`, aligned to the epoch."""
 
     def decorate(func: Callable[[datetime], object]) -> Callable[[datetime], object]:
@@ -62,7 +65,7 @@ def tick(*, now: datetime | None = None, worker: str = "") -> list[PeriodicRun]:
         run = claim(job, current_slot(job, now), worker=worker)
         if run is not None:
             claimed.append(run)
-            transaction.on_commit(lambda pk=run.pk: run_periodic_job.enqueue(pk))
+            transaction.on_commit(partial(run_periodic_job.enqueue, run.pk))
     return claimed
 
 
@@ -82,4 +85,6 @@ def execute(run_id: int) -> None:
             status=PeriodicRun.Status.FAILED, finished_at=timezone.now(), error=repr(exc)[:2000]
         )
         return
-    PeriodicRun.objects.filter(pk=run.pk).update(status=PeriodicRun.Status.DONE, finished_at=timezone.now())
+    PeriodicRun.objects.filter(pk=run.pk).update(
+        status=PeriodicRun.Status.DONE, finished_at=timezone.now()
+    )

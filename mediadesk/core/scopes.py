@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -67,11 +67,15 @@ def scope_q(user: Any, perm: str, *, prefix: str = "", shared: bool = True) -> Q
         else:
             q |= Q(**{f"{prefix}organisation_id": g.organisation_id})
         if shared and (g.project_id or g.company_id):
-            q |= Q(**{f"{prefix}organisation_id": g.organisation_id, f"{prefix}company__isnull": True})
+            q |= Q(
+                **{f"{prefix}organisation_id": g.organisation_id, f"{prefix}company__isnull": True}
+            )
     return q
 
 
-def _in_scope(g: Grant, organisation_id: int, company_id: int | None, project_id: int | None) -> bool:
+def _in_scope(
+    g: Grant, organisation_id: int, company_id: int | None, project_id: int | None
+) -> bool:
     if g.organisation_id != organisation_id:
         return False
     if g.project_id:
@@ -102,7 +106,7 @@ def get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:
     """Fetch one row of an already scoped queryset, hiding rows outside the scope as 404."""
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Finding:
     severity: str
     message: str
     field: str
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dc_field(default_factory=dict)
 
 
 def text_length(text: str) -> int:
@@ -64,7 +65,9 @@ def text_length(text: str) -> int:
 
 
 # A live schedule in a bio: a time like 15:00 / 15点 or a weekday mention (周一/星期三/每晚).
-LIVE_TIME = re.compile(r"(\d{1,2}\s*[:：点]\s*\d{0,2})|(周[一二三四五六日天])|(星期[一二三四五六日天])|每(天|晚|周)")
+LIVE_TIME = re.compile(
+    r"(\d{1,2}\s*[:：点]\s*\d{0,2})|(周[一二三四五六日天])|(星期[一二三四五六日天])|每(天|晚|周)"
+)
 # A hook (钩子) in a bio when no explicit hook is recorded: a call to follow, message, book, claim.
 HOOK_WORDS = re.compile(r"关注|私信|预约|留言|咨询|领取|点击|进群|加入|电话|到访|看房|直播间")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -31,7 +31,9 @@ class Organisation(models.Model):
 class Company(models.Model):
     """A city company (城市公司), e.g. 西安公司."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="companies")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="companies"
+    )
     name = models.CharField("名称", max_length=100)
     city = models.CharField("城市", max_length=40, blank=True)
 
@@ -55,7 +57,9 @@ class Project(models.Model):
         ESTATE = "estate", "楼盘"
         BRAND = "brand", "品牌"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="projects")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="projects"
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.ESTATE)
@@ -74,10 +78,6 @@ class Project(models.Model):
         return self.name
 
 
-class MediaDeskUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """A person who logs in; holds roles within scopes through RoleGrant."""
 
@@ -90,7 +90,6 @@ class User(AbstractUser):
     totp_enabled = models.BooleanField("已启用两步验证", default=False)
     deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
 
-    objects = MediaDeskUserManager()
     audit_type = "user"
 
     class Meta:
@@ -116,8 +115,12 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     granted_at = models.DateTimeField(default=timezone.now)
 
     audit_type = "role_grant"
@@ -173,3 +176,6 @@ class LoginAttempt(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M}"

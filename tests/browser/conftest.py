@@ -20,9 +20,13 @@ ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-SHOTS = Path(os.environ.get("MEDIADESK_SHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots"))
+SHOTS = Path(
+    os.environ.get("MEDIADESK_SHOTS", Path(__file__).resolve().parents[2] / "var" / "screenshots")
+)
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
@@ -36,7 +40,9 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser-deps` (apt-get install chromium fonts-noto-cjk)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make browser-deps` (apt-get install chromium fonts-noto-cjk)"
+        )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield browser
@@ -56,7 +62,11 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def phone_page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(
-        locale="zh-CN", viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
+        locale="zh-CN",
+        viewport={"width": 375, "height": 812},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from mediadesk.orgs import demo
+from mediadesk.orgs.roles import Role
 
 
 class Command(BaseCommand):
@@ -19,10 +20,12 @@ class Command(BaseCommand):
         try:
             result = demo.load(force=opts["force"])
         except demo.NotDemoDatabase:
-            raise CommandError("数据库中已有非演示数据，未载入演示数据（确需载入请加 --force）") from None
+            raise CommandError(
+                "数据库中已有非演示数据，未载入演示数据（确需载入请加 --force）"
+            ) from None
         if result["accounts_created"]:
             self.stdout.write(f"已载入演示数据：{result['accounts_created']} 个账号")
-        self.stdout.write("\n演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
-        for username, display, role, scope, _ in demo.DEMO_USERS:
-            self.stdout.write(f"  {username:<9} {display}（{role.label}）")
+        self.stdout.write(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
+        for username, display, role, _scope, _ in demo.DEMO_USERS:
+            self.stdout.write(f"  {username:<9} {display}（{Role(role).label}）")
         self.stdout.write("")
