@@ -7,11 +7,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from mediadesk.core.errors import Conflict
+from mediadesk.core.schemas import schema_errors
 from mediadesk.orgs.auth import user_for_token
 
 
@@ -28,6 +29,12 @@ class SessionAuth(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def __call__(self, request: HttpRequest) -> Any:
+        # Without a logged-in session the answer is 401, not a CSRF 403.
+        if not getattr(getattr(request, "user", None), "is_authenticated", False):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -39,27 +46,38 @@ api = NinjaAPI(
     title="MediaDesk API",
     version="1",
     description="新媒体运营工作台 API。认证：`Authorization: Bearer <token>`（令牌在个人资料页创建，"
-    "或 `POST /api/v1/auth/token`）。列表返回 `{\"items\": [...], \"count\": N}`，支持 `?limit=&offset=`。",
+    '或 `POST /api/v1/auth/token`）。列表返回 `{"items": [...], "count": N}`，支持 `?limit=&offset=`。',
     auth=[BearerToken(), SessionAuth()],
     urls_namespace="api",
 )
 
 
-def _error(request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, detail: str, errors: list[Any] | None = None
+) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
 
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
-    return _error(request, 422, "输入有误", errors)
+    return _error(request, 422, "输入有误", schema_errors(exc.errors))
+
+
+HTTP_ERRORS = {
+    400: "请求体不是有效的 JSON",
+    403: "CSRF 校验失败，请刷新页面后重试",
+    429: "请求过于频繁",
+}
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, HTTP_ERRORS.get(exc.status_code, str(exc)))
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: list[dict[str, Any]]
     if hasattr(exc, "error_dict"):
         errors = [
             {"field": field, "message": message}

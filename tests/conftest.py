@@ -55,6 +55,12 @@ def make_user(username: str, org: Organisation, *grants: tuple[str, Any], phone:
     return user
 
 
+@pytest.fixture(autouse=True)
+def fast_hasher(settings: Any) -> None:
+    """Tests exercise login rules, not the hash's cost (PBKDF2 makes `world` take seconds)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     org = Organisation.objects.create(name="锦程置业集团", brand_keyword="锦程")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "mediadesk.core",
     "mediadesk.orgs",
     "mediadesk.notifications",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models import QuerySet
 
-from mediadesk.core import context
+from mediadesk.core import context, phone
 from mediadesk.core.models import AuditEntry
 
 ACTIONS: dict[str, str] = {}
@@ -57,6 +60,23 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     }
 
 
+PHONE_KEYS = re.compile(r"(^|_)(phone|mobile)($|_)")
+
+
+def _masked(changes: dict[str, Any]) -> dict[str, Any]:
+    """The audit trail never stores a full phone number: values of phone fields are masked."""
+    out = {}
+    for key, value in changes.items():
+        if PHONE_KEYS.search(key):
+            value = (
+                [phone.mask(v) if isinstance(v, str) and v else v for v in value]
+                if isinstance(value, list)
+                else phone.mask(str(value or ""))
+            )
+        out[key] = value
+    return out
+
+
 def record(
     *,
     actor: Any,
@@ -75,7 +95,7 @@ def record(
         target_type=target_type_of(target),
         target_id=str(target.pk),
         target_label=(label or str(target))[:200],
-        changes=_plain(dict(changes or {})),
+        changes=_masked(_plain(dict(changes or {}))),
         source=origin.source,
         request_id=origin.request_id,
         ip=origin.ip,
@@ -89,8 +109,37 @@ def history(obj: models.Model) -> QuerySet[AuditEntry]:
     ).select_related("actor")
 
 
+EXTRA_LABELS = {"reason": "原因", "role": "角色", "scope": "范围", "moved": "交接内容", "ok": "密码验证通过",
+                "credential": "凭据", "successor": "交接人", "name": "名称", "count": "数量"}  # fmt: skip
+
+
+@cache
+def field_labels(target_type: str) -> dict[str, str]:
+    """Verbose names of the fields of the model whose audit_type is `target_type`."""
+    for model in apps.get_models():
+        if getattr(model, "audit_type", model._meta.model_name) == target_type:
+            return {
+                f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()
+            }
+    return {}
+
+
+def change_rows(entry: AuditEntry) -> list[tuple[str, Any, Any, bool]]:
+    """(label, before, after, is_pair) per changed field, for display."""
+    labels = field_labels(entry.target_type)
+    rows = []
+    for key, value in (entry.changes or {}).items():
+        label = labels.get(key) or EXTRA_LABELS.get(key, key)
+        if isinstance(value, list) and len(value) == 2:
+            rows.append((label, value[0], value[1], True))
+        else:
+            rows.append((label, None, value, False))
+    return rows
+
+
 def label_entries(entries: Iterable[AuditEntry]) -> Iterable[AuditEntry]:
-    """Attach the Chinese action label to each entry for display."""
+    """Attach the Chinese action label and labelled change rows to each entry for display."""
     for entry in entries:
         entry.action_label = action_label(entry.action)  # type: ignore[attr-defined]
+        entry.change_rows = change_rows(entry)  # type: ignore[attr-defined]
     return entries

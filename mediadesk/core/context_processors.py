@@ -34,7 +34,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "user_roles": [Role(r).label for r in sorted(role_codes) if r in Role.values],
         "can": {
-            "matrix_view": scopes.has_perm(user, Perm.MATRIX_VIEW) or scopes.has_perm(user, Perm.MATRIX_VIEW_OWN),
+            "matrix_view": scopes.has_perm(user, Perm.MATRIX_VIEW)
+            or scopes.has_perm(user, Perm.MATRIX_VIEW_OWN),
             "matrix_manage": scopes.has_perm(user, Perm.MATRIX_MANAGE),
             "audit": scopes.has_perm(user, Perm.AUDIT_VIEW),
             "users": scopes.has_perm(user, Perm.USERS_MANAGE),

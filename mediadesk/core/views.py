@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mediadesk.core import audit, queries
 from mediadesk.core.excel import xlsx_response
-from mediadesk.core.models import AuditSource
+from mediadesk.core.models import AuditEntry, AuditSource
 from mediadesk.matrix import queries as matrix_queries
 from mediadesk.notifications import queries as notification_queries
 from mediadesk.orgs import queries as org_queries
@@ -33,7 +33,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    mine = matrix_queries.visible_accounts(user).filter(Q(custodian=user) | Q(backup_custodian=user))
+    mine = matrix_queries.visible_accounts(user).filter(
+        Q(custodian=user) | Q(backup_custodian=user)
+    )
     my_findings = [
         (account, [f for f in findings if f.severity == "error"])
         for account, findings in matrix_queries.standards_report(mine[:50])
@@ -54,14 +56,26 @@ def search(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     results: dict[str, list] = {"accounts": [], "projects": [], "users": []}
     if q:
-        results["accounts"] = list(matrix_queries.visible_accounts(request.user).filter(
-            Q(name__icontains=q) | Q(platform_account_id__icontains=q) | Q(positioning__icontains=q)
-        )[:20])
-        results["projects"] = list(org_queries.visible_projects(request.user).filter(name__icontains=q)[:20])
-        results["users"] = list(org_queries.colleagues(request.user).filter(
-            Q(username__icontains=q) | Q(display_name__icontains=q)
-        )[:20])
-    return render(request, "core/search.html", {"q": q, "results": results, "total": sum(map(len, results.values()))})
+        results["accounts"] = list(
+            matrix_queries.visible_accounts(request.user).filter(
+                Q(name__icontains=q)
+                | Q(platform_account_id__icontains=q)
+                | Q(positioning__icontains=q)
+            )[:20]
+        )
+        results["projects"] = list(
+            org_queries.visible_projects(request.user).filter(name__icontains=q)[:20]
+        )
+        results["users"] = list(
+            org_queries.colleagues(request.user).filter(
+                Q(username__icontains=q) | Q(display_name__icontains=q)
+            )[:20]
+        )
+    return render(
+        request,
+        "core/search.html",
+        {"q": q, "results": results, "total": sum(map(len, results.values()))},
+    )
 
 
 def soon(request: HttpRequest, area: str) -> HttpResponse:
@@ -78,7 +92,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/audit.html",
-        {"nav_active": "settings", "page": page, "params": params.urlencode(), "sources": AuditSource.choices},
+        {
+            "nav_active": "settings",
+            "page": page,
+            "params": params.urlencode(),
+            "sources": AuditSource.choices,
+        },
     )
 
 
@@ -86,19 +105,27 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     entries = queries.filter_audit(queries.visible_audit(request.user), request.GET)[:50_000]
     rows = (
         (e.at, e.actor_label, audit.action_label(e.action), e.action, e.target_type, e.target_id,
-         e.target_label, e.get_source_display(), e.ip or "", _changes_text(e.changes))
+         e.target_label, e.get_source_display(), e.ip or "", _changes_text(e))
         for e in entries
     )  # fmt: skip
-    headers = ["时间", "操作人", "动作", "动作代码", "对象类型", "对象ID", "对象", "来源", "IP", "变更"]
+    headers = [
+        "时间",
+        "操作人",
+        "动作",
+        "动作代码",
+        "对象类型",
+        "对象ID",
+        "对象",
+        "来源",
+        "IP",
+        "变更",
+    ]
     audit_stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return xlsx_response(f"审计记录-{audit_stamp}.xlsx", headers, rows)
 
 
-def _changes_text(changes: dict) -> str:
-    parts = []
-    for key, value in (changes or {}).items():
-        if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{key}: {value[0]} → {value[1]}")
-        else:
-            parts.append(f"{key}: {value}")
-    return "；".join(parts)
+def _changes_text(entry: AuditEntry) -> str:
+    return "；".join(
+        f"{label}: {before} → {after}" if pair else f"{label}: {after}"
+        for label, before, after, pair in audit.change_rows(entry)
+    )

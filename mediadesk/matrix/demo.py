@@ -15,7 +15,9 @@ def _platform(code: str) -> Platform:
     return Platform.objects.get(code=code)
 
 
-def load_matrix(*, org: Organisation, company: Company, projects: dict[str, Project], users: dict[str, Any]) -> int:
+def load_matrix(
+    *, org: Organisation, company: Company, projects: dict[str, Project], users: dict[str, Any]
+) -> int:
     """Create the demo accounts through the services (audited); returns how many were created."""
     if Account.objects.filter(organisation=org).exists():
         return 0
@@ -47,16 +49,41 @@ def load_matrix(*, org: Organisation, company: Company, projects: dict[str, Proj
         "custodian": users["planner"], "bio": "锦程西安公司官方订阅号，美好生活从这里开始，关注获取最新楼盘资讯。",
     })  # fmt: skip
     consultants = [
-        ("锦程曲江府-小孙说房", "锦程·曲江府", users["sales"], "曲江府置业顾问小孙，匠心好房每天讲，私信我预约看房。"),
+        (
+            "锦程曲江府-小孙说房",
+            "锦程·曲江府",
+            users["sales"],
+            "曲江府置业顾问小孙，匠心好房每天讲，私信我预约看房。",
+        ),
         ("西安买房小孙", "锦程·曲江府", users["sales"], "西安买房攻略"),
-        ("锦程曲江府-安安", "锦程·曲江府", users["anchor"], "主播安安｜周一、三、五 15:00 直播看房，关注不迷路。"),
+        (
+            "锦程曲江府-安安",
+            "锦程·曲江府",
+            users["anchor"],
+            "主播安安｜周一、三、五 15:00 直播看房，关注不迷路。",
+        ),
         ("锦程曲江府-小吴", "锦程·曲江府", users["service"], ""),
-        ("锦程云境-阿杰", "锦程·高新云境", users["operator"], "高新云境置业顾问阿杰，品质生活顾问，咨询请私信。"),
+        (
+            "锦程云境-阿杰",
+            "锦程·高新云境",
+            users["operator"],
+            "高新云境置业顾问阿杰，品质生活顾问，咨询请私信。",
+        ),
         ("锦程云境-美美", "锦程·高新云境", users["operator"], "美好生活，从一套好房开始。" * 12),
         ("锦程云境-小郑", "锦程·高新云境", None, "云境小郑，带你看懂高新板块，关注我。"),
-        ("锦程湖畔-老陈", "锦程·浐灞湖畔", users["operator"], "浐灞湖畔老陈，生态宜居，匠心品质，预约看房请留言。"),
+        (
+            "锦程湖畔-老陈",
+            "锦程·浐灞湖畔",
+            users["operator"],
+            "浐灞湖畔老陈，生态宜居，匠心品质，预约看房请留言。",
+        ),
         ("湖畔生活家", "锦程·浐灞湖畔", users["operator"], "记录湖畔美好生活"),
-        ("锦程湖畔-小钱", "锦程·浐灞湖畔", users["channel"], "湖畔置业顾问小钱，关注我了解一手房源。"),
+        (
+            "锦程湖畔-小钱",
+            "锦程·浐灞湖畔",
+            users["channel"],
+            "湖畔置业顾问小钱，关注我了解一手房源。",
+        ),
     ]
     for name, project_name, custodian, bio in consultants:
         services.create_account(by=admin, organisation=org, values={

@@ -64,20 +64,39 @@ class AccountQuerySet(models.QuerySet["Account"]):
 class Account(TimeStampedModel):
     """One social-media account (账号) in the three-level matrix tree."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="accounts")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="accounts"
+    )
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts", verbose_name="城市公司"
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="城市公司",
     )
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="accounts", verbose_name="项目"
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="项目",
     )
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="accounts", verbose_name="平台")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.PROTECT, related_name="accounts", verbose_name="平台"
+    )
     platform_account_id = models.CharField("平台账号ID", max_length=80, blank=True)
     subtype = models.CharField("账号类型", max_length=20, blank=True, help_text="如 订阅号/服务号")
     name = models.CharField("账号名称", max_length=60)
     level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级账号"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级账号",
     )
     positioning = models.CharField("领域/定位", max_length=100, blank=True)
     verification = models.CharField(
@@ -86,12 +105,24 @@ class Account(TimeStampedModel):
     real_name_holder = models.CharField("实名主体", max_length=60, blank=True)
     bound_phone = models.CharField("绑定手机", max_length=11, blank=True)
     custodian = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="custodian_of", verbose_name="负责人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="custodian_of",
+        verbose_name="负责人",
     )
     backup_custodian = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="backup_of", verbose_name="备份负责人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="backup_of",
+        verbose_name="备份负责人",
     )
-    status = models.CharField("状态", max_length=12, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
+    status = models.CharField(
+        "状态", max_length=12, choices=AccountStatus.choices, default=AccountStatus.ACTIVE
+    )
     followers = models.PositiveIntegerField("粉丝数", null=True, blank=True)
     opened_on = models.DateField("开通日期", null=True, blank=True)
     notes = models.TextField("备注", blank=True)
@@ -101,10 +132,14 @@ class Account(TimeStampedModel):
     banner = models.ImageField("背景图", upload_to="accounts/banners/", blank=True)
     bio = models.TextField("简介", blank=True)
     cover_style = models.CharField("视频封面风格", max_length=200, blank=True)
-    tone_keywords = models.CharField("价值观/格调关键词", max_length=200, blank=True, help_text="用逗号分隔")
+    tone_keywords = models.CharField(
+        "价值观/格调关键词", max_length=200, blank=True, help_text="用逗号分隔"
+    )
     hook = models.CharField("钩子/行动号召", max_length=200, blank=True)
     is_live_account = models.BooleanField("直播账号", default=False)
-    live_schedule = models.CharField("直播时间", max_length=100, blank=True, help_text="如 周一、三、五 15:00-17:00")
+    live_schedule = models.CharField(
+        "直播时间", max_length=100, blank=True, help_text="如 周一、三、五 15:00-17:00"
+    )
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AccountQuerySet.as_manager()
@@ -113,7 +148,10 @@ class Account(TimeStampedModel):
     class Meta:
         verbose_name = "账号"
         ordering = ["level", "platform__sort", "name"]
-        indexes = [models.Index(fields=["organisation", "level"]), models.Index(fields=["company", "project"])]
+        indexes = [
+            models.Index(fields=["organisation", "level"]),
+            models.Index(fields=["company", "project"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "platform_account_id"],
@@ -141,7 +179,9 @@ class Credential(TimeStampedModel):
     label = models.CharField("说明", max_length=60, blank=True)
     identifier = models.CharField("账号/AppID", max_length=120, blank=True)
     secret = models.TextField("密文", editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
 
     audit_type = "credential"
 
@@ -162,7 +202,9 @@ class StandardRule(models.Model):
         INFO = "info", "提示"
 
     code = models.SlugField("代码", max_length=40, unique=True)
-    message = models.CharField("提示语", max_length=200, help_text="可用 {limit} {actual} {keyword}")
+    message = models.CharField(
+        "提示语", max_length=200, help_text="可用 {limit} {actual} {keyword}"
+    )
     severity = models.CharField("级别", max_length=8, choices=Severity.choices)
     enabled = models.BooleanField("启用", default=True)
 

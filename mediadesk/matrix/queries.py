@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.matrix import rules
 from mediadesk.matrix.models import Account, Platform, StandardRule
-from mediadesk.orgs.roles import Perm
+from mediadesk.orgs.models import Company, Project
+from mediadesk.orgs.roles import Perm, perms_of
 
 
 def visible_accounts(user: Any) -> QuerySet[Account]:
@@ -23,7 +25,13 @@ def visible_accounts(user: Any) -> QuerySet[Account]:
         Account.objects.alive()
         .filter(q)
         .select_related(
-            "organisation", "platform", "company", "project", "custodian", "backup_custodian", "parent"
+            "organisation",
+            "platform",
+            "company",
+            "project",
+            "custodian",
+            "backup_custodian",
+            "parent",
         )
     )
 
@@ -125,11 +133,18 @@ def standards_report(accounts: Iterable[Account]) -> list[tuple[Account, list[ru
     accounts = list(accounts)
     defs = rule_defs()
     org_ids = {a.organisation_id for a in accounts}
-    by_id = {a.pk: a for a in Account.objects.alive().filter(organisation_id__in=org_ids).select_related("organisation")}
+    by_id = {
+        a.pk: a
+        for a in Account.objects.alive()
+        .filter(organisation_id__in=org_ids)
+        .select_related("organisation")
+    }
     out = []
     for account in accounts:
         template = template_of(account, by_id)
-        findings = rules.check_profile(profile_of(account), template, limits_of(account.platform), defs)
+        findings = rules.check_profile(
+            profile_of(account), template, limits_of(account.platform), defs
+        )
         out.append((account, findings))
     return out
 
@@ -140,12 +155,130 @@ def level_summary(user: Any) -> list[dict[str, Any]]:
 
     from mediadesk.matrix.models import AccountStatus, Level
 
-    rows = visible_accounts(user).values("level").annotate(
-        total=Count("id"), inactive=Count("id", filter=~Q(status=AccountStatus.ACTIVE))
+    rows = (
+        visible_accounts(user)
+        .values("level")
+        .annotate(total=Count("id"), inactive=Count("id", filter=~Q(status=AccountStatus.ACTIVE)))
     )
-    by_level = {r["level"]: r for r in rows}
+    by_level: dict[int, dict[str, Any]] = {r["level"]: dict(r) for r in rows}
     return [
         {"level": lvl.value, "label": lvl.label, "total": by_level.get(lvl.value, {}).get("total", 0),
          "inactive": by_level.get(lvl.value, {}).get("inactive", 0)}
         for lvl in Level
     ]  # fmt: skip
+
+
+FILTER_KEYS = ("platform", "company", "project", "custodian", "level", "status", "q")
+
+SORTS: dict[str, Any] = {
+    "name": F("name").asc(),
+    "-name": F("name").desc(),
+    "level": F("level").asc(),
+    "-level": F("level").desc(),
+    "followers": F("followers").asc(nulls_first=True),
+    "-followers": F("followers").desc(nulls_last=True),
+    "updated": F("updated_at").asc(),
+    "-updated": F("updated_at").desc(),
+}
+
+
+def sort_accounts(qs: QuerySet[Account], sort: str | None) -> QuerySet[Account]:
+    """Order by one of SORTS (unknown keys keep the default level/platform/name order)."""
+    if sort in SORTS:
+        return qs.order_by(SORTS[sort], "pk")
+    return qs
+
+
+def has_filters(params: Mapping[str, Any]) -> bool:
+    return any((params.get(key) or "").strip() for key in FILTER_KEYS)
+
+
+def _manage_grants(user: Any) -> list[scopes.Grant]:
+    return [g for g in scopes.grants(user) if Perm.MATRIX_MANAGE in perms_of({g.role})]
+
+
+def manageable_projects(user: Any) -> QuerySet[Project]:
+    """Projects in which the user may manage accounts (choices of the account form)."""
+    q = Q(pk__in=[])
+    for g in _manage_grants(user):
+        if g.project_id:
+            q |= Q(pk=g.project_id)
+        elif g.company_id:
+            q |= Q(company_id=g.company_id)
+        else:
+            q |= Q(organisation_id=g.organisation_id)
+    return Project.objects.filter(q).select_related("company").order_by("company__name", "name")
+
+
+def manageable_companies(user: Any) -> QuerySet[Company]:
+    """Companies in which the user may manage accounts (a project grant offers its company)."""
+    q = Q(pk__in=[])
+    for g in _manage_grants(user):
+        if g.project_id:
+            q |= Q(projects__id=g.project_id)
+        elif g.company_id:
+            q |= Q(pk=g.company_id)
+        else:
+            q |= Q(organisation_id=g.organisation_id)
+    return Company.objects.filter(q).distinct().order_by("name")
+
+
+@dataclass
+class TreeNode:
+    """One account in the matrix tree with its standards counts and shown children."""
+
+    account: Account
+    errors: int
+    warnings: int
+    matched: bool
+    children: list[TreeNode] = field(default_factory=list)
+
+
+@dataclass
+class Tree:
+    roots: list[TreeNode]
+    orphans: list[TreeNode]  # level 2/3 accounts that have no parent at all
+    matched: int
+    total: int
+
+
+def _with_ancestors(matched: set[int], by_id: dict[int, Account]) -> set[int]:
+    shown: set[int] = set()
+    for pk in matched:
+        node = by_id.get(pk)
+        while node is not None and node.pk not in shown:
+            shown.add(node.pk)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+    return shown
+
+
+def account_tree(user: Any, params: Mapping[str, Any]) -> Tree:
+    """Visible accounts as a level tree; with filters, the matches plus their visible ancestors.
+
+    Accounts whose parent is not visible to the user become roots; accounts above level 1
+    without any parent go to `orphans` (未挂接上级).
+    """
+    accounts = list(visible_accounts(user))
+    by_id = {a.pk: a for a in accounts}
+    if has_filters(params):
+        matched = set(filter_accounts(visible_accounts(user), params).values_list("pk", flat=True))
+    else:
+        matched = set(by_id)
+    shown = _with_ancestors(matched, by_id)
+    nodes: dict[int, TreeNode] = {}
+    for account, findings in standards_report(a for a in accounts if a.pk in shown):
+        severities = [f.severity for f in findings]
+        nodes[account.pk] = TreeNode(
+            account, severities.count("error"), severities.count("warning"), account.pk in matched
+        )
+    roots: list[TreeNode] = []
+    orphans: list[TreeNode] = []
+    for node in nodes.values():
+        parent_id = node.account.parent_id
+        if parent_id is not None and parent_id in nodes:
+            nodes[parent_id].children.append(node)
+        elif parent_id is None and node.account.level > 1:
+            orphans.append(node)
+        else:
+            roots.append(node)
+    return Tree(roots, orphans, len(matched), len(accounts))

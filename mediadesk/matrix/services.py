@@ -12,6 +12,7 @@ from mediadesk.core import audit, crypto, phone, scopes, uploads
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.matrix import queries, rules
 from mediadesk.matrix.models import Account, Credential, Platform, StandardRule
+from mediadesk.notifications import services as notifications
 from mediadesk.orgs import handover
 from mediadesk.orgs.models import Company, Organisation, Project
 from mediadesk.orgs.roles import Perm
@@ -31,6 +32,7 @@ audit.register_actions(
         "standard_rule.update": "修改账号规范规则",
     }
 )
+notifications.register_kinds({"account.custody": "账号负责人变更"})
 
 ACCOUNT_FIELDS = (
     "platform", "platform_account_id", "subtype", "name", "level", "parent", "company", "project",
@@ -70,7 +72,7 @@ def _validate(account: Account) -> None:
         problem = rules.level_error(account.level, parent.level if parent else None)
         if problem:
             errors["parent"] = problem
-    if account.pk and account.children.alive().exclude(level=account.level + 1).exists():  # type: ignore[attr-defined]
+    if account.pk and account.children.alive().exclude(level=account.level + 1).exists():
         errors["level"] = "下级账号的层级与新层级不匹配，请先调整下级账号"
     if account.bound_phone:
         digits = phone.normalise(account.bound_phone)
@@ -91,6 +93,13 @@ def _validate(account: Account) -> None:
         raise ValidationError(errors)
 
 
+def _masked(changes: dict[str, Any]) -> dict[str, Any]:
+    """The bound phone goes into the audit trail masked, as it is shown everywhere else."""
+    if "bound_phone" in changes:
+        changes["bound_phone"] = [phone.mask(v) if v else v for v in changes["bound_phone"]]
+    return changes
+
+
 def _check_manage(by: Any, account: Account) -> None:
     if not scopes.allows(by, Perm.MATRIX_MANAGE, account):
         raise PermissionDenied("没有在该范围管理账号的权限")
@@ -109,7 +118,9 @@ def create_account(*, by: Any, organisation: Organisation, values: dict[str, Any
         actor=by,
         action="account.create",
         target=account,
-        changes={k: [None, v] for k, v in audit.snapshot(account, ACCOUNT_FIELDS).items() if v not in ("", None, False)},
+        changes=_masked(
+            {k: [None, v] for k, v in audit.snapshot(account, ACCOUNT_FIELDS).items() if v not in ("", None, False)}
+        ),
     )
     return account
 
@@ -131,7 +142,7 @@ def update_account(account: Account, *, by: Any, values: dict[str, Any]) -> Acco
     _check_manage(by, account)  # also in the new scope
     _validate(account)
     account.save()
-    changes = audit.diff(before, audit.snapshot(account, ACCOUNT_FIELDS))
+    changes = _masked(audit.diff(before, audit.snapshot(account, ACCOUNT_FIELDS)))
     if changes:
         audit.record(actor=by, action="account.update", target=account, changes=changes)
     if custody:
@@ -164,7 +175,20 @@ def transfer_custody(
         if reason:
             changes["reason"] = [None, reason]
         audit.record(actor=by, action="account.custody_transfer", target=account, changes=changes)
+    if "custodian" in changes and custodian is not None and custodian.pk != getattr(by, "pk", None):
+        _notify_custodian(account, custodian)
     return account
+
+
+def _notify_custodian(account: Account, custodian: Any) -> None:
+    from django.urls import reverse
+
+    notifications.notify(
+        [custodian],
+        kind="account.custody",
+        title=f"你被指定为账号「{account.name}」的负责人",
+        url=reverse("matrix:detail", args=[account.pk]),
+    )
 
 
 @transaction.atomic
@@ -194,7 +218,7 @@ def delete_account(account: Account, *, by: Any, reason: str = "") -> None:
     """Soft-delete an account that has no live children."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     _check_manage(by, account)
-    if account.children.alive().exists():  # type: ignore[attr-defined]
+    if account.children.alive().exists():
         raise ValidationError({"account": "该账号下还有下级账号，请先调整或删除下级账号"})
     account.deleted_at = timezone.now()
     account.save(update_fields=["deleted_at", "updated_at"])
@@ -311,6 +335,8 @@ def _move_accounts(from_user: Any, to_user: Any, *, by: Any) -> int:
         changes = audit.diff(before, audit.snapshot(account, ("custodian", "backup_custodian")))
         changes["reason"] = [None, "离职交接"]
         audit.record(actor=by, action="account.custody_transfer", target=account, changes=changes)
+        if "custodian" in changes:
+            _notify_custodian(account, to_user)
         moved += 1
     return moved
 

@@ -1,21 +1,419 @@
-"""Matrix pages (placeholder until the matrix UI lands)."""
+"""Matrix pages: tree, list, detail, editor, custody, credentials, standards, import, admin."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from collections import Counter
+from typing import Any
+from urllib.parse import quote
 
-from mediadesk.matrix import queries
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from mediadesk.core import audit, excel, phone, scopes
+from mediadesk.core.errors import PermissionDenied
+from mediadesk.matrix import exports, imports, queries, rules, services
+from mediadesk.matrix.forms import (
+    AccountForm,
+    CredentialForm,
+    CustodyForm,
+    DeleteForm,
+    ImportForm,
+    PlatformForm,
+    RevealForm,
+    RuleForm,
+    apply_errors,
+)
+from mediadesk.matrix.models import (
+    Account,
+    AccountStatus,
+    Credential,
+    Level,
+    Platform,
+    StandardRule,
+)
+from mediadesk.orgs import queries as org_queries
+from mediadesk.orgs.roles import Perm
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 50_000
+IMPORT_SESSION_KEY = "matrix_import"
+
+
+def _require_view(user: Any) -> None:
+    scopes.require(
+        scopes.has_perm(user, Perm.MATRIX_VIEW) or scopes.has_perm(user, Perm.MATRIX_VIEW_OWN),
+        "没有查看账号矩阵的权限",
+    )
+
+
+def _require_manage(user: Any) -> None:
+    scopes.require(scopes.has_perm(user, Perm.MATRIX_MANAGE), "没有管理账号的权限")
+
+
+def _require_platforms(user: Any) -> None:
+    scopes.require(
+        scopes.has_perm(user, Perm.PLATFORMS_MANAGE), "只有系统管理员可以维护平台与规范规则"
+    )
+
+
+def _params(request: HttpRequest) -> str:
+    """The query string without the page number, for pager and export links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _filter_options(user: Any) -> dict[str, Any]:
+    return {
+        "platforms": queries.active_platforms(),
+        "companies": org_queries.visible_companies(user),
+        "projects": org_queries.visible_projects(user),
+        "custodians": org_queries.colleagues(user),
+        "statuses": AccountStatus.choices,
+        "levels": Level.choices,
+    }
+
+
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, {"nav_active": "matrix", **context})
 
 
 def tree(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/soon.html", {"title": "账号矩阵", "nav_active": "matrix"})
+    _require_view(request.user)
+    matrix = queries.account_tree(request.user, request.GET)
+    return _page(request, "matrix/tree.html", {
+        "tree": matrix, "filtered": queries.has_filters(request.GET), "params": _params(request),
+        **_filter_options(request.user),
+    })  # fmt: skip
+
+
+def _filtered(request: HttpRequest) -> Any:
+    accounts = queries.filter_accounts(queries.visible_accounts(request.user), request.GET)
+    return queries.sort_accounts(accounts, request.GET.get("sort"))
 
 
 def account_list(request: HttpRequest) -> HttpResponse:
-    return tree(request)
+    _require_view(request.user)
+    page = Paginator(_filtered(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    sort_params = request.GET.copy()
+    for key in ("page", "sort"):
+        sort_params.pop(key, None)
+    return _page(request, "matrix/list.html", {
+        "page": page, "params": _params(request), "sort": request.GET.get("sort", ""),
+        "sort_params": sort_params.urlencode(), **_filter_options(request.user),
+    })  # fmt: skip
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    _require_view(request.user)
+    accounts = _filtered(request)[:EXPORT_LIMIT]
+    return excel.xlsx_response(
+        f"账号矩阵-{exports.stamp()}.xlsx", exports.ACCOUNT_HEADERS, exports.account_rows(accounts)
+    )
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    queries.access_account(request.user, pk)
-    return tree(request)
+    account = queries.access_account(request.user, pk)
+    can_manage = queries.can_manage(request.user, account)
+    can_reveal = queries.can_reveal(request.user, account)
+    return _page(request, "matrix/detail.html", {
+        "account": account,
+        "findings": queries.standards_for(account),
+        "children": queries.visible_accounts(request.user).filter(parent=account),
+        "credentials": account.credentials.all() if can_manage or can_reveal else None,
+        "can_manage": can_manage,
+        "can_reveal": can_reveal,
+        "reveal_form": RevealForm(),
+        "masked_phone": phone.mask(account.bound_phone) if account.bound_phone else "",
+        "bio_length": rules.text_length(account.bio),
+        "history": audit.label_entries(list(audit.history(account)[:100])),
+    })  # fmt: skip
+
+
+def create(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    form = AccountForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account = _save(request, form, None)
+        if account is not None:
+            messages.success(request, f"已创建账号“{account.name}”")
+            return redirect("matrix:detail", account.pk)
+    return _form_page(request, form, None)
+
+
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = queries.access_account(request.user, pk, for_write=True)
+    form = AccountForm(
+        request.POST or None, request.FILES or None, user=request.user, account=account
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _save(request, form, account)
+        if saved is not None:
+            messages.success(request, "已保存")
+            return redirect("matrix:detail", saved.pk)
+    return _form_page(request, form, account)
+
+
+def _form_page(request: HttpRequest, form: AccountForm, account: Account | None) -> HttpResponse:
+    limit_mb = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+    return _page(
+        request, "matrix/form.html", {"form": form, "account": account, "upload_limit_mb": limit_mb}
+    )
+
+
+def _save(request: HttpRequest, form: AccountForm, account: Account | None) -> Account | None:
+    """Fields and images in one transaction: a rejected image leaves the account unchanged."""
+    user: Any = request.user
+    try:
+        with transaction.atomic():
+            if account is None:
+                account = services.create_account(
+                    by=user, organisation=user.organisation, values=form.values()
+                )
+            else:
+                account = services.update_account(account, by=user, values=form.values())
+            if images := form.images():
+                account = services.set_images(account, by=user, **images)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or "没有在该范围管理账号的权限")
+        return None
+    return account
+
+
+def custody(request: HttpRequest, pk: int) -> HttpResponse:
+    account = queries.access_account(request.user, pk, for_write=True)
+    form = CustodyForm(request.POST or None, user=request.user, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.transfer_custody(
+                account, by=request.user, custodian=data["custodian"],
+                backup_custodian=data["backup_custodian"], reason=data["reason"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已将“{account.name}”转交给 {data['custodian'].label}")
+            return redirect("matrix:detail", account.pk)
+    return _page(request, "matrix/custody.html", {"form": form, "account": account})
+
+
+@require_POST
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = queries.access_account(request.user, pk, for_write=True)
+    form = DeleteForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.delete_account(account, by=request.user, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("matrix:detail", account.pk)
+    messages.success(request, f"已删除账号“{account.name}”")
+    return redirect("matrix:tree")
+
+
+def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
+    account = queries.access_account(request.user, pk, for_write=True)
+    form = CredentialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_credential(account, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "凭据已加密保存")
+            return redirect("matrix:detail", account.pk)
+    return _page(request, "matrix/credential_form.html", {"form": form, "account": account})
+
+
+def _credential(request: HttpRequest, pk: int, cred_pk: int) -> Credential:
+    account = queries.access_account(request.user, pk)
+    cred = get_object_or_404(Credential, pk=cred_pk, account=account)
+    cred.account = account
+    return cred
+
+
+@never_cache
+@require_POST
+def credential_reveal(request: HttpRequest, pk: int, cred_pk: int) -> HttpResponse:
+    """The secret in a partial (htmx) or a page, after the user re-enters their password."""
+    cred = _credential(request, pk, cred_pk)
+    if not queries.can_reveal(request.user, cred.account):
+        raise PermissionDenied("只有账号负责人或管理员可以查看凭据")
+    form = RevealForm(request.POST)
+    secret = None
+    if form.is_valid():
+        try:
+            secret = services.reveal_credential(
+                cred, by=request.user, password=form.cleaned_data["password"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    context = {
+        "cred": cred,
+        "account": cred.account,
+        "secret": secret,
+        "form": RevealForm() if secret else form,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "matrix/_reveal.html", context)
+    return _page(request, "matrix/reveal.html", context)
+
+
+@require_POST
+def credential_delete(request: HttpRequest, pk: int, cred_pk: int) -> HttpResponse:
+    cred = _credential(request, pk, cred_pk)
+    services.delete_credential(cred, by=request.user)
+    messages.success(request, "凭据已删除")
+    return redirect("matrix:detail", pk)
+
+
+def _standards(request: HttpRequest) -> tuple[list[tuple[Account, list[Any]]], Counter[str]]:
+    """The filtered report and the finding count per rule code."""
+    params = {k: request.GET.get(k, "") for k in ("platform", "level")}
+    accounts = queries.filter_accounts(queries.visible_accounts(request.user), params)
+    report = queries.standards_report(accounts)
+    severity = request.GET.get("severity", "")
+    if severity:
+        report = [(a, [f for f in findings if f.severity == severity]) for a, findings in report]
+        report = [(a, findings) for a, findings in report if findings]
+    counts: Counter[str] = Counter(f.code for _, findings in report for f in findings)
+    return report, counts
+
+
+def standards(request: HttpRequest) -> HttpResponse:
+    _require_view(request.user)
+    report, counts = _standards(request)
+    rules_by_code = {r.code: r for r in StandardRule.objects.all()}
+    page = Paginator(report, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _page(request, "matrix/standards.html", {
+        "page": page, "params": _params(request),
+        "counts": [(rules_by_code.get(code), code, n) for code, n in counts.most_common()],
+        "with_findings": sum(1 for _, findings in report if findings),
+        "severities": StandardRule.Severity.choices, "platforms": queries.active_platforms(),
+        "levels": Level.choices,
+    })  # fmt: skip
+
+
+def standards_export(request: HttpRequest) -> HttpResponse:
+    _require_view(request.user)
+    report, _ = _standards(request)
+    return excel.xlsx_response(
+        f"账号规范检查-{exports.stamp()}.xlsx",
+        exports.STANDARDS_HEADERS,
+        exports.standards_rows(report),
+    )
+
+
+def import_upload(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = imports.read_upload(upload)
+        except ValidationError as exc:
+            apply_errors(form, ValidationError({"file": exc.messages}))
+        else:
+            imports.discard(request.session.get(IMPORT_SESSION_KEY))
+            request.session[IMPORT_SESSION_KEY] = imports.stash(
+                table, user=request.user, filename=upload.name
+            )
+            return redirect("matrix:import_preview")
+    return _page(request, "matrix/import.html", {"form": form, "columns": imports.NOTES})
+
+
+def _pending(request: HttpRequest) -> tuple[Any, str] | None:
+    return imports.unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
+
+
+def import_preview(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    pending = _pending(request)
+    if pending is None:
+        messages.info(request, "请先上传要导入的文件")
+        return redirect("matrix:import")
+    table, filename = pending
+    user: Any = request.user
+    preview = imports.validate(table, user=user, organisation=user.organisation)
+    return _page(request, "matrix/import_preview.html", {"preview": preview, "filename": filename})
+
+
+@require_POST
+def import_confirm(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    pending = _pending(request)
+    if pending is None:
+        messages.info(request, "导入已失效，请重新上传文件")
+        return redirect("matrix:import")
+    table, filename = pending
+    user: Any = request.user
+    try:
+        created = imports.confirm_import(
+            table, by=user, organisation=user.organisation, filename=filename
+        )
+    except imports.ImportRejected as exc:
+        messages.error(request, "导入未执行：有行未通过校验，没有写入任何数据")
+        return _page(
+            request, "matrix/import_preview.html", {"preview": exc.preview, "filename": filename}
+        )
+    imports.discard(request.session.pop(IMPORT_SESSION_KEY, None))
+    messages.success(request, f"已导入 {len(created)} 个账号")
+    return redirect("matrix:list")
+
+
+def import_template(request: HttpRequest) -> HttpResponse:
+    _require_manage(request.user)
+    response = HttpResponse(imports.template_bytes(), content_type=excel.XLSX_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('账号导入模板.xlsx')}"
+    return response
+
+
+def platforms(request: HttpRequest) -> HttpResponse:
+    _require_platforms(request.user)
+    return _page(request, "matrix/platforms.html", {"platforms": Platform.objects.all()})
+
+
+def platform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_platforms(request.user)
+    platform = get_object_or_404(Platform, pk=pk) if pk else None
+    form = PlatformForm(request.POST or None, platform=platform)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_platform(platform, by=request.user, values=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已保存平台“{saved.name}”")
+            return redirect("matrix:platforms")
+    return _page(request, "matrix/platform_form.html", {"form": form, "platform": platform})
+
+
+def rules_list(request: HttpRequest) -> HttpResponse:
+    _require_platforms(request.user)
+    return _page(request, "matrix/rules.html", {"rules": StandardRule.objects.all()})
+
+
+def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_platforms(request.user)
+    rule = get_object_or_404(StandardRule, pk=pk)
+    form = RuleForm(request.POST or None, rule=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_rule(rule, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已保存规则 {rule.code}")
+            return redirect("matrix:rules")
+    return _page(request, "matrix/rule_form.html", {"form": form, "rule": rule})

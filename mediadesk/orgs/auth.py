@@ -21,8 +21,12 @@ from mediadesk.orgs.models import ApiToken, LoginAttempt, User
 class UsernameOrPhoneBackend(ModelBackend):
     """Accepts the username or the user's mobile number as the login name."""
 
-    def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kw: Any
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kw: Any,
     ) -> User | None:
         if not username or not password:
             return None
@@ -62,10 +66,21 @@ def check_credentials(request: HttpRequest, username: str, password: str) -> Use
         raise LockedOut
     user = authenticate(request, username=username, password=password)
     if user is None:
-        LoginAttempt.objects.create(username=username.strip()[:150], ip=ip)
+        record_failure(username, ip)
         return None
+    if not user.totp_enabled:
+        clear_failures(username)
+    return user
+
+
+def record_failure(username: str, ip: str | None) -> None:
+    LoginAttempt.objects.create(username=username.strip()[:150], ip=ip)
+
+
+def clear_failures(username: str) -> None:
+    """Forget a username's failures once the login is complete (after the TOTP step, if any),
+    so a known password cannot reset the counter of wrong TOTP codes."""
     LoginAttempt.objects.filter(username__iexact=username.strip()).delete()
-    return user  # type: ignore[return-value]
 
 
 def verify_totp(user: User, code: str) -> bool:

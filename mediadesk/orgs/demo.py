@@ -39,20 +39,30 @@ def has_foreign_data() -> bool:
     demo_names = {u[0] for u in DEMO_USERS}
     return (
         Organisation.objects.filter(is_demo=False).exists()
-        or User.objects.exclude(username__in=demo_names).exclude(organisation__is_demo=True).exists()
+        or User.objects.exclude(username__in=demo_names)
+        .exclude(organisation__is_demo=True)
+        .exists()
     )
 
 
 def _bootstrap_admin(org: Organisation) -> User:
     admin = User.objects.filter(username="admin").first()
     if admin is None:
-        admin = User(username="admin", display_name="系统管理员", organisation=org, phone="13800000001")
+        admin = User(
+            username="admin", display_name="系统管理员", organisation=org, phone="13800000001"
+        )
         admin.set_password(DEMO_PASSWORD)
         admin.save()
-        audit.record(actor=None, action="user.create", target=admin, changes={"username": [None, "admin"]})
-    if not RoleGrant.objects.filter(user=admin, role=Role.ADMIN, company=None, project=None).exists():
+        audit.record(
+            actor=None, action="user.create", target=admin, changes={"username": [None, "admin"]}
+        )
+    if not RoleGrant.objects.filter(
+        user=admin, role=Role.ADMIN, company=None, project=None
+    ).exists():
         RoleGrant.objects.create(user=admin, role=Role.ADMIN, organisation=org)
-        audit.record(actor=None, action="role.grant", target=admin, changes={"role": [None, "系统管理员"]})
+        audit.record(
+            actor=None, action="role.grant", target=admin, changes={"role": [None, "系统管理员"]}
+        )
     return admin
 
 
@@ -65,7 +75,9 @@ def load(*, force: bool = False) -> dict[str, Any]:
         org, _ = Organisation.objects.get_or_create(
             name=ORG_NAME, defaults={"brand_keyword": "锦程", "is_demo": True}
         )
-        company, _ = Company.objects.get_or_create(organisation=org, name="西安公司", defaults={"city": "西安"})
+        company, _ = Company.objects.get_or_create(
+            organisation=org, name="西安公司", defaults={"city": "西安"}
+        )
         projects = {
             name: Project.objects.get_or_create(organisation=org, company=company, name=name)[0]
             for name in PROJECTS

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from mediadesk.core import scopes
-from mediadesk.orgs.models import Company, Project, User
+from mediadesk.core import phone, scopes
+from mediadesk.orgs.models import Company, Project, RoleGrant, User
+from mediadesk.orgs.roles import Perm, Role, perms_of
 
 
 def visible_companies(user: Any) -> QuerySet[Company]:
@@ -36,6 +37,70 @@ def visible_projects(user: Any) -> QuerySet[Project]:
 
 def colleagues(user: Any) -> QuerySet[User]:
     """Active users of the same organisation (for custodian and successor pickers)."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None:
+        return User.objects.none()
+    return User.objects.filter(organisation_id=organisation_id, is_active=True).order_by("username")
+
+
+def administered_organisation_ids(user: Any) -> set[int]:
+    """Organisations in which `user` holds users.manage organisation-wide (admins)."""
+    return {
+        g.organisation_id
+        for g in scopes.grants(user)
+        if g.company_id is None and g.project_id is None and Perm.USERS_MANAGE in perms_of({g.role})
+    }
+
+
+def is_org_admin(user: Any, organisation_id: int | None) -> bool:
+    return organisation_id is not None and organisation_id in administered_organisation_ids(user)
+
+
+def manageable_users(user: Any) -> QuerySet[User]:
+    """Users of the organisations `user` administers; the user-admin pages start from this."""
     return User.objects.filter(
-        organisation_id=getattr(user, "organisation_id", None), is_active=True
-    ).order_by("username")
+        organisation_id__in=administered_organisation_ids(user)
+    ).prefetch_related(
+        Prefetch(
+            "role_grants",
+            queryset=RoleGrant.objects.select_related("organisation", "company", "project"),
+        )
+    )
+
+
+def filter_users(qs: QuerySet[User], params: Any) -> QuerySet[User]:
+    """The user list filters (role, company, project, status, keyword), shared by page and export."""
+    if (role := params.get("role")) and role in Role.values:
+        qs = qs.filter(role_grants__role=role)
+    if (company := params.get("company")) and str(company).isdigit():
+        qs = qs.filter(
+            Q(role_grants__company_id=int(company))
+            | Q(role_grants__project__company_id=int(company))
+        )
+    if (project := params.get("project")) and str(project).isdigit():
+        qs = qs.filter(role_grants__project_id=int(project))
+    status = params.get("status")
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    if keyword := (params.get("q") or "").strip():
+        match = (
+            Q(username__icontains=keyword)
+            | Q(display_name__icontains=keyword)
+            | Q(email__icontains=keyword)
+        )
+        digits = phone.normalise(keyword)
+        if len(digits) >= 4:
+            match |= Q(phone__contains=digits)
+        qs = qs.filter(match)
+    return qs.distinct().order_by("-is_active", "username")
+
+
+def organisation_structure(organisation_id: int) -> QuerySet[Company]:
+    """The organisation's companies with their projects, for the structure page and pickers."""
+    return (
+        Company.objects.filter(organisation_id=organisation_id)
+        .prefetch_related("projects")
+        .order_by("name")
+    )

@@ -10,12 +10,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mediadesk.core import audit, crypto, phone, scopes
+from mediadesk.core import audit, crypto, phone
 from mediadesk.core.errors import PermissionDenied, ValidationError
-from mediadesk.orgs import handover
+from mediadesk.orgs import handover, queries
 from mediadesk.orgs.auth import hash_token
 from mediadesk.orgs.models import ApiToken, Company, Organisation, Project, RoleGrant, User
-from mediadesk.orgs.roles import Perm, Role
+from mediadesk.orgs.roles import Role
 
 audit.register_actions(
     {
@@ -31,6 +31,8 @@ audit.register_actions(
         "role.revoke": "撤销角色",
         "api_token.create": "创建 API 令牌",
         "api_token.revoke": "撤销 API 令牌",
+        "company.create": "新增城市公司",
+        "project.create": "新增项目",
     }
 )
 
@@ -38,11 +40,8 @@ USER_FIELDS = ("username", "display_name", "phone", "email", "is_active")
 
 
 def _require_admin(by: Any, organisation: Organisation) -> None:
-    if not any(
-        g.organisation_id == organisation.pk and g.company_id is None and g.project_id is None
-        for g in scopes.grants(by)
-        if g.role == Role.ADMIN
-    ) and not scopes.has_perm(by, Perm.USERS_MANAGE):
+    # users.manage held organisation-wide in *this* organisation; an admin elsewhere is no admin here
+    if not queries.is_org_admin(by, organisation.pk):
         raise PermissionDenied("只有系统管理员可以管理用户")
 
 
@@ -52,7 +51,7 @@ def _clean_phone(raw: str, *, exclude_pk: int | None = None) -> str:
     digits = phone.normalise(raw)
     if not phone.is_mobile(digits):
         raise ValidationError({"phone": "手机号应为 11 位大陆手机号"})
-    if User.objects.filter(phone=digits).exclude(pk=exclude_pk).exists():
+    if User.objects.filter(phone=digits).exclude(pk=exclude_pk or 0).exists():
         raise ValidationError({"phone": "该手机号已被其他用户使用"})
     return digits
 
@@ -67,8 +66,11 @@ def create_user(
     display_name: str = "",
     phone_number: str = "",
     email: str = "",
+    role: str = "",
+    company: Company | None = None,
+    project: Project | None = None,
 ) -> User:
-    """Create a user in `organisation` (admin only)."""
+    """Create a user in `organisation` (admin only), optionally with a first role and scope."""
     _require_admin(by, organisation)
     username = username.strip()
     if not username:
@@ -88,14 +90,16 @@ def create_user(
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.save()
-    audit.record(actor=by, action="user.create", target=user, changes=audit.snapshot(user, USER_FIELDS))
+    audit.record(
+        actor=by, action="user.create", target=user, changes=audit.snapshot(user, USER_FIELDS)
+    )
+    if role:
+        grant_role(user, by=by, role=role, company=company, project=project)
     return user
 
 
 @transaction.atomic
-def update_user(
-    user: User, *, by: Any, display_name: str, phone_number: str, email: str
-) -> User:
+def update_user(user: User, *, by: Any, display_name: str, phone_number: str, email: str) -> User:
     """Change a user's name, phone and e-mail (admin only)."""
     assert user.organisation is not None
     _require_admin(by, user.organisation)
@@ -141,6 +145,8 @@ def grant_role(
     if role not in Role.values:
         raise ValidationError({"role": "未知角色"})
     if project is not None:
+        if company is not None and company.pk != project.company_id:
+            raise ValidationError({"project": "项目不属于所选城市公司"})
         company = project.company
     if company is not None and company.organisation_id != organisation.pk:
         raise ValidationError({"company": "范围不属于该用户的组织"})
@@ -198,6 +204,7 @@ def deactivate_user(user: User, *, by: Any, successor: User | None) -> dict[str,
         if successor.organisation_id != user.organisation_id:
             raise ValidationError({"successor": "交接人必须属于同一组织"})
     moved = {kind.code: kind.move(user, successor, by=by) for kind, _ in held}
+    summary = "、".join(f"{kind.label}{moved[kind.code]}项" for kind, _ in held) or None
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
@@ -209,9 +216,16 @@ def deactivate_user(user: User, *, by: Any, successor: User | None) -> dict[str,
         changes={
             "is_active": [True, False],
             "successor": [None, successor.label if successor else None],
-            "moved": moved,
+            "moved": [None, summary],
         },
     )
+    if successor is not None and summary:
+        audit.record(
+            actor=by,
+            action="user.handover",
+            target=successor,
+            changes={"from_user": [None, user.label], "moved": [None, summary]},
+        )
     return moved
 
 
@@ -220,10 +234,14 @@ def reactivate_user(user: User, *, by: Any) -> None:
     """Let a deactivated user log in again."""
     assert user.organisation is not None
     _require_admin(by, user.organisation)
+    if user.is_active:
+        raise ValidationError({"user": "该用户已是启用状态"})
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
-    audit.record(actor=by, action="user.reactivate", target=user, changes={"is_active": [False, True]})
+    audit.record(
+        actor=by, action="user.reactivate", target=user, changes={"is_active": [False, True]}
+    )
 
 
 @transaction.atomic
@@ -233,8 +251,12 @@ def create_api_token(user: User, *, by: Any, name: str) -> tuple[ApiToken, str]:
         raise PermissionDenied("只能为自己创建令牌")
     name = name.strip() or "API"
     key = "md_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:60], prefix=key[:10], key_hash=hash_token(key))
-    audit.record(actor=by, action="api_token.create", target=token, changes={"name": [None, token.name]})
+    token = ApiToken.objects.create(
+        user=user, name=name[:60], prefix=key[:10], key_hash=hash_token(key)
+    )
+    audit.record(
+        actor=by, action="api_token.create", target=token, changes={"name": [None, token.name]}
+    )
     return token, key
 
 
@@ -277,3 +299,45 @@ def disable_totp(user: User, *, by: Any) -> None:
     user.totp_enabled = False
     user.save(update_fields=["totp_secret", "totp_enabled"])
     audit.record(actor=by, action="user.totp_disable", target=user)
+
+
+@transaction.atomic
+def create_company(*, by: Any, organisation: Organisation, name: str, city: str = "") -> Company:
+    """Add a city company (城市公司) to the organisation (admin only)."""
+    _require_admin(by, organisation)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "请填写公司名称"})
+    if Company.objects.filter(organisation=organisation, name=name).exists():
+        raise ValidationError({"name": "已有同名的城市公司"})
+    company = Company.objects.create(
+        organisation=organisation, name=name[:100], city=city.strip()[:40]
+    )
+    audit.record(
+        actor=by, action="company.create", target=company,
+        changes={k: [None, v] for k, v in audit.snapshot(company, ("name", "city")).items() if v},
+    )  # fmt: skip
+    return company
+
+
+@transaction.atomic
+def create_project(
+    *, by: Any, company: Company, name: str, kind: str = Project.Kind.ESTATE
+) -> Project:
+    """Add a project or brand (项目/品牌) under a company (admin only)."""
+    _require_admin(by, company.organisation)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "请填写项目名称"})
+    if kind not in Project.Kind.values:
+        raise ValidationError({"kind": "未知的项目类型"})
+    if Project.objects.filter(company=company, name=name).exists():
+        raise ValidationError({"name": "该公司下已有同名项目"})
+    project = Project.objects.create(
+        organisation_id=company.organisation_id, company=company, name=name[:100], kind=kind
+    )
+    audit.record(
+        actor=by, action="project.create", target=project,
+        changes={k: [None, v] for k, v in audit.snapshot(project, ("company", "name", "kind")).items()},
+    )  # fmt: skip
+    return project

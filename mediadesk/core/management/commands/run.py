@@ -30,8 +30,10 @@ class Command(BaseCommand):
         ]  # fmt: skip
         procs = [subprocess.Popen(web)]  # noqa: S603
         if not opts["no_worker"]:
-            procs.append(subprocess.Popen([sys.executable, "-m", "mediadesk.cli", "worker"]))  # noqa: S603
-        self.stdout.write(f"MediaDesk 正在运行：http://{opts['host']}:{opts['port']}/  （Ctrl-C 结束）")
+            procs.append(subprocess.Popen([sys.executable, "-m", "mediadesk.cli", "worker"]))
+        self.stdout.write(
+            f"MediaDesk 正在运行：http://{opts['host']}:{opts['port']}/  （Ctrl-C 结束）"
+        )
         stopping = False
 
         def stop(*_: Any) -> None:

@@ -32,7 +32,9 @@ class Command(BaseCommand):
     help = "运行后台任务与定时任务（可在多台机器上同时运行多个）"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--interval", type=float, default=1.0, help="空闲时轮询任务的间隔（秒）")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="空闲时轮询任务的间隔（秒）"
+        )
         parser.add_argument("--tick", type=float, default=15.0, help="检查定时任务的间隔（秒）")
         parser.add_argument("--batch", action="store_true", help="处理完当前任务后退出")
 
