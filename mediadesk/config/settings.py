@@ -180,3 +180,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Robots may only post to the platforms' own webhook hosts; add others (e.g. a proxy) here.
+ROBOT_EXTRA_HOSTS = env.csv("ROBOT_EXTRA_HOSTS", "")

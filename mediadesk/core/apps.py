@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -7,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from mediadesk.core import jobs  # noqa: F401  (registers the demo periodic job)
+        # Every app registers its audit labels, handover kinds and notification kinds in its
+        # `services` module and its periodic jobs in `jobs`: import them all at start-up so
+        # the registries are complete whichever page or command runs first.
+        autodiscover_modules("services", "jobs")

@@ -99,9 +99,8 @@ def _media_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def _snapshot_isolation() -> None:
+def _snapshot_isolation(connection: Any) -> None:
     # PostgreSQL's default isolation gives each query its own snapshot; a backup must see one.
-    connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -122,8 +121,11 @@ def create_backup(output: Path) -> Manifest:
     media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".backup-") as tmp:
         data = Path(tmp) / DATA
+        connection = connections[DEFAULT_DB_ALIAS]
+        outermost = not connection.in_atomic_block  # only a new transaction can be set up
         with transaction.atomic():
-            _snapshot_isolation()
+            if outermost:
+                _snapshot_isolation(connection)
             counts = {m._meta.label: m._base_manager.count() for m in _models()}
             call_command(
                 "dumpdata", *dump_labels(), natural_foreign=True, use_base_manager=True,
@@ -133,7 +135,7 @@ def create_backup(output: Path) -> Manifest:
         files = _media_files(media_root)
         manifest = Manifest(
             created_at=timezone.localtime().isoformat(timespec="seconds"),
-            database=connections[DEFAULT_DB_ALIAS].vendor,
+            database=connection.vendor,
             app_version=_app_version(),
             counts=counts,
             migrations=migrations,
@@ -215,6 +217,22 @@ def _replace_media(source: Path, target: Path) -> None:
         shutil.copytree(source, target, dirs_exist_ok=True)
 
 
+def _set_constraints(mode: str) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS ALL {mode}")
+
+
+def _flush() -> None:
+    # PostgreSQL refuses to TRUNCATE tables with foreign-key checks still pending from writes
+    # earlier in an enclosing transaction: run those checks now, then defer them again so the
+    # backup's rows can be loaded in any order.
+    _set_constraints("IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0)
+    _set_constraints("DEFERRED")
+
+
 def restore_backup(path: Path) -> Manifest:
     """Replace the whole database content and the media files with those of a backup.
 
@@ -226,7 +244,7 @@ def restore_backup(path: Path) -> Manifest:
         _extract(path, Path(tmp))
         try:
             with transaction.atomic():
-                call_command("flush", interactive=False, verbosity=0)
+                _flush()
                 call_command("loaddata", str(Path(tmp) / DATA), verbosity=0)
         except Exception as exc:  # whatever failed, the transaction rolled it back
             raise BackupError(f"恢复失败，数据库未作任何改动：{exc}") from exc

@@ -37,15 +37,27 @@ class StyledForm(forms.Form):
     """Adds Bootstrap classes to every widget."""
 
     def style(self) -> None:
-        for bound in self.fields.values():
-            widget = bound.widget
+        for field in self.fields.values():
+            widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"
+                _blank_label(field)
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+
+
+def _blank_label(field: forms.Field) -> None:
+    """A Chinese label for the empty choice of a select."""
+    label = "请选择" if field.required else "（不指定）"
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = label
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [(v, label if v == "" else text) for v, text in choices]
 
 
 def _choices(form: forms.Form, name: str, queryset: QuerySet[Any], current: Any = None) -> None:

@@ -282,3 +282,37 @@ def account_tree(user: Any, params: Mapping[str, Any]) -> Tree:
         else:
             roots.append(node)
     return Tree(roots, orphans, len(matched), len(accounts))
+
+
+@dataclass
+class RuleCount:
+    code: str
+    severity: str
+    example: str  # one finding's message, as a readable label of the rule
+    count: int
+
+
+@dataclass
+class StandardsOverview:
+    report: list[tuple[Account, list[rules.Finding]]]  # worst accounts first
+    counts: list[RuleCount]  # most frequent first
+
+    @property
+    def with_findings(self) -> int:
+        return sum(1 for _, findings in self.report if findings)
+
+
+def standards_overview(user: Any, params: Mapping[str, Any]) -> StandardsOverview:
+    """The standards report of the visible accounts, filtered by platform, level and severity."""
+    accounts = filter_accounts(visible_accounts(user), params)
+    report = standards_report(accounts)
+    if severity := params.get("severity"):
+        report = [(a, [f for f in fs if f.severity == severity]) for a, fs in report]
+        report = [(a, fs) for a, fs in report if fs]
+    report.sort(key=lambda item: [rules.SEVERITY_ORDER.get(f.severity, 9) for f in item[1]] + [9])
+    counts: dict[str, RuleCount] = {}
+    for _, findings in report:
+        for f in findings:
+            counts.setdefault(f.code, RuleCount(f.code, f.severity, f.message, 0)).count += 1
+    ordered = sorted(counts.values(), key=lambda c: (-c.count, c.code))
+    return StandardsOverview(report, ordered)

@@ -93,13 +93,6 @@ def _validate(account: Account) -> None:
         raise ValidationError(errors)
 
 
-def _masked(changes: dict[str, Any]) -> dict[str, Any]:
-    """The bound phone goes into the audit trail masked, as it is shown everywhere else."""
-    if "bound_phone" in changes:
-        changes["bound_phone"] = [phone.mask(v) if v else v for v in changes["bound_phone"]]
-    return changes
-
-
 def _check_manage(by: Any, account: Account) -> None:
     if not scopes.allows(by, Perm.MATRIX_MANAGE, account):
         raise PermissionDenied("没有在该范围管理账号的权限")
@@ -118,9 +111,7 @@ def create_account(*, by: Any, organisation: Organisation, values: dict[str, Any
         actor=by,
         action="account.create",
         target=account,
-        changes=_masked(
-            {k: [None, v] for k, v in audit.snapshot(account, ACCOUNT_FIELDS).items() if v not in ("", None, False)}
-        ),
+        changes={k: [None, v] for k, v in audit.snapshot(account, ACCOUNT_FIELDS).items() if v not in ("", None, False)},
     )
     return account
 
@@ -142,7 +133,7 @@ def update_account(account: Account, *, by: Any, values: dict[str, Any]) -> Acco
     _check_manage(by, account)  # also in the new scope
     _validate(account)
     account.save()
-    changes = _masked(audit.diff(before, audit.snapshot(account, ACCOUNT_FIELDS)))
+    changes = audit.diff(before, audit.snapshot(account, ACCOUNT_FIELDS))
     if changes:
         audit.record(actor=by, action="account.update", target=account, changes=changes)
     if custody:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
@@ -127,7 +126,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "account": account,
         "findings": queries.standards_for(account),
         "children": queries.visible_accounts(request.user).filter(parent=account),
-        "credentials": account.credentials.all() if can_manage or can_reveal else None,
+        "credentials": _credentials(account) if can_manage or can_reveal else None,
         "can_manage": can_manage,
         "can_reveal": can_reveal,
         "reveal_form": RevealForm(),
@@ -135,6 +134,15 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "bio_length": rules.text_length(account.bio),
         "history": audit.label_entries(list(audit.history(account)[:100])),
     })  # fmt: skip
+
+
+def _credentials(account: Account) -> list[Credential]:
+    """The account's credentials; a phone number used as login name is shown masked."""
+    creds = list(account.credentials.all())
+    for cred in creds:
+        masked = phone.is_mobile(cred.identifier)
+        cred.shown_identifier = phone.mask(cred.identifier) if masked else cred.identifier  # type: ignore[attr-defined]
+    return creds
 
 
 def create(request: HttpRequest) -> HttpResponse:
@@ -278,36 +286,25 @@ def credential_delete(request: HttpRequest, pk: int, cred_pk: int) -> HttpRespon
     return redirect("matrix:detail", pk)
 
 
-def _standards(request: HttpRequest) -> tuple[list[tuple[Account, list[Any]]], Counter[str]]:
-    """The filtered report and the finding count per rule code."""
-    params = {k: request.GET.get(k, "") for k in ("platform", "level")}
-    accounts = queries.filter_accounts(queries.visible_accounts(request.user), params)
-    report = queries.standards_report(accounts)
-    severity = request.GET.get("severity", "")
-    if severity:
-        report = [(a, [f for f in findings if f.severity == severity]) for a, findings in report]
-        report = [(a, findings) for a, findings in report if findings]
-    counts: Counter[str] = Counter(f.code for _, findings in report for f in findings)
-    return report, counts
+def _standards(request: HttpRequest) -> queries.StandardsOverview:
+    params = {k: request.GET.get(k, "") for k in ("platform", "level", "severity")}
+    return queries.standards_overview(request.user, params)
 
 
 def standards(request: HttpRequest) -> HttpResponse:
     _require_view(request.user)
-    report, counts = _standards(request)
-    rules_by_code = {r.code: r for r in StandardRule.objects.all()}
-    page = Paginator(report, PAGE_SIZE).get_page(request.GET.get("page"))
+    overview = _standards(request)
+    page = Paginator(overview.report, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, "matrix/standards.html", {
-        "page": page, "params": _params(request),
-        "counts": [(rules_by_code.get(code), code, n) for code, n in counts.most_common()],
-        "with_findings": sum(1 for _, findings in report if findings),
-        "severities": StandardRule.Severity.choices, "platforms": queries.active_platforms(),
-        "levels": Level.choices,
+        "page": page, "params": _params(request), "counts": overview.counts,
+        "with_findings": overview.with_findings, "severities": StandardRule.Severity.choices,
+        "platforms": queries.active_platforms(), "levels": Level.choices,
     })  # fmt: skip
 
 
 def standards_export(request: HttpRequest) -> HttpResponse:
     _require_view(request.user)
-    report, _ = _standards(request)
+    report = _standards(request).report
     return excel.xlsx_response(
         f"账号规范检查-{exports.stamp()}.xlsx",
         exports.STANDARDS_HEADERS,

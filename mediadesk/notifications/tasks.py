@@ -67,6 +67,12 @@ def _claim(delivery_id: int, now: datetime) -> Claim | str:
             delivery.next_attempt_at = run_after
             delivery.save(update_fields=["next_attempt_at"])
         else:
+            try:
+                webhook = crypto.unseal(robot.webhook_sealed)
+                secret = crypto.unseal(robot.secret_sealed) if robot.secret_sealed else ""
+            except ValueError as exc:
+                _fail(delivery, f"{exc}，请重新填写机器人的 Webhook 地址和密钥")
+                return "failed"
             delivery.status = Status.SENDING
             delivery.last_attempt_at = now
             delivery.save(update_fields=["status", "last_attempt_at"])
@@ -74,8 +80,7 @@ def _claim(delivery_id: int, now: datetime) -> Claim | str:
                 robots.Message(delivery.title, delivery.text, rich=robot.fmt == Robot.Format.RICH),
                 robot.keyword,
             )
-            secret = crypto.unseal(robot.secret_sealed) if robot.secret_sealed else ""
-            return Claim(robot.kind, crypto.unseal(robot.webhook_sealed), secret, message)
+            return Claim(robot.kind, webhook, secret, message)
     enqueue([delivery_id], run_after=run_after)
     return "throttled"
 

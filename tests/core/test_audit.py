@@ -23,7 +23,9 @@ MEDIADESK = Path(__file__).resolve().parents[2] / "mediadesk"
 
 def recording_view(target: Any, actor: Any) -> Any:
     def view(request: HttpRequest) -> HttpResponse:
-        audit.record(actor=actor, action="project.update", target=target, changes={"name": ["旧", "新"]})
+        audit.record(
+            actor=actor, action="project.update", target=target, changes={"name": ["旧", "新"]}
+        )
         return HttpResponse("ok")
 
     return view
@@ -31,13 +33,19 @@ def recording_view(target: Any, actor: Any) -> Any:
 
 def test_a_web_request_stamps_source_request_id_and_ip(world: World) -> None:
     middleware = RequestContextMiddleware(recording_view(world.qujiang, world.manager))
-    request = RequestFactory().post("/settings/", headers={"X-Request-ID": "req-7f3a"}, REMOTE_ADDR="10.1.2.3")
+    request = RequestFactory().post(
+        "/settings/", headers={"X-Request-ID": "req-7f3a"}, REMOTE_ADDR="10.1.2.3"
+    )
     response = middleware(request)
     entry = AuditEntry.objects.get(action="project.update")
     assert (entry.source, entry.request_id, entry.ip) == ("web", "req-7f3a", "10.1.2.3")
     assert entry.actor == world.manager
     assert entry.actor_label == "manager"
-    assert (entry.target_type, entry.target_id, entry.target_label) == ("project", str(world.qujiang.pk), "锦程·曲江府")
+    assert (entry.target_type, entry.target_id, entry.target_label) == (
+        "project",
+        str(world.qujiang.pk),
+        "锦程·曲江府",
+    )
     assert response["X-Request-ID"] == "req-7f3a"
 
 
@@ -84,7 +92,9 @@ def test_the_origin_is_restored_after_leaving_a_context(world: World) -> None:
 
 def test_snapshot_turns_values_into_plain_json(world: World) -> None:
     world.planner.deactivated_at = dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC)
-    snap = audit.snapshot(world.planner, ["username", "organisation", "deactivated_at", "is_active"])
+    snap = audit.snapshot(
+        world.planner, ["username", "organisation", "deactivated_at", "is_active"]
+    )
     assert snap == {
         "username": "planner",
         "organisation": "锦程置业集团",
@@ -96,7 +106,11 @@ def test_snapshot_turns_values_into_plain_json(world: World) -> None:
 def test_diff_lists_only_changed_fields_as_before_after_pairs() -> None:
     before = {"name": "曲江府", "level": 2, "bio": ""}
     after = {"name": "曲江府", "level": 3, "bio": "直播看房", "status": "active"}
-    assert audit.diff(before, after) == {"level": [2, 3], "bio": ["", "直播看房"], "status": [None, "active"]}
+    assert audit.diff(before, after) == {
+        "level": [2, 3],
+        "bio": ["", "直播看房"],
+        "status": [None, "active"],
+    }
     assert audit.diff(after, after) == {}
 
 
@@ -106,11 +120,19 @@ def test_record_stores_changes_as_plain_json(world: World) -> None:
         actor=world.admin,
         action="project.update",
         target=world.tianfu,
-        changes={"company": [None, world.chengdu], "price": [Decimal("1.50"), None], "at": [None, when]},
+        changes={
+            "company": [None, world.chengdu],
+            "price": [Decimal("1.50"), None],
+            "at": [None, when],
+        },
     )
     entry = AuditEntry.objects.get()
     entry.refresh_from_db()
-    assert entry.changes == {"company": [None, "成都公司"], "price": ["1.50", None], "at": [None, when.isoformat()]}
+    assert entry.changes == {
+        "company": [None, "成都公司"],
+        "price": ["1.50", None],
+        "at": [None, when.isoformat()],
+    }
 
 
 def test_history_lists_one_records_entries_newest_first(world: World) -> None:
@@ -128,7 +150,9 @@ def test_label_entries_attaches_registered_chinese_labels(world: World) -> None:
     audit.register_actions({"test.poke": "戳一下"})
     audit.record(actor=world.admin, action="test.poke", target=world.planner)
     audit.record(actor=world.admin, action="test.unknown", target=world.planner)
-    labels = {e.action: e.action_label for e in audit.label_entries(list(audit.history(world.planner)))}  # type: ignore[attr-defined]
+    labels = {
+        e.action: e.action_label for e in audit.label_entries(list(audit.history(world.planner)))
+    }  # type: ignore[attr-defined]
     assert labels == {"test.poke": "戳一下", "test.unknown": "test.unknown"}
 
 
@@ -145,12 +169,20 @@ def test_no_code_in_the_app_updates_or_deletes_audit_entries() -> None:
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_the_audit_pages_and_api_change_nothing(world: World, login: Any, api: Any, method: str) -> None:
-    entry = audit.record(actor=world.manager, action="user.update", target=world.planner, changes={"x": [1, 2]})
+def test_the_audit_pages_and_api_change_nothing(
+    world: World, login: Any, api: Any, method: str
+) -> None:
+    entry = audit.record(
+        actor=world.manager, action="user.update", target=world.planner, changes={"x": [1, 2]}
+    )
     page_client = login(world.admin)
     getattr(page_client, method)("/audit/", {"action": "x"})
     api_client = api(world.admin)
     getattr(api_client, method)(f"/api/v1/audit/{entry.pk}")
     getattr(api_client, method)("/api/v1/audit")
     entry_after = AuditEntry.objects.get(pk=entry.pk)
-    assert (entry_after.action, entry_after.changes, entry_after.at) == ("user.update", {"x": [1, 2]}, entry.at)
+    assert (entry_after.action, entry_after.changes, entry_after.at) == (
+        "user.update",
+        {"x": [1, 2]},
+        entry.at,
+    )

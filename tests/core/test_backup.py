@@ -53,7 +53,9 @@ def rewrite(source: Path, target: Path, **replace: bytes) -> Path:
 
 
 def test_a_round_trip_brings_back_data_and_media(world: World, media: Path, tmp_path: Path) -> None:
-    services.update_user(world.planner, by=world.admin, display_name="李策划", phone_number="13900000003", email="")
+    services.update_user(
+        world.planner, by=world.admin, display_name="李策划", phone_number="13900000003", email=""
+    )
     deleted = Account.objects.create(
         organisation=world.org, company=world.xian, platform=Platform.objects.first(), name="已删账号",
         level=2, deleted_at=timezone.now(),
@@ -64,8 +66,12 @@ def test_a_round_trip_brings_back_data_and_media(world: World, media: Path, tmp_
     audit_at_backup = list(AuditEntry.objects.order_by("id").values_list("id", "action", "changes"))
     users_at_backup = sorted(User.objects.values_list("id", "username", "display_name"))
 
-    services.update_user(world.planner, by=world.admin, display_name="改过的名字", phone_number="", email="")
-    services.create_user(by=world.admin, organisation=world.org, username="newcomer", password=PASSWORD)
+    services.update_user(
+        world.planner, by=world.admin, display_name="改过的名字", phone_number="", email=""
+    )
+    services.create_user(
+        by=world.admin, organisation=world.org, username="newcomer", password=PASSWORD
+    )
     RoleGrant.objects.filter(user=world.operator).delete()
     (media / "accounts" / "avatars" / "锦程.png").unlink()
     (media / "later.png").write_bytes(b"added after the backup")
@@ -74,7 +80,10 @@ def test_a_round_trip_brings_back_data_and_media(world: World, media: Path, tmp_
     assert "已从" in output
 
     assert sorted(User.objects.values_list("id", "username", "display_name")) == users_at_backup
-    assert list(AuditEntry.objects.order_by("id").values_list("id", "action", "changes")) == audit_at_backup
+    assert (
+        list(AuditEntry.objects.order_by("id").values_list("id", "action", "changes"))
+        == audit_at_backup
+    )
     planner = User.objects.get(username="planner")
     assert (planner.display_name, planner.phone) == ("李策划", "13900000003")
     assert planner.check_password(PASSWORD)
@@ -85,7 +94,9 @@ def test_a_round_trip_brings_back_data_and_media(world: World, media: Path, tmp_
     User.objects.create(username="after-restore")  # ids continue after the restored rows
 
 
-def test_the_backup_holds_a_manifest_gzipped_json_and_the_media(world: World, media: Path, tmp_path: Path) -> None:
+def test_the_backup_holds_a_manifest_gzipped_json_and_the_media(
+    world: World, media: Path, tmp_path: Path
+) -> None:
     file = tmp_path / "b.tar.gz"
     run("backup", "-o", str(file))
     with tarfile.open(file, "r:gz") as tar:
@@ -111,7 +122,9 @@ def test_backup_refuses_to_overwrite_a_file(world: World, tmp_path: Path) -> Non
     assert file.read_bytes() == b"precious"
 
 
-def test_backup_defaults_to_a_timestamped_file_under_var(world: World, settings: Any, tmp_path: Path) -> None:
+def test_backup_defaults_to_a_timestamped_file_under_var(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
     settings.VAR_DIR = tmp_path
     output, _ = run("backup")
     (made,) = (tmp_path / "backups").glob("mediadesk-*.tar.gz")
@@ -119,7 +132,9 @@ def test_backup_defaults_to_a_timestamped_file_under_var(world: World, settings:
 
 
 @pytest.mark.parametrize("content", ["garbage", "plain-tar", "wrong-format"])
-def test_restore_refuses_a_file_that_is_not_a_mediadesk_backup(world: World, tmp_path: Path, content: str) -> None:
+def test_restore_refuses_a_file_that_is_not_a_mediadesk_backup(
+    world: World, tmp_path: Path, content: str
+) -> None:
     file = tmp_path / "x.tar.gz"
     if content == "garbage":
         file.write_bytes(b"this is not a backup at all")
@@ -139,10 +154,14 @@ def test_restore_reports_a_missing_file(tmp_path: Path, db: Any) -> None:
         run("restore", str(tmp_path / "none.tar.gz"), "--yes")
 
 
-def test_restore_asks_for_confirmation(world: World, media: Path, tmp_path: Path, monkeypatch: Any) -> None:
+def test_restore_asks_for_confirmation(
+    world: World, media: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
     file = tmp_path / "b.tar.gz"
     run("backup", "-o", str(file))
-    services.create_user(by=world.admin, organisation=world.org, username="newcomer", password=PASSWORD)
+    services.create_user(
+        by=world.admin, organisation=world.org, username="newcomer", password=PASSWORD
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     with pytest.raises(CommandError, match="--yes"):
         run("restore", str(file))
@@ -156,25 +175,40 @@ def test_restore_asks_for_confirmation(world: World, media: Path, tmp_path: Path
     assert not User.objects.filter(username="newcomer").exists()
 
 
-def test_a_backup_from_a_newer_version_is_refused(world: World, media: Path, tmp_path: Path) -> None:
+def test_a_backup_from_a_newer_version_is_refused(
+    world: World, media: Path, tmp_path: Path
+) -> None:
     file = tmp_path / "b.tar.gz"
     run("backup", "-o", str(file))
     manifest = backup.read_manifest(file)
     newer = {**manifest.__dict__, "format": backup.FORMAT, "version": backup.FORMAT_VERSION}
-    newer["migrations"] = {**manifest.migrations, "orgs": [*manifest.migrations["orgs"], "0099_future"]}
-    forged = rewrite(file, tmp_path / "newer.tar.gz", **{backup.MANIFEST: json.dumps(newer).encode()})
+    newer["migrations"] = {
+        **manifest.migrations,
+        "orgs": [*manifest.migrations["orgs"], "0099_future"],
+    }
+    forged = rewrite(
+        file, tmp_path / "newer.tar.gz", **{backup.MANIFEST: json.dumps(newer).encode()}
+    )
     with pytest.raises(CommandError, match=r"更新的 MediaDesk 版本.*orgs\.0099_future"):
         run("restore", str(forged), "--yes")
 
 
-def test_a_restore_that_fails_midway_changes_nothing(world: World, media: Path, tmp_path: Path) -> None:
+def test_a_restore_that_fails_midway_changes_nothing(
+    world: World, media: Path, tmp_path: Path
+) -> None:
     file = tmp_path / "b.tar.gz"
     run("backup", "-o", str(file))
     rows = [
-        {"model": "orgs.organisation", "pk": 990, "fields": {"name": "半截写入", "brand_keyword": "", "is_demo": False}},
+        {
+            "model": "orgs.organisation",
+            "pk": 990,
+            "fields": {"name": "半截写入", "brand_keyword": "", "is_demo": False},
+        },
         {"model": "orgs.nosuchmodel", "pk": 1, "fields": {}},
     ]
-    broken = rewrite(file, tmp_path / "broken.tar.gz", **{backup.DATA: gzip.compress(json.dumps(rows).encode())})
+    broken = rewrite(
+        file, tmp_path / "broken.tar.gz", **{backup.DATA: gzip.compress(json.dumps(rows).encode())}
+    )
     with pytest.raises(CommandError, match="数据库未作任何改动"):
         run("restore", str(broken), "--yes")
     assert User.objects.count() == 11
@@ -182,7 +216,9 @@ def test_a_restore_that_fails_midway_changes_nothing(world: World, media: Path, 
     assert (media / "accounts" / "avatars" / "锦程.png").read_bytes() == LOGO
 
 
-def test_restore_warns_when_the_encryption_key_differs(world: World, media: Path, tmp_path: Path, settings: Any) -> None:
+def test_restore_warns_when_the_encryption_key_differs(
+    world: World, media: Path, tmp_path: Path, settings: Any
+) -> None:
     from cryptography.fernet import Fernet
 
     file = tmp_path / "b.tar.gz"

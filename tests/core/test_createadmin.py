@@ -33,22 +33,36 @@ def test_on_an_empty_database_it_creates_the_organisation_and_the_admin() -> Non
     assert (user.organisation, user.phone, user.is_active) == (org, "13800138000", True)
     assert user.check_password(GOOD)
     grant = RoleGrant.objects.get(user=user)
-    assert (grant.role, grant.organisation, grant.company, grant.project) == (Role.ADMIN, org, None, None)
+    assert (grant.role, grant.organisation, grant.company, grant.project) == (
+        Role.ADMIN,
+        org,
+        None,
+        None,
+    )
     assert "boss" in output and "我的组织" in output
-    entries = list(AuditEntry.objects.order_by("id").values_list("action", "source", "actor_label", "target_type"))
+    entries = list(
+        AuditEntry.objects.order_by("id").values_list(
+            "action", "source", "actor_label", "target_type"
+        )
+    )
     assert entries == [
         ("organisation.create", "cli", "系统", "organisation"),
         ("user.create", "cli", "系统", "user"),
         ("role.grant", "cli", "系统", "user"),
     ]
-    assert AuditEntry.objects.get(action="role.grant").changes == {"role": [None, "系统管理员"], "scope": [None, "全组织：我的组织"]}
+    assert AuditEntry.objects.get(action="role.grant").changes == {
+        "role": [None, "系统管理员"],
+        "scope": [None, "全组织：我的组织"],
+    }
 
 
 def test_the_new_admin_can_manage_users_through_the_services() -> None:
     createadmin("--username", "boss", "--password", GOOD, "--organisation", "锦程置业集团")
     boss = User.objects.get(username="boss")
     assert boss.organisation is not None
-    created = services.create_user(by=boss, organisation=boss.organisation, username="wang", password=GOOD)
+    created = services.create_user(
+        by=boss, organisation=boss.organisation, username="wang", password=GOOD
+    )
     assert created.organisation == boss.organisation
 
 
@@ -62,7 +76,9 @@ def test_it_joins_the_only_existing_organisation() -> None:
 def test_it_creates_a_named_organisation_beside_others() -> None:
     Organisation.objects.create(name="锦程置业集团")
     createadmin("--username", "boss", "--password", GOOD, "--organisation", "别家地产")
-    assert User.objects.get(username="boss").organisation == Organisation.objects.get(name="别家地产")
+    assert User.objects.get(username="boss").organisation == Organisation.objects.get(
+        name="别家地产"
+    )
 
 
 def test_with_several_organisations_it_asks_which() -> None:

@@ -66,4 +66,6 @@ def test_force_loads_beside_real_data() -> None:
         run_demo()
     run_demo("--force")
     assert Organisation.objects.filter(name=demo.ORG_NAME, is_demo=True).exists()
-    assert User.objects.get(username="zhang.san").organisation == real  # the real user is left alone
+    assert (
+        User.objects.get(username="zhang.san").organisation == real
+    )  # the real user is left alone

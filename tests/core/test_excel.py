@@ -46,7 +46,14 @@ def test_it_reads_gb18030_csv_as_saved_by_chinese_excel() -> None:
 
 
 def test_it_reads_the_first_sheet_of_an_xlsx() -> None:
-    data = xlsx([["账号名称", "粉丝数", "手机"], ["锦程置业", 12000, 13800000001.0], [None, None, None], ["云境", 5, None]])
+    data = xlsx(
+        [
+            ["账号名称", "粉丝数", "手机"],
+            ["锦程置业", 12000, 13800000001.0],
+            [None, None, None],
+            ["云境", 5, None],
+        ]
+    )
     table = excel.read_table(upload("账号.xlsx", data))
     assert table.headers == ["账号名称", "粉丝数", "手机"]
     assert table.rows[0] == {"账号名称": "锦程置业", "粉丝数": "12000", "手机": "13800000001"}

@@ -34,18 +34,30 @@ def registry(monkeypatch: Any) -> dict[str, periodic.Job]:
 
 
 def test_slots_align_to_the_period() -> None:
-    assert periodic.current_slot(job("a", timedelta(hours=1)), NOW) == datetime(2025, 6, 18, 10, 0, tzinfo=UTC)
-    assert periodic.current_slot(job("b", timedelta(minutes=5)), NOW) == datetime(2025, 6, 18, 10, 35, tzinfo=UTC)
-    assert periodic.current_slot(job("c", timedelta(days=1)), NOW) == datetime(2025, 6, 18, tzinfo=UTC)
+    assert periodic.current_slot(job("a", timedelta(hours=1)), NOW) == datetime(
+        2025, 6, 18, 10, 0, tzinfo=UTC
+    )
+    assert periodic.current_slot(job("b", timedelta(minutes=5)), NOW) == datetime(
+        2025, 6, 18, 10, 35, tzinfo=UTC
+    )
+    assert periodic.current_slot(job("c", timedelta(days=1)), NOW) == datetime(
+        2025, 6, 18, tzinfo=UTC
+    )
     on_the_hour = datetime(2025, 6, 18, 11, 0, tzinfo=UTC)
     assert periodic.current_slot(job("a", timedelta(hours=1)), on_the_hour) == on_the_hour
 
 
 @given(
-    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
-    st.sampled_from([timedelta(minutes=1), timedelta(minutes=5), timedelta(hours=1), timedelta(days=1)]),
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+    st.sampled_from(
+        [timedelta(minutes=1), timedelta(minutes=5), timedelta(hours=1), timedelta(days=1)]
+    ),
 )
-def test_the_slot_is_the_latest_period_boundary_not_after_now(now: datetime, every: timedelta) -> None:
+def test_the_slot_is_the_latest_period_boundary_not_after_now(
+    now: datetime, every: timedelta
+) -> None:
     slot = periodic.current_slot(job("x", every), now)
     assert slot <= now < slot + every
     assert int(slot.timestamp()) % int(every.total_seconds()) == 0
@@ -56,7 +68,9 @@ def test_the_decorator_registers_the_job(registry: Any) -> None:
     def hello(slot: datetime) -> str:
         return "hi"
 
-    assert registry["test.hello"] == periodic.Job("test.hello", timedelta(minutes=10), hello, "打招呼")
+    assert registry["test.hello"] == periodic.Job(
+        "test.hello", timedelta(minutes=10), hello, "打招呼"
+    )
     assert hello(NOW) == "hi"
 
 
@@ -67,17 +81,23 @@ def test_the_core_job_is_registered_hourly() -> None:
 
 
 @pytest.mark.django_db
-def test_each_slot_is_claimed_once_however_many_workers_tick(registry: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_each_slot_is_claimed_once_however_many_workers_tick(
+    registry: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     registry["test.hourly"] = job("test.hourly", timedelta(hours=1))
     registry["test.five"] = job("test.five", timedelta(minutes=5))
     with django_capture_on_commit_callbacks() as queued:
         first = periodic.tick(now=NOW, worker="web-1")
-        later = [periodic.tick(now=NOW + timedelta(seconds=s), worker=f"web-{s}") for s in (1, 30, 60)]
+        later = [
+            periodic.tick(now=NOW + timedelta(seconds=s), worker=f"web-{s}") for s in (1, 30, 60)
+        ]
     assert {(r.job, r.worker) for r in first} == {("test.hourly", "web-1"), ("test.five", "web-1")}
     assert later == [[], [], []]
     assert len(queued) == 2  # one task queued per claimed slot
     next_five = periodic.tick(now=NOW + timedelta(minutes=3), worker="web-2")
-    assert [(r.job, r.slot) for r in next_five] == [("test.five", datetime(2025, 6, 18, 10, 40, tzinfo=UTC))]
+    assert [(r.job, r.slot) for r in next_five] == [
+        ("test.five", datetime(2025, 6, 18, 10, 40, tzinfo=UTC))
+    ]
     assert PeriodicRun.objects.filter(job="test.hourly").count() == 1
     assert PeriodicRun.objects.filter(job="test.five").count() == 2
     assert set(PeriodicRun.objects.values_list("status", flat=True)) == {PeriodicRun.Status.CLAIMED}
@@ -92,9 +112,13 @@ def test_a_long_worker_id_is_cut_to_the_column(registry: Any) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_workers_ticking_at_the_same_moment_claim_each_slot_once(registry: Any, settings: Any) -> None:
+def test_workers_ticking_at_the_same_moment_claim_each_slot_once(
+    registry: Any, settings: Any
+) -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("an in-memory SQLite test database cannot take concurrent writers (runs on PostgreSQL)")
+        pytest.skip(
+            "an in-memory SQLite test database cannot take concurrent writers (runs on PostgreSQL)"
+        )
     settings.TASKS = DATABASE_TASKS
     for n in range(3):
         registry[f"test.job{n}"] = job(f"test.job{n}", timedelta(minutes=5))
@@ -125,7 +149,9 @@ def test_workers_ticking_at_the_same_moment_claim_each_slot_once(registry: Any, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_claimed_slots_and_records_the_outcome(registry: Any, settings: Any) -> None:
+def test_the_worker_runs_claimed_slots_and_records_the_outcome(
+    registry: Any, settings: Any
+) -> None:
     settings.TASKS = DATABASE_TASKS
     org = Organisation.objects.create(name="定时任务测试")
     ran: list[datetime] = []

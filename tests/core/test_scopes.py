@@ -46,27 +46,43 @@ def accounts(world: World) -> dict[str, Account]:
 
 
 def visible(user: Any, perm: str, *, shared: bool) -> set[str]:
-    return set(Account.objects.filter(scopes.scope_q(user, perm, shared=shared)).values_list("name", flat=True))
+    return set(
+        Account.objects.filter(scopes.scope_q(user, perm, shared=shared)).values_list(
+            "name", flat=True
+        )
+    )
 
 
 def names(*scope_names: str) -> set[str]:
     return {f"账号-{s}" for s in scope_names}
 
 
-def test_an_organisation_grant_covers_the_whole_organisation_only(world: World, accounts: Any) -> None:
+def test_an_organisation_grant_covers_the_whole_organisation_only(
+    world: World, accounts: Any
+) -> None:
     assert visible(world.manager, Perm.MATRIX_VIEW, shared=True) == names(*SCOPES[:-1])
-    assert all(scopes.allows(world.manager, Perm.MATRIX_VIEW, a) for k, a in accounts.items() if k != "other_org")
+    assert all(
+        scopes.allows(world.manager, Perm.MATRIX_VIEW, a)
+        for k, a in accounts.items()
+        if k != "other_org"
+    )
     assert not scopes.allows(world.manager, Perm.MATRIX_VIEW, accounts["other_org"])
 
 
 def test_a_company_grant_covers_the_company_and_its_projects(world: World, accounts: Any) -> None:
-    assert visible(world.operator, Perm.MATRIX_MANAGE, shared=False) == names("xian", "qujiang", "yunjing")
+    assert visible(world.operator, Perm.MATRIX_MANAGE, shared=False) == names(
+        "xian", "qujiang", "yunjing"
+    )
     assert not scopes.allows(world.operator, Perm.MATRIX_MANAGE, accounts["tianfu"])
     assert not scopes.allows(world.operator, Perm.MATRIX_MANAGE, accounts["chengdu"])
 
 
-def test_organisation_wide_records_are_shared_with_every_holder_of_the_permission(world: World, accounts: Any) -> None:
-    assert visible(world.operator, Perm.MATRIX_VIEW, shared=True) == names("org", "xian", "qujiang", "yunjing")
+def test_organisation_wide_records_are_shared_with_every_holder_of_the_permission(
+    world: World, accounts: Any
+) -> None:
+    assert visible(world.operator, Perm.MATRIX_VIEW, shared=True) == names(
+        "org", "xian", "qujiang", "yunjing"
+    )
     assert scopes.allows(world.operator, Perm.MATRIX_VIEW, accounts["org"], shared=True)
     assert not scopes.allows(world.operator, Perm.MATRIX_VIEW, accounts["org"], shared=False)
 
@@ -87,7 +103,11 @@ def test_a_permission_the_role_lacks_gives_nothing(world: World, accounts: Any) 
 
 def test_another_organisation_is_isolated(world: World, accounts: Any) -> None:
     assert visible(world.outsider, Perm.MATRIX_VIEW, shared=True) == names("other_org")
-    assert not any(scopes.allows(world.outsider, Perm.MATRIX_VIEW, a, shared=True) for k, a in accounts.items() if k != "other_org")
+    assert not any(
+        scopes.allows(world.outsider, Perm.MATRIX_VIEW, a, shared=True)
+        for k, a in accounts.items()
+        if k != "other_org"
+    )
 
 
 def test_inactive_and_anonymous_users_hold_nothing(world: World, accounts: Any) -> None:
@@ -125,12 +145,20 @@ def test_require_raises_permission_denied_with_the_message() -> None:
 grant_lists = st.lists(st.tuples(st.sampled_from(Role.values), st.sampled_from(SCOPES)), max_size=4)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(grants=grant_lists, perm=st.sampled_from(sorted(ALL_PERMS)), shared=st.booleans())
-def test_allows_agrees_with_scope_q_for_any_grants(world: World, accounts: Any, grants: Any, perm: str, shared: bool) -> None:
+def test_allows_agrees_with_scope_q_for_any_grants(
+    world: World, accounts: Any, grants: Any, perm: str, shared: bool
+) -> None:
     user = User(username="someone", is_active=True)
     user._grants_cache = [scopes.Grant(role, *place(world, scope)) for role, scope in grants]  # type: ignore[attr-defined]
-    listed = set(Account.objects.filter(scopes.scope_q(user, perm, shared=shared)).values_list("pk", flat=True))
+    listed = set(
+        Account.objects.filter(scopes.scope_q(user, perm, shared=shared)).values_list(
+            "pk", flat=True
+        )
+    )
     allowed = {a.pk for a in accounts.values() if scopes.allows(user, perm, a, shared=shared)}
     assert listed == allowed
     if not any(perm in scopes.perms_of({role}) for role, _ in grants):

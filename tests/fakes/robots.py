@@ -85,7 +85,7 @@ class FakeRobotServer:
         self.offset = 0.0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     # --- lifecycle and clock --------------------------------------------------------------
 
@@ -161,9 +161,9 @@ class FakeRobotServer:
             return 200, UNKNOWN.get(kind, {"errcode": 404})
         if hook.forced:
             return hook.forced.pop(0)
-        problem = {"wecom": _check_wecom, "dingtalk": _check_dingtalk, "feishu": _check_feishu}[kind](
-            hook, query, body, self.now()
-        )
+        problem = {"wecom": _check_wecom, "dingtalk": _check_dingtalk, "feishu": _check_feishu}[
+            kind
+        ](hook, query, body, self.now())
         if problem:
             return 200, problem
         if throttled := self._throttle(hook):
@@ -191,12 +191,20 @@ OK: dict[str, dict[str, Any]] = {
 UNKNOWN: dict[str, dict[str, Any]] = {
     "wecom": {"errcode": 93000, "errmsg": "invalid webhook url, hint: [fake]"},
     "dingtalk": {"errcode": 300005, "errmsg": "token is not exist"},
-    "feishu": {"code": 19001, "msg": "param invalid: incoming webhook access token invalid", "data": {}},
+    "feishu": {
+        "code": 19001,
+        "msg": "param invalid: incoming webhook access token invalid",
+        "data": {},
+    },
 }
 TOO_FAST: dict[str, dict[str, Any]] = {
     "wecom": {"errcode": 45009, "errmsg": "api freq out of limit"},
     "dingtalk": {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"},
-    "feishu": {"code": 11232, "msg": "frequency limited psm[lark.oapi.app_platform_runtime]", "data": {}},
+    "feishu": {
+        "code": 11232,
+        "msg": "frequency limited psm[lark.oapi.app_platform_runtime]",
+        "data": {},
+    },
 }
 
 
@@ -216,13 +224,17 @@ def _content(kind: str, body: dict[str, Any]) -> str:
     return Received(kind, "", {}, body, 200, {}).text
 
 
-def _check_wecom(hook: Hook, query: dict[str, str], body: dict[str, Any], now: float) -> dict[str, Any] | None:
+def _check_wecom(
+    hook: Hook, query: dict[str, str], body: dict[str, Any], now: float
+) -> dict[str, Any] | None:
     if body.get("msgtype") not in ("text", "markdown") or not _content("wecom", body):
         return {"errcode": 40008, "errmsg": "invalid message type"}
     return None
 
 
-def _check_dingtalk(hook: Hook, query: dict[str, str], body: dict[str, Any], now: float) -> dict[str, Any] | None:
+def _check_dingtalk(
+    hook: Hook, query: dict[str, str], body: dict[str, Any], now: float
+) -> dict[str, Any] | None:
     if hook.secret:
         try:
             timestamp = int(query.get("timestamp", ""))
@@ -230,9 +242,14 @@ def _check_dingtalk(hook: Hook, query: dict[str, str], body: dict[str, Any], now
             return {"errcode": 310000, "errmsg": "invalid timestamp"}
         if abs(now * 1000 - timestamp) > 3600 * 1000:
             return {"errcode": 310000, "errmsg": "invalid timestamp"}
-        digest = hmac.new(hook.secret.encode(), f"{timestamp}\n{hook.secret}".encode(), hashlib.sha256).digest()
+        digest = hmac.new(
+            hook.secret.encode(), f"{timestamp}\n{hook.secret}".encode(), hashlib.sha256
+        ).digest()
         if query.get("sign") != base64.b64encode(digest).decode():
-            return {"errcode": 310000, "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com]"}
+            return {
+                "errcode": 310000,
+                "errmsg": "sign not match, more: [https://ding-doc.dingtalk.com]",
+            }
     if body.get("msgtype") not in ("text", "markdown"):
         return {"errcode": 40035, "errmsg": "缺少参数 json"}
     if hook.keyword and hook.keyword not in _content("dingtalk", body):
@@ -240,7 +257,9 @@ def _check_dingtalk(hook: Hook, query: dict[str, str], body: dict[str, Any], now
     return None
 
 
-def _check_feishu(hook: Hook, query: dict[str, str], body: dict[str, Any], now: float) -> dict[str, Any] | None:
+def _check_feishu(
+    hook: Hook, query: dict[str, str], body: dict[str, Any], now: float
+) -> dict[str, Any] | None:
     if hook.secret:
         try:
             timestamp = int(body.get("timestamp", ""))

@@ -64,7 +64,12 @@ def matrix(world: World) -> Matrix:
         custodian=world.sales_a,
     )  # fmt: skip
     tianfu = make_account(
-        world, name="锦程天府", level=2, parent=brand, project=world.tianfu, custodian=world.operator_cd
+        world,
+        name="锦程天府",
+        level=2,
+        parent=brand,
+        project=world.tianfu,
+        custodian=world.operator_cd,
     )
     orphan = make_account(
         world, name="云境小郑", level=3, project=world.yunjing, custodian=world.sales_b

@@ -104,7 +104,9 @@ def test_choices_are_limited_to_the_users_scope(world: World, login: Any, matrix
 
 
 def test_a_project_outside_the_users_scope_is_rejected(world: World, login: Any) -> None:
-    response = login(world.operator).post(reverse("matrix:create"), form_data(project=world.tianfu.pk))
+    response = login(world.operator).post(
+        reverse("matrix:create"), form_data(project=world.tianfu.pk)
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["project"]
     assert not Account.objects.exists()
@@ -159,7 +161,10 @@ def test_an_avatar_upload_is_stored_and_audited(world: World, login: Any, matrix
     "upload,message",
     [
         (lambda: SimpleUploadedFile("avatar.png", EXE_BYTES, "image/png"), "不是有效的图片"),
-        (lambda: SimpleUploadedFile("avatar.png", image_bytes() + b"\0" * (50 * 1024 * 1024)), "文件过大"),
+        (
+            lambda: SimpleUploadedFile("avatar.png", image_bytes() + b"\0" * (50 * 1024 * 1024)),
+            "文件过大",
+        ),
     ],
     ids=["renamed-exe", "50MB"],
 )

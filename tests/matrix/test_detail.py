@@ -107,7 +107,9 @@ def test_a_custody_transfer_changes_the_custodian_and_is_audited(
     assert entry.changes["reason"] == [None, "调岗"]
 
 
-def test_custody_needs_a_reason_and_distinct_backup(world: World, login: Any, matrix: Matrix) -> None:
+def test_custody_needs_a_reason_and_distinct_backup(
+    world: World, login: Any, matrix: Matrix
+) -> None:
     client = login(world.operator)
     url = reverse("matrix:custody", args=[matrix.sales_a_acc.pk])
     response = client.post(url, {"custodian": world.sales_b.pk, "reason": ""})

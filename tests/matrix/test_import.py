@@ -60,7 +60,9 @@ def test_the_template_has_the_chinese_columns(world: World, login: Any) -> None:
     assert wb.sheetnames == ["账号", "填写说明"]
 
 
-@pytest.mark.parametrize("name", ["matrix:import", "matrix:import_template", "matrix:import_preview"])
+@pytest.mark.parametrize(
+    "name", ["matrix:import", "matrix:import_template", "matrix:import_preview"]
+)
 @pytest.mark.parametrize("persona", ["sales_a", "planner"])
 def test_sales_and_viewers_get_403_on_import(
     world: World, login: Any, name: str, persona: str
@@ -92,7 +94,11 @@ def test_a_clean_file_previews_then_imports_every_row_with_audit(
     assert (yunjing.level, yunjing.status, yunjing.company, yunjing.project) == (
         2, "paused", world.xian, world.yunjing,
     )  # fmt: skip
-    assert (xiaohe.followers, str(xiaohe.opened_on), xiaohe.verification) == (12000, "2024-03-01", "personal")
+    assert (xiaohe.followers, str(xiaohe.opened_on), xiaohe.verification) == (
+        12000,
+        "2024-03-01",
+        "personal",
+    )
     assert (xiaohe.custodian, xiaohe.bound_phone) == (world.sales_a, "13800001111")
     assert (xian.platform.code, xian.subtype) == ("wechat_mp", "订阅号")
     for account in (yunjing, ajie, xiaohe, xian):
@@ -155,7 +161,9 @@ def test_a_service_error_at_confirm_rolls_back_the_earlier_rows(
     monkeypatch.setattr(imports.services, "create_account", flaky)
     with pytest.raises(imports.ImportRejected) as exc:
         imports.confirm_import(table, by=world.manager, organisation=world.org)
-    assert exc.value.preview.error_rows[0].messages == ["第 4 行「绑定手机」：绑定手机应为 11 位大陆手机号"]
+    assert exc.value.preview.error_rows[0].messages == [
+        "第 4 行「绑定手机」：绑定手机应为 11 位大陆手机号"
+    ]
     assert not Account.objects.filter(name__in=calls).exists()
 
 
@@ -171,7 +179,10 @@ def test_a_service_error_at_confirm_rolls_back_the_earlier_rows(
         ({"粉丝数": "很多"}, "「粉丝数」：“很多”不是有效的数字"),
         ({"开通日期": "去年"}, "「开通日期」：“去年”不是有效日期"),
         ({"绑定手机": "12345"}, "「绑定手机」：应为 11 位大陆手机号"),
-        ({"项目": "锦程·天府", "城市公司": "西安公司"}, "「项目」：项目“锦程·天府”不属于城市公司“西安公司”"),
+        (
+            {"项目": "锦程·天府", "城市公司": "西安公司"},
+            "「项目」：项目“锦程·天府”不属于城市公司“西安公司”",
+        ),
         ({"账号名称": "锦程曲江府"}, "「账号名称」：抖音上已有账号“锦程曲江府”"),
         ({"负责人": "outsider"}, "「负责人」：找不到在职用户“outsider”"),
     ],
@@ -194,7 +205,9 @@ def test_a_row_outside_the_importers_scope_is_refused(world: World, matrix: Matr
 
 
 def test_duplicates_within_the_file_and_missing_headers_are_reported(world: World) -> None:
-    table = Table(["平台", "账号名称", "粉丝"], [{"平台": "抖音", "账号名称": "锦程甲", "粉丝": "1"}] * 2)
+    table = Table(
+        ["平台", "账号名称", "粉丝"], [{"平台": "抖音", "账号名称": "锦程甲", "粉丝": "1"}] * 2
+    )
     preview = imports.validate(table, user=world.manager, organisation=world.org)
     assert "缺少必需的列「层级」" in preview.problems
     assert any("无法识别的列：粉丝" in p for p in preview.problems)

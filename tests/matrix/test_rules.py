@@ -50,7 +50,9 @@ def test_a_level_3_name_without_the_brand_keyword_is_flagged() -> None:
 
 def test_the_brand_account_itself_is_not_asked_for_the_keyword_in_its_name() -> None:
     profile = good_profile(level=1, name="官方旗舰号")
-    assert "name_missing_brand" not in codes(check_profile(profile, TEMPLATE, DOUYIN, DEFAULT_RULES))
+    assert "name_missing_brand" not in codes(
+        check_profile(profile, TEMPLATE, DOUYIN, DEFAULT_RULES)
+    )
 
 
 def test_a_live_account_without_a_schedule_in_its_bio_is_flagged() -> None:

@@ -22,7 +22,9 @@ def shown_ids(response: Any) -> set[int]:
     return {a.pk for a in Account.objects.all() if f'data-testid="node-{a.pk}"' in html}
 
 
-@pytest.mark.parametrize("name", ["matrix:tree", "matrix:list", "matrix:export", "matrix:standards"])
+@pytest.mark.parametrize(
+    "name", ["matrix:tree", "matrix:list", "matrix:export", "matrix:standards"]
+)
 def test_anonymous_users_are_sent_to_login(client: Any, name: str) -> None:
     response = client.get(reverse(name))
     assert response.status_code == 302

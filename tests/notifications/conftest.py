@@ -29,10 +29,16 @@ def pass_time(seconds: int, server: FakeRobotServer | None = None) -> None:
     """Pretend `seconds` went by: move every recorded robot time back, make queued tasks and
     deliveries due when they would be, and advance the fake server's clock."""
     delta = timedelta(seconds=seconds)
-    RobotDelivery.objects.filter(last_attempt_at__isnull=False).update(last_attempt_at=F("last_attempt_at") - delta)
+    RobotDelivery.objects.filter(last_attempt_at__isnull=False).update(
+        last_attempt_at=F("last_attempt_at") - delta
+    )
     RobotDelivery.objects.filter(sent_at__isnull=False).update(sent_at=F("sent_at") - delta)
-    RobotDelivery.objects.filter(next_attempt_at__isnull=False).update(next_attempt_at=F("next_attempt_at") - delta)
-    Robot.objects.filter(throttled_until__isnull=False).update(throttled_until=F("throttled_until") - delta)
+    RobotDelivery.objects.filter(next_attempt_at__isnull=False).update(
+        next_attempt_at=F("next_attempt_at") - delta
+    )
+    Robot.objects.filter(throttled_until__isnull=False).update(
+        throttled_until=F("throttled_until") - delta
+    )
     queued = DBTaskResult.objects.filter(status="READY").exclude(run_after=get_date_max())
     queued.update(run_after=F("run_after") - delta)
     if server is not None:
@@ -40,4 +46,9 @@ def pass_time(seconds: int, server: FakeRobotServer | None = None) -> None:
 
 
 def make_robot(by: Any, org: Any, kind: str, webhook: str, **values: Any) -> Robot:
-    return services.save_robot(None, by=by, organisation=org, values={"name": f"{kind} 群", "kind": kind, "webhook": webhook, **values})
+    return services.save_robot(
+        None,
+        by=by,
+        organisation=org,
+        values={"name": f"{kind} 群", "kind": kind, "webhook": webhook, **values},
+    )

@@ -42,5 +42,7 @@ def test_a_handover_notifies_the_successor_per_account(world: Any) -> None:
 
     orgs.deactivate_user(world.sales_a, by=world.admin, successor=world.sales_b)
 
-    titles = sorted(Notification.objects.filter(recipient=world.sales_b).values_list("title", flat=True))
+    titles = sorted(
+        Notification.objects.filter(recipient=world.sales_b).values_list("title", flat=True)
+    )
     assert titles == ["你被指定为账号「锦程云境」的负责人", "你被指定为账号「锦程曲江府」的负责人"]

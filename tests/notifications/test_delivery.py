@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from mediadesk.core import crypto
 from mediadesk.notifications import services, tasks
+from mediadesk.notifications.jobs import requeue_stuck
 from mediadesk.notifications.models import Notification, Robot, RobotDelivery
 from tests.fakes.robots import FakeRobotServer
 from tests.notifications.conftest import make_robot, pass_time, ready_tasks, run_worker
@@ -32,10 +34,18 @@ def _robot_on(server: FakeRobotServer, world: Any, kind: str, **values: Any) -> 
     return make_robot(world.admin, world.org, kind, url, **values), url
 
 
-def _notify(world: Any, capture: Any, *, kind: str = "system.test", title: str = "新线索待分配", n: int = 1) -> None:
+def _notify(
+    world: Any, capture: Any, *, kind: str = "system.test", title: str = "新线索待分配", n: int = 1
+) -> None:
     with capture(execute=True):
         for i in range(n):
-            services.notify([world.manager], kind=kind, title=f"{title} #{i + 1}", body="请在 2 小时内处理", organisation=world.org)
+            services.notify(
+                [world.manager],
+                kind=kind,
+                title=f"{title} #{i + 1}",
+                body="请在 2 小时内处理",
+                organisation=world.org,
+            )
 
 
 @pytest.mark.parametrize("kind", ["wecom", "dingtalk", "feishu"])
@@ -58,7 +68,9 @@ def test_a_notification_reaches_each_kind_of_robot_correctly_signed(
     delivery = RobotDelivery.objects.get(robot=robot)
     assert (delivery.status, delivery.attempts, delivery.last_error) == (Status.SENT, 1, "")
     assert delivery.sent_at is not None
-    assert Notification.objects.filter(recipient=world.manager, title="新线索待分配 #1").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.manager, title="新线索待分配 #1").count() == 1
+    )
     assert not DBTaskResult.objects.filter(status="FAILED").exists()
 
 
@@ -69,12 +81,16 @@ def test_nothing_is_queued_before_commit_and_nothing_at_all_after_rollback(
     _robot, url = _robot_on(robot_server, world, "wecom")
 
     with transaction.atomic():
-        services.notify([world.manager], kind="system.test", title="提交后才发送", organisation=world.org)
+        services.notify(
+            [world.manager], kind="system.test", title="提交后才发送", organisation=world.org
+        )
         assert ready_tasks() == 0
     assert ready_tasks() == 1
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.notify([world.manager], kind="system.test", title="回滚的通知", organisation=world.org)
+        services.notify(
+            [world.manager], kind="system.test", title="回滚的通知", organisation=world.org
+        )
         raise RuntimeError("boom")
     assert ready_tasks() == 1
     assert not Notification.objects.filter(title="回滚的通知").exists()
@@ -140,11 +156,13 @@ def test_transient_errors_are_retried_with_backoff_then_fail_with_the_error_kept
     assert ready_tasks() == 0
 
 
-@pytest.mark.parametrize(
-    ("kind", "says"), [("dingtalk", "签名不匹配"), ("feishu", "签名校验失败")]
-)
+@pytest.mark.parametrize(("kind", "says"), [("dingtalk", "签名不匹配"), ("feishu", "签名校验失败")])
 def test_a_wrong_signing_secret_fails_at_once_with_a_clear_error(
-    world: Any, robot_server: FakeRobotServer, django_capture_on_commit_callbacks: Any, kind: str, says: str
+    world: Any,
+    robot_server: FakeRobotServer,
+    django_capture_on_commit_callbacks: Any,
+    kind: str,
+    says: str,
 ) -> None:
     wrong = "SEC" + "00" * 32 if kind == "dingtalk" else "not-the-secret"
     robot, url = _robot_on(robot_server, world, kind, secret=wrong)
@@ -189,7 +207,9 @@ def test_a_throttled_answer_pauses_the_robot_and_sends_later_without_failing(
     world: Any, robot_server: FakeRobotServer, django_capture_on_commit_callbacks: Any
 ) -> None:
     robot, url = _robot_on(robot_server, world, "dingtalk")
-    robot_server.fail_next(url, (200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}))
+    robot_server.fail_next(
+        url, (200, {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"})
+    )
     _notify(world, django_capture_on_commit_callbacks, n=2)
 
     run_worker()
@@ -238,10 +258,14 @@ def test_robots_get_only_subscribed_kinds_and_disabled_robots_nothing(
     assert custody.pk and off.pk and elsewhere.pk
 
 
-def test_notify_without_organisation_stays_in_app(world: Any, robot_server: FakeRobotServer) -> None:
+def test_notify_without_organisation_stays_in_app(
+    world: Any, robot_server: FakeRobotServer
+) -> None:
     _robot_on(robot_server, world, "wecom")
 
-    rows = services.notify([world.manager, world.planner, world.manager], kind="system.test", title="仅站内")
+    rows = services.notify(
+        [world.manager, world.planner, world.manager], kind="system.test", title="仅站内"
+    )
 
     assert sorted(n.recipient.username for n in rows) == ["manager", "planner"]
     assert not RobotDelivery.objects.exists()
@@ -261,7 +285,9 @@ def test_a_disabled_robot_leaves_its_queued_message_failed(
     assert robot_server.requests_to(url) == []
 
 
-def test_an_unreachable_robot_is_a_transient_failure(world: Any, robot_server: FakeRobotServer) -> None:
+def test_an_unreachable_robot_is_a_transient_failure(
+    world: Any, robot_server: FakeRobotServer
+) -> None:
     url = robot_server.add_wecom()
     robot = make_robot(world.admin, world.org, "wecom", url)
     robot_server.stop()  # nothing listens on the port any more
@@ -273,3 +299,53 @@ def test_an_unreachable_robot_is_a_transient_failure(world: Any, robot_server: F
     assert delivery.status == Status.PENDING
     assert "无法连接企业微信" in delivery.last_error
     assert crypto.unseal(robot.webhook_sealed).split("key=")[1] not in delivery.last_error
+
+
+def test_the_periodic_sweep_requeues_only_deliveries_whose_task_was_lost(
+    world: Any, robot_server: FakeRobotServer
+) -> None:
+    robot = make_robot(world.admin, world.org, "wecom", robot_server.add_wecom())
+    now = timezone.now()
+    long_ago = now - timedelta(minutes=20)
+    lost = RobotDelivery.objects.create(
+        robot=robot, kind="system.test", title="丢失的任务", created_at=long_ago
+    )
+    cut_off = RobotDelivery.objects.create(
+        robot=robot,
+        kind="system.test",
+        title="中断的发送",
+        status=Status.SENDING,
+        last_attempt_at=long_ago,
+    )
+    RobotDelivery.objects.create(robot=robot, kind="system.test", title="刚排队的")
+    RobotDelivery.objects.create(
+        robot=robot,
+        kind="system.test",
+        title="稍后重试",
+        next_attempt_at=now + timedelta(minutes=5),
+    )
+    RobotDelivery.objects.create(
+        robot=robot, kind="system.test", title="已发送", status=Status.SENT, created_at=long_ago
+    )
+
+    assert requeue_stuck(now) == 2
+
+    queued = DBTaskResult.objects.filter(status="READY").values_list("args_kwargs", flat=True)
+    assert sorted(args["args"][0] for args in queued) == sorted([lost.pk, cut_off.pk])
+    run_worker()
+    assert sorted(r.text for r in robot_server.received) == sorted(["中断的发送", "丢失的任务"])
+
+
+def test_a_webhook_sealed_with_a_lost_key_fails_clearly(
+    world: Any, robot_server: FakeRobotServer
+) -> None:
+    robot = make_robot(world.admin, world.org, "wecom", robot_server.add_wecom())
+    Robot.objects.filter(pk=robot.pk).update(webhook_sealed="gAAAAA-not-a-token")
+    delivery = RobotDelivery.objects.create(robot=robot, kind="system.test", title="x")
+
+    assert tasks.deliver(delivery.pk) == "failed"
+
+    delivery.refresh_from_db()
+    assert delivery.status == Status.FAILED
+    assert "无法解密" in delivery.last_error
+    assert robot_server.received == []

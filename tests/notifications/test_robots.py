@@ -24,7 +24,9 @@ FEISHU_TS = 1_700_000_000
 FEISHU_SIGN = "V3Wp8znUoP+7XezI+6p/Lp2Uyk2BLceZJJbP1KE87hk="
 
 AT = datetime.fromtimestamp(FEISHU_TS, tz=UTC)
-WECOM_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa"
+WECOM_URL = (
+    "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693axxx6-7aoc-4bc4-97a0-0ec2sifa5aaa"
+)
 DING_URL = "https://oapi.dingtalk.com/robot/send?access_token=abcdef0123456789abcdef"
 FEISHU_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/0f2c9c5e-1111-2222-3333-444455556666"
 
@@ -35,7 +37,9 @@ def test_dingtalk_sign_matches_hand_computed_hmac() -> None:
 
 def test_feishu_sign_swaps_key_and_message_and_matches_hand_computed_hmac() -> None:
     assert robots.feishu_sign(FEISHU_SECRET, FEISHU_TS) == FEISHU_SIGN
-    assert robots.feishu_sign(FEISHU_SECRET, FEISHU_TS) != robots.dingtalk_sign(FEISHU_SECRET, FEISHU_TS)
+    assert robots.feishu_sign(FEISHU_SECRET, FEISHU_TS) != robots.dingtalk_sign(
+        FEISHU_SECRET, FEISHU_TS
+    )
 
 
 def test_dingtalk_request_puts_millisecond_timestamp_and_urlencoded_sign_in_the_query() -> None:
@@ -66,11 +70,16 @@ def test_feishu_request_puts_second_timestamp_and_sign_in_the_body() -> None:
 
 
 def test_feishu_rich_message_is_a_post_with_title() -> None:
-    request = robots.build_feishu(FEISHU_URL, "", Message("审核提醒", "第一行\n第二行", rich=True), now=AT)
+    request = robots.build_feishu(
+        FEISHU_URL, "", Message("审核提醒", "第一行\n第二行", rich=True), now=AT
+    )
     post = request.body["content"]["post"]["zh_cn"]
     assert request.body["msg_type"] == "post"
     assert post["title"] == "审核提醒"
-    assert post["content"] == [[{"tag": "text", "text": "第一行"}], [{"tag": "text", "text": "第二行"}]]
+    assert post["content"] == [
+        [{"tag": "text", "text": "第一行"}],
+        [{"tag": "text", "text": "第二行"}],
+    ]
 
 
 def test_wecom_text_is_cut_to_2048_bytes_on_a_character_boundary() -> None:
@@ -109,15 +118,51 @@ def test_keyword_is_prefixed_only_when_missing() -> None:
     ("kind", "status", "answer", "outcome", "says"),
     [
         ("wecom", 200, {"errcode": 0, "errmsg": "ok"}, Outcome.SENT, ""),
-        ("wecom", 200, {"errcode": 45009, "errmsg": "api freq out of limit"}, Outcome.THROTTLED, "45009"),
-        ("wecom", 200, {"errcode": 93000, "errmsg": "invalid webhook url"}, Outcome.PERMANENT, "Webhook 地址无效"),
+        (
+            "wecom",
+            200,
+            {"errcode": 45009, "errmsg": "api freq out of limit"},
+            Outcome.THROTTLED,
+            "45009",
+        ),
+        (
+            "wecom",
+            200,
+            {"errcode": 93000, "errmsg": "invalid webhook url"},
+            Outcome.PERMANENT,
+            "Webhook 地址无效",
+        ),
         ("wecom", 200, {"errcode": -1, "errmsg": "system busy"}, Outcome.TRANSIENT, "系统繁忙"),
-        ("dingtalk", 200, {"errcode": 130101, "errmsg": "send too fast"}, Outcome.THROTTLED, "130101"),
-        ("dingtalk", 200, {"errcode": 310000, "errmsg": "sign not match"}, Outcome.PERMANENT, "签名不匹配"),
-        ("dingtalk", 200, {"errcode": 310000, "errmsg": "keywords not in content"}, Outcome.PERMANENT, "关键词"),
+        (
+            "dingtalk",
+            200,
+            {"errcode": 130101, "errmsg": "send too fast"},
+            Outcome.THROTTLED,
+            "130101",
+        ),
+        (
+            "dingtalk",
+            200,
+            {"errcode": 310000, "errmsg": "sign not match"},
+            Outcome.PERMANENT,
+            "签名不匹配",
+        ),
+        (
+            "dingtalk",
+            200,
+            {"errcode": 310000, "errmsg": "keywords not in content"},
+            Outcome.PERMANENT,
+            "关键词",
+        ),
         ("feishu", 200, {"code": 0, "msg": "success", "data": {}}, Outcome.SENT, ""),
         ("feishu", 200, {"StatusCode": 0, "StatusMessage": "success"}, Outcome.SENT, ""),
-        ("feishu", 200, {"code": 19021, "msg": "sign match fail"}, Outcome.PERMANENT, "签名校验失败"),
+        (
+            "feishu",
+            200,
+            {"code": 19021, "msg": "sign match fail"},
+            Outcome.PERMANENT,
+            "签名校验失败",
+        ),
         ("feishu", 200, {"code": 19024, "msg": "Key Words Not Found"}, Outcome.PERMANENT, "关键词"),
         ("feishu", 200, {"code": 11232, "msg": "frequency limited"}, Outcome.THROTTLED, "11232"),
         ("feishu", 400, {"code": 9499, "msg": "Bad Request"}, Outcome.PERMANENT, "9499"),
@@ -126,7 +171,9 @@ def test_keyword_is_prefixed_only_when_missing() -> None:
         ("dingtalk", 404, b"not found", Outcome.PERMANENT, "HTTP 404"),
     ],
 )
-def test_answers_are_classified(kind: str, status: int, answer: object, outcome: Outcome, says: str) -> None:
+def test_answers_are_classified(
+    kind: str, status: int, answer: object, outcome: Outcome, says: str
+) -> None:
     raw = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
     result = robots.classify(kind, status, raw)
     assert result.outcome == outcome
@@ -181,7 +228,10 @@ def test_local_hosts_need_explicit_permission() -> None:
 
 
 def test_masked_webhook_hides_the_key() -> None:
-    assert robots.mask_webhook("wecom", WECOM_URL) == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=****5aaa"
+    assert (
+        robots.mask_webhook("wecom", WECOM_URL)
+        == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=****5aaa"
+    )
     masked = robots.mask_webhook("feishu", FEISHU_URL)
     assert "0f2c9c5e" not in masked
     assert masked.endswith("/hook/****6666")

@@ -32,7 +32,9 @@ def test_anonymous_visitors_are_sent_to_login(client: Any, world: Any) -> None:
     assert response["Location"].startswith(reverse("orgs:login"))
 
 
-def test_the_inbox_lists_only_the_users_own_notifications_with_an_unread_filter(login: Any, world: Any) -> None:
+def test_the_inbox_lists_only_the_users_own_notifications_with_an_unread_filter(
+    login: Any, world: Any
+) -> None:
     services.notify([world.sales_a], kind="system.test", title="给销售A")
     services.notify([world.sales_b], kind="system.test", title="给销售B")
     [read] = services.notify([world.sales_a], kind="system.test", title="已读的")
@@ -99,7 +101,9 @@ def test_roles_without_notifications_manage_get_403_on_every_robot_page(
     login: Any, world: Any, robot_server: FakeRobotServer, persona: str
 ) -> None:
     robot = make_robot(world.admin, world.org, "wecom", robot_server.add_wecom())
-    delivery = RobotDelivery.objects.create(robot=robot, kind="system.test", title="x", status=Status.FAILED)
+    delivery = RobotDelivery.objects.create(
+        robot=robot, kind="system.test", title="x", status=Status.FAILED
+    )
     client = login(getattr(world, persona))
     before = AuditEntry.objects.count()
 
@@ -111,7 +115,12 @@ def test_roles_without_notifications_manage_get_403_on_every_robot_page(
     for url in gets:
         assert client.get(url).status_code == 403, url
     for url in posts:
-        assert client.post(url, {"name": "x", "kind": "wecom", "webhook": robot_server.add_wecom()}).status_code == 403
+        assert (
+            client.post(
+                url, {"name": "x", "kind": "wecom", "webhook": robot_server.add_wecom()}
+            ).status_code
+            == 403
+        )
 
     assert Robot.objects.count() == 1
     assert RobotDelivery.objects.count() == 1
@@ -133,7 +142,11 @@ def test_a_manager_creates_a_robot_whose_key_is_sealed_and_never_shown(
 
     assert response.status_code == 302
     robot = Robot.objects.get()
-    assert (robot.organisation, robot.created_by, robot.event_kinds) == (world.org, world.manager, ["account.custody"])
+    assert (robot.organisation, robot.created_by, robot.event_kinds) == (
+        world.org,
+        world.manager,
+        ["account.custody"],
+    )
     assert key not in robot.webhook_sealed and key not in robot.webhook_masked
     assert crypto.unseal(robot.webhook_sealed) == url
     assert crypto.unseal(robot.secret_sealed) == "SEC" + "ab" * 32
@@ -147,10 +160,18 @@ def test_a_manager_creates_a_robot_whose_key_is_sealed_and_never_shown(
     assert key not in edit and "SECabab" not in edit
 
 
-def test_a_company_manager_may_manage_robots_too(login: Any, world: Any, robot_server: FakeRobotServer) -> None:
+def test_a_company_manager_may_manage_robots_too(
+    login: Any, world: Any, robot_server: FakeRobotServer
+) -> None:
     response = login(world.manager_xa).post(
         reverse("notifications:robot_create"),
-        {"name": "西安群", "kind": "wecom", "webhook": robot_server.add_wecom(), "fmt": "text", "enabled": "on"},
+        {
+            "name": "西安群",
+            "kind": "wecom",
+            "webhook": robot_server.add_wecom(),
+            "fmt": "text",
+            "enabled": "on",
+        },
     )
     assert response.status_code == 302
     assert Robot.objects.filter(name="西安群", organisation=world.org).exists()
@@ -161,14 +182,30 @@ def test_a_company_manager_may_manage_robots_too(login: Any, world: Any, robot_s
     [
         ({"kind": "wecom", "webhook": "https://example.com/hook"}, "qyapi.weixin.qq.com"),
         ({"kind": "dingtalk", "webhook": "https://oapi.dingtalk.com/robot/send"}, "缺少机器人标识"),
-        ({"kind": "dingtalk", "webhook": "https://oapi.dingtalk.com/robot/send?access_token=abc", "secret": "abc"}, "SEC 开头"),
-        ({"kind": "wecom", "webhook": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "secret": "x"}, "没有加签密钥"),
+        (
+            {
+                "kind": "dingtalk",
+                "webhook": "https://oapi.dingtalk.com/robot/send?access_token=abc",
+                "secret": "abc",
+            },
+            "SEC 开头",
+        ),
+        (
+            {
+                "kind": "wecom",
+                "webhook": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                "secret": "x",
+            },
+            "没有加签密钥",
+        ),
     ],
 )
 def test_bad_robot_input_names_the_problem_and_writes_nothing(
     login: Any, world: Any, values: dict[str, str], field_error: str
 ) -> None:
-    response = login(world.admin).post(reverse("notifications:robot_create"), {"name": "群", "fmt": "text", **values})
+    response = login(world.admin).post(
+        reverse("notifications:robot_create"), {"name": "群", "fmt": "text", **values}
+    )
 
     assert response.status_code == 200
     assert field_error in response.content.decode()
@@ -176,7 +213,9 @@ def test_bad_robot_input_names_the_problem_and_writes_nothing(
     assert not AuditEntry.objects.filter(action__startswith="robot.").exists()
 
 
-def test_editing_with_a_blank_webhook_keeps_the_stored_one(login: Any, world: Any, robot_server: FakeRobotServer) -> None:
+def test_editing_with_a_blank_webhook_keeps_the_stored_one(
+    login: Any, world: Any, robot_server: FakeRobotServer
+) -> None:
     url = robot_server.add_feishu(secret="s1")
     robot = make_robot(world.admin, world.org, "feishu", url, secret="s1")
 
@@ -195,7 +234,9 @@ def test_editing_with_a_blank_webhook_keeps_the_stored_one(login: Any, world: An
     assert set(changes) == {"name", "fmt", "enabled"}
 
 
-def test_robots_of_another_organisation_are_invisible(login: Any, world: Any, robot_server: FakeRobotServer) -> None:
+def test_robots_of_another_organisation_are_invisible(
+    login: Any, world: Any, robot_server: FakeRobotServer
+) -> None:
     robot = make_robot(world.admin, world.org, "wecom", robot_server.add_wecom())
     client = login(world.outsider)
 
@@ -228,15 +269,23 @@ def test_the_test_button_queues_a_delivery_after_commit(
     assert response.status_code == 302
     assert response["Location"] == reverse("notifications:deliveries") + f"?robot={robot.pk}"
     delivery = RobotDelivery.objects.get(robot=robot)
-    assert (delivery.kind, delivery.status, delivery.title) == ("system.test", Status.PENDING, "MediaDesk 测试消息")
+    assert (delivery.kind, delivery.status, delivery.title) == (
+        "system.test",
+        Status.PENDING,
+        "MediaDesk 测试消息",
+    )
     assert ready_tasks() == 1
     assert audit_actions("robot", robot.pk) == ["robot.create", "robot.test"]
 
 
-def test_the_test_button_refuses_a_disabled_robot(login: Any, world: Any, robot_server: FakeRobotServer) -> None:
+def test_the_test_button_refuses_a_disabled_robot(
+    login: Any, world: Any, robot_server: FakeRobotServer
+) -> None:
     robot = make_robot(world.admin, world.org, "wecom", robot_server.add_wecom(), enabled=False)
 
-    response = login(world.manager).post(reverse("notifications:robot_test", args=[robot.pk]), follow=True)
+    response = login(world.manager).post(
+        reverse("notifications:robot_test", args=[robot.pk]), follow=True
+    )
 
     assert "机器人已停用" in response.content.decode()
     assert not RobotDelivery.objects.exists()
@@ -251,7 +300,9 @@ def _deliveries(world: Any, server: FakeRobotServer) -> tuple[Robot, RobotDelive
         robot=robot, kind="system.test", title="失败的消息", status=Status.FAILED, attempts=5,
         last_error="企业微信返回 93000（invalid webhook url）：Webhook 地址无效",
     )  # fmt: skip
-    sent = RobotDelivery.objects.create(robot=robot, kind="system.test", title="成功的消息", status=Status.SENT)
+    sent = RobotDelivery.objects.create(
+        robot=robot, kind="system.test", title="成功的消息", status=Status.SENT
+    )
     return robot, failed, sent
 
 
@@ -262,7 +313,9 @@ def test_the_status_page_highlights_failures_and_filters_by_status(
     client = login(world.manager)
 
     page = client.get(reverse("notifications:deliveries")).content.decode()
-    failed_only = client.get(reverse("notifications:deliveries") + "?status=failed").content.decode()
+    failed_only = client.get(
+        reverse("notifications:deliveries") + "?status=failed"
+    ).content.decode()
 
     assert 'class="table-danger" data-testid="delivery" data-status="failed"' in page
     assert "Webhook 地址无效" in page and "成功的消息" in page
@@ -278,7 +331,10 @@ def test_retrying_a_failed_delivery_queues_it_again_and_is_audited(
     client = login(world.manager)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("notifications:delivery_retry", args=[failed.pk]), {"next": "//evil.example.com/"})
+        response = client.post(
+            reverse("notifications:delivery_retry", args=[failed.pk]),
+            {"next": "//evil.example.com/"},
+        )
     client.post(reverse("notifications:delivery_retry", args=[sent.pk]))
 
     assert response["Location"] == reverse("notifications:deliveries")
@@ -296,5 +352,16 @@ def test_the_home_page_shows_failed_deliveries_to_robot_managers_only(
 ) -> None:
     _deliveries(world, robot_server)
 
-    assert "1 条机器人消息发送失败" in login(world.manager).get(reverse("core:home")).content.decode()
-    assert "机器人消息发送失败" not in login(world.sales_a).get(reverse("core:home")).content.decode()
+    assert (
+        "1 条机器人消息发送失败" in login(world.manager).get(reverse("core:home")).content.decode()
+    )
+    assert (
+        "机器人消息发送失败" not in login(world.sales_a).get(reverse("core:home")).content.decode()
+    )
+
+
+def test_the_robot_form_renders_for_a_manager(login: Any, world: Any) -> None:
+    page = login(world.manager).get(reverse("notifications:robot_create")).content.decode()
+
+    assert "Webhook 地址" in page and "加签密钥" in page
+    assert "账号负责人变更" in page  # kinds registered by other apps are offered
