@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -87,7 +87,8 @@ def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     if user.organisation is None:
         raise PermissionDenied("用户不属于任何组织")
     values = _values(payload.model_dump(), user, user.organisation)
-    return 201, services.create_account(by=user, organisation=user.organisation, values=values)
+    account = services.create_account(by=user, organisation=user.organisation, values=values)
+    return Status(201, account)
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, 404: ErrorOut}, summary="账号详情")

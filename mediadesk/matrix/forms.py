@@ -65,9 +65,10 @@ def _choices(form: forms.Form, name: str, queryset: QuerySet[Any], current: Any 
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)
     if current is not None:
-        queryset = queryset.model.objects.filter(
-            Q(pk__in=queryset.values("pk")) | Q(pk=current)
-        ).order_by(*queryset.query.order_by)
+        ordering = queryset.query.order_by
+        queryset = queryset.model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current))
+        if ordering:
+            queryset = queryset.order_by(*ordering)
     field.queryset = queryset
 
 

@@ -81,7 +81,9 @@ def _validate(account: Account) -> None:
         account.bound_phone = digits
     for field in ("custodian", "backup_custodian"):
         user = getattr(account, field)
-        if user is not None and (user.organisation_id != account.organisation_id or not user.is_active):
+        if user is not None and (
+            user.organisation_id != account.organisation_id or not user.is_active
+        ):
             errors[field] = "负责人必须是本组织的在职用户"
     if account.platform_account_id:
         clash = Account.objects.alive().filter(
@@ -100,8 +102,13 @@ def _check_manage(by: Any, account: Account) -> None:
 
 @transaction.atomic
 def create_account(*, by: Any, organisation: Organisation, values: dict[str, Any]) -> Account:
-    """Create an account in the matrix (matrix.manage in the account's scope)."""
+    """Create an account in the matrix (matrix.manage in the account's scope).
+
+    Without a company or project of its own, an account sits in its parent's scope."""
     values = {k: v for k, v in values.items() if k in EDITABLE}
+    parent = values.get("parent")
+    if parent is not None and not values.get("company") and not values.get("project"):
+        values["company"], values["project"] = parent.company, parent.project
     _resolve_scope(values, organisation)
     account = Account(organisation=organisation, **values)
     _check_manage(by, account)
@@ -111,7 +118,11 @@ def create_account(*, by: Any, organisation: Organisation, values: dict[str, Any
         actor=by,
         action="account.create",
         target=account,
-        changes={k: [None, v] for k, v in audit.snapshot(account, ACCOUNT_FIELDS).items() if v not in ("", None, False)},
+        changes={
+            k: [None, v]
+            for k, v in audit.snapshot(account, ACCOUNT_FIELDS).items()
+            if v not in ("", None, False)
+        },
     )
     return account
 
@@ -157,7 +168,11 @@ def transfer_custody(
     before = audit.snapshot(account, ("custodian", "backup_custodian"))
     account.custodian = custodian
     account.backup_custodian = backup_custodian
-    if custodian is not None and backup_custodian is not None and custodian.pk == backup_custodian.pk:
+    if (
+        custodian is not None
+        and backup_custodian is not None
+        and custodian.pk == backup_custodian.pk
+    ):
         raise ValidationError({"backup_custodian": "备份负责人不能与负责人相同"})
     _validate(account)
     account.save(update_fields=["custodian", "backup_custodian", "updated_at"])
@@ -184,7 +199,11 @@ def _notify_custodian(account: Account, custodian: Any) -> None:
 
 @transaction.atomic
 def set_images(
-    account: Account, *, by: Any, avatar: UploadedFile | None = None, banner: UploadedFile | None = None
+    account: Account,
+    *,
+    by: Any,
+    avatar: UploadedFile | None = None,
+    banner: UploadedFile | None = None,
 ) -> Account:
     """Replace the avatar and/or banner after validating size and real type."""
     account = Account.objects.select_for_update().get(pk=account.pk)
@@ -213,7 +232,9 @@ def delete_account(account: Account, *, by: Any, reason: str = "") -> None:
         raise ValidationError({"account": "该账号下还有下级账号，请先调整或删除下级账号"})
     account.deleted_at = timezone.now()
     account.save(update_fields=["deleted_at", "updated_at"])
-    audit.record(actor=by, action="account.delete", target=account, changes={"reason": [None, reason]})
+    audit.record(
+        actor=by, action="account.delete", target=account, changes={"reason": [None, reason]}
+    )
 
 
 @transaction.atomic
@@ -261,7 +282,12 @@ def reveal_credential(cred: Credential, *, by: Any, password: str) -> str:
 def delete_credential(cred: Credential, *, by: Any) -> None:
     """Remove a stored secret."""
     _check_manage(by, cred.account)
-    audit.record(actor=by, action="credential.delete", target=cred.account, changes={"credential": [str(cred), None]})
+    audit.record(
+        actor=by,
+        action="credential.delete",
+        target=cred.account,
+        changes={"credential": [str(cred), None]},
+    )
     cred.delete()
 
 
@@ -288,12 +314,19 @@ def save_platform(platform: Platform | None, *, by: Any, values: dict[str, Any])
         raise ValidationError({"code": "平台代码已存在"})
     platform.save()
     changes = audit.diff(before, audit.snapshot(platform, PLATFORM_FIELDS))
-    audit.record(actor=by, action="platform.create" if creating else "platform.update", target=platform, changes=changes)
+    audit.record(
+        actor=by,
+        action="platform.create" if creating else "platform.update",
+        target=platform,
+        changes=changes,
+    )
     return platform
 
 
 @transaction.atomic
-def update_rule(rule: StandardRule, *, by: Any, message: str, severity: str, enabled: bool) -> StandardRule:
+def update_rule(
+    rule: StandardRule, *, by: Any, message: str, severity: str, enabled: bool
+) -> StandardRule:
     """Reword, re-grade or disable a standards rule (platforms.manage)."""
     if not scopes.has_perm(by, Perm.PLATFORMS_MANAGE):
         raise PermissionDenied("只有系统管理员可以修改账号规范规则")
@@ -333,5 +366,7 @@ def _move_accounts(from_user: Any, to_user: Any, *, by: Any) -> int:
 
 
 handover.register(
-    handover.HandoverKind("accounts", "账号（负责人/备份负责人）", lambda u: _held_accounts(u).count(), _move_accounts)
+    handover.HandoverKind(
+        "accounts", "账号（负责人/备份负责人）", lambda u: _held_accounts(u).count(), _move_accounts
+    )
 )

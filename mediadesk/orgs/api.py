@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from mediadesk.core.middleware import client_ip
 from mediadesk.core.schemas import ErrorOut, Page, PageIn, caller, page_of
@@ -19,20 +19,21 @@ LOCKED = "登录失败次数过多，账户已临时锁定，请 15 分钟后再
 BAD_LOGIN = "用户名/手机号或密码不正确"
 
 
-def _error(detail: str, field: str | None = None, message: str = "") -> dict[str, Any]:
-    return {"detail": detail, "errors": [{"field": field, "message": message}] if field else []}
+def _error(status: int, detail: str, field: str | None = None, message: str = "") -> Status[Any]:
+    errors = [{"field": field, "message": message}] if field else []
+    return Status(status, {"detail": detail, "errors": errors})
 
 
-def _second_factor(request: HttpRequest, user: User, otp: str) -> tuple[int, dict[str, Any]] | None:
+def _second_factor(request: HttpRequest, user: User, otp: str) -> Status[Any] | None:
     """The error answer when the TOTP code is missing or wrong (counted like the login page's)."""
     if not otp.strip():
-        return 401, _error("该用户已启用两步验证，请同时提交 otp", "otp", "请填写 6 位验证码")
+        return _error(401, "该用户已启用两步验证，请同时提交 otp", "otp", "请填写 6 位验证码")
     # Failures are counted under the username whichever login name (phone) was typed.
     if auth.is_locked(user.username, client_ip(request)):
-        return 429, _error(LOCKED)
+        return _error(429, LOCKED)
     if not auth.verify_totp(user, otp):
         auth.record_failure(user.username, client_ip(request))
-        return 401, _error("验证码不正确", "otp", "验证码不正确")
+        return _error(401, "验证码不正确", "otp", "验证码不正确")
     return None
 
 
@@ -47,9 +48,9 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     try:
         user = auth.check_credentials(request, payload.username, payload.password)
     except auth.LockedOut:
-        return 429, _error(LOCKED)
+        return _error(429, LOCKED)
     if user is None:
-        return 401, _error(BAD_LOGIN)
+        return _error(401, BAD_LOGIN)
     if user.totp_enabled:
         problem = _second_factor(request, user, payload.otp)
         if problem is not None:

@@ -203,8 +203,8 @@ def test_outsider_sees_nothing(world: World, tree: Tree, api: Any) -> None:
     assert client.get(f"{URL}/{tree.brand.pk}").status_code == 404
     assert json_patch(client, f"{URL}/{tree.brand.pk}", {"name": "别家"}).status_code == 404
     assert client.get("/api/v1/projects").json() == {"items": [], "count": 0}
-    audit = client.get("/api/v1/audit").json()
-    assert audit["count"] == 0
+    audit = client.get("/api/v1/audit").json()["items"]
+    assert [(i["action"], i["actor"]) for i in audit] == [("api_token.create", "outsider")]
     tree.brand.refresh_from_db()
     assert tree.brand.name == "锦程置业"
 
@@ -361,11 +361,14 @@ def test_a_custodian_of_another_organisation_is_refused(world: World, tree: Tree
     assert [e["field"] for e in r.json()["errors"]] == ["custodian"]
 
 
-def test_level_without_parent_is_a_service_error(world: World, tree: Tree, api: Any) -> None:
-    r = json_post(api(world.manager), URL, {"platform": "douyin", "name": "锦程散号", "level": 3})
+def test_a_level3_account_under_the_brand_is_a_service_error(
+    world: World, tree: Tree, api: Any
+) -> None:
+    body = {"platform": "douyin", "name": "锦程小王", "level": 3, "parent": tree.brand.pk}
+    r = json_post(api(world.manager), URL, body)
     assert r.status_code == 400
-    assert r.json()["errors"][0]["field"] == "parent"
-    assert not Account.objects.filter(name="锦程散号").exists()
+    assert r.json()["errors"] == [{"field": "parent", "message": "3级账号的上级必须是2级账号"}]
+    assert not Account.objects.filter(name="锦程小王").exists()
 
 
 def test_schema_errors_name_the_field_in_chinese(world: World, tree: Tree, api: Any) -> None:
@@ -426,3 +429,42 @@ def test_bad_list_parameters_are_422(
     r = api(world.manager).get(URL, params)
     assert r.status_code == 422
     assert r.json()["errors"]
+
+
+def test_patch_refuses_null_for_required_fields(world: World, tree: Tree, api: Any) -> None:
+    r = json_patch(api(world.manager), f"{URL}/{tree.xian.pk}", {"name": None, "level": None})
+    assert r.status_code == 422
+    assert r.json()["errors"] == [
+        {"field": "name", "message": "不能为空"},
+        {"field": "level", "message": "不能为空"},
+    ]
+
+
+def test_patch_moves_an_account_to_another_project_of_the_same_city(
+    world: World, tree: Tree, api: Any
+) -> None:
+    r = json_patch(api(world.manager_xa), f"{URL}/{tree.xian.pk}", {"project": world.yunjing.pk})
+    assert r.status_code == 200
+    tree.xian.refresh_from_db()
+    assert (tree.xian.project, tree.xian.company) == (world.yunjing, world.xian)
+    entry = AuditEntry.objects.get(action="account.update", target_id=str(tree.xian.pk))
+    assert entry.changes == {"project": ["锦程·曲江府", "锦程·高新云境"]}
+    to_chengdu = {"project": world.tianfu.pk, "company": world.chengdu.pk}
+    moved_away = json_patch(api(world.manager_xa), f"{URL}/{tree.xian.pk}", to_chengdu)
+    assert moved_away.status_code == 403
+    tree.xian.refresh_from_db()
+    assert tree.xian.project == world.yunjing
+
+
+def test_the_list_costs_the_same_queries_for_many_accounts(
+    world: World, tree: Tree, api: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = api(world.manager)
+    for n in range(30):
+        json_post(client, URL, {"platform": "weibo", "name": f"锦程顾问{n}", "level": 3,
+                                "parent": tree.xian.pk, "custodian": world.sales_a.pk})  # fmt: skip
+    client.get(URL)  # the token's last-use stamp is written on first use only
+    with django_assert_max_num_queries(6):
+        data = client.get(URL, {"limit": 500}).json()
+    assert data["count"] == 33
+    assert {a["custodian_name"] for a in data["items"] if a["level"] == 3} == {"sales_a"}

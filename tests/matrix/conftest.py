@@ -37,7 +37,6 @@ def matrix_settings(settings: Any, tmp_path: Any) -> None:
     password hash (autouse fixtures run before `world` creates them)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VAR_DIR = tmp_path / "var"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def platform(code: str = "douyin") -> Platform:

@@ -145,3 +145,25 @@ def test_an_admin_rewords_and_disables_a_rule(world: World, login: Any) -> None:
     assert (rule.message, rule.severity, rule.enabled) == ("请上传背景图", "warning", False)
     entry = AuditEntry.objects.get(action="standard_rule.update")
     assert entry.changes["enabled"] == [True, False]
+
+
+def test_every_admin_and_form_page_renders_for_an_admin(
+    world: World, login: Any, matrix: Matrix
+) -> None:
+    client = login(world.admin)
+    pk, rule = matrix.qujiang.pk, StandardRule.objects.first()
+    assert rule is not None
+    for url in [
+        reverse("matrix:platforms"),
+        reverse("matrix:platform_create"),
+        reverse("matrix:platform_edit", args=[platform("weibo").pk]),
+        reverse("matrix:rules"),
+        reverse("matrix:rule_edit", args=[rule.pk]),
+        reverse("matrix:edit", args=[pk]),
+        reverse("matrix:custody", args=[pk]),
+        reverse("matrix:credential_add", args=[pk]),
+        reverse("matrix:import"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.context["nav_active"] == "matrix"
