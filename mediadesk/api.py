@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
 from mediadesk.core.errors import Conflict
@@ -42,6 +43,12 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8 rather than \\uXXXX escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
     title="MediaDesk API",
     version="1",
@@ -49,6 +56,7 @@ api = NinjaAPI(
     '或 `POST /api/v1/auth/token`）。列表返回 `{"items": [...], "count": N}`，支持 `?limit=&offset=`。',
     auth=[BearerToken(), SessionAuth()],
     urls_namespace="api",
+    renderer=Utf8JSONRenderer(),
 )
 
 

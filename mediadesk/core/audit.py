@@ -77,6 +77,16 @@ def _masked(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def organisation_of(target: models.Model, actor: Any) -> int | None:
+    """The organisation an entry belongs to: the target's, else the actor's."""
+    if target._meta.label_lower == "orgs.organisation":
+        return int(target.pk)
+    org_id = getattr(target, "organisation_id", None) or getattr(actor, "organisation_id", None)
+    if org_id is None and hasattr(target, "user"):
+        org_id = getattr(target.user, "organisation_id", None)  # e.g. API tokens
+    return org_id
+
+
 def record(
     *,
     actor: Any,
@@ -90,6 +100,7 @@ def record(
     user = actor if getattr(actor, "pk", None) else None
     return AuditEntry.objects.create(
         actor=user,
+        organisation_id=organisation_of(target, user),
         actor_label=(user.get_username() if user else str(actor or "系统"))[:150],
         action=action,
         target_type=target_type_of(target),

@@ -38,6 +38,9 @@ class AuditEntry(models.Model):
         verbose_name="操作人",
     )
     actor_label = models.CharField("操作人", max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     action = models.CharField("动作", max_length=64, db_index=True)
     target_type = models.CharField("对象类型", max_length=40)
     target_id = models.CharField("对象ID", max_length=64)

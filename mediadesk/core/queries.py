@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from mediadesk.core import scopes
@@ -19,9 +19,7 @@ def visible_audit(user: Any) -> QuerySet[AuditEntry]:
     if not scopes.has_perm(user, Perm.AUDIT_VIEW):
         raise PermissionDenied("只有系统管理员和部门负责人可以查看审计记录")
     orgs = scopes.organisation_ids(user)
-    return AuditEntry.objects.filter(
-        Q(actor__organisation_id__in=orgs) | Q(actor__isnull=True)
-    ).select_related("actor")
+    return AuditEntry.objects.filter(organisation_id__in=orgs).select_related("actor")
 
 
 def _day(value: str, *, end: bool) -> datetime | None:

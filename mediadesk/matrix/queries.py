@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
+from mediadesk.core.params import id_param
 from mediadesk.matrix import rules
 from mediadesk.matrix.models import Account, Platform, StandardRule
 from mediadesk.orgs.models import Company, Project
@@ -60,9 +61,8 @@ def filter_accounts(qs: QuerySet[Account], params: Any) -> QuerySet[Account]:
     if value := params.get("platform"):
         qs = qs.filter(platform__code=value)
     for key in ("company", "project", "custodian"):
-        value = params.get(key)
-        if value and str(value).isdigit():
-            qs = qs.filter(**{f"{key}_id": int(value)})
+        if value := id_param(params.get(key)):
+            qs = qs.filter(**{f"{key}_id": value})
     if (value := params.get("level")) and str(value) in {"1", "2", "3"}:
         qs = qs.filter(level=int(value))
     if value := params.get("status"):

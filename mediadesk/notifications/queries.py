@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from mediadesk.core import scopes
+from mediadesk.core.params import id_param
 from mediadesk.notifications.models import Notification, Robot, RobotDelivery
 from mediadesk.orgs.roles import Perm, perms_of
 
@@ -54,7 +55,6 @@ def filter_deliveries(rows: QuerySet[RobotDelivery], params: Any) -> QuerySet[Ro
     status = params.get("status") or ""
     if status in RobotDelivery.Status.values:
         rows = rows.filter(status=status)
-    robot = params.get("robot") or ""
-    if robot.isdigit():
-        rows = rows.filter(robot_id=int(robot))
+    if robot := id_param(params.get("robot")):
+        rows = rows.filter(robot_id=robot)
     return rows

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from mediadesk.core import phone, scopes
+from mediadesk.core.params import id_param
 from mediadesk.orgs.models import Company, Project, RoleGrant, User
 from mediadesk.orgs.roles import Perm, Role, perms_of
 
@@ -72,13 +73,12 @@ def filter_users(qs: QuerySet[User], params: Any) -> QuerySet[User]:
     """The user list filters (role, company, project, status, keyword), shared by page and export."""
     if (role := params.get("role")) and role in Role.values:
         qs = qs.filter(role_grants__role=role)
-    if (company := params.get("company")) and str(company).isdigit():
+    if company := id_param(params.get("company")):
         qs = qs.filter(
-            Q(role_grants__company_id=int(company))
-            | Q(role_grants__project__company_id=int(company))
+            Q(role_grants__company_id=company) | Q(role_grants__project__company_id=company)
         )
-    if (project := params.get("project")) and str(project).isdigit():
-        qs = qs.filter(role_grants__project_id=int(project))
+    if project := id_param(params.get("project")):
+        qs = qs.filter(role_grants__project_id=project)
     status = params.get("status")
     if status == "active":
         qs = qs.filter(is_active=True)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mediadesk.core import audit, phone, scopes
 from mediadesk.core.excel import xlsx_response
 from mediadesk.core.middleware import client_ip
+from mediadesk.core.params import id_param
 from mediadesk.orgs import auth, handover, queries, services
 from mediadesk.orgs.forms import (
     ChangePasswordForm,
@@ -371,9 +372,8 @@ def project_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of the project select for the chosen company (htmx dependent select)."""
     org = _admin_org(request)
     projects = Project.objects.filter(organisation=org).select_related("company")
-    company = request.GET.get("company") or ""
-    if company.isdigit():
-        projects = projects.filter(company_id=int(company))
+    if company := id_param(request.GET.get("company")):
+        projects = projects.filter(company_id=company)
     return render(request, "orgs/_project_options.html", {"projects": projects})
 
 

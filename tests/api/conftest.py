@@ -24,12 +24,6 @@ def account_values(**values: Any) -> dict[str, Any]:
     return values
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """Hash the personas' passwords cheaply; the default hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def tree(world: World) -> Tree:
     admin = world.admin

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,42 +15,99 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='PeriodicRun',
+            name="PeriodicRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=80)),
-                ('slot', models.DateTimeField()),
-                ('status', models.CharField(choices=[('claimed', '已认领'), ('done', '完成'), ('failed', '失败')], default='claimed', max_length=10)),
-                ('worker', models.CharField(blank=True, max_length=64)),
-                ('claimed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job", models.CharField(max_length=80)),
+                ("slot", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("claimed", "已认领"), ("done", "完成"), ("failed", "失败")],
+                        default="claimed",
+                        max_length=10,
+                    ),
+                ),
+                ("worker", models.CharField(blank=True, max_length=64)),
+                ("claimed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-slot'],
-                'constraints': [models.UniqueConstraint(fields=('job', 'slot'), name='periodic_run_once_per_slot')],
+                "ordering": ["-slot"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("job", "slot"), name="periodic_run_once_per_slot"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='动作')),
-                ('target_type', models.CharField(max_length=40, verbose_name='对象类型')),
-                ('target_id', models.CharField(max_length=64, verbose_name='对象ID')),
-                ('target_label', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更')),
-                ('source', models.CharField(choices=[('web', '网页'), ('api', 'API'), ('cli', '命令行'), ('task', '后台任务'), ('system', '系统')], max_length=10, verbose_name='来源')),
-                ('request_id', models.CharField(blank=True, max_length=36, verbose_name='请求ID')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=150, verbose_name="操作人"),
+                ),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="动作")),
+                ("target_type", models.CharField(max_length=40, verbose_name="对象类型")),
+                ("target_id", models.CharField(max_length=64, verbose_name="对象ID")),
+                ("target_label", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="变更")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "网页"),
+                            ("api", "API"),
+                            ("cli", "命令行"),
+                            ("task", "后台任务"),
+                            ("system", "系统"),
+                        ],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("request_id", models.CharField(blank=True, max_length=36, verbose_name="请求ID")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id', '-at'], name='core_audite_target__a191e7_idx')],
+                "verbose_name": "审计记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["target_type", "target_id", "-at"],
+                        name="core_audite_target__a191e7_idx",
+                    )
+                ],
             },
         ),
     ]

@@ -7,125 +7,388 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Platform',
+            name="Platform",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=30, verbose_name='名称')),
-                ('name_max_len', models.PositiveIntegerField(blank=True, null=True, verbose_name='名称字数上限')),
-                ('bio_max_len', models.PositiveIntegerField(blank=True, null=True, verbose_name='简介字数上限')),
-                ('title_max_len', models.PositiveIntegerField(blank=True, null=True, verbose_name='标题字数上限')),
-                ('body_max_len', models.PositiveIntegerField(blank=True, null=True, verbose_name='正文字数上限')),
-                ('daily_send_quota', models.PositiveIntegerField(blank=True, null=True, verbose_name='每日群发/发布上限')),
-                ('monthly_send_quota', models.PositiveIntegerField(blank=True, null=True, verbose_name='每月群发上限')),
-                ('supports_live', models.BooleanField(default=False, verbose_name='支持直播')),
-                ('has_api', models.BooleanField(default=False, verbose_name='有公开发布接口')),
-                ('notes', models.TextField(blank=True, verbose_name='说明')),
-                ('sort', models.PositiveSmallIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=30, verbose_name="名称")),
+                (
+                    "name_max_len",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="名称字数上限"),
+                ),
+                (
+                    "bio_max_len",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="简介字数上限"),
+                ),
+                (
+                    "title_max_len",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="标题字数上限"),
+                ),
+                (
+                    "body_max_len",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="正文字数上限"),
+                ),
+                (
+                    "daily_send_quota",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="每日群发/发布上限"
+                    ),
+                ),
+                (
+                    "monthly_send_quota",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="每月群发上限"),
+                ),
+                ("supports_live", models.BooleanField(default=False, verbose_name="支持直播")),
+                ("has_api", models.BooleanField(default=False, verbose_name="有公开发布接口")),
+                ("notes", models.TextField(blank=True, verbose_name="说明")),
+                ("sort", models.PositiveSmallIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '平台',
-                'ordering': ['sort', 'code'],
+                "verbose_name": "平台",
+                "ordering": ["sort", "code"],
             },
         ),
         migrations.CreateModel(
-            name='StandardRule',
+            name="StandardRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('message', models.CharField(help_text='可用 {limit} {actual} {keyword}', max_length=200, verbose_name='提示语')),
-                ('severity', models.CharField(choices=[('error', '错误'), ('warning', '警告'), ('info', '提示')], max_length=8, verbose_name='级别')),
-                ('enabled', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                (
+                    "message",
+                    models.CharField(
+                        help_text="可用 {limit} {actual} {keyword}",
+                        max_length=200,
+                        verbose_name="提示语",
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("error", "错误"), ("warning", "警告"), ("info", "提示")],
+                        max_length=8,
+                        verbose_name="级别",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '账号规范规则',
-                'ordering': ['code'],
+                "verbose_name": "账号规范规则",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('platform_account_id', models.CharField(blank=True, max_length=80, verbose_name='平台账号ID')),
-                ('subtype', models.CharField(blank=True, help_text='如 订阅号/服务号', max_length=20, verbose_name='账号类型')),
-                ('name', models.CharField(max_length=60, verbose_name='账号名称')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, '一级账号（品牌）'), (2, '二级账号（城市/项目）'), (3, '三级账号（员工/顾问）')], verbose_name='层级')),
-                ('positioning', models.CharField(blank=True, max_length=100, verbose_name='领域/定位')),
-                ('verification', models.CharField(choices=[('enterprise', '企业认证'), ('personal', '个人认证'), ('none', '未认证')], default='none', max_length=12, verbose_name='认证状态')),
-                ('real_name_holder', models.CharField(blank=True, max_length=60, verbose_name='实名主体')),
-                ('bound_phone', models.CharField(blank=True, max_length=11, verbose_name='绑定手机')),
-                ('status', models.CharField(choices=[('active', '正常'), ('paused', '暂停'), ('restricted', '封禁/限流'), ('retired', '已停用')], default='active', max_length=12, verbose_name='状态')),
-                ('followers', models.PositiveIntegerField(blank=True, null=True, verbose_name='粉丝数')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='开通日期')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('brand_keyword', models.CharField(blank=True, max_length=40, verbose_name='品牌关键词')),
-                ('avatar', models.ImageField(blank=True, upload_to='accounts/avatars/', verbose_name='头像')),
-                ('banner', models.ImageField(blank=True, upload_to='accounts/banners/', verbose_name='背景图')),
-                ('bio', models.TextField(blank=True, verbose_name='简介')),
-                ('cover_style', models.CharField(blank=True, max_length=200, verbose_name='视频封面风格')),
-                ('tone_keywords', models.CharField(blank=True, help_text='用逗号分隔', max_length=200, verbose_name='价值观/格调关键词')),
-                ('hook', models.CharField(blank=True, max_length=200, verbose_name='钩子/行动号召')),
-                ('is_live_account', models.BooleanField(default=False, verbose_name='直播账号')),
-                ('live_schedule', models.CharField(blank=True, help_text='如 周一、三、五 15:00-17:00', max_length=100, verbose_name='直播时间')),
-                ('deleted_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('backup_custodian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='backup_of', to=settings.AUTH_USER_MODEL, verbose_name='备份负责人')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='orgs.company', verbose_name='城市公司')),
-                ('custodian', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='custodian_of', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='orgs.organisation')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='matrix.account', verbose_name='上级账号')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='orgs.project', verbose_name='项目')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='matrix.platform', verbose_name='平台')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "platform_account_id",
+                    models.CharField(blank=True, max_length=80, verbose_name="平台账号ID"),
+                ),
+                (
+                    "subtype",
+                    models.CharField(
+                        blank=True,
+                        help_text="如 订阅号/服务号",
+                        max_length=20,
+                        verbose_name="账号类型",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="账号名称")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "一级账号（品牌）"),
+                            (2, "二级账号（城市/项目）"),
+                            (3, "三级账号（员工/顾问）"),
+                        ],
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "positioning",
+                    models.CharField(blank=True, max_length=100, verbose_name="领域/定位"),
+                ),
+                (
+                    "verification",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业认证"),
+                            ("personal", "个人认证"),
+                            ("none", "未认证"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="认证状态",
+                    ),
+                ),
+                (
+                    "real_name_holder",
+                    models.CharField(blank=True, max_length=60, verbose_name="实名主体"),
+                ),
+                (
+                    "bound_phone",
+                    models.CharField(blank=True, max_length=11, verbose_name="绑定手机"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "正常"),
+                            ("paused", "暂停"),
+                            ("restricted", "封禁/限流"),
+                            ("retired", "已停用"),
+                        ],
+                        default="active",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "followers",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="粉丝数"),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="开通日期")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "brand_keyword",
+                    models.CharField(blank=True, max_length=40, verbose_name="品牌关键词"),
+                ),
+                (
+                    "avatar",
+                    models.ImageField(
+                        blank=True, upload_to="accounts/avatars/", verbose_name="头像"
+                    ),
+                ),
+                (
+                    "banner",
+                    models.ImageField(
+                        blank=True, upload_to="accounts/banners/", verbose_name="背景图"
+                    ),
+                ),
+                ("bio", models.TextField(blank=True, verbose_name="简介")),
+                (
+                    "cover_style",
+                    models.CharField(blank=True, max_length=200, verbose_name="视频封面风格"),
+                ),
+                (
+                    "tone_keywords",
+                    models.CharField(
+                        blank=True,
+                        help_text="用逗号分隔",
+                        max_length=200,
+                        verbose_name="价值观/格调关键词",
+                    ),
+                ),
+                (
+                    "hook",
+                    models.CharField(blank=True, max_length=200, verbose_name="钩子/行动号召"),
+                ),
+                ("is_live_account", models.BooleanField(default=False, verbose_name="直播账号")),
+                (
+                    "live_schedule",
+                    models.CharField(
+                        blank=True,
+                        help_text="如 周一、三、五 15:00-17:00",
+                        max_length=100,
+                        verbose_name="直播时间",
+                    ),
+                ),
+                ("deleted_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "backup_custodian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="backup_of",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="备份负责人",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="orgs.company",
+                        verbose_name="城市公司",
+                    ),
+                ),
+                (
+                    "custodian",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custodian_of",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="matrix.account",
+                        verbose_name="上级账号",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="matrix.platform",
+                        verbose_name="平台",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '账号',
-                'ordering': ['level', 'platform__sort', 'name'],
+                "verbose_name": "账号",
+                "ordering": ["level", "platform__sort", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Credential',
+            name="Credential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('login', '登录密码'), ('app_secret', 'AppSecret'), ('api_token', 'API 令牌'), ('other', '其他')], max_length=12, verbose_name='类型')),
-                ('label', models.CharField(blank=True, max_length=60, verbose_name='说明')),
-                ('identifier', models.CharField(blank=True, max_length=120, verbose_name='账号/AppID')),
-                ('secret', models.TextField(editable=False, verbose_name='密文')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credentials', to='matrix.account')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("login", "登录密码"),
+                            ("app_secret", "AppSecret"),
+                            ("api_token", "API 令牌"),
+                            ("other", "其他"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=60, verbose_name="说明")),
+                (
+                    "identifier",
+                    models.CharField(blank=True, max_length=120, verbose_name="账号/AppID"),
+                ),
+                ("secret", models.TextField(editable=False, verbose_name="密文")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credentials",
+                        to="matrix.account",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '凭据',
-                'ordering': ['kind', 'id'],
+                "verbose_name": "凭据",
+                "ordering": ["kind", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['organisation', 'level'], name='matrix_acco_organis_280392_idx'),
+            model_name="account",
+            index=models.Index(
+                fields=["organisation", "level"], name="matrix_acco_organis_280392_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['company', 'project'], name='matrix_acco_company_fdcc49_idx'),
+            model_name="account",
+            index=models.Index(
+                fields=["company", "project"], name="matrix_acco_company_fdcc49_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('platform_account_id', ''), _negated=True), ('deleted_at__isnull', True)), fields=('platform', 'platform_account_id'), name='account_platform_id_unique'),
+            model_name="account",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("platform_account_id", ""), _negated=True),
+                    ("deleted_at__isnull", True),
+                ),
+                fields=("platform", "platform_account_id"),
+                name="account_platform_id_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', [1, 2, 3])), name='account_level_valid'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", [1, 2, 3])), name="account_level_valid"
+            ),
         ),
     ]
