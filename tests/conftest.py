@@ -116,3 +116,20 @@ def audit_actions(target_type: str, target_id: Any) -> list[str]:
         .order_by("at", "id")
         .values_list("action", flat=True)
     )
+
+
+@pytest.fixture(autouse=True)
+def _restore_default_rows(request: Any, django_db_blocker: Any) -> Any:
+    """A transactional test ends with a flush that also empties the rows migrations install
+    (default platforms, standards rules); put them back for the tests that follow."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        from mediadesk.matrix.defaults import install
+        from mediadesk.matrix.models import Platform, StandardRule
+
+        with django_db_blocker.unblock():
+            install(Platform, StandardRule)

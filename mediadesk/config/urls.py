@@ -1,9 +1,7 @@
-from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from mediadesk.api import api
-from mediadesk.core.views import healthz
+from mediadesk.core.views import healthz, media
 
 urlpatterns = [
     path("", include("mediadesk.core.urls")),
@@ -12,5 +10,5 @@ urlpatterns = [
     path("notifications/", include("mediadesk.notifications.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz),
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.*)$", media),
 ]

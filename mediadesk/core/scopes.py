@@ -52,7 +52,7 @@ def _grants_with(user: Any, perm: str) -> list[Grant]:
     return [g for g in grants(user) if perm in perms_of({g.role})]
 
 
-def scope_q(user: Any, perm: str, *, prefix: str = "", shared: bool = True) -> Q:
+def scope_q(user: Any, perm: str, *, prefix: str = "", shared: bool = False) -> Q:
     """A filter for records in the scopes where `user` holds `perm`.
 
     `prefix` points at the object holding organisation/company/project (e.g. "account__").

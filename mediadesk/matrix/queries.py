@@ -19,7 +19,7 @@ from mediadesk.orgs.roles import Perm, perms_of
 
 def visible_accounts(user: Any) -> QuerySet[Account]:
     """Live accounts the user may see: in scope for matrix.view, or in their own custody."""
-    q = scopes.scope_q(user, Perm.MATRIX_VIEW)
+    q = scopes.scope_q(user, Perm.MATRIX_VIEW, shared=True)
     if scopes.has_perm(user, Perm.MATRIX_VIEW_OWN):
         q |= Q(custodian_id=user.pk) | Q(backup_custodian_id=user.pk)
     return (

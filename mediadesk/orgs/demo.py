@@ -45,6 +45,13 @@ def has_foreign_data() -> bool:
     )
 
 
+def _check_usernames(org: Organisation) -> None:
+    taken = User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).exclude(organisation=org)
+    if taken.exists():
+        names = "、".join(taken.values_list("username", flat=True))
+        raise NotDemoDatabase(f"演示用户名已被其他组织的用户占用：{names}")
+
+
 def _bootstrap_admin(org: Organisation) -> User:
     admin = User.objects.filter(username="admin").first()
     if admin is None:
@@ -82,6 +89,7 @@ def load(*, force: bool = False) -> dict[str, Any]:
             name: Project.objects.get_or_create(organisation=org, company=company, name=name)[0]
             for name in PROJECTS
         }
+        _check_usernames(org)
         admin = _bootstrap_admin(org)
         users = {"admin": admin}
         for username, display, role, scope, phone_number in DEMO_USERS[1:]:

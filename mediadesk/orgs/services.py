@@ -19,6 +19,7 @@ from mediadesk.orgs.roles import Role
 
 audit.register_actions(
     {
+        "organisation.create": "创建组织",
         "user.create": "创建用户",
         "user.update": "修改用户",
         "user.deactivate": "停用用户",

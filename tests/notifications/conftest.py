@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from datetime import timedelta
 from typing import Any
 
@@ -17,8 +19,12 @@ __all__ = ["robot_server"]
 
 
 def run_worker() -> None:
-    """Run the real worker until no task is due (the `--batch` mode of `mediadesk worker`)."""
-    call_command("worker", "--batch", "--interval", "0")
+    """Run the real worker until no task is due (the `--batch` mode of `mediadesk worker`).
+
+    The worker closes "old" connections between tasks, which on PostgreSQL would close the
+    test's own connection mid-transaction; inside one test there are no old connections."""
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", "--batch", "--interval", "0")
 
 
 def ready_tasks() -> int:

@@ -24,7 +24,6 @@ from mediadesk.orgs.services import USER_FIELDS
 
 DEFAULT_ORGANISATION = "我的组织"
 
-audit.register_actions({"organisation.create": "创建组织"})
 
 
 def find_organisation(name: str) -> tuple[Organisation, bool]:

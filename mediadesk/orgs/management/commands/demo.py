@@ -19,9 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
             result = demo.load(force=opts["force"])
-        except demo.NotDemoDatabase:
+        except demo.NotDemoDatabase as exc:
             raise CommandError(
-                "数据库中已有非演示数据，未载入演示数据（确需载入请加 --force）"
+                str(exc) or "数据库中已有非演示数据，未载入演示数据（确需载入请加 --force）"
             ) from None
         if result["accounts_created"]:
             self.stdout.write(f"已载入演示数据：{result['accounts_created']} 个账号")
