@@ -8,11 +8,12 @@ MD := $(BIN)/mediadesk
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint typecheck pytest bench assets browser-deps demo clean help
+.PHONY: install run test test-pg lint typecheck pytest bench assets browser-deps demo clean help
 
 help:
 	@echo "make run      install everything, load demo data, serve http://127.0.0.1:$(PORT)"
 	@echo "make test     lint, type check and the whole test suite (browser tests included)"
+	@echo "make test-pg  the test suite on a throw-away PostgreSQL (installed if missing)"
 	@echo "make bench    benchmarks, printing figures"
 	@echo "make install  venv, packages, front-end assets, migrations"
 
@@ -63,6 +64,9 @@ pytest: install browser-deps
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+test-pg:
+	bash .ci/run --postgres-only
 
 bench: install
 	$(PY) -m bench

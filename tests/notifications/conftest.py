@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from unittest import mock
-
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 from django.core.management import call_command
 from django.db.models import F

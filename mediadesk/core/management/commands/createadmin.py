@@ -25,7 +25,6 @@ from mediadesk.orgs.services import USER_FIELDS
 DEFAULT_ORGANISATION = "我的组织"
 
 
-
 def find_organisation(name: str) -> tuple[Organisation, bool]:
     """The named organisation (created if missing), or the only one there is."""
     if name:
