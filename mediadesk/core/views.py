@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.static import serve
@@ -33,12 +34,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True, "time": timezone.now().isoformat()})
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Serve an uploaded file only to users who may see the record it belongs to."""
     visible = matrix_queries.visible_accounts(request.user).filter(Q(avatar=path) | Q(banner=path))
     if not path or not visible.exists():
         raise Http404
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
