@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
 
@@ -48,9 +49,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _readable(obj: models.Model, name: str) -> Any:
+    value = getattr(obj, name)
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    if getattr(field, "choices", None) and value not in (None, ""):
+        return dict(field.flatchoices).get(value, value)  # type: ignore[union-attr]
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return value
+
+
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The current values of `fields`, as plain JSON-able data (FKs by their label)."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    """The current values of `fields` as people read them: FKs by their label, choices by
+    their Chinese label, booleans as 是/否 — plain JSON-able data."""
+    return {name: _plain(_readable(obj, name)) for name in fields}
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -128,7 +128,7 @@ def test_the_creation_is_audited_with_source_api_and_readable_through_the_audit_
     ]
     assert items[0]["action_label"] == "创建账号"
     assert items[0]["target_id"] == str(account_id)
-    assert items[0]["changes"]["level"] == [None, 3]
+    assert items[0]["changes"]["level"] == [None, "三级账号（员工/顾问）"]
 
     denied = api(world.sales_a).get(
         "/api/v1/audit", {"target_type": "account", "target_id": account_id}
@@ -277,7 +277,7 @@ def test_patch_changes_only_the_sent_fields_and_audits_before_and_after(
     assert entry.changes == {
         "name": ["锦程曲江府", "锦程·曲江府官方"],
         "followers": [None, 5000],
-        "status": ["active", "paused"],
+        "status": ["正常", "暂停"],
     }
 
 

@@ -99,7 +99,7 @@ def test_snapshot_turns_values_into_plain_json(world: World) -> None:
         "username": "planner",
         "organisation": "锦程置业集团",
         "deactivated_at": "2025-03-01T09:30:00+00:00",
-        "is_active": True,
+        "is_active": "是",
     }
 
 

@@ -144,7 +144,7 @@ def test_an_admin_rewords_and_disables_a_rule(world: World, login: Any) -> None:
     rule.refresh_from_db()
     assert (rule.message, rule.severity, rule.enabled) == ("请上传背景图", "warning", False)
     entry = AuditEntry.objects.get(action="standard_rule.update")
-    assert entry.changes["enabled"] == [True, False]
+    assert entry.changes["enabled"] == ["是", "否"]
 
 
 def test_every_admin_and_form_page_renders_for_an_admin(
