@@ -162,7 +162,7 @@ def level_summary(user: Any) -> list[dict[str, Any]]:
     )
     by_level: dict[int, dict[str, Any]] = {r["level"]: dict(r) for r in rows}
     return [
-        {"level": lvl.value, "label": lvl.label, "total": by_level.get(lvl.value, {}).get("total", 0),
+        {"level": lvl.value, "label": lvl.label, "short": lvl.label.split("（")[0], "total": by_level.get(lvl.value, {}).get("total", 0),
          "inactive": by_level.get(lvl.value, {}).get("inactive", 0)}
         for lvl in Level
     ]  # fmt: skip
