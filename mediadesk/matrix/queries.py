@@ -13,8 +13,9 @@ from mediadesk.core.errors import PermissionDenied
 from mediadesk.core.params import id_param
 from mediadesk.matrix import rules
 from mediadesk.matrix.models import Account, Platform, StandardRule
+from mediadesk.orgs import queries as org_queries
 from mediadesk.orgs.models import Company, Project
-from mediadesk.orgs.roles import Perm, perms_of
+from mediadesk.orgs.roles import Perm
 
 
 def visible_accounts(user: Any) -> QuerySet[Account]:
@@ -193,34 +194,14 @@ def has_filters(params: Mapping[str, Any]) -> bool:
     return any((params.get(key) or "").strip() for key in FILTER_KEYS)
 
 
-def _manage_grants(user: Any) -> list[scopes.Grant]:
-    return [g for g in scopes.grants(user) if Perm.MATRIX_MANAGE in perms_of({g.role})]
-
-
 def manageable_projects(user: Any) -> QuerySet[Project]:
     """Projects in which the user may manage accounts (choices of the account form)."""
-    q = Q(pk__in=[])
-    for g in _manage_grants(user):
-        if g.project_id:
-            q |= Q(pk=g.project_id)
-        elif g.company_id:
-            q |= Q(company_id=g.company_id)
-        else:
-            q |= Q(organisation_id=g.organisation_id)
-    return Project.objects.filter(q).select_related("company").order_by("company__name", "name")
+    return org_queries.visible_projects(user, perm=Perm.MATRIX_MANAGE)
 
 
 def manageable_companies(user: Any) -> QuerySet[Company]:
-    """Companies in which the user may manage accounts (a project grant offers its company)."""
-    q = Q(pk__in=[])
-    for g in _manage_grants(user):
-        if g.project_id:
-            q |= Q(projects__id=g.project_id)
-        elif g.company_id:
-            q |= Q(pk=g.company_id)
-        else:
-            q |= Q(organisation_id=g.organisation_id)
-    return Company.objects.filter(q).distinct().order_by("name")
+    """Companies in which the user may manage accounts."""
+    return org_queries.visible_companies(user, perm=Perm.MATRIX_MANAGE)
 
 
 @dataclass

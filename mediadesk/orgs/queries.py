@@ -12,9 +12,16 @@ from mediadesk.orgs.models import Company, Project, RoleGrant, User
 from mediadesk.orgs.roles import Perm, Role, perms_of
 
 
-def visible_companies(user: Any) -> QuerySet[Company]:
+def _grants(user: Any, perm: str | None) -> list[scopes.Grant]:
+    grants = scopes.grants(user)
+    return grants if perm is None else [g for g in grants if perm in perms_of({g.role})]
+
+
+def visible_companies(user: Any, *, perm: str | None = None) -> QuerySet[Company]:
+    """Companies within the user's scopes (only those where they hold `perm`, if given);
+    a project grant offers its company."""
     q = Q(pk__in=[])
-    for g in scopes.grants(user):
+    for g in _grants(user, perm):
         if g.project_id:
             q |= Q(projects__id=g.project_id)
         elif g.company_id:
@@ -24,9 +31,10 @@ def visible_companies(user: Any) -> QuerySet[Company]:
     return Company.objects.filter(q).distinct().order_by("name")
 
 
-def visible_projects(user: Any) -> QuerySet[Project]:
+def visible_projects(user: Any, *, perm: str | None = None) -> QuerySet[Project]:
+    """Projects within the user's scopes (only those where they hold `perm`, if given)."""
     q = Q(pk__in=[])
-    for g in scopes.grants(user):
+    for g in _grants(user, perm):
         if g.project_id:
             q |= Q(pk=g.project_id)
         elif g.company_id:
