@@ -56,6 +56,13 @@ class AccountStatus(models.TextChoices):
     RETIRED = "retired", "已停用"
 
 
+STATUS_CSS: dict[str, str] = {
+    AccountStatus.ACTIVE: "text-bg-success",
+    AccountStatus.PAUSED: "text-bg-secondary",
+    AccountStatus.RESTRICTED: "text-bg-danger",
+}
+
+
 class AccountQuerySet(models.QuerySet["Account"]):
     def alive(self) -> AccountQuerySet:
         return self.filter(deleted_at__isnull=True)
@@ -163,6 +170,11 @@ class Account(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.platform}）" if self.platform_id else self.name
+
+    @property
+    def status_css(self) -> str:
+        """The Bootstrap badge class of the status."""
+        return STATUS_CSS.get(self.status, "text-bg-dark")
 
 
 class Credential(TimeStampedModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,22 +84,38 @@ def rule_defs() -> list[rules.RuleDef]:
     ]
 
 
-def template_of(account: Account, by_id: dict[int, Account] | None = None) -> rules.Template:
+# pk -> (level, parent_id, brand_keyword, tone_keywords): enough to find any account's template
+Lineage = dict[int, tuple[int, int | None, str, str]]
+
+
+def lineage(organisation_ids: Iterable[int]) -> Lineage:
+    """The parent chain data of every live account of the organisations, without model rows."""
+    rows = Account.objects.alive().filter(organisation_id__in=set(organisation_ids))
+    return {
+        pk: (level, parent_id, keyword, tone)
+        for pk, level, parent_id, keyword, tone in rows.values_list(
+            "pk", "level", "parent_id", "brand_keyword", "tone_keywords"
+        )
+    }
+
+
+def template_of(account: Account, chain: Lineage | None = None) -> rules.Template:
     """The standard of the account's nearest level-1 ancestor (itself if level 1)."""
-    node: Account | None = account
-    seen = 0
-    while node is not None and node.level != 1 and seen < 5:
-        parent_id = node.parent_id
-        node = (by_id or {}).get(parent_id) if parent_id and by_id else node.parent
-        seen += 1
+    chain = chain if chain is not None else lineage([account.organisation_id])
+    current: tuple[int, int | None, str, str] | None = (
+        account.level, account.parent_id, account.brand_keyword, account.tone_keywords
+    )  # fmt: skip
+    for _ in range(5):
+        if current is None or current[0] == 1 or current[1] is None:
+            break
+        current = chain.get(current[1])
     keyword = ""
     tone: tuple[str, ...] = ()
-    if node is not None and node.level == 1:
-        keyword = node.brand_keyword
-        tone = rules.parse_keywords(node.tone_keywords)
-    if not keyword:
-        keyword = account.organisation.brand_keyword
-    return rules.Template(brand_keyword=keyword, tone_keywords=tone)
+    if current is not None and current[0] == 1:
+        keyword, tone = current[2], rules.parse_keywords(current[3])
+    return rules.Template(
+        brand_keyword=keyword or account.organisation.brand_keyword, tone_keywords=tone
+    )
 
 
 def profile_of(account: Account) -> rules.Profile:
@@ -129,25 +145,18 @@ def standards_for(account: Account, defs: list[rules.RuleDef] | None = None) -> 
     )
 
 
-def standards_report(accounts: Iterable[Account]) -> list[tuple[Account, list[rules.Finding]]]:
-    """Findings for many accounts with one rules query and no per-account parent queries."""
+def standards_report(
+    accounts: Iterable[Account], chain: Lineage | None = None
+) -> list[tuple[Account, list[rules.Finding]]]:
+    """Findings for many accounts with one rules query and one lineage query."""
     accounts = list(accounts)
     defs = rule_defs()
-    org_ids = {a.organisation_id for a in accounts}
-    by_id = {
-        a.pk: a
-        for a in Account.objects.alive()
-        .filter(organisation_id__in=org_ids)
-        .select_related("organisation")
-    }
-    out = []
-    for account in accounts:
-        template = template_of(account, by_id)
-        findings = rules.check_profile(
-            profile_of(account), template, limits_of(account.platform), defs
-        )
-        out.append((account, findings))
-    return out
+    if chain is None:
+        chain = lineage(a.organisation_id for a in accounts)
+    return [
+        (a, rules.check_profile(profile_of(a), template_of(a, chain), limits_of(a.platform), defs))
+        for a in accounts
+    ]
 
 
 def level_summary(user: Any) -> list[dict[str, Any]]:
@@ -223,13 +232,13 @@ class Tree:
     total: int
 
 
-def _with_ancestors(matched: set[int], by_id: dict[int, Account]) -> set[int]:
+def _with_ancestors(matched: set[int], parents: dict[int, int | None]) -> set[int]:
     shown: set[int] = set()
     for pk in matched:
-        node = by_id.get(pk)
-        while node is not None and node.pk not in shown:
-            shown.add(node.pk)
-            node = by_id.get(node.parent_id) if node.parent_id else None
+        node: int | None = pk
+        while node is not None and node in parents and node not in shown:
+            shown.add(node)
+            node = parents[node]
     return shown
 
 
@@ -239,15 +248,19 @@ def account_tree(user: Any, params: Mapping[str, Any]) -> Tree:
     Accounts whose parent is not visible to the user become roots; accounts above level 1
     without any parent go to `orphans` (未挂接上级).
     """
-    accounts = list(visible_accounts(user))
-    by_id = {a.pk: a for a in accounts}
+    visible = visible_accounts(user)
+    parents: dict[int, int | None] = dict(visible.values_list("pk", "parent_id"))
     if has_filters(params):
-        matched = set(filter_accounts(visible_accounts(user), params).values_list("pk", flat=True))
+        matched = set(filter_accounts(visible, params).values_list("pk", flat=True))
+        shown = _with_ancestors(matched, parents)
+        rows = visible.filter(pk__in=shown) if len(shown) < len(parents) else visible
     else:
-        matched = set(by_id)
-    shown = _with_ancestors(matched, by_id)
+        matched = set(parents)
+        rows = visible
     nodes: dict[int, TreeNode] = {}
-    for account, findings in standards_report(a for a in accounts if a.pk in shown):
+    for account, findings in standards_report(
+        rows.order_by("level", "platform__sort", "name", "pk")
+    ):
         severities = [f.severity for f in findings]
         nodes[account.pk] = TreeNode(
             account, severities.count("error"), severities.count("warning"), account.pk in matched
@@ -262,7 +275,24 @@ def account_tree(user: Any, params: Mapping[str, Any]) -> Tree:
             orphans.append(node)
         else:
             roots.append(node)
-    return Tree(roots, orphans, len(matched), len(accounts))
+    return Tree(roots, orphans, len(matched), len(parents))
+
+
+def tree_rows(nodes: list[TreeNode]) -> Iterator[tuple[str, TreeNode | None]]:
+    """The tree as ("open", node) / ("leaf", node) / ("close", None) steps, so a template can
+    draw nested lists in one loop instead of one include per node."""
+    stack: list[Iterator[TreeNode]] = [iter(nodes)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            if stack:
+                yield "close", None
+        elif node.children:
+            yield "open", node
+            stack.append(iter(node.children))
+        else:
+            yield "leaf", node
 
 
 @dataclass

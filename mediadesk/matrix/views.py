@@ -89,6 +89,8 @@ def tree(request: HttpRequest) -> HttpResponse:
     matrix = queries.account_tree(request.user, request.GET)
     return _page(request, "matrix/tree.html", {
         "tree": matrix, "filtered": queries.has_filters(request.GET), "params": _params(request),
+        "root_rows": list(queries.tree_rows(matrix.roots)),
+        "orphan_rows": list(queries.tree_rows(matrix.orphans)),
         **_filter_options(request.user),
     })  # fmt: skip
 
