@@ -46,3 +46,30 @@ def test_phone_sized_home_has_menu_behind_a_button(phone_page: Any, demo_data: N
     shot(phone_page, "home-phone")
     phone_page.get_by_role("button", name="菜单").click()
     phone_page.locator(".md-sidebar").get_by_role("link", name="账号矩阵").wait_for(state="visible")
+
+
+def test_pages_run_under_the_content_security_policy_without_violations(
+    page: Any, demo_data: None
+) -> None:
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    log_in(page, "admin", demo.DEMO_PASSWORD)
+    for path in (
+        "/",
+        "/matrix/",
+        "/matrix/accounts/new/",
+        "/settings/users/new/",
+        "/profile/",
+        "/api/v1/docs",
+    ):
+        response = page.goto(f"{page.base}{path}")
+        assert response is not None and "script-src 'self'" in (
+            response.headers.get("content-security-policy") or ""
+        )
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{page.base}/matrix/accounts/new/")
+    page.locator("#id_bio").fill("测试简介")  # Alpine's live counter evaluates under the policy
+    assert violations == []
