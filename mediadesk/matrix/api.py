@@ -7,7 +7,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
-from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller, page_of, params_of
 from mediadesk.matrix import queries, services
@@ -21,7 +20,6 @@ from mediadesk.matrix.schemas import (
     PlatformOut,
 )
 from mediadesk.orgs.models import Company, Organisation, Project, User
-from mediadesk.orgs.roles import Perm
 
 router = Router(tags=["账号矩阵"])
 
@@ -83,7 +81,7 @@ def list_accounts(request: HttpRequest, filters: Query[AccountFilters], page: Qu
 def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     user = caller(request)
     # The same gate as the create page; the service then checks the account's own scope.
-    scopes.require(scopes.has_perm(user, Perm.MATRIX_MANAGE), "没有管理账号的权限")
+    queries.require_manage(user)
     if user.organisation is None:
         raise PermissionDenied("用户不属于任何组织")
     values = _values(payload.model_dump(), user, user.organisation)

@@ -38,6 +38,26 @@ def visible_accounts(user: Any) -> QuerySet[Account]:
     )
 
 
+def require_view(user: Any) -> None:
+    """403 unless the user may see some part of the matrix."""
+    scopes.require(
+        scopes.has_perm(user, Perm.MATRIX_VIEW) or scopes.has_perm(user, Perm.MATRIX_VIEW_OWN),
+        "没有查看账号矩阵的权限",
+    )
+
+
+def require_manage(user: Any) -> None:
+    """403 unless the user may manage accounts somewhere (each write then checks its scope)."""
+    scopes.require(scopes.has_perm(user, Perm.MATRIX_MANAGE), "没有管理账号的权限")
+
+
+def require_platforms(user: Any) -> None:
+    """403 unless the user may maintain platforms and standards rules."""
+    scopes.require(
+        scopes.has_perm(user, Perm.PLATFORMS_MANAGE), "只有系统管理员可以维护平台与规范规则"
+    )
+
+
 def can_manage(user: Any, account: Account) -> bool:
     return scopes.allows(user, Perm.MATRIX_MANAGE, account)
 

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from mediadesk.core import audit, excel, phone, scopes
+from mediadesk.core import audit, excel, phone
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.matrix import exports, imports, queries, rules, services
 from mediadesk.matrix.forms import (
@@ -38,28 +38,10 @@ from mediadesk.matrix.models import (
     StandardRule,
 )
 from mediadesk.orgs import queries as org_queries
-from mediadesk.orgs.roles import Perm
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
 IMPORT_SESSION_KEY = "matrix_import"
-
-
-def _require_view(user: Any) -> None:
-    scopes.require(
-        scopes.has_perm(user, Perm.MATRIX_VIEW) or scopes.has_perm(user, Perm.MATRIX_VIEW_OWN),
-        "没有查看账号矩阵的权限",
-    )
-
-
-def _require_manage(user: Any) -> None:
-    scopes.require(scopes.has_perm(user, Perm.MATRIX_MANAGE), "没有管理账号的权限")
-
-
-def _require_platforms(user: Any) -> None:
-    scopes.require(
-        scopes.has_perm(user, Perm.PLATFORMS_MANAGE), "只有系统管理员可以维护平台与规范规则"
-    )
 
 
 def _params(request: HttpRequest) -> str:
@@ -85,7 +67,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 
 def tree(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    queries.require_view(request.user)
     matrix = queries.account_tree(request.user, request.GET)
     return _page(request, "matrix/tree.html", {
         "tree": matrix, "filtered": queries.has_filters(request.GET), "params": _params(request),
@@ -101,7 +83,7 @@ def _filtered(request: HttpRequest) -> Any:
 
 
 def account_list(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    queries.require_view(request.user)
     page = Paginator(_filtered(request), PAGE_SIZE).get_page(request.GET.get("page"))
     sort_params = request.GET.copy()
     for key in ("page", "sort"):
@@ -113,7 +95,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 
 def export(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    queries.require_view(request.user)
     accounts = _filtered(request)[:EXPORT_LIMIT]
     return excel.xlsx_response(
         f"账号矩阵-{exports.stamp()}.xlsx", exports.ACCOUNT_HEADERS, exports.account_rows(accounts)
@@ -148,7 +130,7 @@ def _credentials(account: Account) -> list[Credential]:
 
 
 def create(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    queries.require_manage(request.user)
     form = AccountForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         account = _save(request, form, None)
@@ -294,7 +276,7 @@ def _standards(request: HttpRequest) -> queries.StandardsOverview:
 
 
 def standards(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    queries.require_view(request.user)
     overview = _standards(request)
     page = Paginator(overview.report, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, "matrix/standards.html", {
@@ -305,7 +287,7 @@ def standards(request: HttpRequest) -> HttpResponse:
 
 
 def standards_export(request: HttpRequest) -> HttpResponse:
-    _require_view(request.user)
+    queries.require_view(request.user)
     report = _standards(request).report
     return excel.xlsx_response(
         f"账号规范检查-{exports.stamp()}.xlsx",
@@ -315,7 +297,7 @@ def standards_export(request: HttpRequest) -> HttpResponse:
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    queries.require_manage(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -337,7 +319,7 @@ def _pending(request: HttpRequest) -> tuple[Any, str] | None:
 
 
 def import_preview(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    queries.require_manage(request.user)
     pending = _pending(request)
     if pending is None:
         messages.info(request, "请先上传要导入的文件")
@@ -350,7 +332,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    queries.require_manage(request.user)
     pending = _pending(request)
     if pending is None:
         messages.info(request, "导入已失效，请重新上传文件")
@@ -372,19 +354,19 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
-    _require_manage(request.user)
+    queries.require_manage(request.user)
     response = HttpResponse(imports.template_bytes(), content_type=excel.XLSX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('账号导入模板.xlsx')}"
     return response
 
 
 def platforms(request: HttpRequest) -> HttpResponse:
-    _require_platforms(request.user)
+    queries.require_platforms(request.user)
     return _page(request, "matrix/platforms.html", {"platforms": Platform.objects.all()})
 
 
 def platform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_platforms(request.user)
+    queries.require_platforms(request.user)
     platform = get_object_or_404(Platform, pk=pk) if pk else None
     form = PlatformForm(request.POST or None, platform=platform)
     if request.method == "POST" and form.is_valid():
@@ -399,12 +381,12 @@ def platform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def rules_list(request: HttpRequest) -> HttpResponse:
-    _require_platforms(request.user)
+    queries.require_platforms(request.user)
     return _page(request, "matrix/rules.html", {"rules": StandardRule.objects.all()})
 
 
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_platforms(request.user)
+    queries.require_platforms(request.user)
     rule = get_object_or_404(StandardRule, pk=pk)
     form = RuleForm(request.POST or None, rule=rule)
     if request.method == "POST" and form.is_valid():
