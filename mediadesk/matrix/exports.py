@@ -39,7 +39,7 @@ def _cell(account: Account, key: str) -> Any:
     if key in ("custodian", "backup_custodian"):
         return _user(getattr(account, key))
     if key == "bound_phone":
-        return phone.mask(account.bound_phone) if account.bound_phone else ""
+        return phone.mask(account.bound_phone)
     if key in ("platform", "parent", "company", "project"):
         related = getattr(account, key)
         return related.name if related is not None else ""

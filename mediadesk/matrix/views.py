@@ -114,7 +114,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "can_reveal": can_reveal,
         "reveal_form": RevealForm(),
-        "masked_phone": phone.mask(account.bound_phone) if account.bound_phone else "",
+        "masked_phone": phone.mask(account.bound_phone),
         "bio_length": rules.text_length(account.bio),
         "history": audit.label_entries(list(audit.history(account)[:100])),
     })  # fmt: skip

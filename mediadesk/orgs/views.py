@@ -167,7 +167,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     users = queries.filter_users(queries.manageable_users(request.user), request.GET)
     page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
     for u in page:
-        u.masked_phone = phone.mask(u.phone) if u.phone else ""  # type: ignore[attr-defined]
+        u.masked_phone = phone.mask(u.phone)  # type: ignore[attr-defined]
     context = {
         "nav_active": "settings",
         "page": page,
@@ -186,7 +186,7 @@ def user_export(request: HttpRequest) -> HttpResponse:
     _admin_org(request)
     users = queries.filter_users(queries.manageable_users(request.user), request.GET)[:50_000]
     rows = (
-        (u.username, u.display_name, phone.mask(u.phone) if u.phone else "", u.email, _grants_text(u),
+        (u.username, u.display_name, phone.mask(u.phone), u.email, _grants_text(u),
          "启用" if u.is_active else "停用", "是" if u.totp_enabled else "否", u.last_login, u.date_joined)
         for u in users
     )  # fmt: skip
@@ -237,7 +237,7 @@ def _user_page(
     context = {
         "nav_active": "settings",
         "target": user,
-        "masked_phone": phone.mask(user.phone) if user.phone else "",
+        "masked_phone": phone.mask(user.phone),
         "grants": user.role_grants.select_related("company", "project", "organisation").order_by(
             "granted_at"
         ),

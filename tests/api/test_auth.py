@@ -207,12 +207,19 @@ def test_session_writes_with_csrf_token_pass(world: World) -> None:
 def test_bearer_writes_need_no_csrf_token(world: World, api: Any) -> None:
     _, key = services.create_api_token(world.manager, by=world.manager, name="t")
     client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {key}"})
-    assert json_post(client, "/api/v1/accounts", BODY).status_code == 201
+    r = json_post(client, "/api/v1/accounts", BODY)
+    assert r.status_code == 201
+    account = Account.objects.get(pk=r.json()["id"])
+    assert (account.name, account.level, account.organisation) == ("锦程置业", 1, world.org)
+    entry = AuditEntry.objects.get(action="account.create", target_id=str(account.pk))
+    assert (entry.actor, entry.source) == (world.manager, "api")
 
 
 def test_anonymous_write_is_401_not_a_csrf_error(world: World) -> None:
     r = json_post(Client(enforce_csrf_checks=True), "/api/v1/accounts", BODY)
     assert r.status_code == 401
+    assert r.json()["detail"] == "未登录或令牌无效"
+    assert not Account.objects.exists()
 
 
 # --- docs ------------------------------------------------------------------------------

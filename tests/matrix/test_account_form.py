@@ -66,8 +66,13 @@ def test_sales_and_viewers_get_403_on_edit(
 def test_editing_an_account_of_another_scope_is_404(
     world: World, login: Any, matrix: Matrix
 ) -> None:
-    response = login(world.operator_cd).get(reverse("matrix:edit", args=[matrix.qujiang.pk]))
-    assert response.status_code == 404
+    client = login(world.operator_cd)
+    url = reverse("matrix:edit", args=[matrix.qujiang.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, edit_data(matrix.qujiang, name="锦程被改名")).status_code == 404
+    matrix.qujiang.refresh_from_db()
+    assert matrix.qujiang.name != "锦程被改名"
+    assert audit_actions("account", matrix.qujiang.pk) == ["account.create"]
 
 
 def test_an_operator_creates_an_account_in_their_company(

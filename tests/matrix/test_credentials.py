@@ -130,7 +130,10 @@ def test_a_non_custodian_without_the_secrets_right_gets_403(
 def test_a_user_who_cannot_see_the_account_gets_404(
     world: World, login: Any, cred: Credential
 ) -> None:
-    assert reveal(login(world.sales_b), cred, PASSWORD).status_code == 404
+    response = reveal(login(world.sales_b), cred, PASSWORD)
+    assert response.status_code == 404
+    assert SECRET not in response.content.decode()
+    assert not AuditEntry.objects.filter(action="credential.reveal").exists()
 
 
 def test_the_detail_lists_credentials_only_for_who_may_manage_or_reveal(

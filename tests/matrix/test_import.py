@@ -71,7 +71,10 @@ def test_sales_and_viewers_get_403_on_import(
 
 
 def test_sales_cannot_confirm_an_import(world: World, login: Any) -> None:
+    before = Account.objects.count()
     assert login(world.sales_a).post(reverse("matrix:import_confirm")).status_code == 403
+    assert Account.objects.count() == before
+    assert not AuditEntry.objects.filter(action__in=["account.create", "account.import"]).exists()
 
 
 def test_a_clean_file_previews_then_imports_every_row_with_audit(
