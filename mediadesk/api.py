@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -125,6 +126,9 @@ def _mount() -> None:
     api.add_router("/", orgs_router)
     api.add_router("/", matrix_router)
     api.add_router("/", audit_router)
+    for app in ("compliance", "content", "review", "analytics", "leads", "commissions"):
+        module = importlib.import_module(f"mediadesk.{app}.api")
+        api.add_router("/", module.router)
 
 
 _mount()

@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "mediadesk.orgs",
     "mediadesk.notifications",
     "mediadesk.matrix",
+    "mediadesk.compliance",
+    "mediadesk.content",
+    "mediadesk.review",
+    "mediadesk.analytics",
+    "mediadesk.leads",
+    "mediadesk.commissions",
 ]
 
 MIDDLEWARE = [

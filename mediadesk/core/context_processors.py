@@ -12,11 +12,11 @@ from mediadesk.orgs.roles import Perm, Role
 NAV = [
     ("home", "工作台", "bi-speedometer2", "core:home", None),
     ("matrix", "账号矩阵", "bi-diagram-3", "matrix:tree", None),
-    ("content", "内容", "bi-journal-richtext", "core:soon", "content"),
+    ("content", "内容", "bi-journal-richtext", "content:home", None),
     ("live", "直播", "bi-broadcast", "core:soon", "live"),
-    ("analytics", "数据", "bi-graph-up", "core:soon", "analytics"),
+    ("analytics", "数据", "bi-graph-up", "analytics:home", None),
     ("engagement", "互动", "bi-chat-dots", "core:soon", "engagement"),
-    ("leads", "客资", "bi-person-lines-fill", "core:soon", "leads"),
+    ("leads", "客资", "bi-person-lines-fill", "leads:home", None),
     ("goals", "目标", "bi-bullseye", "core:soon", "goals"),
     ("settings", "设置", "bi-gear", "orgs:settings", None),
 ]
@@ -41,5 +41,13 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "users": scopes.has_perm(user, Perm.USERS_MANAGE),
             "platforms": scopes.has_perm(user, Perm.PLATFORMS_MANAGE),
             "notify": scopes.has_perm(user, Perm.NOTIFY_MANAGE),
+            "content": scopes.has_perm(user, Perm.CONTENT_VIEW),
+            "content_edit": scopes.has_perm(user, Perm.CONTENT_EDIT),
+            "compliance_manage": scopes.has_perm(user, Perm.COMPLIANCE_MANAGE),
+            "analytics": scopes.has_perm(user, Perm.ANALYTICS_VIEW),
+            "leads": scopes.has_perm(user, Perm.LEADS_VIEW)
+            or scopes.has_perm(user, Perm.LEADS_VIEW_OWN)
+            or scopes.has_perm(user, Perm.LEADS_REPORT),
+            "commissions": scopes.has_perm(user, Perm.COMMISSIONS_VIEW),
         },
     }

@@ -7,6 +7,7 @@ company or project matches the scope. Records that belong to the organisation as
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +97,17 @@ def allows(user: Any, perm: str, obj: Model, *, shared: bool = False) -> bool:
         if shared and company_id is None and g.organisation_id == org_id:
             return True
     return False
+
+
+def holds_role(user: Any, role_codes: Iterable[str], obj: Model) -> bool:
+    """True if `user` holds one of `role_codes` in a scope containing `obj` (review steps)."""
+    wanted = set(role_codes)
+    org_id = obj.organisation_id  # type: ignore[attr-defined]
+    company_id = getattr(obj, "company_id", None)
+    project_id = getattr(obj, "project_id", None)
+    return any(
+        g.role in wanted and _in_scope(g, org_id, company_id, project_id) for g in grants(user)
+    )
 
 
 def organisation_ids(user: Any) -> set[int]:

@@ -1,0 +1,755 @@
+"""Leads (04-leads.md): customers, touches, channels and brokers, the project rule set,
+reports (报备), visits (到访), disputes, referrals, the public pool, follow-up and deals.
+
+Phone is the primary key of a person: one `Customer` per phone per organisation. A
+customer's life in one project (owner, stage, attribution, pool) is an `Opportunity`.
+Every timestamp that settles an attribution is stored (domain-cn §1.4), never recomputed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from mediadesk.core.models import TimeStampedModel
+from mediadesk.orgs.models import Company, Organisation, Project
+
+
+class Source(models.TextChoices):
+    """Where a lead was captured (留资来源)."""
+
+    LIVE = "live", "直播"
+    SHORT_VIDEO = "short_video", "短视频评论/私信"
+    OFFICIAL_ACCOUNT = "official_account", "公众号留言"
+    FORM = "form", "小程序/网页表单"
+    CALL_400 = "call_400", "400电话"
+    WECOM_QR = "wecom_qr", "企业微信渠道活码"
+    EVENT = "event", "线下活动"
+    CHANNEL_REPORT = "channel_report", "渠道报备"
+    WALK_IN = "walk_in", "自然到访"
+    REFERRAL = "referral", "老带新"
+    PHONE_APPOINTMENT = "phone_appointment", "电约"
+    KEY_ACCOUNT = "key_account", "大客户"
+
+
+ONLINE_SOURCES = frozenset(
+    {Source.LIVE, Source.SHORT_VIDEO, Source.OFFICIAL_ACCOUNT, Source.FORM, Source.WECOM_QR}
+)
+
+
+class Stage(models.TextChoices):
+    NEW = "new", "新线索"
+    CONTACTED = "contacted", "已联系"
+    VISITED = "visited", "已到访"
+    PLEDGED = "pledged", "认筹"
+    SUBSCRIBED = "subscribed", "认购"
+    SIGNED = "signed", "签约"
+    PAID = "paid", "回款"
+    CANCELLED = "cancelled", "退房"
+    INVALID = "invalid", "无效"
+    LOST = "lost", "丢失"
+
+
+class Intent(models.TextChoices):
+    A = "A", "A 高意向"
+    B = "B", "B 中意向"
+    C = "C", "C 低意向"
+    D = "D", "D 无意向"
+
+
+class ResultCode(models.IntegerChoices):
+    """判客 result codes (domain-cn §1.4)."""
+
+    OK = 0, "报备成功"
+    GROUP_OWNER = 1, "集团老业主"
+    PROJECT_CUSTOMER = 2, "项目老客户"
+    INTERCEPT = 3, "不满足防截客条件"
+    REPORTED_BY_OTHER = 4, "已被其他渠道报备"
+    VISITED_BY_OTHER = 5, "已被其他渠道带看"
+    PROTECTED = 6, "处于保护期内"
+    VISIT_OVERDUE = 7, "到访逾期"
+    DEAL_OVERDUE = 8, "成交逾期"
+    ALREADY_YOURS = 9, "已被您报备"
+    LOST_ON_SITE = 10, "在案场跟进过程中丢失"
+    PROJECT_OWNER = 11, "本项目老业主"
+
+
+class Channel(TimeStampedModel):
+    """A lead source organisation (渠道): online team, consultants, agency, referrers, 电约…."""
+
+    class Kind(models.TextChoices):
+        ONLINE = "online", "线上(直播/短视频)"
+        CONSULTANT = "consultant", "置业顾问自拓"
+        AGENCY = "agency", "中介/分销"
+        REFERRAL = "referral", "全民营销/老带新"
+        PHONE = "phone", "电约"
+        KEY_ACCOUNT = "key_account", "大客户"
+        NATURAL = "natural", "自然到访"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="channels"
+    )
+    name = models.CharField("渠道名称", max_length=60)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    contact_name = models.CharField("联系人", max_length=30, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=11, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    audit_type = "channel"
+
+    class Meta:
+        verbose_name = "渠道"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="channel_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Broker(TimeStampedModel):
+    """An external broker (经纪人) of a channel; logs in to the channel portal only."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="brokers")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="broker"
+    )
+    is_active = models.BooleanField("启用", default=True)
+
+    audit_type = "broker"
+
+    class Meta:
+        verbose_name = "经纪人"
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RuleSet(TimeStampedModel):
+    """A project's attribution and follow-up rules (defaults from 04-leads.md)."""
+
+    class Mode(models.TextChoices):
+        PROTECT = "protect", "保护带看"
+        COMPETE = "compete", "竞争带看"
+
+    class DealNode(models.TextChoices):
+        PLEDGED = "pledged", "认筹"
+        SUBSCRIBED = "subscribed", "认购"
+        SIGNED = "signed", "签约"
+
+    class Masked(models.TextChoices):
+        ALLOWED = "allowed", "允许隐号报备"
+        FORBIDDEN = "forbidden", "仅全号报备"
+        ONLY = "only", "只允许隐号报备"
+
+    class OldOwners(models.TextChoices):
+        NONE = "none", "不可报备老业主"
+        OTHER_PROJECTS = "other_projects", "仅可报备其他项目老业主"
+
+    class DayCounting(models.TextChoices):
+        NATURAL = "natural", "自然天"
+        HOURS_24 = "hours24", "24小时"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="lead_rules")
+    mode = models.CharField("判客模式", max_length=10, choices=Mode.choices, default=Mode.PROTECT)
+    visit_protect_days = models.PositiveSmallIntegerField("到访保护期(天)", default=7)
+    deal_protect_days = models.PositiveSmallIntegerField("成交保护期(天)", default=30)
+    deal_node = models.CharField(
+        "成交节点", max_length=10, choices=DealNode.choices, default=DealNode.SUBSCRIBED
+    )
+    intercept_minutes = models.PositiveIntegerField("防截客时间(分钟)", default=30)
+    masked = models.CharField(
+        "隐号报备", max_length=10, choices=Masked.choices, default=Masked.ALLOWED
+    )
+    only_new = models.BooleanField("仅可报备新客户", default=True)
+    old_owners = models.CharField(
+        "老业主报备", max_length=16, choices=OldOwners.choices, default=OldOwners.NONE
+    )
+    allow_negative_rereport = models.BooleanField(
+        "允许报备判客无效/到访逾期/成交逾期客户", default=True
+    )
+    owned_rereport_days = models.PositiveSmallIntegerField(
+        "已有归属客户超过N天未跟进/到访可再报备", default=30
+    )
+    daily_report_limit = models.PositiveIntegerField("每位经纪人每日报备上限", default=50)
+    visit_auto_confirm = models.BooleanField("到访后自动确客", default=False)
+    revisit_refreshes_deal = models.BooleanField("复访刷新成交保护期", default=True)
+    day_counting = models.CharField(
+        "期限计算", max_length=8, choices=DayCounting.choices, default=DayCounting.NATURAL
+    )
+    remind_days_before = models.PositiveSmallIntegerField("保护期结束前N天提醒", default=2)
+    pool_idle_days = models.PositiveSmallIntegerField("N天未跟进进入公海", default=30)
+    pool_cooldown_days = models.PositiveSmallIntegerField("原归属人冷却期(天)", default=30)
+    referral_keeps_channel = models.BooleanField("通盘通客转介保留原渠道归属", default=True)
+    first_contact_minutes = models.PositiveIntegerField("首次联系时限(分钟)", default=30)
+    sla_auto_reassign = models.BooleanField("超时自动改派", default=True)
+    protected_sources = models.JSONField(
+        "受保护获客方式",
+        default=dict,
+        blank=True,
+        help_text='来源代码 → 保护天数，如 {"phone_appointment": 30, "live": 30}',
+    )
+    supervisor_ratio = models.DecimalField(
+        "主管带单顾问分成比例", max_digits=4, decimal_places=3, default=0.7
+    )
+
+    audit_type = "lead_rules"
+
+    class Meta:
+        verbose_name = "项目判客规则"
+
+    def __str__(self) -> str:
+        return f"{self.project} · 判客规则"
+
+
+class ChannelRule(models.Model):
+    """Per-channel overrides of a project's periods (null = the project's value)."""
+
+    rules = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="channel_rules")
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    visit_protect_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    deal_protect_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    intercept_minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "渠道规则"
+        constraints = [
+            models.UniqueConstraint(fields=["rules", "channel"], name="channel_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} 规则"
+
+
+class Customer(TimeStampedModel):
+    """A person, one per mainland mobile number per organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="customers"
+    )
+    phone = models.CharField("手机号", max_length=11)
+    name = models.CharField("姓名", max_length=40, blank=True)
+    is_group_owner = models.BooleanField("集团老业主", default=False)
+    notes = models.TextField("备注", blank=True)
+
+    audit_type = "customer"
+
+    class Meta:
+        verbose_name = "客户"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "phone"], name="customer_phone_unique")
+        ]
+        indexes = [models.Index(fields=["organisation", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.name or "客户"
+
+
+class Team(models.Model):
+    """A sales team of a project with its supervisor (主管)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sales_teams")
+    name = models.CharField("团队", max_length=40)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_teams"
+    )
+    is_online = models.BooleanField("线上组", default=False)
+
+    audit_type = "team"
+
+    class Meta:
+        verbose_name = "销售团队"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consultant(models.Model):
+    """A consultant's seat in a project: team, duty, allocation weight and daily cap."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="consultants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consultant_seats"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    on_duty = models.BooleanField("在岗", default=True)
+    weight = models.PositiveSmallIntegerField("分配权重", default=1)
+    daily_cap = models.PositiveSmallIntegerField("每日分配上限", default=30)
+    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    audit_type = "consultant"
+
+    class Meta:
+        verbose_name = "置业顾问"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="consultant_seat_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AllocationRule(models.Model):
+    """How new leads of a source are allocated in a project."""
+
+    class Strategy(models.TextChoices):
+        ROUND_ROBIN = "round_robin", "轮流分配"
+        FEWEST_OPEN = "fewest_open", "最少在跟优先"
+        WEIGHTED = "weighted", "按权重"
+        ONLINE_GROUP = "online_group", "线上组"
+        MANUAL = "manual", "手动分配"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="allocation_rules")
+    source = models.CharField("来源", max_length=20, choices=Source.choices, blank=True)
+    strategy = models.CharField("分配策略", max_length=14, choices=Strategy.choices)
+
+    audit_type = "allocation_rule"
+
+    class Meta:
+        verbose_name = "分配规则"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "source"], name="allocation_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_strategy_display()
+
+
+class Campaign(TimeStampedModel):
+    """A capture campaign with a public lead form (page + QR) for a live room or poster."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="lead_campaigns")
+    name = models.CharField("活动名称", max_length=60)
+    slug = models.SlugField("表单地址", max_length=40, unique=True)
+    source = models.CharField("来源", max_length=20, choices=Source.choices, default=Source.FORM)
+    account = models.ForeignKey(
+        "matrix.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    content_item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField("启用", default=True)
+    ends_at = models.DateTimeField("截止时间", null=True, blank=True)
+
+    audit_type = "lead_campaign"
+
+    class Meta:
+        verbose_name = "留资活动"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Opportunity(TimeStampedModel):
+    """A customer within one project: owner, stage, attribution, pool state, SLA."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="opportunities")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="opportunities")
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+        verbose_name="置业顾问",
+    )
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True)
+    source = models.CharField("首次来源", max_length=20, choices=Source.choices)
+    channel = models.ForeignKey(
+        Channel, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="归属渠道"
+    )
+    attributed_report = models.ForeignKey(
+        "Report", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source_protected_until = models.DateTimeField("获客方式保护至", null=True, blank=True)
+    stage = models.CharField("阶段", max_length=12, choices=Stage.choices, default=Stage.NEW)
+    stage_reason = models.CharField("无效/丢失原因", max_length=200, blank=True)
+    intent = models.CharField("意向", max_length=1, choices=Intent.choices, blank=True)
+    is_owner = models.BooleanField("本项目老业主", default=False)
+    assigned_at = models.DateTimeField("分配时间", null=True, blank=True)
+    first_contact_due = models.DateTimeField("首次联系截止", null=True, blank=True)
+    first_contact_at = models.DateTimeField("首次联系时间", null=True, blank=True)
+    sla_breached_at = models.DateTimeField("首联超时", null=True, blank=True)
+    escalated_at = models.DateTimeField("已上报主管", null=True, blank=True)
+    last_follow_at = models.DateTimeField("最近跟进", null=True, blank=True)
+    next_contact_at = models.DateTimeField("下次联系", null=True, blank=True)
+    last_visit_at = models.DateTimeField("最近到访", null=True, blank=True)
+    in_pool = models.BooleanField("在公海", default=False, db_index=True)
+    pooled_at = models.DateTimeField("进入公海", null=True, blank=True)
+    pool_reason = models.CharField("进入公海原因", max_length=40, blank=True)
+    previous_consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cooldown_until = models.DateTimeField("原归属人冷却至", null=True, blank=True)
+
+    audit_type = "opportunity"
+
+    class Meta:
+        verbose_name = "项目客户"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "customer"], name="opportunity_unique")
+        ]
+        indexes = [
+            models.Index(fields=["project", "stage"]),
+            models.Index(fields=["consultant", "stage"]),
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(
+                fields=["first_contact_due"],
+                condition=Q(first_contact_at__isnull=True),
+                name="opp_sla_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.project}"
+
+
+class Touch(models.Model):
+    """One capture event of a customer (线索), with where it came from."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="touches")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True)
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True)
+    account = models.ForeignKey(
+        "matrix.Account", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    content_item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    variant = models.ForeignKey(
+        "content.Variant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    live_session = models.CharField("直播场次", max_length=80, blank=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True)
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    utm_content = models.CharField(max_length=100, blank=True)
+    utm_term = models.CharField(max_length=100, blank=True)
+    name = models.CharField("留资姓名", max_length=40, blank=True)
+    note = models.TextField("备注", blank=True)
+    captured_at = models.DateTimeField("留资时间")
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    audit_type = "touch"
+
+    class Meta:
+        verbose_name = "线索"
+        ordering = ["captured_at", "id"]
+        indexes = [models.Index(fields=["customer", "captured_at"])]
+
+    def __str__(self) -> str:
+        return f"线索 {self.get_source_display()}"
+
+
+class Report(models.Model):
+    """A channel report (报备) of a phone (full or masked) to a project, judged as of its time."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", "报备有效"
+        INVALID = "invalid", "判客无效"
+        VISITED = "visited", "到访有效"
+        VISIT_OVERDUE = "visit_overdue", "到访逾期"
+        DEAL_OVERDUE = "deal_overdue", "成交逾期"
+        DEAL = "deal", "已成交"
+        LOST = "lost", "已丢失"
+        DISPUTED = "disputed", "争议中"
+        SUPERSEDED = "superseded", "他方胜出"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="lead_reports")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="reports")
+    broker = models.ForeignKey(Broker, on_delete=models.SET_NULL, null=True, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    phone = models.CharField("报备号码", max_length=11, help_text="全号，或隐号如 135****5678")
+    phone_prefix = models.CharField(max_length=3)
+    phone_suffix = models.CharField(max_length=6)
+    is_masked = models.BooleanField("隐号报备", default=False)
+    named_consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField("报备时间")
+    judged_at = models.DateTimeField("判客时间")
+    result_code = models.PositiveSmallIntegerField("判客结果", choices=ResultCode.choices)
+    reason = models.CharField("判客说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=14, choices=Status.choices)
+    protecting = models.BooleanField(
+        "保护中", default=False, help_text="a valid full-number report holding protection"
+    )
+    protect_visit_until = models.DateTimeField("到访保护至", null=True, blank=True)
+    protect_deal_until = models.DateTimeField("成交保护至", null=True, blank=True)
+    intercept_until = models.DateTimeField("防截客截止", null=True, blank=True)
+    first_visit_at = models.DateTimeField("首访时间", null=True, blank=True)
+    refreshed_at = models.DateTimeField("最后刷新有效期", null=True, blank=True)
+    remind_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    audit_type = "lead_report"
+
+    class Meta:
+        verbose_name = "报备"
+        ordering = ["-reported_at", "-id"]
+        constraints = [
+            # 保护带看: one protecting report per phone per project, whatever the race.
+            models.UniqueConstraint(
+                fields=["project", "phone"],
+                condition=Q(protecting=True),
+                name="report_one_protecting_per_phone",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["project", "phone_prefix", "phone_suffix"]),
+            models.Index(fields=["customer", "project"]),
+            models.Index(fields=["channel", "reported_at"]),
+            models.Index(fields=["broker", "reported_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"报备 {self.phone}"
+
+
+class ViewingTrip(models.Model):
+    """A viewing trip (带看单, 一带多看): one channel brings customers to one or more projects."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, null=True, blank=True)
+    broker = models.ForeignKey(Broker, on_delete=models.SET_NULL, null=True, blank=True)
+    trip_at = models.DateTimeField("带看时间")
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    audit_type = "viewing_trip"
+
+    class Meta:
+        verbose_name = "带看单"
+
+    def __str__(self) -> str:
+        return f"带看单 {self.trip_at:%Y-%m-%d}"
+
+
+class Visit(models.Model):
+    """A visit (到访) of a customer to a project's sales office, judged against open reports."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="lead_visits")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visits")
+    trip = models.ForeignKey(
+        ViewingTrip, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True)
+    visited_at = models.DateTimeField("到访时间")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确客时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    attributed_report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    result_code = models.PositiveSmallIntegerField("判客结果", choices=ResultCode.choices)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    is_first = models.BooleanField("首访", default=True)
+
+    audit_type = "lead_visit"
+
+    class Meta:
+        verbose_name = "到访"
+        ordering = ["-visited_at", "-id"]
+        indexes = [models.Index(fields=["project", "customer", "visited_at"])]
+
+    def __str__(self) -> str:
+        return f"到访 {self.visited_at:%Y-%m-%d %H:%M}"
+
+
+class FollowUp(models.Model):
+    """A follow-up record (跟进记录); calls with a duration are 真实沟通记录."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", "电话"
+        WECHAT = "wechat", "微信"
+        VISIT = "visit", "到访接待"
+        NOTE = "note", "备注"
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("方式", max_length=8, choices=Kind.choices)
+    content = models.TextField("内容")
+    at = models.DateTimeField("跟进时间")
+    call_seconds = models.PositiveIntegerField("通话时长(秒)", null=True, blank=True)
+    next_contact_at = models.DateTimeField("下次联系", null=True, blank=True)
+    intent = models.CharField("意向", max_length=1, choices=Intent.choices, blank=True)
+
+    audit_type = "follow_up"
+
+    class Meta:
+        verbose_name = "跟进记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Dispute(TimeStampedModel):
+    """争议判客: colliding claims a manager arbitrates (归属A / 归属B / 分佣 / 均无效)."""
+
+    class Kind(models.TextChoices):
+        MASKED = "masked", "隐号冲突"
+        CONSULTANT = "consultant", "渠道与顾问自拓冲突"
+        INTERCEPT = "intercept", "防截客争议"
+        REQUESTED = "requested", "申请判客"
+
+    class Decision(models.TextChoices):
+        A = "a", "归属A"
+        B = "b", "归属B"
+        SPLIT = "split", "分佣"
+        NONE = "none", "均无效"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="lead_disputes")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    report_a = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    report_b = models.ForeignKey(
+        Report, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consultant_b = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="the consultant whose own earlier contact competes with report A",
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    suggestion = models.CharField("系统建议", max_length=5, choices=Decision.choices, blank=True)
+    suggestion_reason = models.CharField("建议理由", max_length=300, blank=True)
+    decision = models.CharField("裁决", max_length=5, choices=Decision.choices, blank=True)
+    share_a = models.DecimalField(
+        "A方分佣比例", max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("裁决时间", null=True, blank=True)
+    reason = models.TextField("裁决理由", blank=True)
+
+    audit_type = "lead_dispute"
+
+    class Meta:
+        verbose_name = "争议判客"
+        ordering = ["-created_at"]
+
+
+class Referral(TimeStampedModel):
+    """通盘通客: a customer of one project referred (转介) to another, approved or refused."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "未审核"
+        APPROVED = "approved", "允许"
+        REJECTED = "rejected", "拒绝"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="referrals")
+    from_project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    to_project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "审核状态", max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    keeps_channel = models.BooleanField("保留原渠道归属", default=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("说明", max_length=200, blank=True)
+
+    audit_type = "lead_referral"
+
+    class Meta:
+        verbose_name = "通盘通客转介"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "to_project"],
+                condition=Q(status="pending"),
+                name="referral_one_pending",
+            )
+        ]
+
+
+class Deal(TimeStampedModel):
+    """A deal (成交) on an opportunity: the stage dates commissions are paid against."""
+
+    class Stage(models.TextChoices):
+        PLEDGED = "pledged", "认筹"
+        SUBSCRIBED = "subscribed", "认购"
+        SIGNED = "signed", "签约"
+        CANCELLED = "cancelled", "退房"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="deals")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.PROTECT, related_name="deals")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="deals")
+    report = models.ForeignKey(Report, on_delete=models.SET_NULL, null=True, blank=True)
+    channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True)
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deals"
+    )
+    co_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="co_handled_deals",
+        verbose_name="主管带单",
+    )
+    unit_label = models.CharField("房号", max_length=40)
+    units = models.PositiveSmallIntegerField("套数", default=1)
+    amount_fen = models.PositiveBigIntegerField("成交金额(分)")
+    stage = models.CharField("阶段", max_length=10, choices=Stage.choices)
+    pledged_at = models.DateTimeField("认筹时间", null=True, blank=True)
+    subscribed_at = models.DateTimeField("认购时间", null=True, blank=True)
+    signed_at = models.DateTimeField("签约时间", null=True, blank=True)
+    paid_30_at = models.DateTimeField("首付达30%时间", null=True, blank=True)
+    loan_at = models.DateTimeField("合同备案+放款时间", null=True, blank=True)
+    handover_at = models.DateTimeField("交付时间", null=True, blank=True)
+    cancelled_at = models.DateTimeField("退房时间", null=True, blank=True)
+
+    audit_type = "deal"
+
+    class Meta:
+        verbose_name = "成交"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["consultant", "subscribed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.unit_label}"
