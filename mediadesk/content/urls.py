@@ -1,8 +1,6 @@
-from django.urls import path
+"""Content URLs: the planning pages (item_urls) and the calendar (calendar_urls)."""
 
-from mediadesk.content import views
+from mediadesk.content import calendar_urls, item_urls
 
 app_name = "content"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+urlpatterns = [*item_urls.urlpatterns, *calendar_urls.urlpatterns]

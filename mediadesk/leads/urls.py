@@ -1,8 +1,7 @@
-from django.urls import path
+"""Leads URLs: capture, customers, allocation and portal pages (urls_desk) and attribution
+pages — reports, visits, disputes, referrals, rule sets (urls_attribution)."""
 
-from mediadesk.leads import views
+from mediadesk.leads import urls_attribution, urls_desk
 
 app_name = "leads"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+urlpatterns = [*urls_desk.urlpatterns, *urls_attribution.urlpatterns]

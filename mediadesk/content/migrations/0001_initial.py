@@ -7,222 +7,735 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('matrix', '0002_default_platforms_and_rules'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("matrix", "0002_default_platforms_and_rules"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BestTime',
+            name="BestTime",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekend', models.BooleanField(default=False, verbose_name='仅周末')),
-                ('starts', models.TimeField(verbose_name='开始')),
-                ('ends', models.TimeField(verbose_name='结束')),
-                ('note', models.CharField(blank=True, max_length=100, verbose_name='说明')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='best_times', to='matrix.platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("weekend", models.BooleanField(default=False, verbose_name="仅周末")),
+                ("starts", models.TimeField(verbose_name="开始")),
+                ("ends", models.TimeField(verbose_name="结束")),
+                ("note", models.CharField(blank=True, max_length=100, verbose_name="说明")),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="best_times",
+                        to="matrix.platform",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '最佳发布时段',
-                'ordering': ['platform__sort', 'weekend', 'starts'],
+                "verbose_name": "最佳发布时段",
+                "ordering": ["platform__sort", "weekend", "starts"],
             },
         ),
         migrations.CreateModel(
-            name='MarketingNode',
+            name="MarketingNode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=60, verbose_name='节点名称')),
-                ('kind', models.CharField(choices=[('holiday', '节假日'), ('promotion', '营销节点'), ('project', '项目节点'), ('live', '直播')], max_length=12, verbose_name='类型')),
-                ('starts_on', models.DateField(verbose_name='开始日期')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('monthly_day', models.PositiveSmallIntegerField(blank=True, help_text='如每月20日城市领导直播；留空为不重复', null=True, verbose_name='每月重复日')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.company', verbose_name='城市公司')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='marketing_nodes', to='orgs.organisation')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=60, verbose_name="节点名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "节假日"),
+                            ("promotion", "营销节点"),
+                            ("project", "项目节点"),
+                            ("live", "直播"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="开始日期")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "monthly_day",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="如每月20日城市领导直播；留空为不重复",
+                        null=True,
+                        verbose_name="每月重复日",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.company",
+                        verbose_name="城市公司",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="marketing_nodes",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '营销节点',
-                'ordering': ['starts_on', 'id'],
+                "verbose_name": "营销节点",
+                "ordering": ["starts_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Series',
+            name="Series",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=60, verbose_name='专辑/系列')),
-                ('weekly_quota', models.PositiveSmallIntegerField(default=0, verbose_name='每周篇数')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='matrix.account', verbose_name='发布账号')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.company', verbose_name='城市公司')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='series', to='orgs.organisation')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=60, verbose_name="专辑/系列")),
+                (
+                    "weekly_quota",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="每周篇数"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="matrix.account",
+                        verbose_name="发布账号",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.company",
+                        verbose_name="城市公司",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="series",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专辑/系列',
-                'ordering': ['name'],
+                "verbose_name": "专辑/系列",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Asset',
+            name="Asset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('image', '图片'), ('video', '视频'), ('document', '文档'), ('font', '字体'), ('music', '音乐')], max_length=10, verbose_name='类型')),
-                ('title', models.CharField(max_length=100, verbose_name='名称')),
-                ('file', models.FileField(upload_to='assets/%Y/%m/', verbose_name='文件')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='大小(字节)')),
-                ('content_hash', models.CharField(editable=False, max_length=64, verbose_name='内容哈希')),
-                ('tags', models.CharField(blank=True, max_length=200, verbose_name='标签')),
-                ('licence_source', models.CharField(blank=True, max_length=100, verbose_name='来源')),
-                ('licence_type', models.CharField(choices=[('own', '自有/原创'), ('purchased', '已购买授权'), ('free', '免费商用'), ('authorised', '权利人书面授权'), ('none', '未取得授权')], default='none', max_length=12, verbose_name='授权类型')),
-                ('licence_expires_on', models.DateField(blank=True, null=True, verbose_name='授权到期')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.company', verbose_name='城市公司')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assets', to='orgs.organisation')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.project', verbose_name='项目')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('series', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='content.series', verbose_name='专辑/系列')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("image", "图片"),
+                            ("video", "视频"),
+                            ("document", "文档"),
+                            ("font", "字体"),
+                            ("music", "音乐"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="名称")),
+                ("file", models.FileField(upload_to="assets/%Y/%m/", verbose_name="文件")),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="大小(字节)")),
+                (
+                    "content_hash",
+                    models.CharField(editable=False, max_length=64, verbose_name="内容哈希"),
+                ),
+                ("tags", models.CharField(blank=True, max_length=200, verbose_name="标签")),
+                (
+                    "licence_source",
+                    models.CharField(blank=True, max_length=100, verbose_name="来源"),
+                ),
+                (
+                    "licence_type",
+                    models.CharField(
+                        choices=[
+                            ("own", "自有/原创"),
+                            ("purchased", "已购买授权"),
+                            ("free", "免费商用"),
+                            ("authorised", "权利人书面授权"),
+                            ("none", "未取得授权"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="授权类型",
+                    ),
+                ),
+                (
+                    "licence_expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="授权到期"),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.company",
+                        verbose_name="城市公司",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assets",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="content.series",
+                        verbose_name="专辑/系列",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '素材',
-                'ordering': ['-created_at'],
+                "verbose_name": "素材",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='TopicCategory',
+            name="TopicCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='主题分类')),
-                ('sort', models.PositiveSmallIntegerField(default=100, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topic_categories', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="主题分类")),
+                ("sort", models.PositiveSmallIntegerField(default=100, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="topic_categories",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '内容主题分类',
-                'ordering': ['sort', 'id'],
+                "verbose_name": "内容主题分类",
+                "ordering": ["sort", "id"],
             },
         ),
         migrations.AddField(
-            model_name='series',
-            name='category',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='content.topiccategory', verbose_name='主题分类'),
+            model_name="series",
+            name="category",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="content.topiccategory",
+                verbose_name="主题分类",
+            ),
         ),
         migrations.CreateModel(
-            name='ContentItem',
+            name="ContentItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('form', models.CharField(choices=[('article', '图文'), ('short_video', '短视频'), ('long_article', '长图文'), ('poster', '海报'), ('live_teaser', '直播预告'), ('topic', '话题'), ('qa', '问答'), ('note', '笔记'), ('other', '其他')], max_length=16, verbose_name='内容形式')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('in_review', '审核中'), ('changes', '需修改'), ('approved', '已通过(待发布)'), ('scheduled', '已排期'), ('published', '已发布'), ('withdrawn', '已撤回'), ('rejected', '已驳回')], db_index=True, default='draft', max_length=12, verbose_name='状态')),
-                ('target_exposure', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='目标曝光/播放')),
-                ('target_interactions', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='目标互动')),
-                ('target_conversions', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='目标转化')),
-                ('seo_keywords', models.CharField(blank=True, max_length=200, verbose_name='SEO关键词')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('is_reserve', models.BooleanField(default=False, verbose_name='备选方案')),
-                ('is_unplanned', models.BooleanField(default=False, help_text='由数据导入创建：平台上已发布但未在系统中计划的内容', verbose_name='计划外')),
-                ('edit_version', models.PositiveIntegerField(default=1, editable=False, help_text='bumped by every edit; a revision records it')),
-                ('assets', models.ManyToManyField(blank=True, related_name='items', to='content.asset', verbose_name='素材')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.company', verbose_name='城市公司')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='content_items', to='orgs.organisation')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='content_items', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.project', verbose_name='项目')),
-                ('marketing_node', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='content.marketingnode', verbose_name='营销节点')),
-                ('series', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items', to='content.series', verbose_name='专辑/系列')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='content.topiccategory', verbose_name='内容主题')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                (
+                    "form",
+                    models.CharField(
+                        choices=[
+                            ("article", "图文"),
+                            ("short_video", "短视频"),
+                            ("long_article", "长图文"),
+                            ("poster", "海报"),
+                            ("live_teaser", "直播预告"),
+                            ("topic", "话题"),
+                            ("qa", "问答"),
+                            ("note", "笔记"),
+                            ("other", "其他"),
+                        ],
+                        max_length=16,
+                        verbose_name="内容形式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("in_review", "审核中"),
+                            ("changes", "需修改"),
+                            ("approved", "已通过(待发布)"),
+                            ("scheduled", "已排期"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                            ("rejected", "已驳回"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "target_exposure",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="目标曝光/播放"
+                    ),
+                ),
+                (
+                    "target_interactions",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="目标互动"),
+                ),
+                (
+                    "target_conversions",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="目标转化"),
+                ),
+                (
+                    "seo_keywords",
+                    models.CharField(blank=True, max_length=200, verbose_name="SEO关键词"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                ("is_reserve", models.BooleanField(default=False, verbose_name="备选方案")),
+                (
+                    "is_unplanned",
+                    models.BooleanField(
+                        default=False,
+                        help_text="由数据导入创建：平台上已发布但未在系统中计划的内容",
+                        verbose_name="计划外",
+                    ),
+                ),
+                (
+                    "edit_version",
+                    models.PositiveIntegerField(
+                        default=1,
+                        editable=False,
+                        help_text="bumped by every edit; a revision records it",
+                    ),
+                ),
+                (
+                    "assets",
+                    models.ManyToManyField(
+                        blank=True, related_name="items", to="content.asset", verbose_name="素材"
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.company",
+                        verbose_name="城市公司",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="content_items",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="content_items",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
+                (
+                    "marketing_node",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="content.marketingnode",
+                        verbose_name="营销节点",
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="items",
+                        to="content.series",
+                        verbose_name="专辑/系列",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="content.topiccategory",
+                        verbose_name="内容主题",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '内容',
-                'ordering': ['-created_at'],
+                "verbose_name": "内容",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Variant',
+            name="Variant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('in_review', '审核中'), ('changes', '需修改'), ('approved', '已通过(待发布)'), ('scheduled', '已排期'), ('published', '已发布'), ('withdrawn', '已撤回'), ('rejected', '已驳回')], db_index=True, default='draft', max_length=12, verbose_name='状态')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='正文/脚本')),
-                ('digest', models.CharField(blank=True, max_length=300, verbose_name='摘要')),
-                ('tags', models.CharField(blank=True, max_length=300, verbose_name='话题/标签')),
-                ('mentions', models.CharField(blank=True, max_length=300, verbose_name='@提及')),
-                ('link_url', models.URLField(blank=True, max_length=500, verbose_name='链接(阅读原文/线索/购物车)')),
-                ('duration_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='视频时长(秒)')),
-                ('planned_at', models.DateTimeField(blank=True, null=True, verbose_name='计划发布时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('published_url', models.URLField(blank=True, max_length=500, verbose_name='发布链接')),
-                ('external_id', models.CharField(blank=True, max_length=120, verbose_name='平台内容ID')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='撤回时间')),
-                ('withdrawn_reason', models.CharField(blank=True, max_length=200, verbose_name='撤回原因')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='variants', to='matrix.account', verbose_name='发布账号')),
-                ('company', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('cover', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.asset')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variants', to='content.contentitem')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matrix.platform', verbose_name='平台')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
-                ('series', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.series')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("in_review", "审核中"),
+                            ("changes", "需修改"),
+                            ("approved", "已通过(待发布)"),
+                            ("scheduled", "已排期"),
+                            ("published", "已发布"),
+                            ("withdrawn", "已撤回"),
+                            ("rejected", "已驳回"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="正文/脚本")),
+                ("digest", models.CharField(blank=True, max_length=300, verbose_name="摘要")),
+                ("tags", models.CharField(blank=True, max_length=300, verbose_name="话题/标签")),
+                ("mentions", models.CharField(blank=True, max_length=300, verbose_name="@提及")),
+                (
+                    "link_url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="链接(阅读原文/线索/购物车)"
+                    ),
+                ),
+                (
+                    "duration_seconds",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="视频时长(秒)"),
+                ),
+                (
+                    "planned_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="计划发布时间"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                (
+                    "published_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="发布链接"),
+                ),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=120, verbose_name="平台内容ID"),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤回时间"),
+                ),
+                (
+                    "withdrawn_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="撤回原因"),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="variants",
+                        to="matrix.account",
+                        verbose_name="发布账号",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "cover",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.asset",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="variants",
+                        to="content.contentitem",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matrix.platform",
+                        verbose_name="平台",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.series",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '平台稿',
-                'ordering': ['planned_at', 'id'],
+                "verbose_name": "平台稿",
+                "ordering": ["planned_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.UniqueConstraint(fields=('organisation', 'content_hash'), name='asset_hash_unique'),
+            model_name="asset",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "content_hash"), name="asset_hash_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='topiccategory',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='topic_category_unique'),
+            model_name="topiccategory",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="topic_category_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='series',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='series_name_unique'),
+            model_name="series",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="series_name_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contentitem',
-            index=models.Index(fields=['organisation', 'status'], name='content_con_organis_3cae25_idx'),
+            model_name="contentitem",
+            index=models.Index(
+                fields=["organisation", "status"], name="content_con_organis_3cae25_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['organisation', 'planned_at'], name='content_var_organis_aa3afe_idx'),
+            model_name="variant",
+            index=models.Index(
+                fields=["organisation", "planned_at"], name="content_var_organis_aa3afe_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['organisation', 'published_at'], name='content_var_organis_1dfb21_idx'),
+            model_name="variant",
+            index=models.Index(
+                fields=["organisation", "published_at"], name="content_var_organis_1dfb21_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['account', 'published_at'], name='content_var_account_991b73_idx'),
+            model_name="variant",
+            index=models.Index(
+                fields=["account", "published_at"], name="content_var_account_991b73_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['platform', 'external_id'], name='content_var_platfor_41fea4_idx'),
+            model_name="variant",
+            index=models.Index(
+                fields=["platform", "external_id"], name="content_var_platfor_41fea4_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.UniqueConstraint(fields=('item', 'account'), name='variant_one_per_account'),
+            model_name="variant",
+            constraint=models.UniqueConstraint(
+                fields=("item", "account"), name="variant_one_per_account"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='variant',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('published_at__isnull', False), ('status', 'published')), models.Q(('status', 'published'), _negated=True), _connector='OR'), name='variant_published_has_time'),
+            model_name="variant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("published_at__isnull", False), ("status", "published")),
+                    models.Q(("status", "published"), _negated=True),
+                    _connector="OR",
+                ),
+                name="variant_published_has_time",
+            ),
         ),
     ]

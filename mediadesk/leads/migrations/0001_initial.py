@@ -7,497 +7,1819 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('content', '0001_initial'),
-        ('matrix', '0002_default_platforms_and_rules'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("content", "0001_initial"),
+        ("matrix", "0002_default_platforms_and_rules"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=60, verbose_name='活动名称')),
-                ('slug', models.SlugField(max_length=40, unique=True, verbose_name='表单地址')),
-                ('source', models.CharField(choices=[('live', '直播'), ('short_video', '短视频评论/私信'), ('official_account', '公众号留言'), ('form', '小程序/网页表单'), ('call_400', '400电话'), ('wecom_qr', '企业微信渠道活码'), ('event', '线下活动'), ('channel_report', '渠道报备'), ('walk_in', '自然到访'), ('referral', '老带新'), ('phone_appointment', '电约'), ('key_account', '大客户')], default='form', max_length=20, verbose_name='来源')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='截止时间')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matrix.account')),
-                ('content_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.contentitem')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lead_campaigns', to='orgs.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=60, verbose_name="活动名称")),
+                ("slug", models.SlugField(max_length=40, unique=True, verbose_name="表单地址")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("live", "直播"),
+                            ("short_video", "短视频评论/私信"),
+                            ("official_account", "公众号留言"),
+                            ("form", "小程序/网页表单"),
+                            ("call_400", "400电话"),
+                            ("wecom_qr", "企业微信渠道活码"),
+                            ("event", "线下活动"),
+                            ("channel_report", "渠道报备"),
+                            ("walk_in", "自然到访"),
+                            ("referral", "老带新"),
+                            ("phone_appointment", "电约"),
+                            ("key_account", "大客户"),
+                        ],
+                        default="form",
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="截止时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="matrix.account",
+                    ),
+                ),
+                (
+                    "content_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.contentitem",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_campaigns",
+                        to="orgs.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '留资活动',
+                "verbose_name": "留资活动",
             },
         ),
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=60, verbose_name='渠道名称')),
-                ('kind', models.CharField(choices=[('online', '线上(直播/短视频)'), ('consultant', '置业顾问自拓'), ('agency', '中介/分销'), ('referral', '全民营销/老带新'), ('phone', '电约'), ('key_account', '大客户'), ('natural', '自然到访')], max_length=12, verbose_name='类型')),
-                ('contact_name', models.CharField(blank=True, max_length=30, verbose_name='联系人')),
-                ('contact_phone', models.CharField(blank=True, max_length=11, verbose_name='联系电话')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channels', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=60, verbose_name="渠道名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("online", "线上(直播/短视频)"),
+                            ("consultant", "置业顾问自拓"),
+                            ("agency", "中介/分销"),
+                            ("referral", "全民营销/老带新"),
+                            ("phone", "电约"),
+                            ("key_account", "大客户"),
+                            ("natural", "自然到访"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=30, verbose_name="联系人"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=11, verbose_name="联系电话"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channels",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '渠道',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "渠道",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Broker',
+            name="Broker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='broker', to=settings.AUTH_USER_MODEL)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='brokers', to='leads.channel')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="broker",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="brokers",
+                        to="leads.channel",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '经纪人',
+                "verbose_name": "经纪人",
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('phone', models.CharField(max_length=11, verbose_name='手机号')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='姓名')),
-                ('is_group_owner', models.BooleanField(default=False, verbose_name='集团老业主')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customers', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("phone", models.CharField(max_length=11, verbose_name="手机号")),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="姓名")),
+                ("is_group_owner", models.BooleanField(default=False, verbose_name="集团老业主")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customers",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客户',
+                "verbose_name": "客户",
             },
         ),
         migrations.CreateModel(
-            name='Opportunity',
+            name="Opportunity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('source', models.CharField(choices=[('live', '直播'), ('short_video', '短视频评论/私信'), ('official_account', '公众号留言'), ('form', '小程序/网页表单'), ('call_400', '400电话'), ('wecom_qr', '企业微信渠道活码'), ('event', '线下活动'), ('channel_report', '渠道报备'), ('walk_in', '自然到访'), ('referral', '老带新'), ('phone_appointment', '电约'), ('key_account', '大客户')], max_length=20, verbose_name='首次来源')),
-                ('source_protected_until', models.DateTimeField(blank=True, null=True, verbose_name='获客方式保护至')),
-                ('stage', models.CharField(choices=[('new', '新线索'), ('contacted', '已联系'), ('visited', '已到访'), ('pledged', '认筹'), ('subscribed', '认购'), ('signed', '签约'), ('paid', '回款'), ('cancelled', '退房'), ('invalid', '无效'), ('lost', '丢失')], default='new', max_length=12, verbose_name='阶段')),
-                ('stage_reason', models.CharField(blank=True, max_length=200, verbose_name='无效/丢失原因')),
-                ('intent', models.CharField(blank=True, choices=[('A', 'A 高意向'), ('B', 'B 中意向'), ('C', 'C 低意向'), ('D', 'D 无意向')], max_length=1, verbose_name='意向')),
-                ('is_owner', models.BooleanField(default=False, verbose_name='本项目老业主')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True, verbose_name='分配时间')),
-                ('first_contact_due', models.DateTimeField(blank=True, null=True, verbose_name='首次联系截止')),
-                ('first_contact_at', models.DateTimeField(blank=True, null=True, verbose_name='首次联系时间')),
-                ('sla_breached_at', models.DateTimeField(blank=True, null=True, verbose_name='首联超时')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='已上报主管')),
-                ('last_follow_at', models.DateTimeField(blank=True, null=True, verbose_name='最近跟进')),
-                ('next_contact_at', models.DateTimeField(blank=True, null=True, verbose_name='下次联系')),
-                ('last_visit_at', models.DateTimeField(blank=True, null=True, verbose_name='最近到访')),
-                ('in_pool', models.BooleanField(db_index=True, default=False, verbose_name='在公海')),
-                ('pooled_at', models.DateTimeField(blank=True, null=True, verbose_name='进入公海')),
-                ('pool_reason', models.CharField(blank=True, max_length=40, verbose_name='进入公海原因')),
-                ('cooldown_until', models.DateTimeField(blank=True, null=True, verbose_name='原归属人冷却至')),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.channel', verbose_name='归属渠道')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('consultant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to=settings.AUTH_USER_MODEL, verbose_name='置业顾问')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opportunities', to='leads.customer')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('previous_consultant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opportunities', to='orgs.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("live", "直播"),
+                            ("short_video", "短视频评论/私信"),
+                            ("official_account", "公众号留言"),
+                            ("form", "小程序/网页表单"),
+                            ("call_400", "400电话"),
+                            ("wecom_qr", "企业微信渠道活码"),
+                            ("event", "线下活动"),
+                            ("channel_report", "渠道报备"),
+                            ("walk_in", "自然到访"),
+                            ("referral", "老带新"),
+                            ("phone_appointment", "电约"),
+                            ("key_account", "大客户"),
+                        ],
+                        max_length=20,
+                        verbose_name="首次来源",
+                    ),
+                ),
+                (
+                    "source_protected_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="获客方式保护至"),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("new", "新线索"),
+                            ("contacted", "已联系"),
+                            ("visited", "已到访"),
+                            ("pledged", "认筹"),
+                            ("subscribed", "认购"),
+                            ("signed", "签约"),
+                            ("paid", "回款"),
+                            ("cancelled", "退房"),
+                            ("invalid", "无效"),
+                            ("lost", "丢失"),
+                        ],
+                        default="new",
+                        max_length=12,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "stage_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="无效/丢失原因"),
+                ),
+                (
+                    "intent",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A 高意向"),
+                            ("B", "B 中意向"),
+                            ("C", "C 低意向"),
+                            ("D", "D 无意向"),
+                        ],
+                        max_length=1,
+                        verbose_name="意向",
+                    ),
+                ),
+                ("is_owner", models.BooleanField(default=False, verbose_name="本项目老业主")),
+                (
+                    "assigned_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="分配时间"),
+                ),
+                (
+                    "first_contact_due",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次联系截止"),
+                ),
+                (
+                    "first_contact_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次联系时间"),
+                ),
+                (
+                    "sla_breached_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首联超时"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="已上报主管"),
+                ),
+                (
+                    "last_follow_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近跟进"),
+                ),
+                (
+                    "next_contact_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="下次联系"),
+                ),
+                (
+                    "last_visit_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近到访"),
+                ),
+                (
+                    "in_pool",
+                    models.BooleanField(db_index=True, default=False, verbose_name="在公海"),
+                ),
+                ("pooled_at", models.DateTimeField(blank=True, null=True, verbose_name="进入公海")),
+                (
+                    "pool_reason",
+                    models.CharField(blank=True, max_length=40, verbose_name="进入公海原因"),
+                ),
+                (
+                    "cooldown_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="原归属人冷却至"),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.channel",
+                        verbose_name="归属渠道",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="置业顾问",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opportunities",
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "previous_consultant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opportunities",
+                        to="orgs.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目客户',
+                "verbose_name": "项目客户",
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('call', '电话'), ('wechat', '微信'), ('visit', '到访接待'), ('note', '备注')], max_length=8, verbose_name='方式')),
-                ('content', models.TextField(verbose_name='内容')),
-                ('at', models.DateTimeField(verbose_name='跟进时间')),
-                ('call_seconds', models.PositiveIntegerField(blank=True, null=True, verbose_name='通话时长(秒)')),
-                ('next_contact_at', models.DateTimeField(blank=True, null=True, verbose_name='下次联系')),
-                ('intent', models.CharField(blank=True, choices=[('A', 'A 高意向'), ('B', 'B 中意向'), ('C', 'C 低意向'), ('D', 'D 无意向')], max_length=1, verbose_name='意向')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='leads.opportunity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("call", "电话"),
+                            ("wechat", "微信"),
+                            ("visit", "到访接待"),
+                            ("note", "备注"),
+                        ],
+                        max_length=8,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("content", models.TextField(verbose_name="内容")),
+                ("at", models.DateTimeField(verbose_name="跟进时间")),
+                (
+                    "call_seconds",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="通话时长(秒)"),
+                ),
+                (
+                    "next_contact_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="下次联系"),
+                ),
+                (
+                    "intent",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A 高意向"),
+                            ("B", "B 中意向"),
+                            ("C", "C 低意向"),
+                            ("D", "D 无意向"),
+                        ],
+                        max_length=1,
+                        verbose_name="意向",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="leads.opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '跟进记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "跟进记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('status', models.CharField(choices=[('pending', '未审核'), ('approved', '允许'), ('rejected', '拒绝')], default='pending', max_length=10, verbose_name='审核状态')),
-                ('keeps_channel', models.BooleanField(default=True, verbose_name='保留原渠道归属')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='leads.customer')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "未审核"), ("approved", "允许"), ("rejected", "拒绝")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="审核状态",
+                    ),
+                ),
+                ("keeps_channel", models.BooleanField(default=True, verbose_name="保留原渠道归属")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通盘通客转介',
+                "verbose_name": "通盘通客转介",
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(help_text='全号，或隐号如 135****5678', max_length=11, verbose_name='报备号码')),
-                ('phone_prefix', models.CharField(max_length=3)),
-                ('phone_suffix', models.CharField(max_length=6)),
-                ('is_masked', models.BooleanField(default=False, verbose_name='隐号报备')),
-                ('reported_at', models.DateTimeField(verbose_name='报备时间')),
-                ('judged_at', models.DateTimeField(verbose_name='判客时间')),
-                ('result_code', models.PositiveSmallIntegerField(choices=[(0, '报备成功'), (1, '集团老业主'), (2, '项目老客户'), (3, '不满足防截客条件'), (4, '已被其他渠道报备'), (5, '已被其他渠道带看'), (6, '处于保护期内'), (7, '到访逾期'), (8, '成交逾期'), (9, '已被您报备'), (10, '在案场跟进过程中丢失'), (11, '本项目老业主')], verbose_name='判客结果')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='判客说明')),
-                ('status', models.CharField(choices=[('valid', '报备有效'), ('invalid', '判客无效'), ('visited', '到访有效'), ('visit_overdue', '到访逾期'), ('deal_overdue', '成交逾期'), ('deal', '已成交'), ('lost', '已丢失'), ('disputed', '争议中'), ('superseded', '他方胜出')], max_length=14, verbose_name='状态')),
-                ('protecting', models.BooleanField(default=False, help_text='a valid full-number report holding protection', verbose_name='保护中')),
-                ('protect_visit_until', models.DateTimeField(blank=True, null=True, verbose_name='到访保护至')),
-                ('protect_deal_until', models.DateTimeField(blank=True, null=True, verbose_name='成交保护至')),
-                ('intercept_until', models.DateTimeField(blank=True, null=True, verbose_name='防截客截止')),
-                ('first_visit_at', models.DateTimeField(blank=True, null=True, verbose_name='首访时间')),
-                ('refreshed_at', models.DateTimeField(blank=True, null=True, verbose_name='最后刷新有效期')),
-                ('remind_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('broker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.broker')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='leads.channel')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='leads.customer')),
-                ('named_consultant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lead_reports', to='orgs.project')),
-                ('reporter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        help_text="全号，或隐号如 135****5678",
+                        max_length=11,
+                        verbose_name="报备号码",
+                    ),
+                ),
+                ("phone_prefix", models.CharField(max_length=3)),
+                ("phone_suffix", models.CharField(max_length=6)),
+                ("is_masked", models.BooleanField(default=False, verbose_name="隐号报备")),
+                ("reported_at", models.DateTimeField(verbose_name="报备时间")),
+                ("judged_at", models.DateTimeField(verbose_name="判客时间")),
+                (
+                    "result_code",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "报备成功"),
+                            (1, "集团老业主"),
+                            (2, "项目老客户"),
+                            (3, "不满足防截客条件"),
+                            (4, "已被其他渠道报备"),
+                            (5, "已被其他渠道带看"),
+                            (6, "处于保护期内"),
+                            (7, "到访逾期"),
+                            (8, "成交逾期"),
+                            (9, "已被您报备"),
+                            (10, "在案场跟进过程中丢失"),
+                            (11, "本项目老业主"),
+                        ],
+                        verbose_name="判客结果",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="判客说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "报备有效"),
+                            ("invalid", "判客无效"),
+                            ("visited", "到访有效"),
+                            ("visit_overdue", "到访逾期"),
+                            ("deal_overdue", "成交逾期"),
+                            ("deal", "已成交"),
+                            ("lost", "已丢失"),
+                            ("disputed", "争议中"),
+                            ("superseded", "他方胜出"),
+                        ],
+                        max_length=14,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "protecting",
+                    models.BooleanField(
+                        default=False,
+                        help_text="a valid full-number report holding protection",
+                        verbose_name="保护中",
+                    ),
+                ),
+                (
+                    "protect_visit_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="到访保护至"),
+                ),
+                (
+                    "protect_deal_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="成交保护至"),
+                ),
+                (
+                    "intercept_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="防截客截止"),
+                ),
+                (
+                    "first_visit_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首访时间"),
+                ),
+                (
+                    "refreshed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最后刷新有效期"),
+                ),
+                ("remind_sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "broker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.broker",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="leads.channel",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "named_consultant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_reports",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报备',
-                'ordering': ['-reported_at', '-id'],
+                "verbose_name": "报备",
+                "ordering": ["-reported_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='attributed_report',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='leads.report'),
+            model_name="opportunity",
+            name="attributed_report",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="leads.report",
+            ),
         ),
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('kind', models.CharField(choices=[('masked', '隐号冲突'), ('consultant', '渠道与顾问自拓冲突'), ('intercept', '防截客争议'), ('requested', '申请判客')], max_length=12, verbose_name='类型')),
-                ('suggestion', models.CharField(blank=True, choices=[('a', '归属A'), ('b', '归属B'), ('split', '分佣'), ('none', '均无效')], max_length=5, verbose_name='系统建议')),
-                ('suggestion_reason', models.CharField(blank=True, max_length=300, verbose_name='建议理由')),
-                ('decision', models.CharField(blank=True, choices=[('a', '归属A'), ('b', '归属B'), ('split', '分佣'), ('none', '均无效')], max_length=5, verbose_name='裁决')),
-                ('share_a', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True, verbose_name='A方分佣比例')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='裁决时间')),
-                ('reason', models.TextField(blank=True, verbose_name='裁决理由')),
-                ('consultant_b', models.ForeignKey(blank=True, help_text='the consultant whose own earlier contact competes with report A', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='leads.customer')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lead_disputes', to='orgs.project')),
-                ('report_a', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='leads.report')),
-                ('report_b', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='leads.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("masked", "隐号冲突"),
+                            ("consultant", "渠道与顾问自拓冲突"),
+                            ("intercept", "防截客争议"),
+                            ("requested", "申请判客"),
+                        ],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "suggestion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("a", "归属A"),
+                            ("b", "归属B"),
+                            ("split", "分佣"),
+                            ("none", "均无效"),
+                        ],
+                        max_length=5,
+                        verbose_name="系统建议",
+                    ),
+                ),
+                (
+                    "suggestion_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="建议理由"),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("a", "归属A"),
+                            ("b", "归属B"),
+                            ("split", "分佣"),
+                            ("none", "均无效"),
+                        ],
+                        max_length=5,
+                        verbose_name="裁决",
+                    ),
+                ),
+                (
+                    "share_a",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=4,
+                        null=True,
+                        verbose_name="A方分佣比例",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="裁决时间"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="裁决理由")),
+                (
+                    "consultant_b",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="the consultant whose own earlier contact competes with report A",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_disputes",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "report_a",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="leads.report",
+                    ),
+                ),
+                (
+                    "report_b",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="leads.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '争议判客',
-                'ordering': ['-created_at'],
+                "verbose_name": "争议判客",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Deal',
+            name="Deal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('unit_label', models.CharField(max_length=40, verbose_name='房号')),
-                ('units', models.PositiveSmallIntegerField(default=1, verbose_name='套数')),
-                ('amount_fen', models.PositiveBigIntegerField(verbose_name='成交金额(分)')),
-                ('stage', models.CharField(choices=[('pledged', '认筹'), ('subscribed', '认购'), ('signed', '签约'), ('cancelled', '退房')], max_length=10, verbose_name='阶段')),
-                ('pledged_at', models.DateTimeField(blank=True, null=True, verbose_name='认筹时间')),
-                ('subscribed_at', models.DateTimeField(blank=True, null=True, verbose_name='认购时间')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='签约时间')),
-                ('paid_30_at', models.DateTimeField(blank=True, null=True, verbose_name='首付达30%时间')),
-                ('loan_at', models.DateTimeField(blank=True, null=True, verbose_name='合同备案+放款时间')),
-                ('handover_at', models.DateTimeField(blank=True, null=True, verbose_name='交付时间')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='退房时间')),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.channel')),
-                ('co_handler', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='co_handled_deals', to=settings.AUTH_USER_MODEL, verbose_name='主管带单')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('consultant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deals', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deals', to='leads.customer')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deals', to='orgs.project')),
-                ('opportunity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deals', to='leads.opportunity')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("unit_label", models.CharField(max_length=40, verbose_name="房号")),
+                ("units", models.PositiveSmallIntegerField(default=1, verbose_name="套数")),
+                ("amount_fen", models.PositiveBigIntegerField(verbose_name="成交金额(分)")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("pledged", "认筹"),
+                            ("subscribed", "认购"),
+                            ("signed", "签约"),
+                            ("cancelled", "退房"),
+                        ],
+                        max_length=10,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "pledged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="认筹时间"),
+                ),
+                (
+                    "subscribed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="认购时间"),
+                ),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="签约时间")),
+                (
+                    "paid_30_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首付达30%时间"),
+                ),
+                (
+                    "loan_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="合同备案+放款时间"),
+                ),
+                (
+                    "handover_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="交付时间"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="退房时间"),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.channel",
+                    ),
+                ),
+                (
+                    "co_handler",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="co_handled_deals",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="主管带单",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deals",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deals",
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deals",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deals",
+                        to="leads.opportunity",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成交',
-                'ordering': ['-created_at'],
+                "verbose_name": "成交",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RuleSet',
+            name="RuleSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('mode', models.CharField(choices=[('protect', '保护带看'), ('compete', '竞争带看')], default='protect', max_length=10, verbose_name='判客模式')),
-                ('visit_protect_days', models.PositiveSmallIntegerField(default=7, verbose_name='到访保护期(天)')),
-                ('deal_protect_days', models.PositiveSmallIntegerField(default=30, verbose_name='成交保护期(天)')),
-                ('deal_node', models.CharField(choices=[('pledged', '认筹'), ('subscribed', '认购'), ('signed', '签约')], default='subscribed', max_length=10, verbose_name='成交节点')),
-                ('intercept_minutes', models.PositiveIntegerField(default=30, verbose_name='防截客时间(分钟)')),
-                ('masked', models.CharField(choices=[('allowed', '允许隐号报备'), ('forbidden', '仅全号报备'), ('only', '只允许隐号报备')], default='allowed', max_length=10, verbose_name='隐号报备')),
-                ('only_new', models.BooleanField(default=True, verbose_name='仅可报备新客户')),
-                ('old_owners', models.CharField(choices=[('none', '不可报备老业主'), ('other_projects', '仅可报备其他项目老业主')], default='none', max_length=16, verbose_name='老业主报备')),
-                ('allow_negative_rereport', models.BooleanField(default=True, verbose_name='允许报备判客无效/到访逾期/成交逾期客户')),
-                ('owned_rereport_days', models.PositiveSmallIntegerField(default=30, verbose_name='已有归属客户超过N天未跟进/到访可再报备')),
-                ('daily_report_limit', models.PositiveIntegerField(default=50, verbose_name='每位经纪人每日报备上限')),
-                ('visit_auto_confirm', models.BooleanField(default=False, verbose_name='到访后自动确客')),
-                ('revisit_refreshes_deal', models.BooleanField(default=True, verbose_name='复访刷新成交保护期')),
-                ('day_counting', models.CharField(choices=[('natural', '自然天'), ('hours24', '24小时')], default='natural', max_length=8, verbose_name='期限计算')),
-                ('remind_days_before', models.PositiveSmallIntegerField(default=2, verbose_name='保护期结束前N天提醒')),
-                ('pool_idle_days', models.PositiveSmallIntegerField(default=30, verbose_name='N天未跟进进入公海')),
-                ('pool_cooldown_days', models.PositiveSmallIntegerField(default=30, verbose_name='原归属人冷却期(天)')),
-                ('referral_keeps_channel', models.BooleanField(default=True, verbose_name='通盘通客转介保留原渠道归属')),
-                ('first_contact_minutes', models.PositiveIntegerField(default=30, verbose_name='首次联系时限(分钟)')),
-                ('sla_auto_reassign', models.BooleanField(default=True, verbose_name='超时自动改派')),
-                ('protected_sources', models.JSONField(blank=True, default=dict, help_text='来源代码 → 保护天数，如 {"phone_appointment": 30, "live": 30}', verbose_name='受保护获客方式')),
-                ('supervisor_ratio', models.DecimalField(decimal_places=3, default=0.7, max_digits=4, verbose_name='主管带单顾问分成比例')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lead_rules', to='orgs.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("protect", "保护带看"), ("compete", "竞争带看")],
+                        default="protect",
+                        max_length=10,
+                        verbose_name="判客模式",
+                    ),
+                ),
+                (
+                    "visit_protect_days",
+                    models.PositiveSmallIntegerField(default=7, verbose_name="到访保护期(天)"),
+                ),
+                (
+                    "deal_protect_days",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="成交保护期(天)"),
+                ),
+                (
+                    "deal_node",
+                    models.CharField(
+                        choices=[("pledged", "认筹"), ("subscribed", "认购"), ("signed", "签约")],
+                        default="subscribed",
+                        max_length=10,
+                        verbose_name="成交节点",
+                    ),
+                ),
+                (
+                    "intercept_minutes",
+                    models.PositiveIntegerField(default=30, verbose_name="防截客时间(分钟)"),
+                ),
+                (
+                    "masked",
+                    models.CharField(
+                        choices=[
+                            ("allowed", "允许隐号报备"),
+                            ("forbidden", "仅全号报备"),
+                            ("only", "只允许隐号报备"),
+                        ],
+                        default="allowed",
+                        max_length=10,
+                        verbose_name="隐号报备",
+                    ),
+                ),
+                ("only_new", models.BooleanField(default=True, verbose_name="仅可报备新客户")),
+                (
+                    "old_owners",
+                    models.CharField(
+                        choices=[
+                            ("none", "不可报备老业主"),
+                            ("other_projects", "仅可报备其他项目老业主"),
+                        ],
+                        default="none",
+                        max_length=16,
+                        verbose_name="老业主报备",
+                    ),
+                ),
+                (
+                    "allow_negative_rereport",
+                    models.BooleanField(
+                        default=True, verbose_name="允许报备判客无效/到访逾期/成交逾期客户"
+                    ),
+                ),
+                (
+                    "owned_rereport_days",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="已有归属客户超过N天未跟进/到访可再报备"
+                    ),
+                ),
+                (
+                    "daily_report_limit",
+                    models.PositiveIntegerField(default=50, verbose_name="每位经纪人每日报备上限"),
+                ),
+                (
+                    "visit_auto_confirm",
+                    models.BooleanField(default=False, verbose_name="到访后自动确客"),
+                ),
+                (
+                    "revisit_refreshes_deal",
+                    models.BooleanField(default=True, verbose_name="复访刷新成交保护期"),
+                ),
+                (
+                    "day_counting",
+                    models.CharField(
+                        choices=[("natural", "自然天"), ("hours24", "24小时")],
+                        default="natural",
+                        max_length=8,
+                        verbose_name="期限计算",
+                    ),
+                ),
+                (
+                    "remind_days_before",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="保护期结束前N天提醒"),
+                ),
+                (
+                    "pool_idle_days",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="N天未跟进进入公海"),
+                ),
+                (
+                    "pool_cooldown_days",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="原归属人冷却期(天)"),
+                ),
+                (
+                    "referral_keeps_channel",
+                    models.BooleanField(default=True, verbose_name="通盘通客转介保留原渠道归属"),
+                ),
+                (
+                    "first_contact_minutes",
+                    models.PositiveIntegerField(default=30, verbose_name="首次联系时限(分钟)"),
+                ),
+                (
+                    "sla_auto_reassign",
+                    models.BooleanField(default=True, verbose_name="超时自动改派"),
+                ),
+                (
+                    "protected_sources",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='来源代码 → 保护天数，如 {"phone_appointment": 30, "live": 30}',
+                        verbose_name="受保护获客方式",
+                    ),
+                ),
+                (
+                    "supervisor_ratio",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=0.7,
+                        max_digits=4,
+                        verbose_name="主管带单顾问分成比例",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_rules",
+                        to="orgs.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目判客规则',
+                "verbose_name": "项目判客规则",
             },
         ),
         migrations.CreateModel(
-            name='ChannelRule',
+            name="ChannelRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_protect_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('deal_protect_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('intercept_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='leads.channel')),
-                ('rules', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channel_rules', to='leads.ruleset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visit_protect_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("deal_protect_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("intercept_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="leads.channel",
+                    ),
+                ),
+                (
+                    "rules",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channel_rules",
+                        to="leads.ruleset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '渠道规则',
+                "verbose_name": "渠道规则",
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='团队')),
-                ('is_online', models.BooleanField(default=False, verbose_name='线上组')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sales_teams', to='orgs.project')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervised_teams', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="团队")),
+                ("is_online", models.BooleanField(default=False, verbose_name="线上组")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sales_teams",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_teams",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '销售团队',
+                "verbose_name": "销售团队",
             },
         ),
         migrations.AddField(
-            model_name='opportunity',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.team'),
+            model_name="opportunity",
+            name="team",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="leads.team"
+            ),
         ),
         migrations.CreateModel(
-            name='Consultant',
+            name="Consultant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_duty', models.BooleanField(default=True, verbose_name='在岗')),
-                ('weight', models.PositiveSmallIntegerField(default=1, verbose_name='分配权重')),
-                ('daily_cap', models.PositiveSmallIntegerField(default=30, verbose_name='每日分配上限')),
-                ('last_assigned_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consultants', to='orgs.project')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consultant_seats', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='leads.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_duty", models.BooleanField(default=True, verbose_name="在岗")),
+                ("weight", models.PositiveSmallIntegerField(default=1, verbose_name="分配权重")),
+                (
+                    "daily_cap",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="每日分配上限"),
+                ),
+                ("last_assigned_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consultants",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consultant_seats",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="leads.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '置业顾问',
+                "verbose_name": "置业顾问",
             },
         ),
         migrations.CreateModel(
-            name='Touch',
+            name="Touch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('live', '直播'), ('short_video', '短视频评论/私信'), ('official_account', '公众号留言'), ('form', '小程序/网页表单'), ('call_400', '400电话'), ('wecom_qr', '企业微信渠道活码'), ('event', '线下活动'), ('channel_report', '渠道报备'), ('walk_in', '自然到访'), ('referral', '老带新'), ('phone_appointment', '电约'), ('key_account', '大客户')], max_length=20, verbose_name='来源')),
-                ('live_session', models.CharField(blank=True, max_length=80, verbose_name='直播场次')),
-                ('utm_source', models.CharField(blank=True, max_length=100)),
-                ('utm_medium', models.CharField(blank=True, max_length=100)),
-                ('utm_campaign', models.CharField(blank=True, max_length=100)),
-                ('utm_content', models.CharField(blank=True, max_length=100)),
-                ('utm_term', models.CharField(blank=True, max_length=100)),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='留资姓名')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('captured_at', models.DateTimeField(verbose_name='留资时间')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matrix.account')),
-                ('campaign', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.campaign')),
-                ('captured_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.channel')),
-                ('content_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.contentitem')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='touches', to='leads.customer')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='orgs.project')),
-                ('variant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.variant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("live", "直播"),
+                            ("short_video", "短视频评论/私信"),
+                            ("official_account", "公众号留言"),
+                            ("form", "小程序/网页表单"),
+                            ("call_400", "400电话"),
+                            ("wecom_qr", "企业微信渠道活码"),
+                            ("event", "线下活动"),
+                            ("channel_report", "渠道报备"),
+                            ("walk_in", "自然到访"),
+                            ("referral", "老带新"),
+                            ("phone_appointment", "电约"),
+                            ("key_account", "大客户"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "live_session",
+                    models.CharField(blank=True, max_length=80, verbose_name="直播场次"),
+                ),
+                ("utm_source", models.CharField(blank=True, max_length=100)),
+                ("utm_medium", models.CharField(blank=True, max_length=100)),
+                ("utm_campaign", models.CharField(blank=True, max_length=100)),
+                ("utm_content", models.CharField(blank=True, max_length=100)),
+                ("utm_term", models.CharField(blank=True, max_length=100)),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="留资姓名")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                ("captured_at", models.DateTimeField(verbose_name="留资时间")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="matrix.account",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.campaign",
+                    ),
+                ),
+                (
+                    "captured_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.channel",
+                    ),
+                ),
+                (
+                    "content_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.contentitem",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="touches",
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.variant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索',
-                'ordering': ['captured_at', 'id'],
+                "verbose_name": "线索",
+                "ordering": ["captured_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ViewingTrip',
+            name="ViewingTrip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trip_at', models.DateTimeField(verbose_name='带看时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('broker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.broker')),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='leads.channel')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("trip_at", models.DateTimeField(verbose_name="带看时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "broker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.broker",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="leads.channel",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '带看单',
+                "verbose_name": "带看单",
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_at', models.DateTimeField(verbose_name='到访时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确客时间')),
-                ('result_code', models.PositiveSmallIntegerField(choices=[(0, '报备成功'), (1, '集团老业主'), (2, '项目老客户'), (3, '不满足防截客条件'), (4, '已被其他渠道报备'), (5, '已被其他渠道带看'), (6, '处于保护期内'), (7, '到访逾期'), (8, '成交逾期'), (9, '已被您报备'), (10, '在案场跟进过程中丢失'), (11, '本项目老业主')], verbose_name='判客结果')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('is_first', models.BooleanField(default=True, verbose_name='首访')),
-                ('attributed_report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='visits', to='leads.report')),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='leads.channel')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='leads.customer')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lead_visits', to='orgs.project')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trip', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='visits', to='leads.viewingtrip')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visited_at", models.DateTimeField(verbose_name="到访时间")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="确客时间"),
+                ),
+                (
+                    "result_code",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "报备成功"),
+                            (1, "集团老业主"),
+                            (2, "项目老客户"),
+                            (3, "不满足防截客条件"),
+                            (4, "已被其他渠道报备"),
+                            (5, "已被其他渠道带看"),
+                            (6, "处于保护期内"),
+                            (7, "到访逾期"),
+                            (8, "成交逾期"),
+                            (9, "已被您报备"),
+                            (10, "在案场跟进过程中丢失"),
+                            (11, "本项目老业主"),
+                        ],
+                        verbose_name="判客结果",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("is_first", models.BooleanField(default=True, verbose_name="首访")),
+                (
+                    "attributed_report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="visits",
+                        to="leads.report",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="leads.channel",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lead_visits",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trip",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="visits",
+                        to="leads.viewingtrip",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '到访',
-                'ordering': ['-visited_at', '-id'],
+                "verbose_name": "到访",
+                "ordering": ["-visited_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AllocationRule',
+            name="AllocationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(blank=True, choices=[('live', '直播'), ('short_video', '短视频评论/私信'), ('official_account', '公众号留言'), ('form', '小程序/网页表单'), ('call_400', '400电话'), ('wecom_qr', '企业微信渠道活码'), ('event', '线下活动'), ('channel_report', '渠道报备'), ('walk_in', '自然到访'), ('referral', '老带新'), ('phone_appointment', '电约'), ('key_account', '大客户')], max_length=20, verbose_name='来源')),
-                ('strategy', models.CharField(choices=[('round_robin', '轮流分配'), ('fewest_open', '最少在跟优先'), ('weighted', '按权重'), ('online_group', '线上组'), ('manual', '手动分配')], max_length=14, verbose_name='分配策略')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocation_rules', to='orgs.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("live", "直播"),
+                            ("short_video", "短视频评论/私信"),
+                            ("official_account", "公众号留言"),
+                            ("form", "小程序/网页表单"),
+                            ("call_400", "400电话"),
+                            ("wecom_qr", "企业微信渠道活码"),
+                            ("event", "线下活动"),
+                            ("channel_report", "渠道报备"),
+                            ("walk_in", "自然到访"),
+                            ("referral", "老带新"),
+                            ("phone_appointment", "电约"),
+                            ("key_account", "大客户"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.CharField(
+                        choices=[
+                            ("round_robin", "轮流分配"),
+                            ("fewest_open", "最少在跟优先"),
+                            ("weighted", "按权重"),
+                            ("online_group", "线上组"),
+                            ("manual", "手动分配"),
+                        ],
+                        max_length=14,
+                        verbose_name="分配策略",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="allocation_rules",
+                        to="orgs.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分配规则',
-                'constraints': [models.UniqueConstraint(fields=('project', 'source'), name='allocation_rule_unique')],
+                "verbose_name": "分配规则",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("project", "source"), name="allocation_rule_unique"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.UniqueConstraint(fields=('organisation', 'name'), name='channel_name_unique'),
+            model_name="channel",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "name"), name="channel_name_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['organisation', 'created_at'], name='leads_custo_organis_5b0adb_idx'),
+            model_name="customer",
+            index=models.Index(
+                fields=["organisation", "created_at"], name="leads_custo_organis_5b0adb_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customer',
-            constraint=models.UniqueConstraint(fields=('organisation', 'phone'), name='customer_phone_unique'),
+            model_name="customer",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "phone"), name="customer_phone_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('customer', 'to_project'), name='referral_one_pending'),
+            model_name="referral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("customer", "to_project"),
+                name="referral_one_pending",
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['project', 'phone_prefix', 'phone_suffix'], name='leads_repor_project_2df9d8_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["project", "phone_prefix", "phone_suffix"],
+                name="leads_repor_project_2df9d8_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['customer', 'project'], name='leads_repor_custome_e3a841_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["customer", "project"], name="leads_repor_custome_e3a841_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['channel', 'reported_at'], name='leads_repor_channel_888297_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["channel", "reported_at"], name="leads_repor_channel_888297_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['broker', 'reported_at'], name='leads_repor_broker__677732_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["broker", "reported_at"], name="leads_repor_broker__677732_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(condition=models.Q(('protecting', True)), fields=('project', 'phone'), name='report_one_protecting_per_phone'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("protecting", True)),
+                fields=("project", "phone"),
+                name="report_one_protecting_per_phone",
+            ),
         ),
         migrations.AddIndex(
-            model_name='deal',
-            index=models.Index(fields=['consultant', 'subscribed_at'], name='leads_deal_consult_d791df_idx'),
+            model_name="deal",
+            index=models.Index(
+                fields=["consultant", "subscribed_at"], name="leads_deal_consult_d791df_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='channelrule',
-            constraint=models.UniqueConstraint(fields=('rules', 'channel'), name='channel_rule_unique'),
+            model_name="channelrule",
+            constraint=models.UniqueConstraint(
+                fields=("rules", "channel"), name="channel_rule_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['project', 'stage'], name='leads_oppor_project_076c56_idx'),
+            model_name="opportunity",
+            index=models.Index(fields=["project", "stage"], name="leads_oppor_project_076c56_idx"),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['consultant', 'stage'], name='leads_oppor_consult_198b5b_idx'),
+            model_name="opportunity",
+            index=models.Index(
+                fields=["consultant", "stage"], name="leads_oppor_consult_198b5b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(fields=['organisation', '-created_at'], name='leads_oppor_organis_b44e56_idx'),
+            model_name="opportunity",
+            index=models.Index(
+                fields=["organisation", "-created_at"], name="leads_oppor_organis_b44e56_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='opportunity',
-            index=models.Index(condition=models.Q(('first_contact_at__isnull', True)), fields=['first_contact_due'], name='opp_sla_open'),
+            model_name="opportunity",
+            index=models.Index(
+                condition=models.Q(("first_contact_at__isnull", True)),
+                fields=["first_contact_due"],
+                name="opp_sla_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opportunity',
-            constraint=models.UniqueConstraint(fields=('project', 'customer'), name='opportunity_unique'),
+            model_name="opportunity",
+            constraint=models.UniqueConstraint(
+                fields=("project", "customer"), name="opportunity_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consultant',
-            constraint=models.UniqueConstraint(fields=('project', 'user'), name='consultant_seat_unique'),
+            model_name="consultant",
+            constraint=models.UniqueConstraint(
+                fields=("project", "user"), name="consultant_seat_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='touch',
-            index=models.Index(fields=['customer', 'captured_at'], name='leads_touch_custome_56574e_idx'),
+            model_name="touch",
+            index=models.Index(
+                fields=["customer", "captured_at"], name="leads_touch_custome_56574e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['project', 'customer', 'visited_at'], name='leads_visit_project_5f33b8_idx'),
+            model_name="visit",
+            index=models.Index(
+                fields=["project", "customer", "visited_at"], name="leads_visit_project_5f33b8_idx"
+            ),
         ),
     ]

@@ -6,123 +6,330 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('content', '0001_initial'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("content", "0001_initial"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='修订号')),
-                ('snapshot', models.JSONField(verbose_name='快照')),
-                ('findings', models.JSONField(default=list, verbose_name='合规检查结果')),
-                ('block_count', models.PositiveIntegerField(default=0, verbose_name='禁止级问题数')),
-                ('created_at', models.DateTimeField(verbose_name='提交时间')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='content.contentitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="修订号")),
+                ("snapshot", models.JSONField(verbose_name="快照")),
+                ("findings", models.JSONField(default=list, verbose_name="合规检查结果")),
+                (
+                    "block_count",
+                    models.PositiveIntegerField(default=0, verbose_name="禁止级问题数"),
+                ),
+                ("created_at", models.DateTimeField(verbose_name="提交时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="content.contentitem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '修订',
-                'ordering': ['item', 'number'],
+                "verbose_name": "修订",
+                "ordering": ["item", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Workflow',
+            name="Workflow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='流程名称')),
-                ('form', models.CharField(blank=True, help_text='留空则适用于所有内容形式', max_length=16, verbose_name='适用内容形式')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='workflows', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="流程名称")),
+                (
+                    "form",
+                    models.CharField(
+                        blank=True,
+                        help_text="留空则适用于所有内容形式",
+                        max_length=16,
+                        verbose_name="适用内容形式",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workflows",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核流程',
-                'ordering': ['name'],
+                "verbose_name": "审核流程",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewRun',
+            name="ReviewRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', '审核中'), ('approved', '已通过'), ('changes', '需修改'), ('rejected', '已驳回'), ('cancelled', '已撤销')], db_index=True, default='active', max_length=10, verbose_name='状态')),
-                ('started_at', models.DateTimeField(verbose_name='提交时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('company', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_runs', to='content.contentitem')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='review.revision')),
-                ('workflow', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='review.workflow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "审核中"),
+                            ("approved", "已通过"),
+                            ("changes", "需修改"),
+                            ("rejected", "已驳回"),
+                            ("cancelled", "已撤销"),
+                        ],
+                        db_index=True,
+                        default="active",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="提交时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_runs",
+                        to="content.contentitem",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="review.revision",
+                    ),
+                ),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="review.workflow",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核',
-                'ordering': ['-started_at'],
+                "verbose_name": "审核",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='WorkflowStep',
+            name="WorkflowStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('name', models.CharField(max_length=40, verbose_name='步骤')),
-                ('roles', models.JSONField(default=list, verbose_name='可审核角色')),
-                ('checklist', models.TextField(blank=True, verbose_name='审核要点')),
-                ('only_when_risky', models.BooleanField(default=False, help_text='勾选则仅当存在“禁止”级合规问题时执行本步骤', verbose_name='仅高风险时执行')),
-                ('requires_override_for_block', models.BooleanField(default=False, verbose_name='存在禁止级问题时须填写放行理由')),
-                ('workflow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='review.workflow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                ("name", models.CharField(max_length=40, verbose_name="步骤")),
+                ("roles", models.JSONField(default=list, verbose_name="可审核角色")),
+                ("checklist", models.TextField(blank=True, verbose_name="审核要点")),
+                (
+                    "only_when_risky",
+                    models.BooleanField(
+                        default=False,
+                        help_text="勾选则仅当存在“禁止”级合规问题时执行本步骤",
+                        verbose_name="仅高风险时执行",
+                    ),
+                ),
+                (
+                    "requires_override_for_block",
+                    models.BooleanField(
+                        default=False, verbose_name="存在禁止级问题时须填写放行理由"
+                    ),
+                ),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="review.workflow",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核步骤',
-                'ordering': ['workflow', 'order'],
+                "verbose_name": "审核步骤",
+                "ordering": ["workflow", "order"],
             },
         ),
         migrations.CreateModel(
-            name='StepState',
+            name="StepState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('status', models.CharField(choices=[('waiting', '未开始'), ('pending', '待审核'), ('approved', '通过'), ('changes', '需修改'), ('rejected', '驳回'), ('skipped', '跳过')], db_index=True, default='waiting', max_length=10, verbose_name='状态')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('acted_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('override_reason', models.TextField(blank=True, verbose_name='放行理由')),
-                ('override_evidence', models.FileField(blank=True, upload_to='review/evidence/', verbose_name='证明材料')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='最近催办')),
-                ('acted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='review.reviewrun')),
-                ('step', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='review.workflowstep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "未开始"),
+                            ("pending", "待审核"),
+                            ("approved", "通过"),
+                            ("changes", "需修改"),
+                            ("rejected", "驳回"),
+                            ("skipped", "跳过"),
+                        ],
+                        db_index=True,
+                        default="waiting",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
+                ),
+                ("acted_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("comment", models.TextField(blank=True, verbose_name="审核意见")),
+                ("override_reason", models.TextField(blank=True, verbose_name="放行理由")),
+                (
+                    "override_evidence",
+                    models.FileField(
+                        blank=True, upload_to="review/evidence/", verbose_name="证明材料"
+                    ),
+                ),
+                (
+                    "reminded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近催办"),
+                ),
+                (
+                    "acted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="review.reviewrun",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="review.workflowstep",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核步骤状态',
-                'ordering': ['run', 'order'],
+                "verbose_name": "审核步骤状态",
+                "ordering": ["run", "order"],
             },
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('item', 'number'), name='revision_number_unique'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(
+                fields=("item", "number"), name="revision_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflow',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('organisation', 'form'), name='workflow_one_active_per_form'),
+            model_name="workflow",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("organisation", "form"),
+                name="workflow_one_active_per_form",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reviewrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('item',), name='review_one_active_per_item'),
+            model_name="reviewrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("item",),
+                name="review_one_active_per_item",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workflowstep',
-            constraint=models.UniqueConstraint(fields=('workflow', 'order'), name='workflow_step_order'),
+            model_name="workflowstep",
+            constraint=models.UniqueConstraint(
+                fields=("workflow", "order"), name="workflow_step_order"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stepstate',
-            constraint=models.UniqueConstraint(fields=('run', 'order'), name='step_state_order_unique'),
+            model_name="stepstate",
+            constraint=models.UniqueConstraint(
+                fields=("run", "order"), name="step_state_order_unique"
+            ),
         ),
     ]

@@ -1,0 +1,49 @@
+"""Who sees which customers and full phone numbers: the one place, used by pages and API.
+
+Managers and channel managers (leads.view) see every opportunity in their scope; sales
+(leads.view_own) see the opportunities they own, and supervisors also their team's.
+Full numbers: entitled roles (leads.phone) in scope, and the opportunity's own consultant.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from mediadesk.core import phone as phones
+from mediadesk.core import scopes
+from mediadesk.leads.models import Customer, Opportunity
+from mediadesk.orgs.roles import Perm
+
+
+def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
+    """Opportunities `user` may read."""
+    q = scopes.scope_q(user, Perm.LEADS_VIEW)
+    if scopes.has_perm(user, Perm.LEADS_VIEW_OWN):
+        own = Q(consultant_id=user.pk) | Q(team__supervisor_id=user.pk)
+        q |= own & scopes.scope_q(user, Perm.LEADS_VIEW_OWN)
+    return Opportunity.objects.filter(q)
+
+
+def visible_customers(user: Any) -> QuerySet[Customer]:
+    """Customers with at least one opportunity `user` may read."""
+    return Customer.objects.filter(pk__in=visible_opportunities(user).values("customer_id"))
+
+
+def sees_full_phone(user: Any, opportunity: Opportunity) -> bool:
+    """Entitled roles in scope, and the consultant who owns the opportunity."""
+    return opportunity.consultant_id == user.pk or scopes.allows(
+        user, Perm.LEADS_PHONE, opportunity
+    )
+
+
+def customer_phone_for(user: Any, customer: Customer) -> str:
+    """The customer's number as `user` may see it: full, or masked 前三后四."""
+    if scopes.has_perm(user, Perm.LEADS_PHONE):
+        entitled = scopes.scope_q(user, Perm.LEADS_PHONE)
+        if customer.opportunities.filter(entitled).exists():
+            return customer.phone
+    if customer.opportunities.filter(consultant_id=user.pk).exists():
+        return customer.phone
+    return phones.mask(customer.phone)
