@@ -1,7 +1,78 @@
-"""API of the analytics app."""
+"""API of the analytics app: bulk snapshot ingestion (and, added by the dashboards, the
+monitoring table). Handlers stay thin: the rules live in services.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Router
 
-router = Router()
+from mediadesk.analytics import services
+from mediadesk.analytics.schemas import IngestOut, SnapshotsIn
+from mediadesk.core.errors import PermissionDenied, ValidationError
+from mediadesk.core.schemas import ErrorOut, caller
+from mediadesk.matrix.models import Platform
+
+router = Router(tags=["数据分析"])
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+
+
+def _default_account(user: Any, platform: Platform, account_id: int | None) -> Any:
+    if account_id is None:
+        return None
+    for account in services.importable_accounts(user, user.organisation, platform):
+        if account.pk == account_id:
+            return account
+    raise ValidationError({"account": "账号不存在、不属于该平台，或没有该账号的导入权限"})
+
+
+def _rows(payload: SnapshotsIn) -> list[services.RawRow]:
+    rows = []
+    for index, item in enumerate(payload.items):
+        values = item.model_dump(exclude_none=True, exclude={"extra"})
+        rows.append(services.RawRow(index, values, dict(item.extra)))
+    return rows
+
+
+def _raise_errors(report: services.Report) -> None:
+    errors: dict[str, list[str]] = {}
+    for index, column, message in report.errors:
+        key = f"items.{index}" + ("" if column == "—" else f".{column}")
+        errors.setdefault(key, []).append(message)
+    for index, post, label in report.fuzzy:
+        if index in report.skipped:
+            errors.setdefault(f"items.{index}", []).append(
+                f"按标题模糊匹配到发布 #{post} {label}：请传 variant，或设置 accept_fuzzy=true"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@router.post(
+    "/metrics/snapshots",
+    response={200: IngestOut, **ERRORS},
+    summary="批量写入数据快照（全部通过校验才写入）",
+)
+def ingest_snapshots(request: HttpRequest, payload: SnapshotsIn) -> Any:
+    user = caller(request)
+    services.require_import(user)
+    if user.organisation is None:
+        raise PermissionDenied("用户不属于任何组织")
+    platform = Platform.objects.filter(code=payload.platform, is_active=True).first()
+    if platform is None:
+        raise ValidationError({"platform": "未知的平台代码"})
+    batch = services.start_batch(
+        by=user, platform=platform, account=_default_account(user, platform, payload.account),
+        source=services.Source.API, total_rows=len(payload.items), persist=False,
+    )  # fmt: skip
+    ctx = services.Context(user=user, batch=batch, accept_fuzzy=payload.accept_fuzzy)
+    report = services.validate(_rows(payload), ctx)
+    _raise_errors(report)
+    batch.save()
+    services.write(report, ctx)
+    fuzzy = [{"item": i, "variant": v, "label": label} for i, v, label in report.fuzzy]
+    return {"batch": batch.pk, "total": report.total, "created": report.created,
+            "updated": report.updated, "unchanged": report.unchanged,
+            "unplanned": report.unplanned, "fuzzy": fuzzy}  # fmt: skip

@@ -1,1 +1,464 @@
-"""Tables of the analytics app."""
+"""Analytics data (03-analytics.md · Data model): metric snapshots of posts, account and
+mini-program daily figures, import presets and batches, and the aggregates kept up to date
+when data arrives (aggregates.py maintains them; dashboards read only those).
+
+Unknown counts are NULL, never 0: an export that lacks a column says nothing about it.
+Rates (完播率, 阅读完成率 …) are stored as fractions (0.452 for 45.2%).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from mediadesk.analytics import rules
+from mediadesk.content.models import Series, TopicCategory, Variant
+from mediadesk.matrix.models import Account, Platform
+from mediadesk.orgs.models import Company, Organisation, Project
+
+COUNT_FIELDS: tuple[str, ...] = (
+    "impressions", "reads", "readers", "likes", "comments", "shares", "sharers", "favourites",
+    "zaikan", "follower_gain", "clicks", "delivered", "message_reads",
+    "conv_leads", "conv_registrations", "conv_purchases", "conv_consultations",
+)  # fmt: skip
+RATE_FIELDS: tuple[str, ...] = ("completion_rate", "bounce_2s", "completion_5s", "read_completion")
+FIGURE_FIELDS: tuple[str, ...] = (*COUNT_FIELDS, *RATE_FIELDS, "avg_play_seconds")
+
+
+def _count(label: str) -> models.PositiveBigIntegerField[Any, Any]:
+    return models.PositiveBigIntegerField(label, null=True, blank=True)
+
+
+def _rate(label: str) -> models.DecimalField[Any, Any]:
+    return models.DecimalField(label, max_digits=9, decimal_places=6, null=True, blank=True)
+
+
+class AnalyticsSettings(models.Model):
+    """Per-organisation choices of the KPI engine (互动量 with 收藏?, the evaluation hour, 超额)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="analytics_settings"
+    )
+    count_favourites = models.BooleanField(
+        "互动量计入收藏", default=False, help_text="互动量 = 点赞 + 评论 + 分享/转发（+ 收藏）"
+    )
+    evaluation_hours = models.PositiveSmallIntegerField(
+        "评估取数时点(发布后小时)", default=72, help_text="数据监测表取最接近该时点的快照"
+    )
+    exceed_ratio = models.DecimalField(
+        "超额达标线", max_digits=5, decimal_places=2, default=Decimal("1.10"),
+        help_text="全部目标达成且至少一项达成率不低于该比例为超额达标（1.10 = 110%）",
+    )  # fmt: skip
+
+    audit_type = "analytics_settings"
+
+    class Meta:
+        verbose_name = "数据分析设置"
+
+    def __str__(self) -> str:
+        return f"{self.organisation} 数据分析设置"
+
+    @classmethod
+    def of(cls, organisation_id: int) -> AnalyticsSettings:
+        """The organisation's settings, or the defaults (unsaved) when it has none."""
+        return cls.objects.filter(organisation_id=organisation_id).first() or cls(
+            organisation_id=organisation_id
+        )
+
+    def policy(self) -> rules.Policy:
+        """The settings as the pure KPI engine's input."""
+        return rules.Policy(
+            count_favourites=self.count_favourites,
+            evaluation_hours=self.evaluation_hours,
+            exceed_ratio=Decimal(self.exceed_ratio),
+        )
+
+
+class Source(models.TextChoices):
+    IMPORT = "import", "文件导入"
+    API = "api", "接口"
+    MANUAL = "manual", "手工录入"
+
+
+class ImportPreset(models.Model):
+    """A saved column mapping (表头 → 指标字段) for one platform's export; built-ins live in
+    presets.py, saved ones here (organisation-wide)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_presets"
+    )
+    name = models.CharField("预设名称", max_length=60)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name="平台")
+    mapping = models.JSONField("列映射", default=dict, help_text="{表头: 字段}")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "import_preset"
+
+    class Meta:
+        verbose_name = "导入预设"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="import_preset_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(models.Model):
+    """One metrics import (file, API call or CLI run): its mapping, state, progress and report.
+
+    States: uploaded → (validating →) validated → (importing → writing →) done; cancelled or
+    failed on the way. Nothing is written before `writing`, which is one transaction.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "待映射"
+        VALIDATING = "validating", "校验中"
+        VALIDATED = "validated", "待确认"
+        IMPORTING = "importing", "导入中"
+        WRITING = "writing", "写入中"
+        DONE = "done", "已完成"
+        CANCELLED = "cancelled", "已取消"
+        FAILED = "failed", "失败"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name="平台")
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="账号",
+        help_text="文件没有“账号”列时，所有行属于这个账号",
+    )  # fmt: skip
+    preset = models.CharField("预设", max_length=60, blank=True)
+    mapping = models.JSONField("列映射", default=dict)
+    file = models.FileField("文件", upload_to="imports/metrics/%Y/%m/", blank=True)
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    as_of = models.DateTimeField("数据截至", help_text="文件没有“统计时间”列时作为快照时间")
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.UPLOADED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField("进度(%)", default=0)
+    cancel_requested = models.BooleanField("已请求取消", default=False)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    created = models.PositiveIntegerField("新增快照", default=0)
+    updated = models.PositiveIntegerField("更新快照", default=0)
+    unchanged = models.PositiveIntegerField("未变化", default=0)
+    unplanned = models.PositiveIntegerField("新建计划外发布", default=0)
+    rejected = models.PositiveIntegerField("错误行", default=0)
+    fuzzy = models.PositiveIntegerField("模糊匹配", default=0)
+    report = models.JSONField(
+        "校验报告", default=dict, help_text="errors: [[行, 列, 原因]], fuzzy: [[行, 发布id, 说明]]"
+    )
+    accepted_fuzzy = models.JSONField("已确认的模糊匹配", default=dict, help_text="{行: 发布id}")
+    message = models.CharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    audit_type = "metrics_import"
+
+    class Meta:
+        verbose_name = "数据导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename or f"导入 #{self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (
+            self.Status.VALIDATING,
+            self.Status.IMPORTING,
+            self.Status.WRITING,
+        )
+
+
+class MetricSnapshot(models.Model):
+    """A post's figures at one moment (the 1 h check, 24 h, 72 h, 7 d or any time).
+
+    Unique per (post, taken_at): importing the same data again updates nothing. Counts are
+    NULL when the source did not report them; rates are fractions.
+    """
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="snapshots")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    taken_at = models.DateTimeField("统计时间")
+    hours_after_publish = models.PositiveIntegerField("发布后小时数", null=True, blank=True)
+    impressions = _count("曝光")
+    reads = _count("阅读/播放次数")
+    readers = _count("阅读/播放人数")
+    likes = _count("点赞")
+    comments = _count("评论")
+    shares = _count("分享/转发次数")
+    sharers = _count("分享人数")
+    favourites = _count("收藏")
+    zaikan = _count("在看")
+    follower_gain = _count("涨粉/阅读后关注")
+    clicks = _count("点击")
+    delivered = _count("送达人数")
+    message_reads = _count("公众号消息阅读次数")
+    conv_leads = _count("留资")
+    conv_registrations = _count("注册")
+    conv_purchases = _count("购买")
+    conv_consultations = _count("咨询")
+    completion_rate = _rate("完播率")
+    bounce_2s = _rate("2s跳出率")
+    completion_5s = _rate("5s完播率")
+    read_completion = _rate("阅读完成率")
+    avg_play_seconds = models.DecimalField(
+        "平均播放时长(秒)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    extra = models.JSONField("其他列", default=dict, blank=True)
+    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshots"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    audit_type = "metric_snapshot"
+
+    class Meta:
+        verbose_name = "数据快照"
+        ordering = ["variant_id", "taken_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "taken_at"], name="snapshot_unique_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} @ {self.taken_at:%Y-%m-%d %H:%M}"
+
+    def figures(self) -> rules.Figures:
+        """The snapshot's raw figures as the KPI engine's input."""
+        return rules.Figures(**{name: getattr(self, name) for name in FIGURE_FIELDS})
+
+
+class AccountDaily(models.Model):
+    """An account's figures for one day: followers, new, cancelled (净增 = 新增 − 取关)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="daily_figures")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField("日期")
+    followers = _count("粉丝数(累计)")
+    new_followers = _count("新增关注")
+    cancelled_followers = _count("取消关注")
+    reads_by_source = models.JSONField(
+        "分渠道阅读",
+        default=dict,
+        blank=True,
+        help_text="{渠道: 阅读次数}，如 会话、朋友圈、搜一搜",
+    )
+    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+
+    audit_type = "account_daily"
+
+    class Meta:
+        verbose_name = "账号日数据"
+        ordering = ["account_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="account_daily_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.date}"
+
+    @property
+    def net_gain(self) -> int | None:
+        """净增粉 = 新增 − 取关 (None when either is unknown)."""
+        return rules.net_gain(self.new_followers, self.cancelled_followers)
+
+
+class MiniProgramDaily(models.Model):
+    """A mini-program's figures for one day (小程序 KPIs); 购买人数 comes from the project's own
+    orders/leads, not from WeChat, so it is stored separately from the platform figures."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    date = models.DateField("日期")
+    visit_uv = _count("访问人数")
+    visit_pv = _count("访问次数")
+    new_users = _count("新用户数")
+    stay_seconds_per_user = models.DecimalField(
+        "人均停留(秒)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    buyers = _count("购买人数(自有数据)")
+    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+
+    audit_type = "mini_program_daily"
+
+    class Meta:
+        verbose_name = "小程序日数据"
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(account__isnull=False) | Q(project__isnull=False),
+                name="mini_program_daily_has_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "date"],
+                condition=Q(account__isnull=False),
+                name="mini_program_daily_account_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "date"],
+                condition=Q(account__isnull=True),
+                name="mini_program_daily_project_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"小程序 {self.account_id or self.project_id} {self.date}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregates (maintained by aggregates.py in the transaction that writes the snapshots)
+
+TOTAL_FIELDS: tuple[str, ...] = (
+    "exposure", "impressions", "reads", "likes", "comments", "shares", "favourites",
+    "interactions", "conversions", "follower_gain", "clicks",
+)  # fmt: skip
+
+
+class PostMetrics(models.Model):
+    """A post's current figures: its latest snapshot, and the snapshot closest to the
+    evaluation hour (72 h by default) that template 3 and target achievement use.
+
+    Dimensions are copied from the post so dashboards filter this one table. `exposure` is
+    曝光 when reported, else 阅读/播放 (rules.exposure); `interactions` follows the
+    organisation's 收藏 setting; `conversions` sums the conversion kinds.
+    """
+
+    variant = models.OneToOneField(
+        Variant, on_delete=models.CASCADE, primary_key=True, related_name="metrics"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    series = models.ForeignKey(Series, on_delete=models.SET_NULL, null=True, related_name="+")
+    category = models.ForeignKey(
+        TopicCategory, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    form = models.CharField(max_length=16, blank=True)
+    published_at = models.DateTimeField(null=True)
+    published_on = models.DateField(null=True, help_text="发布日期(北京时间)")
+    followers_at_publish = _count("发布时粉丝数")
+    snapshots = models.PositiveIntegerField(default=0)
+    latest = models.ForeignKey(
+        MetricSnapshot, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    latest_taken_at = models.DateTimeField(null=True)
+    evaluation = models.ForeignKey(
+        MetricSnapshot, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    evaluation_hours = models.PositiveIntegerField(null=True, help_text="评估快照的发布后小时数")
+    exposure = _count("曝光量")
+    impressions = _count("曝光")
+    reads = _count("阅读/播放")
+    likes = _count("点赞")
+    comments = _count("评论")
+    shares = _count("分享/转发")
+    favourites = _count("收藏")
+    interactions = _count("互动量")
+    conversions = _count("转化量")
+    follower_gain = _count("涨粉")
+    clicks = _count("点击")
+    eval_exposure = _count("评估曝光量")
+    eval_interactions = _count("评估互动量")
+    eval_conversions = _count("评估转化量")
+
+    class Meta:
+        verbose_name = "发布当前数据"
+        indexes = [
+            models.Index(fields=["organisation", "published_on"]),
+            models.Index(fields=["account", "published_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"发布 {self.variant_id} 当前数据"
+
+
+class Totals(models.Model):
+    """Sums of the current figures of a group of posts (unknown figures count as 0; `posts`
+    counts the posts that have any snapshot)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    posts = models.PositiveIntegerField("发布数", default=0)
+    exposure = models.BigIntegerField("曝光量", default=0)
+    impressions = models.BigIntegerField("曝光", default=0)
+    reads = models.BigIntegerField("阅读/播放", default=0)
+    likes = models.BigIntegerField("点赞", default=0)
+    comments = models.BigIntegerField("评论", default=0)
+    shares = models.BigIntegerField("分享/转发", default=0)
+    favourites = models.BigIntegerField("收藏", default=0)
+    interactions = models.BigIntegerField("互动量", default=0)
+    conversions = models.BigIntegerField("转化量", default=0)
+    follower_gain = models.BigIntegerField("涨粉", default=0)
+    clicks = models.BigIntegerField("点击", default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyTotals(Totals):
+    """Per publish day × account (× its platform): the current figures of the posts published
+    that day on that account."""
+
+    date = models.DateField("发布日期")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "日×账号汇总"
+        indexes = [models.Index(fields=["organisation", "date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="daily_totals_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.date}"
+
+
+class SeriesTotals(Totals):
+    """Per series/album: the current figures of its posts."""
+
+    series = models.OneToOneField(Series, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "专辑汇总"
+
+    def __str__(self) -> str:
+        return f"专辑 {self.series_id}"
+
+
+class OwnerTotals(Totals):
+    """Per owner (负责人): the current figures of the posts they own."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "负责人汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "owner"], name="owner_totals_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"负责人 {self.owner_id}"

@@ -1,8 +1,6 @@
-from django.urls import path
+"""Analytics URLs: the dashboards and reports (urls_dash) and the metric imports (urls_import)."""
 
-from mediadesk.analytics import views
+from mediadesk.analytics import urls_dash, urls_import
 
 app_name = "analytics"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+urlpatterns = [*urls_dash.urlpatterns, *urls_import.urlpatterns]

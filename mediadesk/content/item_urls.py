@@ -1,7 +1,46 @@
+"""URLs of the planning pages (the calendar's live in calendar_urls.py)."""
+
 from django.urls import path
 
 from mediadesk.content import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("items/", views.items, name="items"),
+    path("items/export.xlsx", views.items_export, name="items_export"),
+    path("items/new/", views.item_create, name="item_create"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("items/<int:pk>/variants/new/", views.variant_add, name="variant_add"),
+    path("variants/<int:pk>/edit/", views.variant_edit, name="variant_edit"),
+    path("variants/<int:pk>/delete/", views.variant_delete, name="variant_delete"),
+    path("reserve/", views.reserve, name="reserve"),
+    path("series/", views.series_list, name="series"),
+    path("series/new/", views.series_edit, name="series_create"),
+    path("series/<int:pk>/", views.series_edit, name="series_edit"),
+    path("series/<int:pk>/delete/", views.series_delete, name="series_delete"),
+    path("categories/", views.categories, name="categories"),
+    path("categories/new/", views.category_edit, name="category_create"),
+    path("categories/<int:pk>/", views.category_edit, name="category_edit"),
+    path("categories/<int:pk>/delete/", views.category_delete, name="category_delete"),
+    path("nodes/", views.nodes, name="nodes"),
+    path("nodes/new/", views.node_edit, name="node_create"),
+    path("nodes/<int:pk>/", views.node_edit, name="node_edit"),
+    path("nodes/<int:pk>/delete/", views.node_delete, name="node_delete"),
+    path("best-times/", views.best_times, name="best_times"),
+    path("best-times/new/", views.best_time_edit, name="best_time_create"),
+    path("best-times/<int:pk>/", views.best_time_edit, name="best_time_edit"),
+    path("best-times/<int:pk>/delete/", views.best_time_delete, name="best_time_delete"),
+    path("assets/", views.assets, name="assets"),
+    path("assets/upload/", views.asset_upload, name="asset_upload"),
+    path("assets/<int:pk>/", views.asset_detail, name="asset"),
+    path("assets/<int:pk>/edit/", views.asset_edit, name="asset_edit"),
+    path("assets/<int:pk>/delete/", views.asset_delete, name="asset_delete"),
+    path("assets/<int:pk>/file", views.asset_file, name="asset_file"),
+    path("plan/export.xlsx", views.plan_export, name="plan_export"),
+    path("plan/import/", views.plan_import, name="plan_import"),
+    path("plan/import/preview/", views.plan_import_preview, name="plan_import_preview"),
+    path("plan/import/confirm/", views.plan_import_confirm, name="plan_import_confirm"),
+    path("plan/import/template.xlsx", views.import_template, name="plan_import_template"),
 ]

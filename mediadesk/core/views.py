@@ -8,16 +8,17 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.static import serve
 
-from mediadesk.core import audit, queries
+from mediadesk.core import audit, queries, scopes
 from mediadesk.core.excel import xlsx_response
 from mediadesk.core.models import AuditEntry, AuditSource
 from mediadesk.matrix import queries as matrix_queries
 from mediadesk.notifications import queries as notification_queries
 from mediadesk.orgs import queries as org_queries
+from mediadesk.orgs.roles import Role
 
 SOON = {
     "content": ("内容", "选题矩阵、内容日历、三级审核与广告法合规检查"),
@@ -46,6 +47,8 @@ def media(request: HttpRequest, path: str) -> HttpResponseBase:
 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if scopes.roles(user) == {Role.BROKER}:
+        return redirect("leads:portal")  # brokers only ever use the channel portal
     mine = matrix_queries.visible_accounts(user).filter(
         Q(custodian=user) | Q(backup_custodian=user)
     )

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from mediadesk.core import phone as phones
 from mediadesk.core import scopes
-from mediadesk.leads.models import Customer, Opportunity
+from mediadesk.leads.models import Consultant, Customer, Opportunity
 from mediadesk.orgs.roles import Perm
 
 
@@ -24,6 +24,16 @@ def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
         own = Q(consultant_id=user.pk) | Q(team__supervisor_id=user.pk)
         q |= own & scopes.scope_q(user, Perm.LEADS_VIEW_OWN)
     return Opportunity.objects.filter(q)
+
+
+def visible_pool(user: Any) -> QuerySet[Opportunity]:
+    """Pooled opportunities `user` may see: all in their leads.view scope; for sales, the
+    pool of the projects where they hold a consultant seat (they may claim from it)."""
+    q = scopes.scope_q(user, Perm.LEADS_VIEW)
+    if scopes.has_perm(user, Perm.LEADS_VIEW_OWN):
+        seats = Consultant.objects.filter(user_id=user.pk).values("project_id")
+        q |= Q(project_id__in=seats) & scopes.scope_q(user, Perm.LEADS_VIEW_OWN)
+    return Opportunity.objects.filter(q, in_pool=True)
 
 
 def visible_customers(user: Any) -> QuerySet[Customer]:

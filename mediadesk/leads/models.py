@@ -502,6 +502,16 @@ class Report(models.Model):
     first_visit_at = models.DateTimeField("首访时间", null=True, blank=True)
     refreshed_at = models.DateTimeField("最后刷新有效期", null=True, blank=True)
     remind_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    mode = models.CharField(
+        "判客模式", max_length=10, choices=RuleSet.Mode.choices, default=RuleSet.Mode.PROTECT
+    )
+    closed_at = models.DateTimeField(
+        "失效时间",
+        null=True,
+        blank=True,
+        help_text="when a once-valid report stopped counting (intercepted, overdue, superseded, "
+        "lost, deal, dispute); judging as of an earlier time still sees it",
+    )
 
     audit_type = "lead_report"
 
@@ -525,6 +535,24 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"报备 {self.phone}"
+
+
+class PhoneLock(models.Model):
+    """A row per (project, first three, last four digits): every claim that could collide on
+    a number — full or masked — locks the same row, so judging is serial per number."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=3)
+    tail = models.CharField(max_length=4)
+
+    class Meta:
+        verbose_name = "号码锁"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "prefix", "tail"], name="phone_lock_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}****{self.tail}"
 
 
 class ViewingTrip(models.Model):
@@ -753,3 +781,19 @@ class Deal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project} {self.unit_label}"
+
+
+class FormHit(models.Model):
+    """One submission attempt of a public lead form: the DB-backed rate limit (per IP/phone)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    phone = models.CharField(max_length=11, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "表单提交记录"
+        indexes = [models.Index(fields=["ip", "at"]), models.Index(fields=["phone", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,100 @@
-"""API of the review app."""
+"""API of the review app: the review list, acting on a step, submitting an item."""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
 
-router = Router()
+from django.http import Http404, HttpRequest
+from ninja import Path, Query, Router, Status
+
+from mediadesk.core import scopes
+from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller, page_of, params_of
+from mediadesk.review import queries, services
+from mediadesk.review.models import ReviewRun, StepState
+from mediadesk.review.schemas import ActionIn, ApproveIn, RunFilters, RunOut
+
+router = Router(tags=["内容审核"])
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+RunId = Path(..., ge=1, le=MAX_ID)
+ItemId = Path(..., ge=1, le=MAX_ID)
+Order = Path(..., ge=1, le=100)
+
+
+def _fresh(user: Any, run_id: int) -> ReviewRun:
+    """The run as the answer shows it, steps included."""
+    return queries.with_steps(queries.visible_runs(user)).get(pk=run_id)
+
+
+def _step(user: Any, run_id: int, order: int) -> StepState:
+    run = queries.access_run(user, run_id)
+    state = StepState.objects.select_related("step").filter(run=run, order=order).first()
+    if state is None:
+        raise Http404
+    state.run = run
+    return state
+
+
+@router.get(
+    "/reviews", response={200: Page[RunOut], 403: ErrorOut, 422: ErrorOut}, summary="审核列表"
+)
+def list_reviews(request: HttpRequest, filters: Query[RunFilters], page: Query[PageIn]) -> Any:
+    user = caller(request)
+    queries.require_view(user)
+    runs = queries.filter_runs(queries.visible_runs(user), params_of(filters))
+    return page_of(queries.with_steps(runs).order_by("-started_at", "-pk"), page)
+
+
+@router.get(
+    "/reviews/{run_id}", response={200: RunOut, 403: ErrorOut, 404: ErrorOut}, summary="审核详情"
+)
+def get_review(request: HttpRequest, run_id: int = RunId) -> Any:
+    user = caller(request)
+    return _fresh(user, queries.access_run(user, run_id).pk)
+
+
+@router.post(
+    "/reviews/{run_id}/steps/{order}/approve",
+    response={200: RunOut, **ERRORS},
+    summary="通过本步骤",
+)
+def approve(
+    request: HttpRequest, payload: ApproveIn, run_id: int = RunId, order: int = Order
+) -> Any:
+    user = caller(request)
+    state = _step(user, run_id, order)
+    services.approve_step(
+        state, by=user, comment=payload.comment, override_reason=payload.override_reason
+    )
+    return _fresh(user, run_id)
+
+
+@router.post(
+    "/reviews/{run_id}/steps/{order}/changes", response={200: RunOut, **ERRORS}, summary="要求修改"
+)
+def changes(
+    request: HttpRequest, payload: ActionIn, run_id: int = RunId, order: int = Order
+) -> Any:
+    user = caller(request)
+    services.request_changes(_step(user, run_id, order), by=user, comment=payload.comment)
+    return _fresh(user, run_id)
+
+
+@router.post(
+    "/reviews/{run_id}/steps/{order}/reject", response={200: RunOut, **ERRORS}, summary="驳回"
+)
+def reject(request: HttpRequest, payload: ActionIn, run_id: int = RunId, order: int = Order) -> Any:
+    user = caller(request)
+    services.reject(_step(user, run_id, order), by=user, comment=payload.comment)
+    return _fresh(user, run_id)
+
+
+@router.post(
+    "/content/items/{item_id}/submit", response={201: RunOut, **ERRORS}, summary="提交审核"
+)
+def submit(request: HttpRequest, item_id: int = ItemId) -> Any:
+    user = caller(request)
+    queries.require_view(user)
+    item = scopes.get_or_404(queries.visible_items(user), item_id)
+    run = services.submit_item(item, by=user)
+    return Status(201, _fresh(user, run.pk))

@@ -25,6 +25,9 @@ class Workflow(models.Model):
         "适用内容形式", max_length=16, blank=True, help_text="留空则适用于所有内容形式"
     )
     is_active = models.BooleanField("启用", default=True)
+    remind_after_hours = models.PositiveSmallIntegerField(
+        "超时催办(小时)", default=24, help_text="待审核超过该时长的步骤会被标记并再次通知审核人"
+    )
 
     audit_type = "workflow"
 
@@ -107,17 +110,23 @@ class ReviewRun(models.Model):
         REJECTED = "rejected", "已驳回"
         CANCELLED = "cancelled", "已撤销"
 
-    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="review_runs")
+    item = models.ForeignKey(
+        ContentItem, on_delete=models.CASCADE, related_name="review_runs", verbose_name="内容"
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, null=True, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, related_name="+")
-    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="runs")
-    workflow = models.ForeignKey(Workflow, on_delete=models.PROTECT, related_name="runs")
+    revision = models.ForeignKey(
+        Revision, on_delete=models.PROTECT, related_name="runs", verbose_name="修订号"
+    )
+    workflow = models.ForeignKey(
+        Workflow, on_delete=models.PROTECT, related_name="runs", verbose_name="审核流程"
+    )
     status = models.CharField(
         "状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人"
     )
     started_at = models.DateTimeField("提交时间")
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)

@@ -1,0 +1,93 @@
+"""Compliance checker benchmarks (02-content-review.md "Speed" and "Accuracy").
+
+Default lexicon + 5,000 extra organisation terms + all rules: median time for a 5,000-character
+text (budget 5 ms, in process), throughput on one core (budget ≥ 5 MB/s of Chinese text),
+automaton build time for a new lexicon version, and precision/recall on the labelled corpus.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from typing import Any
+
+from bench.timing import measure, report
+
+# Common characters of property copy; 3–5 of them make plausible brand/competitor names
+# that rarely occur by accident in real text.
+POOL = "锦程曲江高新云境浐灞湖畔华润万科龙湖保利融创绿地金茂招商中海碧桂园首创旭辉世茂雅居乐远洋" \
+    "天府西安成都北京上海城南城北东方明珠翡翠公馆壹号院悦府湾璟宸熙岸澜庭玺樾珑瑞禧臻铂"  # fmt: skip
+EXTRA_TERMS = 5000
+TEXT_CHARS = 5000
+
+
+def _extra_terms(org: Any, n: int) -> None:
+    from mediadesk.compliance import rules
+    from mediadesk.compliance.models import Term
+
+    rng = random.Random(11)
+    seen: set[str] = set()
+    rows = []
+    while len(rows) < n:
+        word = "".join(rng.choice(POOL) for _ in range(rng.randint(3, 5)))
+        key = rules.normalise(word)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(Term(organisation=org, term=word, key=key, category="competitor", severity="warn"))
+    Term.objects.bulk_create(rows, batch_size=1000)
+
+
+def _copy(chars: int) -> str:
+    from tests.compliance.corpus import CORPUS
+
+    sentences = [s for s, _ in CORPUS]
+    rng = random.Random(3)
+    out: list[str] = []
+    size = 0
+    while size < chars:
+        s = rng.choice(sentences)
+        out.append(s)
+        size += len(s)
+    return "".join(out)[:chars]
+
+
+def _accuracy() -> tuple[float, float]:
+    from tests.compliance.test_corpus import score
+
+    precision, recall, _ = score()
+    return precision, recall
+
+
+def run(scale: float) -> None:
+    from mediadesk.compliance import services
+    from mediadesk.compliance.models import Lexicon
+    from mediadesk.orgs.models import Organisation
+
+    print("\nCompliance checker")
+    org, _ = Organisation.objects.get_or_create(name="合规基准组织")
+    services.lexicon_version(org)
+    _extra_terms(org, int(EXTRA_TERMS * max(scale, 0.2)))
+    services.bump(Lexicon.objects.get(organisation=org))
+    start = time.perf_counter()
+    lexicon = services.compiled_lexicon(org)
+    print(f"  lexicon build (load {lexicon.size} keys from the database + automaton) {1000 * (time.perf_counter() - start):.1f} ms")
+
+    text = _copy(TEXT_CHARS)
+    figures = measure(lambda: services.check_text(text, organisation=org), repeat=200, warmup=10)
+    report(f"check {len(text)}-character copy ({len(services.check_text(text, organisation=org))} findings)", figures, budget_ms=5)
+
+    big = _copy(400_000)
+    size_mb = len(big.encode("utf-8")) / 1e6
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        services.check_text(big, organisation=org)
+        runs.append(time.perf_counter() - start)
+    rate = size_mb / statistics.median(runs)
+    verdict = "✓" if rate >= 5 else "✗ UNDER"
+    print(f"  throughput on {size_mb:.1f} MB of Chinese copy: {rate:.1f} MB/s {verdict} (budget ≥ 5 MB/s)")
+
+    precision, recall = _accuracy()
+    print(f"  corpus precision {precision:.3f}  recall {recall:.3f}  (budget ≥ 0.97 each)")

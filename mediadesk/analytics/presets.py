@@ -1,0 +1,156 @@
+"""Import presets: the column headers of the platforms' exports (domain-cn §3.2–3.5) mapped to
+snapshot fields, plus the generic MediaDesk template. Saved presets (ImportPreset) use the
+same {header: field} shape; `IGNORE` drops a column (derived rates the engine recomputes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+IGNORE = ""
+
+# Field → (label, kind). Kinds: id / text / time / count / rate / seconds / extra.
+FIELDS: dict[str, tuple[str, str]] = {
+    "variant": ("MediaDesk 发布ID", "id"),
+    "account": ("账号", "text"),
+    "external_id": ("平台内容ID", "text"),
+    "url": ("内容链接", "text"),
+    "title": ("标题", "text"),
+    "published_at": ("发布时间", "time"),
+    "taken_at": ("统计时间", "time"),
+    "impressions": ("曝光", "count"),
+    "reads": ("阅读/播放次数", "count"),
+    "readers": ("阅读/播放人数", "count"),
+    "likes": ("点赞", "count"),
+    "comments": ("评论", "count"),
+    "shares": ("分享/转发次数", "count"),
+    "sharers": ("分享人数", "count"),
+    "favourites": ("收藏", "count"),
+    "zaikan": ("在看", "count"),
+    "follower_gain": ("涨粉/阅读后关注", "count"),
+    "clicks": ("点击", "count"),
+    "delivered": ("送达人数", "count"),
+    "message_reads": ("公众号消息阅读次数", "count"),
+    "conv_leads": ("留资", "count"),
+    "conv_registrations": ("注册", "count"),
+    "conv_purchases": ("购买", "count"),
+    "conv_consultations": ("咨询", "count"),
+    "completion_rate": ("完播率", "rate"),
+    "bounce_2s": ("2s跳出率", "rate"),
+    "completion_5s": ("5s完播率", "rate"),
+    "read_completion": ("阅读完成率", "rate"),
+    "avg_play_seconds": ("平均播放时长(秒)", "seconds"),
+    "extra": ("其他(原样保存)", "extra"),
+}
+COUNT_FIELDS = tuple(name for name, (_, kind) in FIELDS.items() if kind == "count")
+RATE_FIELDS = tuple(name for name, (_, kind) in FIELDS.items() if kind == "rate")
+MATCH_FIELDS = ("variant", "external_id", "url", "title")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A built-in preset: its code, name, platform code and {header: field} mapping."""
+
+    code: str
+    name: str
+    platform: str
+    mapping: dict[str, str]
+
+
+WECHAT_NOTIFIED = Preset(
+    "wechat_notified",
+    "公众号 已通知内容 导出",
+    "wechat_mp",
+    {
+        "内容标题": "title",
+        "发表时间": "published_at",
+        "总阅读人数": "readers",
+        "总阅读次数": "reads",
+        "总分享人数": "sharers",
+        "总分享次数": "shares",
+        "阅读后关注人数": "follower_gain",
+        "送达人数": "delivered",
+        "公众号消息阅读次数": "message_reads",
+        "送达阅读率": IGNORE,  # = 公众号消息阅读次数 / 送达人数, recomputed
+        "首次分享次数": "extra",
+        "分享产生阅读次数": "extra",
+        "首次分享率": IGNORE,
+        "每次分享带来阅读次数": IGNORE,
+        "阅读完成率": "read_completion",
+        "内容url": "url",
+    },
+)
+DOUYIN_VIDEOS = Preset(
+    "douyin_videos",
+    "抖音 创作者中心 作品数据导出",
+    "douyin",
+    {
+        "作品ID": "external_id", "作品名称": "title", "作品标题": "title", "发布时间": "published_at",
+        "作品链接": "url", "曝光量": "impressions", "播放量": "reads", "均播时长": "avg_play_seconds",
+        "平均播放时长": "avg_play_seconds", "2s跳出率": "bounce_2s", "5s完播率": "completion_5s",
+        "整体完播率": "completion_rate", "完播率": "completion_rate", "点赞": "likes",
+        "点赞量": "likes", "评论": "comments", "评论量": "comments", "分享": "shares",
+        "分享量": "shares", "收藏": "favourites", "收藏量": "favourites", "涨粉": "follower_gain",
+        "涨粉量": "follower_gain", "导粉": "extra", "主页访问": "extra",
+    },
+)  # fmt: skip
+XHS_NOTES = Preset(
+    "xiaohongshu_notes",
+    "小红书 笔记数据导出",
+    "xiaohongshu",
+    {
+        "笔记ID": "external_id", "笔记标题": "title", "笔记链接": "url", "首次发布时间": "published_at",
+        "发布时间": "published_at", "曝光": "impressions", "曝光量": "impressions",
+        "观看量": "reads", "阅读量": "reads", "点赞": "likes", "收藏": "favourites",
+        "评论": "comments", "分享": "shares", "涨粉": "follower_gain", "封面点击率": "extra",
+        "人均观看时长": "avg_play_seconds",
+    },
+)  # fmt: skip
+WEIBO_POSTS = Preset(
+    "weibo_posts",
+    "微博 博文数据导出",
+    "weibo",
+    {
+        "微博ID": "external_id", "mid": "external_id", "微博链接": "url", "链接": "url",
+        "微博内容": "title", "博文内容": "title", "发布时间": "published_at", "曝光量": "impressions",
+        "阅读数": "reads", "阅读量": "reads", "转发": "shares", "转发数": "shares",
+        "评论": "comments", "评论数": "comments", "赞": "likes", "点赞数": "likes",
+        "互动数": IGNORE,
+    },
+)  # fmt: skip
+GENERIC_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("账号", "account"), ("MediaDesk 发布ID", "variant"), ("平台内容ID", "external_id"),
+    ("内容链接", "url"), ("标题", "title"), ("发布时间", "published_at"), ("统计时间", "taken_at"),
+    ("曝光", "impressions"), ("阅读/播放次数", "reads"), ("阅读/播放人数", "readers"),
+    ("点赞", "likes"), ("评论", "comments"), ("分享/转发次数", "shares"), ("分享人数", "sharers"),
+    ("收藏", "favourites"), ("在看", "zaikan"), ("涨粉", "follower_gain"), ("点击", "clicks"),
+    ("送达人数", "delivered"), ("公众号消息阅读次数", "message_reads"),
+    ("完播率", "completion_rate"), ("平均播放时长(秒)", "avg_play_seconds"),
+    ("2s跳出率", "bounce_2s"), ("5s完播率", "completion_5s"), ("阅读完成率", "read_completion"),
+    ("留资", "conv_leads"), ("注册", "conv_registrations"), ("购买", "conv_purchases"),
+    ("咨询", "conv_consultations"),
+)  # fmt: skip
+GENERIC = Preset("mediadesk", "MediaDesk 通用模板", "", dict(GENERIC_COLUMNS))
+
+BUILTIN: dict[str, Preset] = {
+    p.code: p for p in (WECHAT_NOTIFIED, DOUYIN_VIDEOS, XHS_NOTES, WEIBO_POSTS, GENERIC)
+}
+
+
+def builtin_for(platform_code: str) -> list[Preset]:
+    """The built-in presets offered for a platform (its own export first, then the template)."""
+    own = [p for p in BUILTIN.values() if p.platform == platform_code]
+    return [*own, GENERIC]
+
+
+def guess(headers: list[str], platform_code: str) -> Preset:
+    """The built-in preset that recognises most of the file's headers."""
+    candidates = builtin_for(platform_code)
+    return max(candidates, key=lambda p: sum(1 for h in headers if h in p.mapping))
+
+
+def apply(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
+    """The file's {header: field} mapping from a preset: headers the preset does not know are
+    ignored; generic template headers are recognised under any preset."""
+    generic = GENERIC.mapping
+    return {h: mapping.get(h, generic.get(h, IGNORE)) for h in headers if h}

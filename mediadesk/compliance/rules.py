@@ -1,0 +1,466 @@
+"""The compliance checker: normalisation with an offset map, lexicon matching, pattern rules.
+
+Pure logic, no database access. `build_lexicon` compiles terms, whitelist compounds and
+pattern rules once; `scan` checks one text against the compiled lexicon.
+
+Matching runs on a *stream*: every character of the original text folded (NFKC, case
+folding) with evasion characters (spaces, punctuation, symbols, zero-width and other
+format characters) left out, and each stream character remembering the index of the
+original character it came from. So `最 好`, `最*好` and `第\u200b一` reach the automaton as
+`最好` and `第一`, and a match in the stream maps back to Python string indices of the
+original text. Sentence ends (。！？ and line breaks) stay in the stream, so no match
+crosses a sentence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import ahocorasick
+from django.db import models
+
+
+class Severity(models.TextChoices):
+    BLOCK = "block", "禁止"
+    WARN = "warn", "提示"
+    INFO = "info", "参考"
+
+
+class Category(models.TextChoices):
+    SUPERLATIVE = "superlative", "最高级（最-系列）"
+    FIRST = "first", "第一/首/唯一"
+    GRADE = "grade", "级/极"
+    ABSOLUTE = "absolute", "绝对化/稀缺"
+    EXCLUSIVE = "exclusive", "独家/首创"
+    URGENCY = "urgency", "促销/紧迫/价格"
+    AUTHORITY = "authority", "权威/质量背书"
+    REAL_ESTATE = "real_estate", "房地产广告"
+    MEDICAL_FINANCE = "medical_finance", "医疗/金融承诺"
+    SENSITIVE = "sensitive", "本组织敏感词"
+    COMPETITOR = "competitor", "竞品名称"
+    PLATFORM = "platform", "平台规范"
+
+
+class Industry(models.TextChoices):
+    REAL_ESTATE = "real_estate", "房地产"
+    FINANCE = "finance", "金融"
+    MEDICAL = "medical", "医疗健康"
+    GENERAL = "general", "其他行业"
+
+
+SEVERITY_RANK = {Severity.BLOCK: 3, Severity.WARN: 2, Severity.INFO: 1}
+
+# Kept in the stream so that no match crosses a sentence (compared after folding).
+BOUNDARIES = frozenset("\n\r。!?")
+# Meaningful symbols that belong to terms (100%) rather than to evasion.
+KEPT_SYMBOLS = frozenset("%")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One hit: what matched, where in the original text, how bad, and what to write instead."""
+
+    term: str
+    start: int
+    end: int
+    category: str
+    severity: str
+    suggestion: str
+    rule: str
+    snippet: str
+    basis: str
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API/CLI shape (spec keys first; snippet, message and basis added)."""
+        return {
+            "term": self.term,
+            "start": self.start,
+            "end": self.end,
+            "category": str(self.category),
+            "severity": str(self.severity),
+            "suggestion": self.suggestion,
+            "rule": self.rule,
+            "snippet": self.snippet,
+            "message": self.message,
+            "basis": self.basis,
+        }
+
+
+@dataclass(frozen=True)
+class TermSpec:
+    """A lexicon word as the checker needs it."""
+
+    term: str
+    category: str
+    severity: str
+    suggestion: str = ""
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class PatternSpec:
+    """A regular-expression rule. It runs on the normalised stream (half-width, lower case,
+    no spaces or punctuation). With `absent` set the rule fires (once, at its first match)
+    only when `absent` matches nowhere in the text, e.g. a presale ad with no licence number.
+    `platform` limits it to that platform; `industry` skips it when another industry is named."""
+
+    code: str
+    regex: str
+    message: str
+    severity: str
+    category: str
+    suggestion: str = ""
+    basis: str = ""
+    absent: str = ""
+    platform: str = ""
+    industry: str = ""
+
+
+# --- normalisation ---------------------------------------------------------------------
+
+
+def _is_evasion(ch: str) -> bool:
+    if ch in BOUNDARIES or ch in KEPT_SYMBOLS:
+        return False
+    kind = unicodedata.category(ch)
+    return kind[0] in "ZPSC"
+
+
+@lru_cache(maxsize=65536)
+def fold_char(ch: str) -> str:
+    """What one original character contributes to the stream ('' for an evasion character)."""
+    folded = unicodedata.normalize("NFKC", ch).casefold()
+    return "".join(c for c in folded if not _is_evasion(c))
+
+
+def normalise(text: str) -> str:
+    """The stream form of a text or term: folded, evasion characters removed."""
+    return "".join(fold_char(ch) for ch in text)
+
+
+# Characters that need work: everything but CJK ideographs, lower-case letters and digits,
+# which fold to themselves and make up most of any Chinese text.
+_SPECIAL = re.compile(r"[^\u4e00-\u9fffa-z0-9]")
+
+
+class OffsetMap:
+    """Stream position → index of the original character it came from.
+
+    Stored as segments rather than one entry per character: a segment either copies the
+    original one to one (plain text between special characters) or is what one special
+    character folded into (all its stream characters map to that one index)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []  # stream position where each segment starts
+        self.origins: list[int] = []  # original index of the segment's first character
+        self.copies: list[bool] = []  # True: one-to-one copy; False: one folded character
+
+    def add(self, stream_pos: int, origin: int, copy: bool) -> None:
+        self.starts.append(stream_pos)
+        self.origins.append(origin)
+        self.copies.append(copy)
+
+    def __getitem__(self, pos: int) -> int:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return self.origins[i] + (pos - self.starts[i] if self.copies[i] else 0)
+
+
+def stream_of(text: str) -> tuple[str, OffsetMap]:
+    """The normalised stream and the map from stream positions back to original indices."""
+    parts: list[str] = []
+    offsets = OffsetMap()
+    pos = size = 0
+    for m in _SPECIAL.finditer(text):
+        i = m.start()
+        if i > pos:
+            offsets.add(size, pos, True)
+            parts.append(text[pos:i])
+            size += i - pos
+        folded = fold_char(text[i])
+        if folded:
+            offsets.add(size, i, False)
+            parts.append(folded)
+            size += len(folded)
+        pos = i + 1
+    if pos < len(text):
+        offsets.add(size, pos, True)
+        parts.append(text[pos:])
+    return "".join(parts), offsets
+
+
+# --- compiled lexicon --------------------------------------------------------------------
+
+_TERM, _ALLOW = 0, 1
+
+
+@dataclass
+class _Pattern:
+    spec: PatternSpec
+    regex: re.Pattern[str]
+    absent: re.Pattern[str] | None
+
+
+@dataclass
+class Lexicon:
+    """A compiled lexicon: one automaton over terms and whitelist compounds, plus patterns."""
+
+    automaton: Any
+    terms: list[TermSpec]
+    messages: list[str] = field(default_factory=list)
+    patterns: list[_Pattern] = field(default_factory=list)
+    size: int = 0
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _better(a: TermSpec, b: TermSpec) -> bool:
+    return SEVERITY_RANK.get(a.severity, 0) > SEVERITY_RANK.get(b.severity, 0)  # type: ignore[call-overload]
+
+
+def compile_pattern(regex: str) -> re.Pattern[str]:
+    """A rule's regular expression, compiled; raises re.error when it is invalid."""
+    return re.compile(regex)
+
+
+def build_lexicon(
+    terms: Iterable[TermSpec], whitelist: Iterable[str], patterns: Iterable[PatternSpec] = ()
+) -> Lexicon:
+    """Compile terms, whitelist compounds and pattern rules into a reusable Lexicon."""
+    automaton = ahocorasick.Automaton()
+    kept: dict[str, TermSpec] = {}
+    for spec in terms:
+        key = normalise(spec.term)
+        # Two terms may normalise to the same key (NO.1 / no1); the more severe wins.
+        if key and (key not in kept or _better(spec, kept[key])):
+            kept[key] = spec
+    term_list = list(kept.values())
+    for i, (key, _spec) in enumerate(kept.items()):
+        automaton.add_word(key, (len(key), _TERM, i))
+    for phrase in whitelist:
+        key = normalise(phrase)
+        if key:  # an equal whitelist key replaces the term: the whitelist wins
+            automaton.add_word(key, (len(key), _ALLOW, -1))
+    compiled = [
+        _Pattern(p, compile_pattern(p.regex), compile_pattern(p.absent) if p.absent else None)
+        for p in patterns
+    ]
+    if len(automaton):
+        automaton.make_automaton()
+    messages = [_message_for(spec) for spec in term_list]
+    return Lexicon(automaton, term_list, messages, compiled, len(automaton))
+
+
+# --- matching ----------------------------------------------------------------------------
+
+
+def _word_edge(text: str, i: int) -> bool:
+    """Whether original character i folds to a Latin letter or digit (end of a word)."""
+    if i < 0 or i >= len(text):
+        return False
+    folded = fold_char(text[i])
+    return bool(folded) and _is_word_char(folded[0])
+
+
+def _hits(
+    lexicon: Lexicon, text: str, stream: str, index: OffsetMap
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
+    """Term hits (start, end, term index) and whitelist spans in stream positions."""
+    terms: list[tuple[int, int, int]] = []
+    allowed: list[tuple[int, int]] = []
+    if not lexicon.size:
+        return terms, allowed
+    for last, (length, kind, idx) in lexicon.automaton.iter(stream):
+        start, end = last - length + 1, last + 1
+        # Latin/digit terms (no1, top1, 5a, 100%) must not sit inside a longer word or
+        # number of the original text (evasion characters in the text separate words).
+        if _is_word_char(stream[start]) and _word_edge(text, index[start] - 1):
+            continue
+        if _is_word_char(stream[last]) and _word_edge(text, index[last] + 1):
+            continue
+        if kind == _ALLOW:
+            allowed.append((start, end))
+        else:
+            terms.append((start, end, idx))
+    return terms, allowed
+
+
+def _not_allowed(
+    hits: list[tuple[int, int, int]], allowed: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """Whole compounds first: a term inside a whitelist compound, or cutting across one,
+    is suppressed; a longer term that contains a whole compound (最后一波 ⊃ 最后) stays."""
+    if not allowed:
+        return hits
+    by_start: dict[int, list[int]] = {}
+    for a, b in allowed:
+        by_start.setdefault(a, []).append(b)
+    reach = max(b - a for a, b in allowed)
+    kept = []
+    for start, end, idx in hits:
+        blocked = any(
+            a < end and start < b and not (start <= a and b <= end)
+            for a in range(start - reach + 1, end)
+            for b in by_start.get(a, ())
+        )
+        if not blocked:
+            kept.append((start, end, idx))
+    return kept
+
+
+def _longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Non-overlapping hits, the longest winning (then the leftmost)."""
+    chosen: list[tuple[int, int, int]] = []
+    taken: set[int] = set()
+    for start, end, idx in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
+        span = range(start, end)
+        if any(p in taken for p in span):
+            continue
+        taken.update(span)
+        chosen.append((start, end, idx))
+    return chosen
+
+
+def _message_for(spec: TermSpec) -> str:
+    label = Category(spec.category).label if spec.category in Category.values else spec.category
+    return f"“{spec.term}”属于{label}用语"
+
+
+def _term_findings(lexicon: Lexicon, text: str, stream: str, index: OffsetMap) -> list[Finding]:
+    hits, allowed = _hits(lexicon, text, stream, index)
+    out = []
+    for s, e, idx in _longest(_not_allowed(hits, allowed)):
+        spec = lexicon.terms[idx]
+        start, end = index[s], index[e - 1] + 1
+        out.append(
+            Finding(
+                term=spec.term,
+                start=start,
+                end=end,
+                category=spec.category,
+                severity=spec.severity,
+                suggestion=spec.suggestion,
+                rule=f"term:{spec.term}",
+                snippet=text[start:end],
+                basis=spec.basis,
+                message=lexicon.messages[idx],
+            )
+        )
+    return out
+
+
+def _applies(spec: PatternSpec, platform: str | None, industry: str | None) -> bool:
+    if spec.platform and spec.platform != platform:
+        return False
+    return not (spec.industry and industry and spec.industry != industry)
+
+
+def _pattern_finding(p: _Pattern, text: str, index: OffsetMap, s: int, e: int) -> Finding:
+    start, end = index[s], index[e - 1] + 1
+    return Finding(
+        term=text[start:end],
+        start=start,
+        end=end,
+        category=p.spec.category,
+        severity=p.spec.severity,
+        suggestion=p.spec.suggestion,
+        rule=f"pattern:{p.spec.code}",
+        snippet=text[start:end],
+        basis=p.spec.basis,
+        message=p.spec.message,
+    )
+
+
+def _pattern_findings(
+    lexicon: Lexicon,
+    text: str,
+    stream: str,
+    index: OffsetMap,
+    platform: str | None,
+    industry: str | None,
+) -> list[Finding]:
+    out: list[Finding] = []
+    for p in lexicon.patterns:
+        if not _applies(p.spec, platform, industry):
+            continue
+        if p.absent is not None:
+            if p.absent.search(stream):
+                continue
+            first = p.regex.search(stream)
+            matches = [first] if first else []
+        else:
+            matches = list(p.regex.finditer(stream))
+        out.extend(
+            _pattern_finding(p, text, index, m.start(), m.end())
+            for m in matches
+            if m.end() > m.start()
+        )
+    return out
+
+
+def _said_by_term(pattern: Finding, terms: Sequence[Finding], starts: list[int]) -> bool:
+    """A pattern hit overlapping a term hit of the same category adds nothing (解决户口).
+    `terms` are sorted by start and do not overlap, so only neighbours can overlap."""
+    i = bisect.bisect_left(starts, pattern.end)
+    while i > 0 and terms[i - 1].end > pattern.start:
+        i -= 1
+        if terms[i].category == pattern.category and terms[i].start < pattern.end:
+            return True
+    return False
+
+
+def title_finding(text: str, title_max_len: int, platform_name: str) -> Finding | None:
+    """The first line, read as the title, when it is longer than the platform allows."""
+    line = text.split("\n", 1)[0]
+    title = line.strip()
+    if len(title) <= title_max_len:
+        return None
+    start = line.index(title[0])
+    end = start + len(title)
+    return Finding(
+        term=title,
+        start=start,
+        end=end,
+        category=Category.PLATFORM,
+        severity=Severity.WARN,
+        suggestion=f"标题缩短到 {title_max_len} 字以内",
+        rule="pattern:title-length",
+        snippet=text[start:end],
+        basis=f"{platform_name}标题上限 {title_max_len} 字",
+        message=f"标题 {len(title)} 字，超过{platform_name}上限 {title_max_len} 字",
+    )
+
+
+def scan(
+    lexicon: Lexicon,
+    text: str,
+    *,
+    platform: str | None = None,
+    industry: str | None = None,
+    title_limit: tuple[int, str] | None = None,
+) -> list[Finding]:
+    """Every finding in `text`, sorted by start. `title_limit` is (max length, platform name)."""
+    stream, index = stream_of(text)
+    findings = sorted(_term_findings(lexicon, text, stream, index), key=lambda f: f.start)
+    starts = [f.start for f in findings]
+    patterns = _pattern_findings(lexicon, text, stream, index, platform, industry)
+    findings += [p for p in patterns if not _said_by_term(p, findings, starts)]
+    if title_limit is not None:
+        title = title_finding(text, *title_limit)
+        if title is not None:
+            findings.append(title)
+    findings.sort(key=lambda f: (f.start, -f.end, f.rule))
+    return findings
+
+
+def has_block(findings: Iterable[Finding]) -> bool:
+    """True when any finding has block severity."""
+    return any(f.severity == Severity.BLOCK for f in findings)

@@ -1,0 +1,309 @@
+"""Reads of the content calendar (02-content-review.md · Planning, "Calendar").
+
+The feed never loads more rows than the calendar shows: one query ranks each day's variants
+by time (a window function partitioned by the local date) and returns only the first few of
+each day together with the day's total, from which a "+N" event is made; a second reads the
+titles, platform and account of just those rows.
+
+Dates cross the wire as Asia/Shanghai wall times without an offset: FullCalendar runs with
+the named zone (and no time-zone plugin), so it shows such strings as they are and sends its
+range and dropped times the same way, whatever the browser's own zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from mediadesk.content import queries, services
+from mediadesk.content.models import Status, Variant
+from mediadesk.core import scopes
+from mediadesk.core.params import MAX_ID
+from mediadesk.orgs.roles import Perm
+
+# Variants shown per local day before a "+N" event, by FullCalendar view.
+CAPS = {
+    "dayGridMonth": 3,
+    "timeGridWeek": 8,
+    "timeGridDay": 50,
+    "listDay": 50,
+    "listWeek": 20,
+    "listMonth": 10,
+}
+MAX_SPAN = dt.timedelta(days=45)  # a month grid shows 6 weeks
+PLATFORM_COLOURS = {
+    "douyin": "#1f1f2e",
+    "wechat_mp": "#07a35a",
+    "wechat_channels": "#e8850c",
+    "weibo": "#d9272e",
+    "xiaohongshu": "#e0245e",
+    "bilibili": "#0098cf",
+    "zhihu": "#3355cc",
+    "kuaishou": "#f0620a",
+    "wechat_miniprogram": "#6f42c1",
+    "website": "#6c757d",
+}
+OTHER_COLOUR = "#495057"
+DETAIL_FIELDS = ("id", "item_id", "title", "item__title", "status", "platform__code",
+                 "platform__name", "account__name", "can_edit")  # fmt: skip
+
+
+def can_view(user: Any) -> bool:
+    return scopes.has_perm(user, Perm.CONTENT_VIEW)
+
+
+def visible_variants(user: Any) -> QuerySet[Variant]:
+    """Variants the calendar may show: those of content.queries.visible_variants."""
+    return queries.visible_variants(user)
+
+
+class FilterForm(forms.Form):
+    """The calendar's filters: account, owner, series, status, platform."""
+
+    account = forms.IntegerField(label="账号", required=False, min_value=1, max_value=MAX_ID)
+    owner = forms.IntegerField(label="负责人", required=False, min_value=1, max_value=MAX_ID)
+    series = forms.IntegerField(label="专辑/系列", required=False, min_value=1, max_value=MAX_ID)
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", ""), *Status.choices])
+    platform = forms.SlugField(label="平台", required=False, max_length=30)
+
+
+class FeedForm(FilterForm):
+    """A feed request: the shown range and view, plus the filters."""
+
+    start = forms.DateTimeField(label="开始时间")
+    end = forms.DateTimeField(label="结束时间")
+    view = forms.ChoiceField(label="视图", choices=[(v, v) for v in CAPS])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and not (start < end <= start + MAX_SPAN):
+            self.add_error("end", "时间范围无效：结束时间须晚于开始时间，且跨度不超过45天")
+        return data
+
+
+def form_errors(form: forms.Form) -> list[dict[str, str]]:
+    """The form's errors in the API's {field, message} shape, labelled in Chinese."""
+    out = []
+    for name, messages in form.errors.items():
+        label = str(form.fields[name].label) if name in form.fields else ""
+        out += [{"field": name, "message": f"{label}：{m}" if label else m} for m in messages]
+    return out
+
+
+def apply_filters(qs: QuerySet[Variant], data: dict[str, Any]) -> QuerySet[Variant]:
+    """Narrow variants by the cleaned filter values that are set."""
+    lookups = {
+        "account": "account_id",
+        "owner": "owner_id",
+        "series": "series_id",
+        "status": "status",
+        "platform": "platform__code",
+    }
+    return qs.filter(**{lookups[k]: v for k, v in data.items() if k in lookups and v})
+
+
+def _editable(user: Any) -> Case | Value:
+    """Whether the user may move each row: content.edit in its scope and a status the
+    reschedule service accepts."""
+    if not scopes.has_perm(user, Perm.CONTENT_EDIT):
+        return Value(False)
+    return Case(
+        When(Q(scopes.scope_q(user, Perm.CONTENT_EDIT)) & ~Q(status__in=services.LOCKED_VARIANT), then=True),
+        default=False,
+        output_field=BooleanField(),
+    )
+
+
+class LocalDate(TruncDate):
+    """TruncDate that, on SQLite and for a zone whose offset is constant over the shown range,
+    uses the built-in date() instead of Django's per-row Python time-zone function (which
+    makes the 10,000-row month feed several times slower)."""
+
+    def __init__(self, expression: Any, *, offset: dt.timedelta | None) -> None:
+        super().__init__(expression, tzinfo=timezone.get_default_timezone())
+        self.offset = offset
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        if self.offset is None:
+            return self.as_sql(compiler, connection, **extra)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, %s)", (*params, f"{self.offset.total_seconds() / 60:+.0f} minutes")
+
+
+def _fixed_offset(start: dt.datetime, end: dt.datetime) -> dt.timedelta | None:
+    """The default zone's UTC offset if it is the same at both ends of the range (a range of
+    at most MAX_SPAN cannot hold two daylight-saving switches)."""
+    tz = timezone.get_default_timezone()
+    first, last = start.astimezone(tz).utcoffset(), end.astimezone(tz).utcoffset()
+    return first if first == last else None
+
+
+def ranked_rows(
+    user: Any, qs: QuerySet[Variant], start: dt.datetime, end: dt.datetime, cap: int
+) -> list[dict[str, Any]]:
+    """Variants shown in [start, end) at their publish (else planned) time: each local day's
+    first `cap` by time as {id, at, day, rank, day_total}. The window runs over these few
+    columns only; the details of the kept rows are read afterwards (`capped_rows`)."""
+    in_range = Q(published_at__gte=start, published_at__lt=end) | Q(
+        published_at__isnull=True, planned_at__gte=start, planned_at__lt=end
+    )
+    day, order = F("day"), [F("at").asc(), F("id").asc()]
+    ranked = (
+        # The organisation term is implied by any scope; it lets a company- or project-scoped
+        # user's query use the (organisation, planned_at/published_at) indexes.
+        qs.filter(in_range, organisation_id__in=scopes.organisation_ids(user))
+        .annotate(at=Coalesce("published_at", "planned_at"))
+        .annotate(day=LocalDate("at", offset=_fixed_offset(start, end)))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[day], order_by=order),
+            day_total=Window(Count("id"), partition_by=[day]),
+        )
+    )
+    fields = ("id", "at", "day", "rank", "day_total")
+    return list(ranked.filter(rank__lte=cap).values(*fields).order_by("at", "id"))
+
+
+def capped_rows(
+    user: Any, qs: QuerySet[Variant], start: dt.datetime, end: dt.datetime, cap: int
+) -> list[dict[str, Any]]:
+    """`ranked_rows` with each row's details (titles, platform, account, editability), in
+    time order. Two queries, whatever the number of variants in the range."""
+    ranked = ranked_rows(user, qs, start, end, cap)
+    details = Variant.objects.filter(pk__in=[r["id"] for r in ranked]).annotate(
+        can_edit=_editable(user)
+    )
+    by_id = {d["id"]: d for d in details.values(*DETAIL_FIELDS)}
+    return [{**by_id[r["id"]], **r} for r in ranked if r["id"] in by_id]
+
+
+@dataclass(frozen=True)
+class Links:
+    """How an event links to its content item page."""
+
+    pattern: str | None
+
+    @classmethod
+    def find(cls) -> Links:
+        try:
+            return cls(reverse("content:item_detail", args=[MAX_ID]).replace(str(MAX_ID), "{}"))
+        except NoReverseMatch:
+            return cls(None)
+
+    def item(self, item_id: int) -> str | None:
+        return self.pattern.format(item_id) if self.pattern else None
+
+
+def local_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The first and last local dates of the half-open range [start, end)."""
+    last = timezone.localtime(end - dt.timedelta(microseconds=1))
+    return timezone.localtime(start).date(), last.date()
+
+
+def wall_time(value: dt.datetime) -> str:
+    """An aware time as an offset-less Asia/Shanghai wall time (see the module docstring)."""
+    return timezone.localtime(value).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def variant_event(row: dict[str, Any], links: Links) -> dict[str, Any]:
+    """One FullCalendar event for a variant row of `capped_rows`."""
+    colour = PLATFORM_COLOURS.get(row["platform__code"], OTHER_COLOUR)
+    event = {
+        "id": str(row["id"]),
+        "title": row["title"] or row["item__title"],
+        "start": wall_time(row["at"]),
+        "backgroundColor": colour,
+        "borderColor": colour,
+        "classNames": [f"md-cal-status-{row['status']}"],
+        "startEditable": bool(row["can_edit"]),
+        "extendedProps": {
+            "kind": "variant",
+            "rank": row["rank"],
+            "status": row["status"],
+            "statusLabel": Status(row["status"]).label,
+            "platform": row["platform__name"],
+            "account": row["account__name"],
+        },
+    }
+    url = links.item(row["item_id"])
+    if url:
+        event["url"] = url
+    return event
+
+
+def more_event(day: dt.date, hidden: int, *, last_rank: int) -> dict[str, Any]:
+    """The "+N" event of a day whose variants do not all fit."""
+    return {
+        "id": f"more-{day.isoformat()}",
+        "title": f"+{hidden} 条",
+        "start": day.isoformat(),
+        "allDay": True,
+        "editable": False,
+        "classNames": ["md-cal-more"],
+        "extendedProps": {"kind": "more", "rank": last_rank + 1, "date": day.isoformat(),
+                          "hidden": hidden},
+    }  # fmt: skip
+
+
+def variant_events(rows: Iterable[dict[str, Any]], cap: int) -> list[dict[str, Any]]:
+    """Events for the rows plus one "+N" event per day with hidden variants."""
+    links = Links.find()
+    events = []
+    for row in rows:
+        events.append(variant_event(row, links))
+        if row["rank"] == 1 and row["day_total"] > cap:
+            events.append(more_event(row["day"], row["day_total"] - cap, last_rank=cap))
+    return events
+
+
+def with_colours(platforms: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Platform rows with the colour their events are drawn in (for filters and legend)."""
+    return [{**p, "colour": PLATFORM_COLOURS.get(p["code"], OTHER_COLOUR)} for p in platforms]
+
+
+def date_param(value: Any) -> str:
+    """A YYYY-MM-DD query parameter to open the calendar on, or "" when not a valid date."""
+    try:
+        return dt.date.fromisoformat(str(value or "")).isoformat()
+    except ValueError:
+        return ""
+
+
+NODE_COLOURS = {"holiday": "#ffe3e3", "promotion": "#fff3cd", "project": "#d3f9d8", "live": "#e5dbff"}
+
+
+def node_events(nodes: Iterable[queries.NodeOccurrence]) -> list[dict[str, Any]]:
+    """Marketing-node occurrences as all-day background events."""
+    return [
+        {
+            "id": f"node-{n.node_id}-{n.start.isoformat()}",
+            "title": f"{n.kind_label}·{n.name}",
+            "start": n.start.isoformat(),
+            "end": (n.end + dt.timedelta(days=1)).isoformat(),  # FullCalendar's end is exclusive
+            "allDay": True,
+            "display": "background",
+            "backgroundColor": NODE_COLOURS.get(n.kind, "#fff3cd"),
+            "classNames": ["md-cal-node"],
+            "extendedProps": {"kind": "node"},
+        }
+        for n in nodes
+    ]
+
+
+def best_time_legend(platforms: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per platform (rows with code and name), its best posting windows; platforms without
+    windows are left out."""
+    out = []
+    for p in platforms:
+        windows = queries.best_times(p["code"])
+        if windows:
+            out.append({"code": p["code"], "name": p["name"], "windows": windows})
+    return out

@@ -1,0 +1,89 @@
+"""Excel out: template 1 内容发布计划表 and the item list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from mediadesk.content import queries, rules
+from mediadesk.content.models import ContentItem, Status, Variant
+
+# Template 1 — exactly these columns, in this order (02-content-review.md).
+PLAN_HEADERS = (
+    "序号", "发布日期", "发布平台", "内容主题", "内容形式", "目标数据(曝光/互动/转化)", "负责人",
+    "审核人", "状态(待发布/已发布/已撤回)", "备注",
+)  # fmt: skip
+STATUS_WORDS = {Status.PUBLISHED: "已发布", Status.WITHDRAWN: "已撤回"}
+PENDING = "待发布"
+EXPORT_LIMIT = 50_000
+
+
+def stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def person(user: Any) -> str:
+    """How template 1 names a person: the display name, else the username."""
+    return (user.display_name or user.username) if user is not None else ""
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, PENDING)  # type: ignore[call-overload]
+
+
+def variant_day(variant: Variant) -> dt.date | None:
+    """The plan date of a variant: when it was published, else when it is planned."""
+    when = variant.published_at if variant.status == Status.PUBLISHED else variant.planned_at
+    when = when or variant.planned_at or variant.published_at
+    return timezone.localtime(when).date() if when else None
+
+
+def plan_variants(user: Any, start: dt.date, end: dt.date) -> QuerySet[Variant]:
+    """Visible variants planned or published within [start, end], in date order."""
+    lo, hi = queries.day_range(start, end)
+    return (
+        queries.visible_variants(user)
+        .exclude(status=Status.REJECTED)
+        .filter(
+            Q(planned_at__gte=lo, planned_at__lt=hi) | Q(published_at__gte=lo, published_at__lt=hi)
+        )
+        .select_related("item__owner")
+        .order_by("planned_at", "published_at", "pk")[:EXPORT_LIMIT]
+    )
+
+
+def plan_rows(variants: Iterable[Variant]) -> Iterator[list[Any]]:
+    """Template-1 rows; 审核人 = who approved the item's latest review run."""
+    variants = list(variants)
+    reviewers = queries.approvers({v.item_id for v in variants})
+    for number, v in enumerate(variants, start=1):
+        item = v.item
+        day = variant_day(v)
+        yield [
+            number, day.isoformat() if day else "", v.platform.name, item.title,
+            item.get_form_display(),
+            rules.format_targets(item.target_exposure, item.target_interactions, item.target_conversions),
+            person(item.owner), "、".join(reviewers.get(item.pk, [])), status_word(v.status), item.notes,
+        ]  # fmt: skip
+
+
+ITEM_HEADERS = ("标题", "主题分类", "专辑", "内容形式", "状态", "负责人", "城市公司", "项目",
+                "发布平台", "最早计划发布", "目标数据(曝光/互动/转化)", "SEO关键词", "备选", "创建时间")  # fmt: skip
+
+
+def item_rows(items: Iterable[ContentItem]) -> Iterator[list[Any]]:
+    for item in items:
+        variants = list(item.variants.all())
+        planned = [v.planned_at for v in variants if v.planned_at]
+        yield [
+            item.title, str(item.category or ""), str(item.series or ""), item.get_form_display(),
+            item.get_status_display(), person(item.owner), str(item.company or "集团"),
+            str(item.project or ""), "、".join(v.platform.name for v in variants),
+            min(planned) if planned else "",
+            rules.format_targets(item.target_exposure, item.target_interactions, item.target_conversions),
+            item.seo_keywords, "是" if item.is_reserve else "", item.created_at,
+        ]  # fmt: skip

@@ -1,0 +1,64 @@
+"""内容审核流程表 (template 2): one row per review run, exactly the template's columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.utils import timezone
+
+from mediadesk.review.models import ReviewRun, StepState
+
+HEADERS = [
+    "内容标题", "提交日期", "一审人(内容策划)", "一审意见", "二审人(部门经理)", "二审意见",
+    "三审人(法务)", "三审意见", "最终结果", "审核完成时间",
+]  # fmt: skip
+# The template has three reviewer columns: the run's first three workflow steps fill them.
+REVIEW_COLUMNS = 3
+RESULTS: dict[str, str] = {
+    ReviewRun.Status.ACTIVE: "审核中",
+    ReviewRun.Status.APPROVED: "通过",
+    ReviewRun.Status.CHANGES: "需修改",
+    ReviewRun.Status.REJECTED: "驳回",
+    ReviewRun.Status.CANCELLED: "已撤销（内容修改后重新提交）",
+}
+
+
+def _opinion(state: StepState) -> str:
+    if state.status == StepState.Status.SKIPPED:
+        return "（未触发，跳过）"
+    if state.status in (StepState.Status.WAITING, StepState.Status.PENDING):
+        return f"（{state.get_status_display()}）"
+    text = state.get_status_display()
+    if state.comment:
+        text += f"：{state.comment}"
+    if state.override_reason:
+        text += f"；放行理由：{state.override_reason}"
+    return text
+
+
+def _step_cells(run: ReviewRun) -> list[str]:
+    cells: list[str] = []
+    states = sorted(run.steps.all(), key=lambda s: s.order)
+    for state in states[:REVIEW_COLUMNS]:
+        cells += [str(state.acted_by) if state.acted_by else "", _opinion(state)]
+    return cells + [""] * (2 * REVIEW_COLUMNS - len(cells))
+
+
+def rows(runs: Iterable[ReviewRun]) -> Iterator[list[Any]]:
+    """One row per run in HEADERS order (runs need their steps prefetched)."""
+    for run in runs:
+        finished = (
+            timezone.localtime(run.finished_at).replace(tzinfo=None) if run.finished_at else ""
+        )
+        yield [
+            run.item.title,
+            timezone.localtime(run.started_at).date(),
+            *_step_cells(run),
+            RESULTS.get(run.status, run.get_status_display()),
+            finished,
+        ]
+
+
+def stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -1,0 +1,54 @@
+"""Judging is atomic: 50 simultaneous reports of one number → exactly one 报备成功."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from mediadesk.leads import attribution
+from mediadesk.leads.models import Channel, Report, ResultCode
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason="the test database on SQLite is in memory; bench/leads.py measures SQLite",
+    ),
+]
+
+
+def test_fifty_threads_one_winner(world: Any) -> None:
+    channels = [
+        Channel.objects.create(organisation=world.org, name=f"并发渠道{i}", kind="agency")
+        for i in range(10)
+    ]
+    attribution.rules_for(world.qujiang)
+    start = threading.Barrier(50)
+    codes: list[int] = []
+    errors: list[BaseException] = []
+
+    def one(i: int) -> None:
+        try:
+            start.wait()
+            report = attribution.file_report(
+                project=world.qujiang, phone="13512345678", channel=channels[i % 10],
+                by=world.channel,
+            )  # fmt: skip
+            codes.append(report.result_code)
+        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert codes.count(ResultCode.OK) == 1 and len(codes) == 50
+    assert Report.objects.filter(result_code=ResultCode.OK, protecting=True).count() == 1
+    assert Report.objects.count() == 50
