@@ -39,15 +39,17 @@ def _extra_terms(org: Any, n: int) -> None:
     Term.objects.bulk_create(rows, batch_size=1000)
 
 
-def _copy(chars: int) -> str:
+def _copy(chars: int, *, dirty_share: float) -> str:
+    """Copy assembled from corpus sentences: `dirty_share` of them contain findings."""
     from tests.compliance.corpus import CORPUS
 
-    sentences = [s for s, _ in CORPUS]
+    clean = [s for s, labels in CORPUS if not labels]
+    dirty = [s for s, labels in CORPUS if labels]
     rng = random.Random(3)
     out: list[str] = []
     size = 0
     while size < chars:
-        s = rng.choice(sentences)
+        s = rng.choice(dirty if rng.random() < dirty_share else clean)
         out.append(s)
         size += len(s)
     return "".join(out)[:chars]
@@ -74,20 +76,21 @@ def run(scale: float) -> None:
     lexicon = services.compiled_lexicon(org)
     print(f"  lexicon build (load {lexicon.size} keys from the database + automaton) {1000 * (time.perf_counter() - start):.1f} ms")
 
-    text = _copy(TEXT_CHARS)
-    figures = measure(lambda: services.check_text(text, organisation=org), repeat=200, warmup=10)
-    report(f"check {len(text)}-character copy ({len(services.check_text(text, organisation=org))} findings)", figures, budget_ms=5)
-
-    big = _copy(400_000)
-    size_mb = len(big.encode("utf-8")) / 1e6
-    runs = []
-    for _ in range(5):
-        start = time.perf_counter()
-        services.check_text(big, organisation=org)
-        runs.append(time.perf_counter() - start)
-    rate = size_mb / statistics.median(runs)
-    verdict = "✓" if rate >= 5 else "✗ UNDER"
-    print(f"  throughput on {size_mb:.1f} MB of Chinese copy: {rate:.1f} MB/s {verdict} (budget ≥ 5 MB/s)")
+    for share, label in ((0.1, "typical copy, 1 in 10 sentences flagged"), (1.0, "worst case, every sentence flagged")):
+        text = _copy(TEXT_CHARS, dirty_share=share)
+        hits = len(services.check_text(text, organisation=org))
+        figures = measure(lambda: services.check_text(text, organisation=org), repeat=200, warmup=10)
+        report(f"check 5,000 chars, {label} ({hits} findings)", figures, budget_ms=5 if share < 1 else None)
+        big = _copy(400_000, dirty_share=share)
+        size_mb = len(big.encode("utf-8")) / 1e6
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter()
+            services.check_text(big, organisation=org)
+            runs.append(time.perf_counter() - start)
+        rate = size_mb / statistics.median(runs)
+        verdict = ("✓" if rate >= 5 else "✗ UNDER") + " (budget ≥ 5 MB/s)" if share < 1 else ""
+        print(f"  throughput, {label}: {rate:.1f} MB/s on {size_mb:.1f} MB {verdict}")
 
     precision, recall = _accuracy()
     print(f"  corpus precision {precision:.3f}  recall {recall:.3f}  (budget ≥ 0.97 each)")

@@ -61,7 +61,9 @@ def random_moment(rng: random.Random, month: int | None) -> dt.datetime:
         day = dt.date(YEAR, m, 1) + dt.timedelta(days=rng.randrange(28 + (m != 2) * 2))
         if day.weekday() < 5 or rng.random() < 0.6:
             break
-    return dt.datetime(YEAR, day.month, day.day, rng.choice(HOURS), rng.randrange(0, 60, 5), tzinfo=SH)
+    return dt.datetime(
+        YEAR, day.month, day.day, rng.choice(HOURS), rng.randrange(0, 60, 5), tzinfo=SH
+    )
 
 
 def build_variants(org: Any, accounts: list[Any], owners: list[Any], n: int, n_shown: int) -> None:

@@ -462,3 +462,173 @@ class OwnerTotals(Totals):
 
     def __str__(self) -> str:
         return f"负责人 {self.owner_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Presentation side (dashboards, template 3, reports, A/B tests, competitors): the analyst's
+# own records. Figures never live here — they come from the aggregates above.
+
+
+class Attribution(models.TextChoices):
+    """归因 reason tags of a post below or above its target (custom text is allowed too)."""
+
+    WEAK_CONTENT = "weak_content", "内容吸引力不足"
+    BAD_TIME = "bad_time", "发布时间不当"
+    PLATFORM_TRAFFIC = "platform_traffic", "平台流量波动"
+    KOL = "kol", "KOL带动"
+    HOT_TOPIC = "hot_topic", "热点借势"
+
+
+def attribution_label(tag: str) -> str:
+    """A tag's Chinese label: the built-in reason's label, or the custom text itself."""
+    return dict(Attribution.choices).get(tag, tag)
+
+
+class PostAnalysis(models.Model):
+    """The analyst's text of one post in template 3 (亮点/问题分析, 优化建议) and its 归因 tags.
+
+    Absent until someone edits it: until then the page shows the generated hints."""
+
+    variant = models.OneToOneField(
+        Variant, on_delete=models.CASCADE, primary_key=True, related_name="analysis"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="+")
+    analysis = models.TextField("亮点/问题分析", max_length=1000, blank=True)
+    suggestion = models.TextField("优化建议", max_length=1000, blank=True)
+    tags = models.JSONField("归因", default=list, blank=True, help_text="内置代码或自定义文本")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    audit_type = "post_analysis"
+
+    class Meta:
+        verbose_name = "发布分析"
+
+    def __str__(self) -> str:
+        return f"发布 {self.variant_id} 分析"
+
+    def tag_labels(self) -> list[str]:
+        return [attribution_label(t) for t in self.tags]
+
+
+class ABTest(models.Model):
+    """A 标题/封面 test: a hypothesis, the metric, two or more variants with their figures."""
+
+    class Kind(models.TextChoices):
+        TITLE = "title", "标题"
+        COVER = "cover", "封面"
+
+    class Metric(models.TextChoices):
+        CLICK = "click", "点击率"
+        READ = "read", "阅读率"
+        COMPLETION = "completion", "完播率"
+        CONVERSION = "conversion", "转化率"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", verbose_name="城市公司")  # fmt: skip
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", verbose_name="项目")  # fmt: skip
+    name = models.CharField("测试名称", max_length=80)
+    hypothesis = models.TextField("假设", max_length=500)
+    kind = models.CharField("测试对象", max_length=8, choices=Kind.choices, default=Kind.TITLE)
+    metric = models.CharField("指标", max_length=12, choices=Metric.choices, default=Metric.CLICK)
+    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name="账号")  # fmt: skip
+    min_exposures = models.PositiveIntegerField("每组最少曝光", default=100)
+    min_successes = models.PositiveIntegerField(
+        "每组最少成功/失败数", default=10, help_text="正态近似成立的条件：成功数与失败数都不少于该值"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "ab_test"
+
+    class Meta:
+        verbose_name = "A/B测试"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ABVariant(models.Model):
+    """One arm of an A/B test: its title or cover and its exposure and successes."""
+
+    test = models.ForeignKey(ABTest, on_delete=models.CASCADE, related_name="arms")
+    label = models.CharField("组别", max_length=20)
+    content = models.CharField("标题/封面说明", max_length=200)
+    exposures = models.PositiveBigIntegerField("曝光/样本数", default=0)
+    successes = models.PositiveBigIntegerField("成功数(点击/阅读/完播…)", default=0)
+    sort = models.PositiveSmallIntegerField(default=0)
+
+    audit_type = "ab_variant"
+
+    class Meta:
+        verbose_name = "A/B测试组"
+        ordering = ["test_id", "sort", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(successes__lte=models.F("exposures")), name="ab_variant_successes_le"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.content}"
+
+
+class BenchmarkAccount(models.Model):
+    """A competitor's public account (竞品), compared with own accounts."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", verbose_name="城市公司")  # fmt: skip
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", verbose_name="项目")  # fmt: skip
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name="平台")
+    name = models.CharField("竞品账号", max_length=60)
+    owner_name = models.CharField("所属企业/楼盘", max_length=60, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    audit_type = "benchmark_account"
+
+    class Meta:
+        verbose_name = "竞品账号"
+        ordering = ["platform_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "platform", "name"], name="benchmark_account_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.platform.name}）"
+
+
+class BenchmarkFigure(models.Model):
+    """A competitor's public figures on one day (粉丝数, 发布数, 互动量); unknown = NULL."""
+
+    benchmark = models.ForeignKey(BenchmarkAccount, on_delete=models.CASCADE, related_name="figures")
+    date = models.DateField("日期")
+    followers = _count("粉丝数")
+    posts = _count("当日发布数")
+    interactions = _count("当日互动量")
+    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.MANUAL)
+
+    audit_type = "benchmark_figure"
+
+    class Meta:
+        verbose_name = "竞品数据"
+        ordering = ["benchmark_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["benchmark", "date"], name="benchmark_figure_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benchmark_id} {self.date}"

@@ -345,6 +345,7 @@ _ARRIVE = (
 PATTERNS: list[PatternSpec] = [
     PatternSpec(
         code="travel-time",
+        anchors="分钟|小时",
         regex=(
             rf"(?:{_BY}(约|仅|只需|只要|仅需|仅用)?{_NUM}(分钟|小时)({_BY}|{_SOON}?{_ARRIVE})?"
             rf"|{_NUM}(分钟|小时)({_BY}|{_SOON}?{_ARRIVE}))"
@@ -358,6 +359,7 @@ PATTERNS: list[PatternSpec] = [
     ),
     PatternSpec(
         code="price-from",
+        anchors="起",
         regex=r"(元|万|万元)(每)?(m2|平方米|平米|平方|平)起|(元|万|万元)起(每)?(m2|平方米|平米|平方|平)",
         message="“XXXX元/㎡起”式报价：价格须为实际价格并注明有效期",
         severity=S.WARN,
@@ -368,6 +370,7 @@ PATTERNS: list[PatternSpec] = [
     ),
     PatternSpec(
         code="appreciation",
+        anchors="增长|上涨|涨幅|翻倍|回报率|年化|收益",
         regex=(
             r"(房价|价格|租金|价值|资产|身价)(年|每年)?(增长|上涨|涨幅|翻倍)\d*"
             r"|(年|每年)(增长|涨幅|上涨)\d+(\.\d+)?%|回报率|年化\d|坐享收益|稳定收益|收益稳定"
@@ -381,6 +384,7 @@ PATTERNS: list[PatternSpec] = [
     ),
     PatternSpec(
         code="school-hukou",
+        anchors="落户|入户|户口|入学|学位|名校|对口|直升|划片",
         regex=(
             r"(买房|购房|置业|购买|入住)(即|就|能|可|送|即可|就能|可以)(落户|入户|上户口|入学)"
             r"|(赠送?|送|享|含|带|保|包|承诺|解决|直升|对口|划片)(名校)?(学位|入学|落户|入户|户口)"
@@ -407,6 +411,7 @@ PATTERNS: list[PatternSpec] = [
     ),
     PatternSpec(
         code="one-day-only",
+        anchors="一天|1天|今天|今日",
         regex=r"(仅|只|限)(此|限|有)?(一天|1天|今天|今日)(有效|特惠|特价|秒杀|抢购)?",
         message="“仅此一天”类紧迫性用语须真实并写明起止时间",
         severity=S.WARN,
@@ -416,6 +421,7 @@ PATTERNS: list[PatternSpec] = [
     ),
     PatternSpec(
         code="state-endorsement",
+        anchors="推荐|专供|特供|指定|认可",
         regex=r"国家\w{0,6}(领导人|机关|部委|部门)\w{0,2}(推荐|专供|特供|指定|认可)",
         message="不得使用国家机关或其工作人员的名义作推荐、证明",
         severity=S.BLOCK,

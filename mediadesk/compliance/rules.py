@@ -15,6 +15,7 @@ crosses a sentence.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -109,7 +110,9 @@ class PatternSpec:
     """A regular-expression rule. It runs on the normalised stream (half-width, lower case,
     no spaces or punctuation). With `absent` set the rule fires (once, at its first match)
     only when `absent` matches nowhere in the text, e.g. a presale ad with no licence number.
-    `platform` limits it to that platform; `industry` skips it when another industry is named."""
+    `platform` limits it to that platform; `industry` skips it when another industry is named.
+    `anchors` ("分钟|小时"): words every match contains; the regex then runs only near them,
+    which keeps long texts fast."""
 
     code: str
     regex: str
@@ -119,6 +122,7 @@ class PatternSpec:
     suggestion: str = ""
     basis: str = ""
     absent: str = ""
+    anchors: str = ""
     platform: str = ""
     industry: str = ""
 
@@ -145,54 +149,66 @@ def normalise(text: str) -> str:
     return "".join(fold_char(ch) for ch in text)
 
 
-# Characters that need work: everything but CJK ideographs, lower-case letters and digits,
-# which fold to themselves and make up most of any Chinese text.
+# Characters that may need work: everything but CJK ideographs, lower-case letters and
+# digits, which fold to themselves and make up most of any Chinese text.
 _SPECIAL = re.compile(r"[^\u4e00-\u9fffa-z0-9]")
+
+
+class _FoldTable(dict[int, Any]):
+    """str.translate table filled on first sight of each character: its fold, or None."""
+
+    def __missing__(self, code: int) -> Any:
+        folded = fold_char(chr(code))
+        value = folded or None
+        self[code] = value
+        return value
+
+
+class _Delta(dict[str, int]):
+    """How many stream characters a character adds (+) or drops (-1) compared with itself."""
+
+    def __missing__(self, ch: str) -> int:
+        value = len(fold_char(ch)) - 1
+        self[ch] = value
+        return value
+
+
+_TABLE = _FoldTable()
+_DELTA = _Delta()
 
 
 class OffsetMap:
     """Stream position → index of the original character it came from.
 
-    Stored as segments rather than one entry per character: a segment either copies the
-    original one to one (plain text between special characters) or is what one special
-    character folded into (all its stream characters map to that one index)."""
+    Only characters that change the length (dropped evasion characters, characters that
+    fold to several) are stored as anchors; between anchors the stream copies the
+    original one to one."""
 
-    def __init__(self) -> None:
-        self.starts: list[int] = []  # stream position where each segment starts
-        self.origins: list[int] = []  # original index of the segment's first character
-        self.copies: list[bool] = []  # True: one-to-one copy; False: one folded character
-
-    def add(self, stream_pos: int, origin: int, copy: bool) -> None:
-        self.starts.append(stream_pos)
-        self.origins.append(origin)
-        self.copies.append(copy)
+    def __init__(self, positions: list[int], deltas: list[int]) -> None:
+        self.positions = positions  # original index of each anchor
+        self.deltas = deltas
+        # Stream position where each anchor's output starts.
+        shift = itertools.accumulate(deltas, initial=0)
+        self.starts = [p + d for p, d in zip(positions, shift, strict=False)]
 
     def __getitem__(self, pos: int) -> int:
-        i = bisect.bisect_right(self.starts, pos) - 1
-        return self.origins[i] + (pos - self.starts[i] if self.copies[i] else 0)
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k < 0:
+            return pos
+        width = 1 + self.deltas[k]  # stream characters the anchor produced (0 when dropped)
+        if pos < self.starts[k] + width:
+            return self.positions[k]
+        return self.positions[k] + 1 + pos - self.starts[k] - width
 
 
 def stream_of(text: str) -> tuple[str, OffsetMap]:
     """The normalised stream and the map from stream positions back to original indices."""
-    parts: list[str] = []
-    offsets = OffsetMap()
-    pos = size = 0
-    for m in _SPECIAL.finditer(text):
-        i = m.start()
-        if i > pos:
-            offsets.add(size, pos, True)
-            parts.append(text[pos:i])
-            size += i - pos
-        folded = fold_char(text[i])
-        if folded:
-            offsets.add(size, i, False)
-            parts.append(folded)
-            size += len(folded)
-        pos = i + 1
-    if pos < len(text):
-        offsets.add(size, pos, True)
-        parts.append(text[pos:])
-    return "".join(parts), offsets
+    specials = [(m.start(), m.group()) for m in _SPECIAL.finditer(text)]
+    if not specials:
+        return text, OffsetMap([], [])
+    stream = text.translate(_TABLE)
+    anchors = [(i, d) for i, d in ((i, _DELTA[ch]) for i, ch in specials) if d]
+    return stream, OffsetMap([i for i, _ in anchors], [d for _, d in anchors])
 
 
 # --- compiled lexicon --------------------------------------------------------------------
@@ -205,6 +221,7 @@ class _Pattern:
     spec: PatternSpec
     regex: re.Pattern[str]
     absent: re.Pattern[str] | None
+    anchors: re.Pattern[str] | None
 
 
 @dataclass
@@ -231,6 +248,38 @@ def compile_pattern(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
+def _anchor_regex(anchors: str) -> re.Pattern[str] | None:
+    words = sorted({normalise(a) for a in anchors.split("|")} - {""}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+# How far from an anchor a pattern match may reach.
+ANCHOR_WINDOW = 40
+
+
+def _windows(anchors: re.Pattern[str], stream: str) -> list[tuple[int, int]]:
+    """Merged stream ranges around every anchor occurrence."""
+    out: list[tuple[int, int]] = []
+    for m in anchors.finditer(stream):
+        lo, hi = max(0, m.start() - ANCHOR_WINDOW), m.end() + ANCHOR_WINDOW
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _matches(p: _Pattern, stream: str) -> list[re.Match[str]]:
+    if p.absent is not None:
+        if p.absent.search(stream):
+            return []
+        first = p.regex.search(stream)
+        return [first] if first else []
+    if p.anchors is None:
+        return list(p.regex.finditer(stream))
+    return [m for lo, hi in _windows(p.anchors, stream) for m in p.regex.finditer(stream, lo, hi)]
+
+
 def build_lexicon(
     terms: Iterable[TermSpec], whitelist: Iterable[str], patterns: Iterable[PatternSpec] = ()
 ) -> Lexicon:
@@ -250,7 +299,12 @@ def build_lexicon(
         if key:  # an equal whitelist key replaces the term: the whitelist wins
             automaton.add_word(key, (len(key), _ALLOW, -1))
     compiled = [
-        _Pattern(p, compile_pattern(p.regex), compile_pattern(p.absent) if p.absent else None)
+        _Pattern(
+            p,
+            compile_pattern(p.regex),
+            compile_pattern(p.absent) if p.absent else None,
+            _anchor_regex(p.anchors),
+        )
         for p in patterns
     ]
     if len(automaton):
@@ -300,17 +354,19 @@ def _not_allowed(
     is suppressed; a longer term that contains a whole compound (最后一波 ⊃ 最后) stays."""
     if not allowed:
         return hits
-    by_start: dict[int, list[int]] = {}
-    for a, b in allowed:
-        by_start.setdefault(a, []).append(b)
+    allowed.sort()
+    starts = [a for a, _ in allowed]
     reach = max(b - a for a, b in allowed)
     kept = []
     for start, end, idx in hits:
-        blocked = any(
-            a < end and start < b and not (start <= a and b <= end)
-            for a in range(start - reach + 1, end)
-            for b in by_start.get(a, ())
-        )
+        k = bisect.bisect_left(starts, start - reach + 1)
+        blocked = False
+        while k < len(allowed) and allowed[k][0] < end:
+            a, b = allowed[k]
+            if start < b and not (start <= a and b <= end):
+                blocked = True
+                break
+            k += 1
         if not blocked:
             kept.append((start, end, idx))
     return kept
@@ -391,16 +447,9 @@ def _pattern_findings(
     for p in lexicon.patterns:
         if not _applies(p.spec, platform, industry):
             continue
-        if p.absent is not None:
-            if p.absent.search(stream):
-                continue
-            first = p.regex.search(stream)
-            matches = [first] if first else []
-        else:
-            matches = list(p.regex.finditer(stream))
         out.extend(
             _pattern_finding(p, text, index, m.start(), m.end())
-            for m in matches
+            for m in _matches(p, stream)
             if m.end() > m.start()
         )
     return out

@@ -13,14 +13,13 @@ range and dropped times the same way, whatever the browser's own zone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from mediadesk.content import queries, services
@@ -52,17 +51,18 @@ PLATFORM_COLOURS = {
     "website": "#6c757d",
 }
 OTHER_COLOUR = "#495057"
+NODE_COLOURS = {
+    "holiday": "#ffe3e3",
+    "promotion": "#fff3cd",
+    "project": "#d3f9d8",
+    "live": "#e5dbff",
+}
 DETAIL_FIELDS = ("id", "item_id", "title", "item__title", "status", "platform__code",
                  "platform__name", "account__name", "can_edit")  # fmt: skip
 
 
 def can_view(user: Any) -> bool:
     return scopes.has_perm(user, Perm.CONTENT_VIEW)
-
-
-def visible_variants(user: Any) -> QuerySet[Variant]:
-    """Variants the calendar may show: those of content.queries.visible_variants."""
-    return queries.visible_variants(user)
 
 
 class FilterForm(forms.Form):
@@ -90,12 +90,18 @@ class FeedForm(FilterForm):
         return data
 
 
+class RescheduleForm(forms.Form):
+    """The new planned time of a dragged variant (Asia/Shanghai when it has no offset)."""
+
+    planned_at = forms.DateTimeField(label="计划发布时间")
+
+
 def form_errors(form: forms.Form) -> list[dict[str, str]]:
     """The form's errors in the API's {field, message} shape, labelled in Chinese."""
     out = []
     for name, messages in form.errors.items():
         label = str(form.fields[name].label) if name in form.fields else ""
-        out += [{"field": name, "message": f"{label}：{m}" if label else m} for m in messages]
+        out += [{"field": name, "message": f"{label}：{m}" if label else str(m)} for m in messages]
     return out
 
 
@@ -117,7 +123,10 @@ def _editable(user: Any) -> Case | Value:
     if not scopes.has_perm(user, Perm.CONTENT_EDIT):
         return Value(False)
     return Case(
-        When(Q(scopes.scope_q(user, Perm.CONTENT_EDIT)) & ~Q(status__in=services.LOCKED_VARIANT), then=True),
+        When(
+            Q(scopes.scope_q(user, Perm.CONTENT_EDIT)) & ~Q(status__in=services.LOCKED_VARIANT),
+            then=True,
+        ),
         default=False,
         output_field=BooleanField(),
     )
@@ -185,21 +194,9 @@ def capped_rows(
     return [{**by_id[r["id"]], **r} for r in ranked if r["id"] in by_id]
 
 
-@dataclass(frozen=True)
-class Links:
-    """How an event links to its content item page."""
-
-    pattern: str | None
-
-    @classmethod
-    def find(cls) -> Links:
-        try:
-            return cls(reverse("content:item_detail", args=[MAX_ID]).replace(str(MAX_ID), "{}"))
-        except NoReverseMatch:
-            return cls(None)
-
-    def item(self, item_id: int) -> str | None:
-        return self.pattern.format(item_id) if self.pattern else None
+def item_url_pattern() -> str:
+    """The item page's URL with "{}" for the id (reversed once per feed, not per event)."""
+    return reverse("content:item", args=[MAX_ID]).replace(str(MAX_ID), "{}")
 
 
 def local_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -213,10 +210,10 @@ def wall_time(value: dt.datetime) -> str:
     return timezone.localtime(value).replace(tzinfo=None).isoformat(timespec="minutes")
 
 
-def variant_event(row: dict[str, Any], links: Links) -> dict[str, Any]:
+def variant_event(row: dict[str, Any], item_url: str) -> dict[str, Any]:
     """One FullCalendar event for a variant row of `capped_rows`."""
     colour = PLATFORM_COLOURS.get(row["platform__code"], OTHER_COLOUR)
-    event = {
+    return {
         "id": str(row["id"]),
         "title": row["title"] or row["item__title"],
         "start": wall_time(row["at"]),
@@ -224,6 +221,7 @@ def variant_event(row: dict[str, Any], links: Links) -> dict[str, Any]:
         "borderColor": colour,
         "classNames": [f"md-cal-status-{row['status']}"],
         "startEditable": bool(row["can_edit"]),
+        "url": item_url.format(row["item_id"]),
         "extendedProps": {
             "kind": "variant",
             "rank": row["rank"],
@@ -233,10 +231,6 @@ def variant_event(row: dict[str, Any], links: Links) -> dict[str, Any]:
             "account": row["account__name"],
         },
     }
-    url = links.item(row["item_id"])
-    if url:
-        event["url"] = url
-    return event
 
 
 def more_event(day: dt.date, hidden: int, *, last_rank: int) -> dict[str, Any]:
@@ -255,16 +249,16 @@ def more_event(day: dt.date, hidden: int, *, last_rank: int) -> dict[str, Any]:
 
 def variant_events(rows: Iterable[dict[str, Any]], cap: int) -> list[dict[str, Any]]:
     """Events for the rows plus one "+N" event per day with hidden variants."""
-    links = Links.find()
+    item_url = item_url_pattern()
     events = []
     for row in rows:
-        events.append(variant_event(row, links))
+        events.append(variant_event(row, item_url))
         if row["rank"] == 1 and row["day_total"] > cap:
             events.append(more_event(row["day"], row["day_total"] - cap, last_rank=cap))
     return events
 
 
-def with_colours(platforms: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_colours(platforms: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Platform rows with the colour their events are drawn in (for filters and legend)."""
     return [{**p, "colour": PLATFORM_COLOURS.get(p["code"], OTHER_COLOUR)} for p in platforms]
 
@@ -275,9 +269,6 @@ def date_param(value: Any) -> str:
         return dt.date.fromisoformat(str(value or "")).isoformat()
     except ValueError:
         return ""
-
-
-NODE_COLOURS = {"holiday": "#ffe3e3", "promotion": "#fff3cd", "project": "#d3f9d8", "live": "#e5dbff"}
 
 
 def node_events(nodes: Iterable[queries.NodeOccurrence]) -> list[dict[str, Any]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -25,12 +24,6 @@ from mediadesk.orgs.roles import Perm
 NO_VIEW = "没有查看内容日历的权限"
 
 
-class RescheduleForm(forms.Form):
-    """The new planned time of a dragged variant (Asia/Shanghai when it has no offset)."""
-
-    planned_at = forms.DateTimeField(label="计划发布时间")
-
-
 def _problem(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> JsonResponse:
     return JsonResponse({"detail": detail, "errors": errors or []}, status=status)
 
@@ -44,11 +37,7 @@ def _options(user: Any) -> dict[str, Any]:
     return {
         "platforms": platforms,
         "best_times": calendar.best_time_legend(platforms),
-        "accounts": list(
-            matrix_queries.visible_accounts(user)
-            .order_by("level", "name")
-            .values("id", "name", "platform__name")
-        ),
+        "accounts": list(queries.variant_accounts(user).values("id", "name", "platform__name")),
         "owners": list(org_queries.colleagues(user).values("id", "username", "display_name")),
         "series": list(queries.visible_series(user).filter(is_active=True).values("id", "name")),
         "statuses": Status.choices,
@@ -85,10 +74,12 @@ def calendar_feed(request: HttpRequest) -> JsonResponse:
         return _problem(400, "日历参数无效", calendar.form_errors(form))
     data = form.cleaned_data
     cap = calendar.CAPS[data["view"]]
-    qs = calendar.apply_filters(calendar.visible_variants(user), data)
+    qs = calendar.apply_filters(queries.visible_variants(user), data)
     rows = calendar.capped_rows(user, qs, data["start"], data["end"], cap)
     nodes = queries.nodes_between(user, *calendar.local_days(data["start"], data["end"]))
-    return JsonResponse(calendar.variant_events(rows, cap) + calendar.node_events(nodes), safe=False)
+    return JsonResponse(
+        calendar.variant_events(rows, cap) + calendar.node_events(nodes), safe=False
+    )
 
 
 @require_POST
@@ -98,10 +89,10 @@ def calendar_reschedule(request: HttpRequest, pk: str) -> JsonResponse:
     if not calendar.can_view(user):
         return _problem(403, NO_VIEW)
     variant_id = id_param(pk)
-    variant = calendar.visible_variants(user).filter(pk=variant_id).first() if variant_id else None
+    variant = queries.visible_variants(user).filter(pk=variant_id).first() if variant_id else None
     if variant is None:
         return _problem(404, "平台稿不存在或不在您的权限范围内")
-    form = RescheduleForm(request.POST)
+    form = calendar.RescheduleForm(request.POST)
     if not form.is_valid():
         return _problem(400, "计划发布时间无效", calendar.form_errors(form))
     try:

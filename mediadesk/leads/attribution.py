@@ -56,6 +56,7 @@ audit.register_actions(
         "deal.cancel": "退房",
         "lead_rules.update": "修改判客规则",
         "lead_rules.channel": "修改渠道规则",
+        "lead_report.export": "导出报备记录",
     }
 )
 notifications.register_kinds(

@@ -392,7 +392,9 @@ def _locked(state: StepState, by: Any) -> StepState:
         .select_related("item", "item__organisation", "revision", "submitted_by", "item__owner")
         .get(pk=state.run_id)
     )
-    fresh = StepState.objects.select_for_update(of=("self",)).select_related("step").get(pk=state.pk)
+    fresh = (
+        StepState.objects.select_for_update(of=("self",)).select_related("step").get(pk=state.pk)
+    )
     fresh.run = run
     if run.status != ReviewRun.Status.ACTIVE or fresh.status != StepState.Status.PENDING:
         raise Conflict("该步骤已被处理或审核已结束，请刷新页面")
@@ -540,7 +542,11 @@ def remind_overdue(*, now: datetime | None = None) -> int:
 def _lock_variant(variant: Variant, by: Any) -> Variant:
     if not scopes.allows(by, Perm.CONTENT_PUBLISH, variant):
         raise PermissionDenied("没有在该范围标记发布的权限")
-    return Variant.objects.select_for_update(of=("self",)).select_related("item", "platform").get(pk=variant.pk)
+    return (
+        Variant.objects.select_for_update(of=("self",))
+        .select_related("item", "platform")
+        .get(pk=variant.pk)
+    )
 
 
 def _settle_item(item: ContentItem, *, by: Any) -> None:

@@ -1,0 +1,179 @@
+"""Generated hints of template 3 (亮点/问题分析, 优化建议) and the 归因 tags they seed.
+
+Pure: `hints_for(facts)` turns one post's facts (its evaluated figures, the account's median
+rate for the form, its publish time and best windows, its topic's rate, its tags, its target
+achievement) into hints that each cite the figures they rest on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from mediadesk.analytics import rules
+from mediadesk.analytics.models import Attribution
+
+WEEKDAYS = "一二三四五六日"
+STRONG = Decimal("1.5")  # 1.5 × the median counts as over-performing
+WEAK_TOPIC = Decimal("0.8")  # a topic below 80 % of the overall rate under-performs
+
+
+@dataclass(frozen=True)
+class Window:
+    """A best-time window (weekend-only or every day), hours in Beijing time."""
+
+    starts: dt.time
+    ends: dt.time
+    weekend: bool = False
+
+    def contains(self, when: dt.datetime) -> bool:
+        if self.weekend and when.weekday() < 5:
+            return False
+        return self.starts <= when.time() < self.ends
+
+    def text(self) -> str:
+        prefix = "周末" if self.weekend else ""
+        return f"{prefix}{self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the hints look at for one post (times are Beijing time)."""
+
+    rate: rules.Ratio  # 互动率 = 互动量 / 曝光量 at the evaluation snapshot
+    form_label: str = ""
+    account_median: Decimal | None = None  # the account's median rate for this form
+    published_at: dt.datetime | None = None
+    windows: Sequence[Window] = ()
+    topic: str = ""
+    topic_rate: rules.Ratio | None = None
+    overall_rate: rules.Ratio | None = None
+    series: str = ""
+    kol: str = ""  # @提及 of the post
+    hot_topic: str = ""  # #话题# of the post
+    achievements: Sequence[tuple[str, rules.Ratio]] = ()  # (目标名, actual / target)
+    status: rules.TargetStatus = rules.TargetStatus.NO_TARGET
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One hint: 'problem', 'highlight' or 'suggestion', with the 归因 tag it suggests."""
+
+    kind: str
+    text: str
+    tag: str = ""
+
+
+@dataclass
+class Hints:
+    items: list[Hint] = field(default_factory=list)
+
+    def text(self, *kinds: str) -> str:
+        return "；".join(h.text for h in self.items if h.kind in kinds)
+
+    @property
+    def analysis(self) -> str:
+        """The 亮点/问题分析 column."""
+        return self.text("highlight", "problem")
+
+    @property
+    def suggestion(self) -> str:
+        """The 优化建议 column."""
+        return self.text("suggestion")
+
+    @property
+    def tags(self) -> list[str]:
+        return list(dict.fromkeys(h.tag for h in self.items if h.tag))
+
+
+def pct(value: Decimal | None) -> str:
+    return rules.percent(value)
+
+
+def hints_for(facts: Facts) -> Hints:
+    """Every hint that applies to the post, in a stable order."""
+    out = Hints()
+    for rule in (_target, _median, _timing, _topic, _boost):
+        out.items.extend(rule(facts))
+    return out
+
+
+def _target(f: Facts) -> list[Hint]:
+    cited = "，".join(
+        f"{name}达成率 {r.percent()}（{r.numerator:,}/{r.denominator:,}）"
+        for name, r in f.achievements
+        if r.value is not None
+    )
+    if f.status == rules.TargetStatus.MISSED:
+        return [Hint("problem", f"未达标：{cited}"),
+                Hint("suggestion", "复盘选题与发布时段，下次设定目标前参考同类内容的中位数")]  # fmt: skip
+    if f.status == rules.TargetStatus.EXCEEDED:
+        return [Hint("highlight", f"超额达标：{cited}")]
+    return []
+
+
+def _median(f: Facts) -> list[Hint]:
+    value, median = f.rate.value, f.account_median
+    if value is None or median is None or median == 0:
+        return []
+    base = f"互动率 {f.rate.percent()}（{f.rate.numerator:,}/{f.rate.denominator:,}）"
+    form = f.form_label or "同形式"
+    if value < median:
+        return [Hint("problem", f"{base}低于本账号{form}中位数 {pct(median)}",
+                     Attribution.WEAK_CONTENT),
+                Hint("suggestion", "优化标题与开头3秒/首屏，增加互动引导（提问、投票、评论区置顶）")]  # fmt: skip
+    if value >= median * STRONG:
+        return [Hint("highlight", f"{base}达本账号{form}中位数 {pct(median)} 的 "
+                                  f"{(value / median).quantize(Decimal('0.1'))} 倍")]  # fmt: skip
+    return []
+
+
+def _timing(f: Facts) -> list[Hint]:
+    if f.published_at is None or not f.windows:
+        return []
+    if any(w.contains(f.published_at) for w in f.windows):
+        return []
+    when = f"周{WEEKDAYS[f.published_at.weekday()]} {f.published_at:%H:%M}"
+    best = "、".join(w.text() for w in f.windows)
+    return [Hint("problem", f"发布于 {when}，不在最佳时段（{best}）", Attribution.BAD_TIME),
+            Hint("suggestion", f"改在 {best} 发布")]  # fmt: skip
+
+
+def _topic(f: Facts) -> list[Hint]:
+    if not f.topic or f.topic_rate is None or f.overall_rate is None:
+        return []
+    topic, overall = f.topic_rate.value, f.overall_rate.value
+    if topic is None or overall is None or topic >= overall * WEAK_TOPIC:
+        return []
+    return [Hint("problem", f"主题“{f.topic}”本期互动率 {pct(topic)}，低于整体 {pct(overall)}",
+                 Attribution.WEAK_CONTENT),
+            Hint("suggestion", f"减少“{f.topic}”类选题占比，或换角度重做")]  # fmt: skip
+
+
+def _boost(f: Facts) -> list[Hint]:
+    value, median = f.rate.value, f.account_median
+    if value is None or not median or value < median * STRONG:
+        return []
+    out = []
+    if f.kol:
+        out.append(Hint("highlight", f"合作达人 {f.kol} 带动，互动率 {f.rate.percent()}",
+                        Attribution.KOL))  # fmt: skip
+    if f.hot_topic:
+        out.append(Hint("highlight", f"借势热点 {f.hot_topic}，互动率 {f.rate.percent()}",
+                        Attribution.HOT_TOPIC))  # fmt: skip
+    if f.series:
+        out.append(Hint("highlight", f"专辑“{f.series}”的固定栏目效应"))
+    if out:
+        out.append(Hint("suggestion", "复制该打法：同类达人/热点/栏目继续排期"))
+    return out
+
+
+def median(values: Sequence[Decimal]) -> Decimal | None:
+    """The median of the values (None for none)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

@@ -1,0 +1,467 @@
+"""Attribution pages: reports (list, form, detail), visits, viewing trips, disputes (list,
+side by side, decision), 通盘通客 referrals and the project rule-set editor. Thin: the
+services in attribution.py / arbitration.py decide; these pages collect input and show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mediadesk.core import audit, excel, scopes
+from mediadesk.core.errors import Conflict
+from mediadesk.leads import arbitration, attribution
+from mediadesk.leads.models import (
+    Channel,
+    Customer,
+    Dispute,
+    Referral,
+    Report,
+    ResultCode,
+    RuleSet,
+    Visit,
+)
+from mediadesk.orgs.models import Project
+from mediadesk.orgs.roles import Perm
+
+PER_PAGE = 30
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, {"nav_active": "leads", **context})
+
+
+def _projects(user: Any, perm: str) -> QuerySet[Project]:
+    """Projects of the user's organisation where the user holds `perm`."""
+    ids = [
+        p.pk
+        for p in Project.objects.filter(organisation_id=user.organisation_id, is_active=True)
+        if attribution.in_project(user, perm, p)
+    ]
+    return Project.objects.filter(pk__in=ids).order_by("name")
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+# --- reports ------------------------------------------------------------------------------------
+
+
+def visible_reports(user: Any) -> QuerySet[Report]:
+    """Reports in the scopes where the user sees customers, plus the user's own."""
+    return Report.objects.filter(scopes.scope_q(user, Perm.LEADS_VIEW) | Q(reporter_id=user.pk))
+
+
+class ReportFilters(forms.Form):
+    project = forms.ModelChoiceField(Project.objects.none(), required=False, label="项目")
+    channel = forms.ModelChoiceField(Channel.objects.none(), required=False, label="渠道")
+    result_code = forms.TypedChoiceField(
+        choices=[("", "全部结果"), *ResultCode.choices], coerce=int, required=False, label="结果"
+    )
+    status = forms.ChoiceField(
+        choices=[("", "全部状态"), *Report.Status.choices], required=False, label="状态"
+    )
+    q = forms.CharField(max_length=11, required=False, label="号码后四位")
+    since = forms.DateField(required=False, label="起")
+    until = forms.DateField(required=False, label="止")
+
+
+def _filtered_reports(request: HttpRequest) -> tuple[QuerySet[Report], ReportFilters]:
+    user = request.user
+    form = ReportFilters(request.GET or None)
+    form.fields["project"].queryset = Project.objects.filter(organisation_id=user.organisation_id)
+    form.fields["channel"].queryset = Channel.objects.filter(organisation_id=user.organisation_id)
+    qs = visible_reports(user).select_related("project", "channel", "reporter")
+    if form.is_valid():
+        data = form.cleaned_data
+        for name in ("project", "channel", "status"):
+            if data.get(name):
+                qs = qs.filter(**{name: data[name]})
+        if data.get("result_code") not in (None, ""):
+            qs = qs.filter(result_code=data["result_code"])
+        if data.get("q"):
+            qs = qs.filter(phone__endswith=data["q"])
+        if data.get("since"):
+            qs = qs.filter(reported_at__date__gte=data["since"])
+        if data.get("until"):
+            qs = qs.filter(reported_at__date__lte=data["until"])
+    return qs.order_by("-reported_at", "-id"), form
+
+
+def _params(request: HttpRequest) -> str:
+    return urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    qs, form = _filtered_reports(request)
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    return _render(request, "leads/attribution/reports.html", {
+        "page": page, "form": form, "params": _params(request),
+        "can_report": scopes.has_perm(request.user, Perm.LEADS_REPORT),
+        "can_export": scopes.has_perm(request.user, Perm.LEADS_EXPORT),
+    })  # fmt: skip
+
+
+@login_required
+def reports_export(request: HttpRequest) -> HttpResponse:
+    scopes.require(scopes.has_perm(request.user, Perm.LEADS_EXPORT), "没有导出权限")
+    qs, _ = _filtered_reports(request)
+    rows = (
+        (r.project.name, r.channel.name, r.phone[:3] + "****" + r.phone[-4:], r.reporter.label,
+         timezone.localtime(r.reported_at).strftime("%Y-%m-%d %H:%M"), r.result_code,
+         r.get_result_code_display(), r.get_status_display(), r.reason,
+         _local(r.protect_visit_until), _local(r.protect_deal_until), _local(r.intercept_until))
+        for r in qs[:50_000]
+    )  # fmt: skip
+    audit.record(actor=request.user, action="lead_report.export", target=request.user,
+                 changes={"count": qs.count()})  # fmt: skip
+    headers = ["项目", "渠道", "号码", "报备人", "报备时间", "结果代码", "判客结果", "状态", "说明",
+               "到访保护至", "成交保护至", "防截客截止"]  # fmt: skip
+    return excel.xlsx_response("报备记录.xlsx", headers, rows)
+
+
+def _local(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+class ReportForm(forms.Form):
+    project = forms.ModelChoiceField(Project.objects.none(), label="项目")
+    channel = forms.ModelChoiceField(Channel.objects.none(), label="渠道")
+    phone = forms.CharField(max_length=20, label="客户手机号",
+                            help_text="全号，或隐号如 135****5678 / 135**345678")  # fmt: skip
+    reported_at = forms.DateTimeField(required=False, label="报备时间（补录）",
+                                      help_text="留空为当前时间；补录需导入权限")  # fmt: skip
+
+
+@login_required
+def report_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    projects = _projects(user, Perm.LEADS_REPORT)
+    scopes.require(projects.exists(), "没有报备权限")
+    form = ReportForm(request.POST or None)
+    form.fields["project"].queryset = projects
+    form.fields["channel"].queryset = Channel.objects.filter(
+        organisation_id=user.organisation_id, is_active=True
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = attribution.file_report(
+                project=data["project"], phone=data["phone"], channel=data["channel"], by=user,
+                reported_at=data.get("reported_at"),
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+                form.add_error(None, message)
+        else:
+            level = messages.SUCCESS if report.result_code == ResultCode.OK else messages.WARNING
+            messages.add_message(request, level, f"判客结果：{report.reason}")
+            return redirect("leads:report", pk=report.pk)
+    return _render(request, "leads/attribution/report_form.html", {"form": form})
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = scopes.get_or_404(
+        visible_reports(request.user).select_related("project", "channel", "reporter"), pk
+    )
+    return _render(request, "leads/attribution/report.html", {
+        "report": report, "history": audit.label_entries(audit.history(report)[:50]),
+        "visits": report.visits.select_related("recorded_by"),
+        "can_dispute": report.reporter_id == request.user.pk
+        or attribution.in_project(request.user, Perm.LEADS_ARBITRATE, report.project),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def report_dispute(request: HttpRequest, pk: int) -> HttpResponse:
+    report = scopes.get_or_404(visible_reports(request.user), pk)
+    try:
+        dispute = arbitration.request_dispute(
+            report, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(_errors(exc)) if isinstance(exc, ValidationError)
+                       else str(exc))  # fmt: skip
+        return redirect("leads:report", pk=pk)
+    messages.success(request, "已提交争议判客申请")
+    return redirect("leads:dispute", pk=dispute.pk)
+
+
+# --- visits and trips ---------------------------------------------------------------------------
+
+
+class VisitForm(forms.Form):
+    project = forms.ModelChoiceField(Project.objects.none(), label="项目")
+    phone = forms.CharField(max_length=20, label="客户手机号（全号）")
+    channel = forms.ModelChoiceField(Channel.objects.none(), required=False, label="带看渠道",
+                                     empty_label="自然到访（无渠道）")  # fmt: skip
+    visited_at = forms.DateTimeField(required=False, label="到访时间", help_text="留空为当前时间")
+
+
+def _channels(user: Any) -> QuerySet[Channel]:
+    return Channel.objects.filter(organisation_id=user.organisation_id, is_active=True)
+
+
+@login_required
+def visit_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    projects = _projects(user, Perm.LEADS_VISIT)
+    scopes.require(projects.exists(), "没有到访登记权限")
+    form = VisitForm(request.POST or None)
+    form.fields["project"].queryset = projects
+    form.fields["channel"].queryset = _channels(user)
+    visit = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = attribution.record_visit(
+                project=data["project"], phone=data["phone"], by=user, channel=data["channel"],
+                visited_at=data.get("visited_at"),
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+                form.add_error(None, message)
+    recent = Visit.objects.filter(project__in=projects).select_related(
+        "project", "channel", "attributed_report__channel"
+    )[:20]
+    return _render(request, "leads/attribution/visit_form.html",
+                    {"form": form, "visit": visit, "recent": recent})  # fmt: skip
+
+
+class TripForm(forms.Form):
+    channel = forms.ModelChoiceField(Channel.objects.none(), label="带看渠道")
+    trip_at = forms.DateTimeField(label="带看时间", initial=timezone.now)
+    projects = forms.ModelMultipleChoiceField(Project.objects.none(), label="带看项目",
+                                              widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    phones = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="客户手机号",
+                             help_text="每行一个；每位客户在每个所选项目分别确客判客")  # fmt: skip
+
+
+@login_required
+def trip_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    projects = _projects(user, Perm.LEADS_VISIT)
+    scopes.require(projects.exists(), "没有到访登记权限")
+    form = TripForm(request.POST or None)
+    form.fields["projects"].queryset = projects
+    form.fields["channel"].queryset = _channels(user)
+    trip = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        phones = [line.strip() for line in data["phones"].splitlines() if line.strip()]
+        pairs = [(p, n) for p in data["projects"] for n in phones]
+        try:
+            trip = attribution.record_trip(by=user, channel=data["channel"],
+                                           trip_at=data["trip_at"], pairs=pairs)  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
+                form.add_error(None, message)
+    visits = trip.visits.select_related("project", "customer") if trip else []
+    return _render(request, "leads/attribution/trip_form.html",
+                   {"form": form, "trip": trip, "visits": visits})  # fmt: skip
+
+
+# --- disputes -----------------------------------------------------------------------------------
+
+
+def visible_disputes(user: Any) -> QuerySet[Dispute]:
+    return Dispute.objects.filter(
+        scopes.scope_q(user, Perm.LEADS_VIEW)
+        | Q(report_a__reporter_id=user.pk)
+        | Q(report_b__reporter_id=user.pk)
+        | Q(consultant_b_id=user.pk)
+    )
+
+
+@login_required
+def disputes(request: HttpRequest) -> HttpResponse:
+    qs = visible_disputes(request.user).select_related("project", "report_a__channel",
+                                                       "report_b__channel", "consultant_b")  # fmt: skip
+    state = request.GET.get("state", "open")
+    if state == "open":
+        qs = qs.filter(decision="")
+    elif state == "decided":
+        qs = qs.exclude(decision="")
+    if request.GET.get("kind") in Dispute.Kind.values:
+        qs = qs.filter(kind=request.GET["kind"])
+    page = Paginator(qs.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    return _render(request, "leads/attribution/disputes.html", {
+        "page": page, "state": state, "kind": request.GET.get("kind", ""),
+        "kinds": Dispute.Kind.choices, "params": _params(request),
+    })  # fmt: skip
+
+
+@login_required
+def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dispute = scopes.get_or_404(
+        visible_disputes(request.user).select_related(
+            "project", "report_a__channel", "report_b__channel", "consultant_b", "decided_by"
+        ),
+        pk,
+    )
+    if request.method == "POST":
+        return _decide(request, dispute)
+    left, right = arbitration.timelines(dispute)
+    return _render(request, "leads/attribution/dispute.html", {
+        "dispute": dispute, "left": left, "right": right,
+        "can_decide": not dispute.decision
+        and attribution.in_project(request.user, Perm.LEADS_ARBITRATE, dispute.project),
+        "decisions": Dispute.Decision.choices,
+        "history": audit.label_entries(audit.history(dispute)[:20]),
+    })  # fmt: skip
+
+
+def _decide(request: HttpRequest, dispute: Dispute) -> HttpResponse:
+    share = request.POST.get("share_a") or None
+    try:
+        share_a = Decimal(share) if share else None
+        arbitration.decide_dispute(dispute, by=request.user, decision=request.POST.get("decision", ""),
+                                   reason=request.POST.get("reason", ""), share_a=share_a)  # fmt: skip
+    except InvalidOperation:
+        messages.error(request, "A方分佣比例应为 0 到 1 之间的小数")
+    except ValidationError as exc:
+        messages.error(request, "；".join(_errors(exc)))
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已裁决，并已通知双方")
+    return redirect("leads:dispute", pk=dispute.pk)
+
+
+# --- referrals ----------------------------------------------------------------------------------
+
+
+def visible_referrals(user: Any) -> QuerySet[Referral]:
+    return Referral.objects.filter(
+        scopes.scope_q(user, Perm.LEADS_VIEW, prefix="to_project__")
+        | scopes.scope_q(user, Perm.LEADS_VIEW, prefix="from_project__")
+        | Q(requested_by_id=user.pk)
+    )
+
+
+@login_required
+def referrals(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", Referral.Status.PENDING)
+    qs = visible_referrals(request.user).select_related(
+        "customer", "from_project", "to_project", "requested_by", "decided_by"
+    )
+    if status in Referral.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    for referral in page:
+        referral.can_decide = referral.status == Referral.Status.PENDING and (  # type: ignore[attr-defined]
+            attribution.in_project(request.user, Perm.LEADS_ARBITRATE, referral.to_project)
+        )
+    return _render(request, "leads/attribution/referrals.html", {
+        "page": page, "status": status, "statuses": Referral.Status.choices,
+        "params": _params(request),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = scopes.get_or_404(visible_referrals(request.user), pk)
+    try:
+        arbitration.decide_referral(referral, by=request.user,
+                                    approve=request.POST.get("approve") == "1",
+                                    reason=request.POST.get("reason", ""))  # fmt: skip
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已审核转介")
+    return redirect("leads:referrals")
+
+
+@login_required
+def referral_new(request: HttpRequest, customer_id: int) -> HttpResponse:
+    from mediadesk.leads import access
+
+    customer: Customer = scopes.get_or_404(access.visible_customers(request.user), customer_id)
+    mine = access.visible_opportunities(request.user).filter(customer=customer)
+    sources = Project.objects.filter(pk__in=mine.values("project_id"))
+    targets = Project.objects.filter(organisation_id=customer.organisation_id, is_active=True)
+    if request.method == "POST":
+        try:
+            arbitration.request_referral(
+                customer=customer,
+                from_project=scopes.get_or_404(sources, request.POST.get("from_project")),
+                to_project=scopes.get_or_404(targets, request.POST.get("to_project")),
+                by=request.user, reason=request.POST.get("reason", ""),
+            )  # fmt: skip
+        except (ValidationError, Conflict) as exc:
+            messages.error(request, "；".join(_errors(exc)) if isinstance(exc, ValidationError)
+                           else str(exc))  # fmt: skip
+        else:
+            messages.success(request, "已提交转介，等待目标项目审核")
+            return redirect("leads:referrals")
+    return _render(request, "leads/attribution/referral_form.html",
+                   {"customer": customer, "sources": sources, "targets": targets})  # fmt: skip
+
+
+# --- rule-set editor ----------------------------------------------------------------------------
+
+
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = RuleSet
+        fields = [f for f in attribution.RULE_FIELDS if f != "protected_sources"]
+
+
+@login_required
+def rules_edit(request: HttpRequest, project_id: int | None = None) -> HttpResponse:
+    projects = _projects(request.user, Perm.LEADS_RULES)
+    scopes.require(projects.exists(), "没有判客规则设置权限")
+    project = scopes.get_or_404(projects, project_id) if project_id else projects.first()
+    assert project is not None
+    rule_set = attribution.rules_for(project)
+    form = RulesForm(request.POST or None, instance=RuleSet.objects.get(pk=rule_set.pk))
+    sources_text = request.POST.get("protected_sources", "") if request.method == "POST" else (
+        "\n".join(f"{k}={v}" for k, v in (rule_set.protected_sources or {}).items())
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            values["protected_sources"] = _sources(sources_text)
+            attribution.update_rules(rule_set, by=request.user, values=values)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, "判客规则已保存")
+            return redirect("leads:rules_project", project_id=project.pk)
+    return _render(request, "leads/attribution/rules.html", {
+        "form": form, "project": project, "projects": projects, "sources_text": sources_text,
+        "history": audit.label_entries(audit.history(rule_set)[:20]),
+    })  # fmt: skip
+
+
+def _sources(text: str) -> dict[str, int]:
+    """`code=days` lines → the protected-sources mapping (validated by the service)."""
+    out: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, _, days = line.partition("=")
+        if not days.strip().isdigit():
+            raise ValidationError({"protected_sources": f"第 {n} 行应为 来源代码=天数，如 live=30"})
+        out[code.strip()] = int(days)
+    return out
