@@ -8,6 +8,7 @@ run building objects). `scale` shrinks every size.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 import time
@@ -25,7 +26,7 @@ BATCH = 20_000
 
 def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - fixed names
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -63,7 +64,7 @@ def build(org: Any, company: Any, projects: list[Any], channel_ids: list[int], u
         rows = []
         for i in ids:
             phone = _phone(rng.randrange(n_customers))
-            at = now - timezone.timedelta(days=rng.randrange(400), minutes=rng.randrange(1440))
+            at = now - dt.timedelta(days=rng.randrange(400), minutes=rng.randrange(1440))
             rows.append((org.pk, projects[i % len(projects)].pk, channel_ids[i % len(channel_ids)],
                          user.pk, phone, phone[:3], phone[-4:], False, at, at, 4, "已被其他渠道报备",
                          "invalid", False, "protect"))  # fmt: skip
@@ -97,18 +98,22 @@ def concurrent_winners(project: Any, channels: list[Any], by: Any, phone: str) -
     return codes.count(0)
 
 
+def _http_get(user: Any, url: str) -> Any:
+    client = Client()
+    client.force_login(user, backend="mediadesk.orgs.auth.UsernameOrPhoneBackend")
+    return lambda: client.get(url, {"stage": "new"})
+
+
 def _list_timer(user: Any) -> tuple[str, Any]:
     """The lead list over HTTP when the desk's page exists, else the visible-query page."""
     from mediadesk.leads import access
 
-    for name in ("leads:customers", "leads:customer_list", "leads:opportunities"):
+    for name in ("leads:home", "leads:customers"):
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        client = Client()
-        client.force_login(user, backend="mediadesk.orgs.auth.UsernameOrPhoneBackend")
-        return f"lead list page GET {url}?stage=new (HTTP)", lambda: client.get(url, {"stage": "new"})
+        return f"lead list page GET {url}?stage=new (HTTP)", _http_get(user, url)
 
     def query() -> None:
         qs = access.visible_opportunities(user).filter(stage="new").select_related("customer")

@@ -162,7 +162,9 @@ class Incentive(TimeStampedModel):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name="项目"
+    )
     name = models.CharField("名称", max_length=60)
     kind = models.CharField("类型", max_length=14, choices=Kind.choices)
     members = models.ManyToManyField(
@@ -218,7 +220,9 @@ class LiveSessionFigure(TimeStampedModel):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name="项目"
+    )
     date = models.DateField("直播日期")
     anchor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="主播"

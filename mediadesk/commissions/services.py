@@ -540,7 +540,7 @@ def _rebuild(statement: Statement, planned: list[settlement.Planned], by: Any) -
             actor=by,
             action="commission.settle",
             target=statement,
-            changes={"total_fen": [before_total, 0], "lines": [None, 0]},
+            changes={"total_fen": [before_total, 0], "count": [None, 0]},
         )
         statement.delete()
         return True
@@ -550,7 +550,7 @@ def _rebuild(statement: Statement, planned: list[settlement.Planned], by: Any) -
         target=statement,
         changes={
             "total_fen": [None if created else before_total, statement.total_fen],
-            "lines": len(planned),
+            "count": len(planned),
         },
     )
     return True

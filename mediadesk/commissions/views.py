@@ -105,6 +105,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statement": statement,
             "lines": queries.statement_lines(statement),
             "can_approve": not statement.is_locked
+            and statement.month < rules.month_start(timezone.localdate())
             and scopes.allows(user, Perm.COMMISSIONS_APPROVE, statement),
             "can_adjust": scopes.allows(user, Perm.COMMISSIONS_MANAGE, statement),
             "adjust_form": AdjustmentForm(),

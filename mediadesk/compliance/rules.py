@@ -248,6 +248,11 @@ def compile_pattern(regex: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
+def _edges(key: str) -> tuple[bool, bool]:
+    """Whether the key starts / ends with a Latin letter or digit (then it needs a word edge)."""
+    return _is_word_char(key[0]), _is_word_char(key[-1])
+
+
 def _anchor_regex(anchors: str) -> re.Pattern[str] | None:
     words = sorted({normalise(a) for a in anchors.split("|")} - {""}, key=len, reverse=True)
     return re.compile("|".join(map(re.escape, words))) if words else None
@@ -292,12 +297,12 @@ def build_lexicon(
         if key and (key not in kept or _better(spec, kept[key])):
             kept[key] = spec
     term_list = list(kept.values())
-    for i, (key, _spec) in enumerate(kept.items()):
-        automaton.add_word(key, (len(key), _TERM, i))
+    for i, key in enumerate(kept):
+        automaton.add_word(key, (len(key), _TERM, i, _edges(key)))
     for phrase in whitelist:
         key = normalise(phrase)
         if key:  # an equal whitelist key replaces the term: the whitelist wins
-            automaton.add_word(key, (len(key), _ALLOW, -1))
+            automaton.add_word(key, (len(key), _ALLOW, -1, _edges(key)))
     compiled = [
         _Pattern(
             p,
@@ -332,13 +337,13 @@ def _hits(
     allowed: list[tuple[int, int]] = []
     if not lexicon.size:
         return terms, allowed
-    for last, (length, kind, idx) in lexicon.automaton.iter(stream):
+    for last, (length, kind, idx, (latin_start, latin_end)) in lexicon.automaton.iter(stream):
         start, end = last - length + 1, last + 1
         # Latin/digit terms (no1, top1, 5a, 100%) must not sit inside a longer word or
         # number of the original text (evasion characters in the text separate words).
-        if _is_word_char(stream[start]) and _word_edge(text, index[start] - 1):
+        if latin_start and _word_edge(text, index[start] - 1):
             continue
-        if _is_word_char(stream[last]) and _word_edge(text, index[last] + 1):
+        if latin_end and _word_edge(text, index[last] + 1):
             continue
         if kind == _ALLOW:
             allowed.append((start, end))

@@ -208,8 +208,8 @@ def _opportunity_facts(opp: Opportunity | None, t: dt.datetime) -> rules.Opportu
     visit = Visit.objects.filter(
         project_id=opp.project_id, customer_id=opp.customer_id, visited_at__lte=t
     ).aggregate(m=Max("visited_at"))["m"]
-    last = max((x for x in (opp.created_at, follow, visit) if x is not None), default=None)
-    return _facts_of(opp, last)
+    found: list[dt.datetime] = [x for x in (opp.created_at, follow, visit) if x is not None]
+    return _facts_of(opp, max(found, default=None))
 
 
 def _facts_of(opp: Opportunity, last: dt.datetime | None) -> rules.OpportunityFacts:

@@ -117,4 +117,4 @@ class RulesIn(BodyIn):
 
 
 class RulesOut(RulesIn):
-    project: int  # type: ignore[assignment]
+    project: int

@@ -53,6 +53,10 @@ def _projects(user: Any, perm: str) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids).order_by("name")
 
 
+def _choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    form.fields[name].queryset = queryset  # type: ignore[attr-defined]
+
+
 def _errors(exc: ValidationError) -> list[str]:
     if hasattr(exc, "error_dict"):
         return [m for msgs in exc.message_dict.values() for m in msgs]
@@ -82,10 +86,10 @@ class ReportFilters(forms.Form):
 
 
 def _filtered_reports(request: HttpRequest) -> tuple[QuerySet[Report], ReportFilters]:
-    user = request.user
+    user: Any = request.user
     form = ReportFilters(request.GET or None)
-    form.fields["project"].queryset = Project.objects.filter(organisation_id=user.organisation_id)
-    form.fields["channel"].queryset = Channel.objects.filter(organisation_id=user.organisation_id)
+    _choices(form, "project", Project.objects.filter(organisation_id=user.organisation_id))
+    _choices(form, "channel", Channel.objects.filter(organisation_id=user.organisation_id))
     qs = visible_reports(user).select_related("project", "channel", "reporter")
     if form.is_valid():
         data = form.cleaned_data
@@ -129,7 +133,8 @@ def reports_export(request: HttpRequest) -> HttpResponse:
          _local(r.protect_visit_until), _local(r.protect_deal_until), _local(r.intercept_until))
         for r in qs[:50_000]
     )  # fmt: skip
-    audit.record(actor=request.user, action="lead_report.export", target=request.user,
+    user: Any = request.user
+    audit.record(actor=user, action="lead_report.export", target=user,
                  changes={"count": qs.count()})  # fmt: skip
     headers = ["项目", "渠道", "号码", "报备人", "报备时间", "结果代码", "判客结果", "状态", "说明",
                "到访保护至", "成交保护至", "防截客截止"]  # fmt: skip
@@ -151,13 +156,15 @@ class ReportForm(forms.Form):
 
 @login_required
 def report_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     projects = _projects(user, Perm.LEADS_REPORT)
     scopes.require(projects.exists(), "没有报备权限")
     form = ReportForm(request.POST or None)
-    form.fields["project"].queryset = projects
-    form.fields["channel"].queryset = Channel.objects.filter(
-        organisation_id=user.organisation_id, is_active=True
+    _choices(form, "project", projects)
+    _choices(
+        form,
+        "channel",
+        Channel.objects.filter(organisation_id=user.organisation_id, is_active=True),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -222,12 +229,12 @@ def _channels(user: Any) -> QuerySet[Channel]:
 
 @login_required
 def visit_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     projects = _projects(user, Perm.LEADS_VISIT)
     scopes.require(projects.exists(), "没有到访登记权限")
     form = VisitForm(request.POST or None)
-    form.fields["project"].queryset = projects
-    form.fields["channel"].queryset = _channels(user)
+    _choices(form, "project", projects)
+    _choices(form, "channel", _channels(user))
     visit = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -257,12 +264,12 @@ class TripForm(forms.Form):
 
 @login_required
 def trip_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     projects = _projects(user, Perm.LEADS_VISIT)
     scopes.require(projects.exists(), "没有到访登记权限")
     form = TripForm(request.POST or None)
-    form.fields["projects"].queryset = projects
-    form.fields["channel"].queryset = _channels(user)
+    _choices(form, "projects", projects)
+    _choices(form, "channel", _channels(user))
     trip = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -191,3 +191,18 @@ def test_api_statement_detail_and_errors(api, client, world, jan) -> None:  # ty
     assert client.get("/api/v1/commissions/statements").status_code == 401
     bad = api(world.manager).get("/api/v1/commissions/statements?month=2025-13")
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "month"
+
+
+def test_statement_pages_keep_their_query_count(
+    login, world, jan, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for day in range(3, 9):
+        make_deal(world.qujiang, world.sales_a, subscribed=at(2025, 1, day), paid_30=at(2025, 1, 9))
+    services.settle_month(organisation=world.org, month=JAN, by=world.manager)
+    client = login(world.manager)
+    with django_assert_max_num_queries(20):
+        client.get("/commissions/statements/?month=2025-01")
+    with django_assert_max_num_queries(20):
+        client.get(f"/commissions/statements/{jan['a'].pk}/")
+    with django_assert_max_num_queries(12):
+        client.get("/commissions/statements/export.xlsx?month=2025-01")

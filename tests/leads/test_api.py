@@ -60,7 +60,9 @@ def test_reported_at_is_for_importers_only(
     assert naive.status_code == 422 and naive.json()["errors"][0]["field"] == "reported_at"
 
 
-def test_report_permissions(world: Any, rule_set: RuleSet, api: Any, client: Any, agency: Any) -> None:
+def test_report_permissions(
+    world: Any, rule_set: RuleSet, api: Any, client: Any, agency: Any
+) -> None:
     body = {"project": world.qujiang.pk, "phone": "13512345678", "channel": agency.pk}
     assert post(client, "/api/v1/leads/reports", body).status_code == 401
     assert post(api(world.sales_a), "/api/v1/leads/reports", body).status_code == 403
@@ -135,7 +137,10 @@ def test_channel_list(world: Any, api: Any, client: Any, broker: Any, agency: An
                       agency_b: Any) -> None:  # fmt: skip
     assert client.get("/api/v1/leads/channels").status_code == 401
     items = api(world.channel).get("/api/v1/leads/channels").json()["items"]
-    assert {(c["name"], c["kind"]) for c in items} == {("安家中介", "agency"), ("链房分销", "agency")}
+    assert {(c["name"], c["kind"]) for c in items} == {
+        ("安家中介", "agency"),
+        ("链房分销", "agency"),
+    }
     assert set(items[0]) == {"id", "name", "kind"}
     own = api(broker).get("/api/v1/leads/channels").json()["items"]
     assert [c["id"] for c in own] == [agency.pk]

@@ -60,7 +60,11 @@ def test_first_full_number_report_wins_in_protect_mode(
     assert second.result_code == ResultCode.REPORTED_BY_OTHER
     assert second.status == Report.Status.INVALID
     opp = Opportunity.objects.get(project=world.qujiang, customer__phone=phone_no)
-    assert (opp.channel, opp.attributed_report, opp.source) == (agency, first, Source.CHANNEL_REPORT)
+    assert (opp.channel, opp.attributed_report, opp.source) == (
+        agency,
+        first,
+        Source.CHANNEL_REPORT,
+    )
     assert audit_actions("lead_report", first.pk) == ["lead_report.file"]
 
 

@@ -38,7 +38,7 @@ def test_fifty_threads_one_winner(world: Any) -> None:
                 by=world.channel,
             )  # fmt: skip
             codes.append(report.result_code)
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -60,6 +60,12 @@
 
   function eventContent(arg) {
     const props = arg.event.extendedProps;
+    if (props.kind === "more") {
+      const link = document.createElement("span");
+      link.className = "md-cal-more-link";
+      link.textContent = arg.event.title;
+      return { domNodes: [link] };
+    }
     if (props.kind !== "variant") return true;
     const wrap = document.createElement("div");
     wrap.className = "md-cal-ev";
@@ -117,7 +123,6 @@
   // FullCalendar may call datesSet and fetch events while the constructor still runs.
   const initialView = el.dataset.initialView || (phone ? "listWeek" : "dayGridMonth");
   let viewType = initialView;
-  let lastShown = null;
   const calendar = new FullCalendar.Calendar(el, {
     locale: "zh-cn",
     timeZone: "Asia/Shanghai",
@@ -139,6 +144,8 @@
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     defaultTimedEventDuration: "00:30",
     editable: el.dataset.canEdit === "1",
+    // Each view has its own per-day cap: refetch on every view or date change.
+    lazyFetching: false,
     eventDurationEditable: false,
     events: {
       url: el.dataset.feedUrl,
@@ -152,13 +159,6 @@
     datesSet: (arg) => {
       viewType = arg.view.type;
       markBestTimes(arg.view);
-      // Views sharing a range (week grid / week list) have different caps, yet FullCalendar
-      // only refetches when the range changes.
-      const range = `${arg.startStr}|${arg.endStr}`;
-      if (lastShown && lastShown.range === range && lastShown.type !== arg.view.type) {
-        arg.view.calendar.refetchEvents();
-      }
-      lastShown = { range, type: arg.view.type };
     },
   });
   calendar.render();

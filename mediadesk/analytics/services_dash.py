@@ -1,0 +1,156 @@
+"""Writes of the presentation side: the analyst's template-3 text and 归因 tags, A/B tests and
+competitor figures. Each checks analytics.edit in the record's scope, runs in a transaction
+and writes an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from mediadesk.analytics.models import (
+    ABTest,
+    ABVariant,
+    Attribution,
+    BenchmarkAccount,
+    BenchmarkFigure,
+    PostAnalysis,
+)
+from mediadesk.content.models import Status, Variant
+from mediadesk.core import audit, scopes
+from mediadesk.core.errors import ValidationError
+from mediadesk.orgs.roles import Perm
+
+audit.register_actions(
+    {
+        "analytics.analysis": "编辑数据分析/归因",
+        "analytics.abtest": "创建A/B测试",
+        "analytics.abtest_figures": "更新A/B测试数据",
+        "analytics.benchmark": "添加竞品账号",
+        "analytics.benchmark_figure": "录入竞品数据",
+    }
+)
+
+MAX_TAGS = 8
+MAX_TAG_LEN = 20
+ANALYSIS_FIELDS = ("analysis", "suggestion", "tags")
+
+
+def clean_tags(tags: Sequence[str]) -> list[str]:
+    """Built-in codes kept, custom tags trimmed; duplicates and blanks dropped."""
+    out: list[str] = []
+    for raw in tags:
+        tag = str(raw).strip()
+        if not tag or tag in out:
+            continue
+        if len(tag) > MAX_TAG_LEN:
+            raise ValidationError({"tags": f"自定义归因“{tag[:10]}…”超过 {MAX_TAG_LEN} 个字"})
+        out.append(tag)
+    if len(out) > MAX_TAGS:
+        raise ValidationError({"tags": f"归因标签最多 {MAX_TAGS} 个"})
+    return out
+
+
+def save_analysis(
+    variant: Variant, *, by: Any, analysis: str, suggestion: str, tags: Sequence[str]
+) -> PostAnalysis:
+    """Set a post's 亮点/问题分析, 优化建议 and 归因 tags (template 3), audited."""
+    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, variant), "没有该发布的数据分析编辑权限")
+    scopes.require(variant.status == Status.PUBLISHED, "只有已发布的内容可以分析")
+    errors = {n: "不能超过 1000 个字" for n, v in (("analysis", analysis),
+                                                ("suggestion", suggestion)) if len(v) > 1000}  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    values = {"analysis": analysis.strip(), "suggestion": suggestion.strip(), "tags": clean_tags(tags)}
+    with transaction.atomic():
+        note, _ = PostAnalysis.objects.select_for_update().get_or_create(
+            variant=variant,
+            defaults={"organisation_id": variant.organisation_id, "company_id": variant.company_id,
+                      "project_id": variant.project_id},
+        )  # fmt: skip
+        before = audit.snapshot(note, ANALYSIS_FIELDS)
+        for name, value in values.items():
+            setattr(note, name, value)
+        note.updated_by = by
+        note.save()
+        changes = audit.diff(before, audit.snapshot(note, ANALYSIS_FIELDS))
+        if changes:
+            audit.record(actor=by, action="analytics.analysis", target=variant, changes=changes)
+    return note
+
+
+def create_abtest(*, by: Any, values: dict[str, Any], arms: Sequence[tuple[str, int, int]]) -> ABTest:
+    """Create an A/B test with its arms ((content, exposures, successes), labelled A, B, …)."""
+    test = ABTest(created_by=by, organisation=by.organisation, **values)
+    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, test), "没有该范围的A/B测试权限")
+    _check_arms(arms)
+    with transaction.atomic():
+        test.full_clean()
+        test.save()
+        ABVariant.objects.bulk_create(
+            ABVariant(test=test, label=chr(ord("A") + i), content=c, exposures=n, successes=s, sort=i)
+            for i, (c, n, s) in enumerate(arms)
+        )
+        audit.record(actor=by, action="analytics.abtest", target=test,
+                     changes={"name": [None, test.name], "arms": [None, len(arms)]})  # fmt: skip
+    return test
+
+
+def _check_arms(arms: Sequence[tuple[str, int, int]]) -> None:
+    if len(arms) < 2:
+        raise ValidationError({"arms": "至少需要两个测试组"})
+    errors = {}
+    for i, (content, exposures, successes) in enumerate(arms):
+        label = chr(ord("A") + i)
+        if not content.strip():
+            errors[f"arms.{i}.content"] = f"{label} 组缺少标题/封面说明"
+        elif exposures < 0 or successes < 0 or successes > exposures:
+            errors[f"arms.{i}.successes"] = f"{label} 组成功数应在 0 到曝光数之间"
+    if errors:
+        raise ValidationError(errors)
+
+
+def update_arm(arm: ABVariant, *, by: Any, exposures: int, successes: int) -> ABVariant:
+    """Update one arm's figures (audited on the test)."""
+    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, arm.test), "没有该A/B测试的编辑权限")
+    _check_arms([(arm.content, exposures, successes), ("x", 0, 0)])
+    with transaction.atomic():
+        row = ABVariant.objects.select_for_update().get(pk=arm.pk)
+        before = {"exposures": row.exposures, "successes": row.successes}
+        row.exposures, row.successes = exposures, successes
+        row.save(update_fields=["exposures", "successes"])
+        audit.record(actor=by, action="analytics.abtest_figures", target=row.test,
+                     changes={f"{row.label}.{k}": [v, getattr(row, k)] for k, v in before.items()})  # fmt: skip
+    return row
+
+
+def add_benchmark(*, by: Any, values: dict[str, Any]) -> BenchmarkAccount:
+    """Add a competitor account (竞品)."""
+    bench = BenchmarkAccount(organisation=by.organisation, **values)
+    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, bench), "没有该范围的竞品维护权限")
+    with transaction.atomic():
+        bench.full_clean()
+        bench.save()
+        audit.record(actor=by, action="analytics.benchmark", target=bench,
+                     changes={"name": [None, bench.name]})  # fmt: skip
+    return bench
+
+
+def record_benchmark_figure(
+    bench: BenchmarkAccount, *, by: Any, date: dt.date, values: dict[str, int | None]
+) -> BenchmarkFigure:
+    """Upsert one day of a competitor's public figures."""
+    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, bench), "没有该竞品的维护权限")
+    unknown = set(values) - {"followers", "posts", "interactions"}
+    if unknown:
+        raise ValidationError({n: "不支持的字段" for n in unknown})
+    with transaction.atomic():
+        row, _ = BenchmarkFigure.objects.update_or_create(benchmark=bench, date=date, defaults=values)
+        audit.record(actor=by, action="analytics.benchmark_figure", target=bench,
+                     changes={"date": [None, date.isoformat()], **{k: [None, v] for k, v in values.items()}})  # fmt: skip
+    return row
+
+
+ATTRIBUTION_CHOICES = Attribution.choices
