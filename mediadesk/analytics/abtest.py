@@ -67,7 +67,10 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # at p = 0 or 1 the bound is exactly 0 or 1; floating point may land a hair inside
+    low = 0.0 if successes == 0 else max(0.0, min(p, centre - half))
+    high = 1.0 if successes == n else min(1.0, max(p, centre + half))
+    return low, high
 
 
 def two_proportion_p(s1: int, n1: int, s2: int, n2: int) -> float:
@@ -103,7 +106,7 @@ def analyse(arms: Sequence[Arm], minimum: MinSample = MinSample(), alpha: float 
     """Rates, intervals, lifts, p-values and the verdict of a test with two or more arms."""
     if len(arms) < 2:
         raise ValueError("至少需要两个测试组")
-    best = max(arms, key=lambda a: (a.rate if a.rate is not None else -1.0))
+    best = max(arms, key=lambda a: a.rate if a.rate is not None else -1.0)
     control = arms[0].rate
     results = [_arm_result(arm, best, control, minimum) for arm in arms]
     if not all(r.enough for r in results):

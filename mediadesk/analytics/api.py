@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from mediadesk.analytics import services
 from mediadesk.analytics.schemas import IngestOut, SnapshotsIn
+from mediadesk.analytics.schemas_dash import MonitoringIn, MonitoringOut
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.schemas import ErrorOut, caller
 from mediadesk.matrix.models import Platform
@@ -76,3 +77,18 @@ def ingest_snapshots(request: HttpRequest, payload: SnapshotsIn) -> Any:
     return {"batch": batch.pk, "total": report.total, "created": report.created,
             "updated": report.updated, "unchanged": report.unchanged,
             "unplanned": report.unplanned, "fuzzy": fuzzy}  # fmt: skip
+
+
+@router.get(
+    "/analytics/monitoring",
+    response={200: MonitoringOut, **ERRORS},
+    summary="数据监测与分析表（模板3）的行",
+)
+def monitoring(request: HttpRequest, params: Query[MonitoringIn]) -> Any:
+    from mediadesk.analytics import queries
+
+    user = caller(request)
+    f = params.filters()
+    qs = queries.ordered(queries.posts(user, f))
+    rows = queries.monitoring_rows(user, f, qs[params.offset : params.offset + params.limit])
+    return {"items": [r.as_json() for r in rows], "count": qs.count()}

@@ -28,8 +28,17 @@ def report_xlsx(report: reports.Report) -> HttpResponse:
         lines.append([goal.label, goal.target, goal.actual, goal.rate.percent()])
     lines += [[], ["达标情况", "篇数"], *([k, v] for k, v in report.status_counts.items())]
     lines += [[], ["归因", "篇数"], *([k, v] for k, v in report.attributions)]
-    lines += [[], ["亮点"], *([t] for t in report.highlights), [], ["问题"],
-              *([t] for t in report.problems), [], ["优化建议"], *([t] for t in report.suggestions)]
+    lines += [
+        [],
+        ["亮点"],
+        *([t] for t in report.highlights),
+        [],
+        ["问题"],
+        *([t] for t in report.problems),
+        [],
+        ["优化建议"],
+        *([t] for t in report.suggestions),
+    ]
     lines += [[], list(queries.MONITORING_HEADERS), *(r.as_cells() for r in report.rows)]
     name = f"效果评估报告_{report.title}_{report.filters.start:%Y%m%d}-{report.filters.end:%Y%m%d}.xlsx"
     return excel.xlsx_response(name, ["项目", "内容", "", ""], lines)

@@ -107,8 +107,10 @@ def _target(f: Facts) -> list[Hint]:
         if r.value is not None
     )
     if f.status == rules.TargetStatus.MISSED:
-        return [Hint("problem", f"未达标：{cited}"),
-                Hint("suggestion", "复盘选题与发布时段，下次设定目标前参考同类内容的中位数")]  # fmt: skip
+        return [
+            Hint("problem", f"未达标：{cited}"),
+            Hint("suggestion", "复盘选题与发布时段，下次设定目标前参考同类内容的中位数"),
+        ]
     if f.status == rules.TargetStatus.EXCEEDED:
         return [Hint("highlight", f"超额达标：{cited}")]
     return []
@@ -121,12 +123,20 @@ def _median(f: Facts) -> list[Hint]:
     base = f"互动率 {f.rate.percent()}（{f.rate.numerator:,}/{f.rate.denominator:,}）"
     form = f.form_label or "同形式"
     if value < median:
-        return [Hint("problem", f"{base}低于本账号{form}中位数 {pct(median)}",
-                     Attribution.WEAK_CONTENT),
-                Hint("suggestion", "优化标题与开头3秒/首屏，增加互动引导（提问、投票、评论区置顶）")]  # fmt: skip
+        return [
+            Hint(
+                "problem", f"{base}低于本账号{form}中位数 {pct(median)}", Attribution.WEAK_CONTENT
+            ),
+            Hint("suggestion", "优化标题与开头3秒/首屏，增加互动引导（提问、投票、评论区置顶）"),
+        ]
     if value >= median * STRONG:
-        return [Hint("highlight", f"{base}达本账号{form}中位数 {pct(median)} 的 "
-                                  f"{(value / median).quantize(Decimal('0.1'))} 倍")]  # fmt: skip
+        return [
+            Hint(
+                "highlight",
+                f"{base}达本账号{form}中位数 {pct(median)} 的 "
+                f"{(value / median).quantize(Decimal('0.1'))} 倍",
+            )
+        ]
     return []
 
 
@@ -137,8 +147,10 @@ def _timing(f: Facts) -> list[Hint]:
         return []
     when = f"周{WEEKDAYS[f.published_at.weekday()]} {f.published_at:%H:%M}"
     best = "、".join(w.text() for w in f.windows)
-    return [Hint("problem", f"发布于 {when}，不在最佳时段（{best}）", Attribution.BAD_TIME),
-            Hint("suggestion", f"改在 {best} 发布")]  # fmt: skip
+    return [
+        Hint("problem", f"发布于 {when}，不在最佳时段（{best}）", Attribution.BAD_TIME),
+        Hint("suggestion", f"改在 {best} 发布"),
+    ]
 
 
 def _topic(f: Facts) -> list[Hint]:
@@ -147,9 +159,14 @@ def _topic(f: Facts) -> list[Hint]:
     topic, overall = f.topic_rate.value, f.overall_rate.value
     if topic is None or overall is None or topic >= overall * WEAK_TOPIC:
         return []
-    return [Hint("problem", f"主题“{f.topic}”本期互动率 {pct(topic)}，低于整体 {pct(overall)}",
-                 Attribution.WEAK_CONTENT),
-            Hint("suggestion", f"减少“{f.topic}”类选题占比，或换角度重做")]  # fmt: skip
+    return [
+        Hint(
+            "problem",
+            f"主题“{f.topic}”本期互动率 {pct(topic)}，低于整体 {pct(overall)}",
+            Attribution.WEAK_CONTENT,
+        ),
+        Hint("suggestion", f"减少“{f.topic}”类选题占比，或换角度重做"),
+    ]
 
 
 def _boost(f: Facts) -> list[Hint]:
@@ -158,11 +175,17 @@ def _boost(f: Facts) -> list[Hint]:
         return []
     out = []
     if f.kol:
-        out.append(Hint("highlight", f"合作达人 {f.kol} 带动，互动率 {f.rate.percent()}",
-                        Attribution.KOL))  # fmt: skip
+        out.append(
+            Hint("highlight", f"合作达人 {f.kol} 带动，互动率 {f.rate.percent()}", Attribution.KOL)
+        )
     if f.hot_topic:
-        out.append(Hint("highlight", f"借势热点 {f.hot_topic}，互动率 {f.rate.percent()}",
-                        Attribution.HOT_TOPIC))  # fmt: skip
+        out.append(
+            Hint(
+                "highlight",
+                f"借势热点 {f.hot_topic}，互动率 {f.rate.percent()}",
+                Attribution.HOT_TOPIC,
+            )
+        )
     if f.series:
         out.append(Hint("highlight", f"专辑“{f.series}”的固定栏目效应"))
     if out:

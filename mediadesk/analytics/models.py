@@ -541,7 +541,9 @@ class ABTest(models.Model):
                                 related_name="+", verbose_name="账号")  # fmt: skip
     min_exposures = models.PositiveIntegerField("每组最少曝光", default=100)
     min_successes = models.PositiveIntegerField(
-        "每组最少成功/失败数", default=10, help_text="正态近似成立的条件：成功数与失败数都不少于该值"
+        "每组最少成功/失败数",
+        default=10,
+        help_text="正态近似成立的条件：成功数与失败数都不少于该值",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -614,7 +616,9 @@ class BenchmarkAccount(models.Model):
 class BenchmarkFigure(models.Model):
     """A competitor's public figures on one day (粉丝数, 发布数, 互动量); unknown = NULL."""
 
-    benchmark = models.ForeignKey(BenchmarkAccount, on_delete=models.CASCADE, related_name="figures")
+    benchmark = models.ForeignKey(
+        BenchmarkAccount, on_delete=models.CASCADE, related_name="figures"
+    )
     date = models.DateField("日期")
     followers = _count("粉丝数")
     posts = _count("当日发布数")

@@ -60,8 +60,15 @@ class Filters:
     def previous(self) -> Filters:
         """The period of the same length just before this one (环比)."""
         end = self.start - dt.timedelta(days=1)
-        return Filters(end - dt.timedelta(days=self.days - 1), end, self.platform, self.account,
-                       self.series, self.owner, self.project)  # fmt: skip
+        return Filters(
+            end - dt.timedelta(days=self.days - 1),
+            end,
+            self.platform,
+            self.account,
+            self.series,
+            self.owner,
+            self.project,
+        )
 
 
 def default_period(days: int = 30) -> tuple[dt.date, dt.date]:
@@ -89,7 +96,8 @@ def posts(user: Any, f: Filters) -> QuerySet[PostMetrics]:
     """The posts published in the period, in the user's scope (template 3's rows)."""
     require_view(user)
     return PostMetrics.objects.filter(
-        scopes.scope_q(user, Perm.ANALYTICS_VIEW), _dims(f, date_field="published_on", post_level=True)
+        scopes.scope_q(user, Perm.ANALYTICS_VIEW),
+        _dims(f, date_field="published_on", post_level=True),
     )
 
 
@@ -124,24 +132,46 @@ class Row:
     def as_json(self) -> dict[str, Any]:
         """The API's object (keys of 03-analytics.md)."""
         return {
-            "published_date": self.published_date, "topic": self.topic,
-            "platform": self.platform, "exposure": self.exposure,
-            "interactions": self.interactions, "interaction_rate": self.rate.percent(),
-            "conversions": self.conversions, "target_status": self.status.label,
-            "analysis": self.analysis, "suggestion": self.suggestion,
-        }  # fmt: skip
+            "published_date": self.published_date,
+            "topic": self.topic,
+            "platform": self.platform,
+            "exposure": self.exposure,
+            "interactions": self.interactions,
+            "interaction_rate": self.rate.percent(),
+            "conversions": self.conversions,
+            "target_status": self.status.label,
+            "analysis": self.analysis,
+            "suggestion": self.suggestion,
+        }
 
     def as_cells(self) -> list[Any]:
         """The Excel row, in the order of MONITORING_HEADERS."""
-        return [self.published_date, self.topic, self.platform, self.exposure,
-                self.interactions, self.rate.percent(), self.conversions, self.status.label,
-                self.analysis, self.suggestion]  # fmt: skip
+        return [
+            self.published_date,
+            self.topic,
+            self.platform,
+            self.exposure,
+            self.interactions,
+            self.rate.percent(),
+            self.conversions,
+            self.status.label,
+            self.analysis,
+            self.suggestion,
+        ]
 
 
 MONITORING_HEADERS = (
-    "发布日期", "内容主题", "平台", "曝光量", "互动量(点赞+评论+转发)", "互动率", "转化量",
-    "达标情况(对比目标)", "亮点/问题分析", "优化建议",
-)  # fmt: skip
+    "发布日期",
+    "内容主题",
+    "平台",
+    "曝光量",
+    "互动量(点赞+评论+转发)",
+    "互动率",
+    "转化量",
+    "达标情况(对比目标)",
+    "亮点/问题分析",
+    "优化建议",
+)
 
 
 def ordered(qs: QuerySet[PostMetrics]) -> QuerySet[PostMetrics]:
@@ -184,16 +214,23 @@ def _row(m: PostMetrics, policy: rules.Policy, ctx: _HintContext) -> Row:
     note: PostAnalysis | None = getattr(variant, "analysis", None)
     title = variant.title or item.title
     return Row(
-        variant_id=m.variant_id, published_date=m.published_on,
+        variant_id=m.variant_id,
+        published_date=m.published_on,
         topic=f"{m.category.name}｜{title}" if m.category else title,
-        platform=m.platform.name, account=m.account.name, exposure=m.eval_exposure,
-        interactions=m.eval_interactions, rate=rate, conversions=m.eval_conversions,
-        status=status, achievements=[(n, r) for n, r, _ in goals],
+        platform=m.platform.name,
+        account=m.account.name,
+        exposure=m.eval_exposure,
+        interactions=m.eval_interactions,
+        rate=rate,
+        conversions=m.eval_conversions,
+        status=status,
+        achievements=[(n, r) for n, r, _ in goals],
         analysis=note.analysis if note else generated.analysis,
         suggestion=note.suggestion if note else generated.suggestion,
-        tags=list(note.tags) if note else generated.tags, edited=note is not None,
+        tags=list(note.tags) if note else generated.tags,
+        edited=note is not None,
         hints=generated,
-    )  # fmt: skip
+    )
 
 
 class _HintContext:
@@ -204,29 +241,41 @@ class _HintContext:
         self.topics, self.overall = _topic_rates(posts(user, f))
         self.windows = _windows({m.platform_id for m in metrics})
 
-    def facts(self, m: PostMetrics, rate: rules.Ratio, goals: list[tuple[str, rules.Ratio]],
-              status: rules.TargetStatus) -> hints.Facts:  # fmt: skip
+    def facts(
+        self,
+        m: PostMetrics,
+        rate: rules.Ratio,
+        goals: list[tuple[str, rules.Ratio]],
+        status: rules.TargetStatus,
+    ) -> hints.Facts:
         variant = m.variant
         return hints.Facts(
-            rate=rate, form_label=FORM_LABELS.get(m.form, ""),
+            rate=rate,
+            form_label=FORM_LABELS.get(m.form, ""),
             account_median=self.medians.get((m.account_id, m.form)),
             published_at=timezone.localtime(m.published_at) if m.published_at else None,
             windows=self.windows.get(m.platform_id, ()),
             topic=m.category.name if m.category else "",
-            topic_rate=self.topics.get(m.category_id), overall_rate=self.overall,
-            series=m.series.name if m.series else "", kol=variant.mentions.strip(),
+            topic_rate=self.topics.get(m.category_id) if m.category_id else None,
+            overall_rate=self.overall,
+            series=m.series.name if m.series else "",
+            kol=variant.mentions.strip(),
             hot_topic=variant.tags.strip() if "#" in variant.tags else "",
-            achievements=goals, status=status,
-        )  # fmt: skip
+            achievements=goals,
+            status=status,
+        )
 
 
 def _account_medians(account_ids: set[int], end: dt.date) -> dict[tuple[int, str], Decimal]:
     """Median 互动率 per (account, form) over the 90 days before `end`."""
     rates: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
     rows = PostMetrics.objects.filter(
-        account_id__in=account_ids, published_on__gt=end - dt.timedelta(days=MEDIAN_DAYS),
-        published_on__lte=end, eval_exposure__gt=0, eval_interactions__isnull=False,
-    ).values_list("account_id", "form", "eval_interactions", "eval_exposure")  # fmt: skip
+        account_id__in=account_ids,
+        published_on__gt=end - dt.timedelta(days=MEDIAN_DAYS),
+        published_on__lte=end,
+        eval_exposure__gt=0,
+        eval_interactions__isnull=False,
+    ).values_list("account_id", "form", "eval_interactions", "eval_exposure")
     for account_id, form, inter, exposure in rows:
         rates[account_id, form].append(Decimal(inter) / Decimal(exposure))
     return {key: m for key, values in rates.items() if (m := hints.median(values)) is not None}
@@ -279,6 +328,12 @@ class Kpi:
             return self.ratio.percent(2)
         return "—" if self.value is None else f"{self.value:,}"
 
+    @property
+    def previous_display(self) -> str:
+        if self.ratio is not None:
+            return rules.percent(Decimal(self.previous) if self.previous is not None else None, 2)
+        return "—" if self.previous is None else f"{self.previous:,}"
+
 
 def daily(user: Any, f: Filters) -> QuerySet[Any]:
     """DailyTotals (publish day × account) in the period and scope."""
@@ -325,10 +380,13 @@ def kpis(user: Any, f: Filters) -> list[Kpi]:
         Kpi("曝光量", now["exposure"], before["exposure"]),
         Kpi("互动量", now["interactions"], before["interactions"]),
         Kpi("互动率", rate_now.value, rate_before.value, ratio=rate_now),
-        Kpi("净增粉", _net_gain(followers_daily(user, f)),
-            _net_gain(followers_daily(user, f.previous()))),
+        Kpi(
+            "净增粉",
+            _net_gain(followers_daily(user, f)),
+            _net_gain(followers_daily(user, f.previous())),
+        ),
         Kpi("转化量", now["conversions"], before["conversions"]),
-    ]  # fmt: skip
+    ]
 
 
 def _dates(f: Filters) -> list[dt.date]:
@@ -341,15 +399,19 @@ def charts(user: Any, f: Filters) -> dict[str, Any]:
     by_day = {r["date"]: r for r in qs.values("date").annotate(**_annotations())}
     gains = {
         r["date"]: (r["n"] or 0) - (r["c"] or 0)
-        for r in followers_daily(user, f).order_by().values("date")
+        for r in followers_daily(user, f)
+        .order_by()
+        .values("date")
         .annotate(n=Sum("new_followers"), c=Sum("cancelled_followers"))
-    }  # fmt: skip
+    }
     dates = _dates(f)
     series = {n: [int(by_day.get(d, {}).get(n, 0)) for d in dates] for n in SUM_FIELDS}
     return {
         "dates": [d.isoformat() for d in dates],
         **series,
-        "rate": [_pct(i, e) for i, e in zip(series["interactions"], series["exposure"], strict=True)],
+        "rate": [
+            _pct(i, e) for i, e in zip(series["interactions"], series["exposure"], strict=True)
+        ],
         "net_gain": [gains.get(d, 0) for d in dates],
         "platforms": _grouped(qs, "platform__name"),
         "accounts": _grouped(qs, "account__name")[:10],
@@ -368,36 +430,53 @@ def _pct(numerator: int, denominator: int) -> float | None:
 def _grouped(qs: QuerySet[Any], key: str) -> list[dict[str, Any]]:
     rows = qs.values(key).annotate(**_annotations()).order_by("-exposure")
     return [
-        {"name": r[key], **{n: int(r[n] or 0) for n in SUM_FIELDS},
-         "rate": _pct(int(r["interactions"] or 0), int(r["exposure"] or 0))}
+        {
+            "name": r[key],
+            **{n: int(r[n] or 0) for n in SUM_FIELDS},
+            "rate": _pct(int(r["interactions"] or 0), int(r["exposure"] or 0)),
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 def comparisons(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
     """专辑 / 主题 / 负责人 comparisons of the period's posts (from PostMetrics)."""
     qs = posts(user, f).order_by()
     out = {}
-    for key, label in (("series__name", "series"), ("category__name", "topic"),
-                       ("owner__display_name", "owner")):  # fmt: skip
+    for key, label in (
+        ("series__name", "series"),
+        ("category__name", "topic"),
+        ("owner__display_name", "owner"),
+    ):
         rows = (
             qs.values(key)
-            .annotate(posts=Count("pk"), exposure=Sum("exposure"), interactions=Sum("interactions"),
-                      conversions=Sum("conversions"))
+            .annotate(
+                posts=Count("pk"),
+                exposure=Sum("exposure"),
+                interactions=Sum("interactions"),
+                conversions=Sum("conversions"),
+            )
             .order_by("-exposure")[:12]
-        )  # fmt: skip
+        )
         out[label] = [
-            {"name": r[key] or "（未设置）", "posts": r["posts"], "exposure": r["exposure"] or 0,
-             "interactions": r["interactions"] or 0, "conversions": r["conversions"] or 0,
-             "rate": rules.Ratio(r["interactions"], r["exposure"])}
+            {
+                "name": r[key] or "（未设置）",
+                "posts": r["posts"],
+                "exposure": r["exposure"] or 0,
+                "interactions": r["interactions"] or 0,
+                "conversions": r["conversions"] or 0,
+                "rate": rules.Ratio(r["interactions"], r["exposure"]),
+            }
             for r in rows
-        ]  # fmt: skip
+        ]
     return out
 
 
 # ------------------------------------------------------------------ 公众号 and 小程序 panels
 
-ACTIVITY_DEFINITION = "活跃度 = (阅读人数 + 互动量) ÷ 期末粉丝数：每位粉丝在本期平均产生的阅读与互动"
+ACTIVITY_DEFINITION = (
+    "活跃度 = (阅读人数 + 互动量) ÷ 期末粉丝数：每位粉丝在本期平均产生的阅读与互动"
+)
 
 
 def wechat_panel(user: Any, f: Filters) -> dict[str, rules.Ratio | int | None]:
@@ -407,9 +486,19 @@ def wechat_panel(user: Any, f: Filters) -> dict[str, rules.Ratio | int | None]:
     post, found through PostMetrics), not over all snapshots."""
     from mediadesk.analytics.models import MetricSnapshot
 
-    mine = posts(user, Filters(f.start, f.end, "wechat_mp", f.account, f.series, f.owner, f.project))
-    names = ("message_reads", "delivered", "sharers", "readers", "follower_gain", "likes",
-             "comments", "shares")  # fmt: skip
+    mine = posts(
+        user, Filters(f.start, f.end, "wechat_mp", f.account, f.series, f.owner, f.project)
+    )
+    names = (
+        "message_reads",
+        "delivered",
+        "sharers",
+        "readers",
+        "follower_gain",
+        "likes",
+        "comments",
+        "shares",
+    )
     s = MetricSnapshot.objects.filter(pk__in=mine.values("evaluation_id")).aggregate(
         **{n: Sum(n) for n in names}, conv=Sum("conv_leads")
     )
@@ -420,8 +509,9 @@ def wechat_panel(user: Any, f: Filters) -> dict[str, rules.Ratio | int | None]:
         "share_rate": rules.Ratio(s["sharers"], s["readers"]),
         "conversion_rate": rules.Ratio(s["conv"], s["readers"]),
         "follows": s["follower_gain"],
-        "activity": rules.Ratio((s["readers"] or 0) + interactions if s["readers"] else None,
-                                followers),  # fmt: skip
+        "activity": rules.Ratio(
+            (s["readers"] or 0) + interactions if s["readers"] else None, followers
+        ),
         "followers": followers,
     }
 
@@ -430,8 +520,8 @@ def _latest_followers(user: Any, f: Filters, platform: str) -> int | None:
     """Followers at the period's end: each account's last known daily figure, summed."""
     qs = followers_daily(user, Filters(f.start, f.end, platform, f.account, project=f.project))
     last: dict[int, int] = {}
-    for account_id, followers in qs.filter(followers__isnull=False).order_by("date").values_list(
-        "account_id", "followers"
+    for account_id, followers in (
+        qs.filter(followers__isnull=False).order_by("date").values_list("account_id", "followers")
     ):
         last[account_id] = followers
     return sum(last.values()) if last else None

@@ -48,22 +48,29 @@ def build(user: Any, f: queries.Filters, title: str) -> Report:
     qs = queries.posts(user, f)
     rows = queries.monitoring_rows(user, f, queries.ordered(qs)[:REPORT_LIMIT])
     return Report(
-        title=title, filters=f, rows=rows, goals=_goals(qs),
+        title=title,
+        filters=f,
+        rows=rows,
+        goals=_goals(qs),
         status_counts=dict(Counter(r.status.label for r in rows)),
         attributions=Counter(attribution_label(t) for r in rows for t in r.tags).most_common(),
-        highlights=_lines(rows, "highlight"), problems=_lines(rows, "problem"),
+        highlights=_lines(rows, "highlight"),
+        problems=_lines(rows, "problem"),
         suggestions=list(dict.fromkeys(s for r in rows for s in r.suggestion.split("；") if s))[
-            :LIST_LIMIT],
+            :LIST_LIMIT
+        ],
         totals=_totals(rows),
-    )  # fmt: skip
+    )
 
 
 def _goals(qs: Any) -> list[Goal]:
     """Targets vs actual over the posts that set each target (sums of both)."""
     out = []
-    for label, actual, target in (("曝光/播放", "eval_exposure", "variant__item__target_exposure"),
-                                  ("互动", "eval_interactions", "variant__item__target_interactions"),
-                                  ("转化", "eval_conversions", "variant__item__target_conversions")):  # fmt: skip
+    for label, actual, target in (
+        ("曝光/播放", "eval_exposure", "variant__item__target_exposure"),
+        ("互动", "eval_interactions", "variant__item__target_interactions"),
+        ("转化", "eval_conversions", "variant__item__target_conversions"),
+    ):
         s = qs.filter(**{f"{target}__gt": 0}).aggregate(a=Sum(actual), t=Sum(target))
         if s["t"]:
             out.append(Goal(label, s["t"], s["a"] or 0, rules.achievement(s["a"] or 0, s["t"])))
@@ -82,9 +89,13 @@ def _lines(rows: list[queries.Row], kind: str) -> list[str]:
 def _totals(rows: list[queries.Row]) -> dict[str, Any]:
     exposure = sum(r.exposure or 0 for r in rows)
     interactions = sum(r.interactions or 0 for r in rows)
-    return {"posts": len(rows), "exposure": exposure, "interactions": interactions,
-            "conversions": sum(r.conversions or 0 for r in rows),
-            "rate": rules.Ratio(interactions, exposure)}  # fmt: skip
+    return {
+        "posts": len(rows),
+        "exposure": exposure,
+        "interactions": interactions,
+        "conversions": sum(r.conversions or 0 for r in rows),
+        "rate": rules.Ratio(interactions, exposure),
+    }
 
 
 def chart_data(report: Report) -> dict[str, Any]:
@@ -96,7 +107,9 @@ def chart_data(report: Report) -> dict[str, Any]:
         sums[1] += r.interactions or 0
         sums[2] += r.conversions or 0
     return {
-        "platforms": [{"name": k, "exposure": v[0], "interactions": v[1], "conversions": v[2]}
-                      for k, v in by_platform.items()],
+        "platforms": [
+            {"name": k, "exposure": v[0], "interactions": v[1], "conversions": v[2]}
+            for k, v in by_platform.items()
+        ],
         "status": [{"name": k, "value": v} for k, v in report.status_counts.items()],
-    }  # fmt: skip
+    }

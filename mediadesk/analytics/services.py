@@ -703,7 +703,7 @@ def _write_chunk(chunk: list[Checked], new_posts: dict[tuple[Any, ...], int], ct
         ):
             report.unchanged += 1
         elif found is None:
-            create.append(_snapshot(row, variant_id, ctx))
+            create.append((row, variant_id))
         elif _same(found, row):
             report.unchanged += 1
         else:
@@ -712,20 +712,31 @@ def _write_chunk(chunk: list[Checked], new_posts: dict[tuple[Any, ...], int], ct
             found.extra = {**found.extra, **row.extra}
             found.batch, found.source = ctx.batch, ctx.batch.source
             update.append(found)
-    MetricSnapshot.objects.bulk_create(create, batch_size=1000)
-    fields = [*FIGURES, "extra", "batch", "source", "recorded_at"]
-    MetricSnapshot.objects.bulk_update(update, fields, batch_size=500)
+    aggregates.insert_rows(
+        MetricSnapshot, SNAPSHOT_INSERT, [_snapshot_row(r, v, ctx) for r, v in create]
+    )
+    fields = {name for row in chunk for name in row.figures} | {
+        "extra",
+        "batch",
+        "source",
+        "recorded_at",
+    }
+    MetricSnapshot.objects.bulk_update(update, sorted(fields), batch_size=200)
     report.created += len(create)
     report.updated += len(update)
-    return {s.variant_id for s in (*create, *update)}
+    return {variant_id for _, variant_id in create} | {s.variant_id for s in update}
 
 
-def _snapshot(row: Checked, variant_id: int, ctx: Context) -> MetricSnapshot:
-    return MetricSnapshot(
-        variant_id=variant_id, organisation=ctx.organisation, taken_at=row.taken_at,
-        hours_after_publish=rules.hours_after(row.published_at, row.taken_at),
-        extra=row.extra, source=ctx.batch.source, batch=ctx.batch, **row.figures,
-    )  # fmt: skip
+SNAPSHOT_INSERT = ["variant_id", "organisation_id", "taken_at", "hours_after_publish", *FIGURES,
+                   "extra", "source", "batch_id", "recorded_at"]  # fmt: skip
+
+
+def _snapshot_row(row: Checked, variant_id: int, ctx: Context) -> tuple[Any, ...]:
+    """A new snapshot's column values in SNAPSHOT_INSERT order."""
+    figures = tuple(row.figures.get(name) for name in FIGURES)
+    hours = rules.hours_after(row.published_at, row.taken_at)
+    return (variant_id, ctx.organisation.pk, row.taken_at, hours, *figures, row.extra,
+            ctx.batch.source, ctx.batch.pk, timezone.now())  # fmt: skip
 
 
 def _finish(report: Report, ctx: Context) -> None:

@@ -21,7 +21,8 @@ from mediadesk.analytics.models import (
 from mediadesk.content.models import Status, Variant
 from mediadesk.core import audit, scopes
 from mediadesk.core.errors import ValidationError
-from mediadesk.orgs.roles import Perm
+from mediadesk.orgs.models import Project
+from mediadesk.orgs.roles import Perm, perms_of
 
 audit.register_actions(
     {
@@ -59,17 +60,27 @@ def save_analysis(
     """Set a post's 亮点/问题分析, 优化建议 and 归因 tags (template 3), audited."""
     scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, variant), "没有该发布的数据分析编辑权限")
     scopes.require(variant.status == Status.PUBLISHED, "只有已发布的内容可以分析")
-    errors = {n: "不能超过 1000 个字" for n, v in (("analysis", analysis),
-                                                ("suggestion", suggestion)) if len(v) > 1000}  # fmt: skip
+    errors = {
+        n: "不能超过 1000 个字"
+        for n, v in (("analysis", analysis), ("suggestion", suggestion))
+        if len(v) > 1000
+    }
     if errors:
         raise ValidationError(errors)
-    values = {"analysis": analysis.strip(), "suggestion": suggestion.strip(), "tags": clean_tags(tags)}
+    values = {
+        "analysis": analysis.strip(),
+        "suggestion": suggestion.strip(),
+        "tags": clean_tags(tags),
+    }
     with transaction.atomic():
         note, _ = PostAnalysis.objects.select_for_update().get_or_create(
             variant=variant,
-            defaults={"organisation_id": variant.organisation_id, "company_id": variant.company_id,
-                      "project_id": variant.project_id},
-        )  # fmt: skip
+            defaults={
+                "organisation_id": variant.organisation_id,
+                "company_id": variant.company_id,
+                "project_id": variant.project_id,
+            },
+        )
         before = audit.snapshot(note, ANALYSIS_FIELDS)
         for name, value in values.items():
             setattr(note, name, value)
@@ -81,20 +92,44 @@ def save_analysis(
     return note
 
 
-def create_abtest(*, by: Any, values: dict[str, Any], arms: Sequence[tuple[str, int, int]]) -> ABTest:
+def home_scope(user: Any) -> dict[str, Any]:
+    """The company/project a new org-level record of `user` belongs to: that of their
+    analytics.edit grant (organisation-wide when they hold one)."""
+    grants = [g for g in scopes.grants(user) if Perm.ANALYTICS_EDIT in perms_of({g.role})
+              and g.organisation_id == user.organisation_id]  # fmt: skip
+    if not grants or any(g.company_id is None and g.project_id is None for g in grants):
+        return {}
+    g = grants[0]
+    company = g.company_id
+    if company is None and g.project_id:
+        company = (
+            Project.objects.filter(pk=g.project_id).values_list("company_id", flat=True).first()
+        )
+    return {"company_id": company, "project_id": g.project_id}
+
+
+def create_abtest(
+    *, by: Any, values: dict[str, Any], arms: Sequence[tuple[str, int, int]]
+) -> ABTest:
     """Create an A/B test with its arms ((content, exposures, successes), labelled A, B, …)."""
-    test = ABTest(created_by=by, organisation=by.organisation, **values)
+    test = ABTest(created_by=by, organisation=by.organisation, **{**home_scope(by), **values})
     scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, test), "没有该范围的A/B测试权限")
     _check_arms(arms)
     with transaction.atomic():
         test.full_clean()
         test.save()
         ABVariant.objects.bulk_create(
-            ABVariant(test=test, label=chr(ord("A") + i), content=c, exposures=n, successes=s, sort=i)
+            ABVariant(
+                test=test, label=chr(ord("A") + i), content=c, exposures=n, successes=s, sort=i
+            )
             for i, (c, n, s) in enumerate(arms)
         )
-        audit.record(actor=by, action="analytics.abtest", target=test,
-                     changes={"name": [None, test.name], "arms": [None, len(arms)]})  # fmt: skip
+        audit.record(
+            actor=by,
+            action="analytics.abtest",
+            target=test,
+            changes={"name": [None, test.name], "arms": [None, len(arms)]},
+        )
     return test
 
 
@@ -121,20 +156,28 @@ def update_arm(arm: ABVariant, *, by: Any, exposures: int, successes: int) -> AB
         before = {"exposures": row.exposures, "successes": row.successes}
         row.exposures, row.successes = exposures, successes
         row.save(update_fields=["exposures", "successes"])
-        audit.record(actor=by, action="analytics.abtest_figures", target=row.test,
-                     changes={f"{row.label}.{k}": [v, getattr(row, k)] for k, v in before.items()})  # fmt: skip
+        audit.record(
+            actor=by,
+            action="analytics.abtest_figures",
+            target=row.test,
+            changes={f"{row.label}.{k}": [v, getattr(row, k)] for k, v in before.items()},
+        )
     return row
 
 
 def add_benchmark(*, by: Any, values: dict[str, Any]) -> BenchmarkAccount:
     """Add a competitor account (竞品)."""
-    bench = BenchmarkAccount(organisation=by.organisation, **values)
+    bench = BenchmarkAccount(organisation=by.organisation, **{**home_scope(by), **values})
     scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, bench), "没有该范围的竞品维护权限")
     with transaction.atomic():
         bench.full_clean()
         bench.save()
-        audit.record(actor=by, action="analytics.benchmark", target=bench,
-                     changes={"name": [None, bench.name]})  # fmt: skip
+        audit.record(
+            actor=by,
+            action="analytics.benchmark",
+            target=bench,
+            changes={"name": [None, bench.name]},
+        )
     return bench
 
 
@@ -147,9 +190,15 @@ def record_benchmark_figure(
     if unknown:
         raise ValidationError({n: "不支持的字段" for n in unknown})
     with transaction.atomic():
-        row, _ = BenchmarkFigure.objects.update_or_create(benchmark=bench, date=date, defaults=values)
-        audit.record(actor=by, action="analytics.benchmark_figure", target=bench,
-                     changes={"date": [None, date.isoformat()], **{k: [None, v] for k, v in values.items()}})  # fmt: skip
+        row, _ = BenchmarkFigure.objects.update_or_create(
+            benchmark=bench, date=date, defaults=values
+        )
+        audit.record(
+            actor=by,
+            action="analytics.benchmark_figure",
+            target=bench,
+            changes={"date": [None, date.isoformat()], **{k: [None, v] for k, v in values.items()}},
+        )
     return row
 
 

@@ -86,7 +86,7 @@ def summary_rows(statements: Iterable[Statement]) -> Iterator[list[Any]]:
             str(s.project),
             s.recipient_label,
             "人员" if s.person_id else "渠道",
-            s.lines.count(),
+            getattr(s, "line_count", None),
             yuan(s.total_fen),
             s.get_status_display(),
             s.approved_by.label if s.approved_by else "",

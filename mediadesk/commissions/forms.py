@@ -157,6 +157,7 @@ class IncentiveForm(StyledForm, forms.ModelForm):
         label="适用人员",
         queryset=User.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="按住 Ctrl（Mac 为 ⌘）可多选；团队目标奖选后台团队成员",
     )
 
     class Meta:

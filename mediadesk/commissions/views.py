@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -192,6 +193,7 @@ def month_export(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.setdefault("month", _month_param(request))
     qs = queries.filter_statements(queries.visible_statements(request.user), params)
+    qs = qs.select_related("approved_by").annotate(line_count=Count("lines"))
     name = f"佣金汇总-{params['month']}.xlsx"
     return excel.xlsx_response(name, exports.SUMMARY_HEADERS, exports.summary_rows(qs))
 

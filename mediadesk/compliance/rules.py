@@ -154,27 +154,16 @@ def normalise(text: str) -> str:
 _SPECIAL = re.compile(r"[^\u4e00-\u9fffa-z0-9]")
 
 
-class _FoldTable(dict[int, Any]):
-    """str.translate table filled on first sight of each character: its fold, or None."""
+class _Folds(dict[str, str]):
+    """fold_char for the special characters, filled on first sight."""
 
-    def __missing__(self, code: int) -> Any:
-        folded = fold_char(chr(code))
-        value = folded or None
-        self[code] = value
-        return value
-
-
-class _Delta(dict[str, int]):
-    """How many stream characters a character adds (+) or drops (-1) compared with itself."""
-
-    def __missing__(self, ch: str) -> int:
-        value = len(fold_char(ch)) - 1
-        self[ch] = value
-        return value
+    def __missing__(self, ch: str) -> str:
+        folded = fold_char(ch)
+        self[ch] = folded
+        return folded
 
 
-_TABLE = _FoldTable()
-_DELTA = _Delta()
+_FOLDS = _Folds()
 
 
 class OffsetMap:
@@ -203,12 +192,18 @@ class OffsetMap:
 
 def stream_of(text: str) -> tuple[str, OffsetMap]:
     """The normalised stream and the map from stream positions back to original indices."""
-    specials = [(m.start(), m.group()) for m in _SPECIAL.finditer(text)]
-    if not specials:
-        return text, OffsetMap([], [])
-    stream = text.translate(_TABLE)
-    anchors = [(i, d) for i, d in ((i, _DELTA[ch]) for i, ch in specials) if d]
-    return stream, OffsetMap([i for i, _ in anchors], [d for _, d in anchors])
+    positions: list[int] = []
+    deltas: list[int] = []
+
+    def fold(m: re.Match[str]) -> str:
+        folded = _FOLDS[m.group()]
+        if len(folded) != 1:  # dropped or expanded: the stream shifts here
+            positions.append(m.start())
+            deltas.append(len(folded) - 1)
+        return folded
+
+    stream = _SPECIAL.sub(fold, text)
+    return stream, OffsetMap(positions, deltas)
 
 
 # --- compiled lexicon --------------------------------------------------------------------
@@ -258,8 +253,10 @@ def _anchor_regex(anchors: str) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-# How far from an anchor a pattern match may reach.
+# How far from an anchor a pattern match may reach; below WINDOWS_FROM characters one
+# pass over the whole stream is cheaper than visiting windows.
 ANCHOR_WINDOW = 40
+WINDOWS_FROM = 20_000
 
 
 def _windows(anchors: re.Pattern[str], stream: str) -> list[tuple[int, int]]:
@@ -280,7 +277,7 @@ def _matches(p: _Pattern, stream: str) -> list[re.Match[str]]:
             return []
         first = p.regex.search(stream)
         return [first] if first else []
-    if p.anchors is None:
+    if p.anchors is None or len(stream) < WINDOWS_FROM:
         return list(p.regex.finditer(stream))
     return [m for lo, hi in _windows(p.anchors, stream) for m in p.regex.finditer(stream, lo, hi)]
 

@@ -28,15 +28,11 @@ from mediadesk.core import scopes
 from mediadesk.core.params import MAX_ID
 from mediadesk.orgs.roles import Perm
 
-# Variants shown per local day before a "+N" event, by FullCalendar view.
-CAPS = {
-    "dayGridMonth": 3,
-    "timeGridWeek": 8,
-    "timeGridDay": 50,
-    "listDay": 50,
-    "listWeek": 20,
-    "listMonth": 10,
-}
+# Variants shown per local day before a "+N" event, by the length of the shown range: the
+# range tells the views apart (FullCalendar asks for a new range before it reports the new
+# view): a month grid, a week (time grid or list) or one day.
+MONTH_CAP, WEEK_CAP, DAY_CAP = 3, 8, 50
+VIEWS = ("dayGridMonth", "timeGridWeek", "listWeek", "timeGridDay", "listDay")
 MAX_SPAN = dt.timedelta(days=45)  # a month grid shows 6 weeks
 PLATFORM_COLOURS = {
     "douyin": "#1f1f2e",
@@ -76,11 +72,10 @@ class FilterForm(forms.Form):
 
 
 class FeedForm(FilterForm):
-    """A feed request: the shown range and view, plus the filters."""
+    """A feed request: the shown range, plus the filters."""
 
     start = forms.DateTimeField(label="开始时间")
     end = forms.DateTimeField(label="结束时间")
-    view = forms.ChoiceField(label="视图", choices=[(v, v) for v in CAPS])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -94,6 +89,14 @@ class RescheduleForm(forms.Form):
     """The new planned time of a dragged variant (Asia/Shanghai when it has no offset)."""
 
     planned_at = forms.DateTimeField(label="计划发布时间")
+
+
+def cap_for(start: dt.datetime, end: dt.datetime) -> int:
+    """How many variants a day shows in a range this long."""
+    span = end - start
+    if span <= dt.timedelta(days=1):
+        return DAY_CAP
+    return WEEK_CAP if span <= dt.timedelta(days=7) else MONTH_CAP
 
 
 def form_errors(form: forms.Form) -> list[dict[str, str]]:

@@ -54,7 +54,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     return render(request, "content/calendar.html", {
         "nav_active": "content",
         "chosen": chosen,
-        "initial_view": view if view in calendar.CAPS else "",
+        "initial_view": view if view in calendar.VIEWS else "",
         "initial_date": calendar.date_param(request.GET.get("date")),
         "can_edit": scopes.has_perm(user, Perm.CONTENT_EDIT),
         "reschedule_url": reverse("content:calendar_reschedule", args=[MAX_ID]),
@@ -73,7 +73,7 @@ def calendar_feed(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         return _problem(400, "日历参数无效", calendar.form_errors(form))
     data = form.cleaned_data
-    cap = calendar.CAPS[data["view"]]
+    cap = calendar.cap_for(data["start"], data["end"])
     qs = calendar.apply_filters(queries.visible_variants(user), data)
     rows = calendar.capped_rows(user, qs, data["start"], data["end"], cap)
     nodes = queries.nodes_between(user, *calendar.local_days(data["start"], data["end"]))

@@ -57,3 +57,21 @@ def customer_phone_for(user: Any, customer: Customer) -> str:
     if customer.opportunities.filter(consultant_id=user.pk).exists():
         return customer.phone
     return phones.mask(customer.phone)
+
+
+def project_scope_q(user: Any, perm: str, field: str = "project") -> Q:
+    """Rows whose `field` (a Project link) lies in a scope where `user` holds `perm` — for
+    tables that carry a project but no company (reports, disputes, referrals)."""
+    from mediadesk.orgs.roles import perms_of
+
+    q = Q(pk__in=[])
+    for g in scopes.grants(user):
+        if perm not in perms_of({g.role}):
+            continue
+        if g.project_id:
+            q |= Q(**{f"{field}_id": g.project_id})
+        elif g.company_id:
+            q |= Q(**{f"{field}__company_id": g.company_id})
+        else:
+            q |= Q(**{f"{field}__organisation_id": g.organisation_id})
+    return q

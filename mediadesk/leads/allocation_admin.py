@@ -99,14 +99,14 @@ def _clean_team(project: Project, values: dict[str, Any]) -> tuple[str, User]:
 
 
 @transaction.atomic
-def save_team(
-    team: Team | None, *, by: Any, project: Project, values: dict[str, Any]
-) -> Team:
+def save_team(team: Team | None, *, by: Any, project: Project, values: dict[str, Any]) -> Team:
     """Create or edit a sales team (name, supervisor, 线上组) of the project."""
     _require(by, project)
     name, supervisor = _clean_team(project, values)
     clash = Team.objects.filter(project=project, name=name)
-    if clash.exclude(pk=team.pk if team else None).exists():
+    if team is not None:
+        clash = clash.exclude(pk=team.pk)
+    if clash.exists():
         raise ValidationError({"name": f"本项目已有名为「{name}」的团队"})
     created = team is None
     team = team or Team(organisation_id=project.organisation_id, project=project)
@@ -129,7 +129,10 @@ def _clean_seat(project: Project, values: dict[str, Any]) -> dict[str, Any]:
     if team is not None and team.project_id != project.pk:
         raise ValidationError({"team": "团队须属于同一项目"})
     out: dict[str, Any] = {"team": team}
-    for field, label, top in (("weight", "分配权重", MAX_WEIGHT), ("daily_cap", "每日上限", MAX_DAILY_CAP)):
+    for field, label, top in (
+        ("weight", "分配权重", MAX_WEIGHT),
+        ("daily_cap", "每日上限", MAX_DAILY_CAP),
+    ):
         raw = values.get(field)
         try:
             number = int(raw)  # type: ignore[arg-type]
@@ -139,6 +142,11 @@ def _clean_seat(project: Project, values: dict[str, Any]) -> dict[str, Any]:
             raise ValidationError({field: f"{label}须在 1 到 {top} 之间"})
         out[field] = number
     return out
+
+
+def has_seat(project: Project, user: User) -> bool:
+    """True if `user` already sits in the project."""
+    return Consultant.objects.filter(project=project, user=user).exists()
 
 
 def _taken(user: User, project: Project) -> ValidationError:
@@ -151,7 +159,7 @@ def add_consultant(*, by: Any, project: Project, user: User, values: dict[str, A
     _require(by, project)
     if not sales_in_scope(project).filter(pk=user.pk).exists():
         raise ValidationError({"user": f"{user.label} 在本项目没有置业顾问（销售）角色"})
-    if Consultant.objects.filter(project=project, user=user).exists():
+    if has_seat(project, user):
         raise _taken(user, project)
     seat = Consultant(organisation_id=project.organisation_id, project=project, user=user)
     for key, value in _clean_seat(project, values).items():
@@ -232,7 +240,7 @@ def set_duty(seat: Consultant, *, by: Any, on_duty: bool) -> Consultant:
 
 def seats_of(user: Any) -> QuerySet[Consultant]:
     """The user's own seats (for their 在岗/离岗 switch)."""
-    return Consultant.objects.filter(user_id=getattr(user, "pk", None)).select_related("project")
+    return Consultant.objects.filter(user_id=user.pk).select_related("project")
 
 
 # --- allocation rules ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from ninja import Path, Query, Router, Status
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller, page_of
-from mediadesk.leads import access, attribution
+from mediadesk.leads import access, attribution, rulesets
 from mediadesk.leads.models import Broker, Channel, Customer, Opportunity, Report, Visit
 from mediadesk.leads.schemas import (
     ChannelOut,
@@ -162,7 +162,7 @@ def list_channels(request: HttpRequest, page: Query[PageIn]) -> Any:
 
 def rules_out(project: Project) -> dict[str, Any]:
     rule_set = attribution.rules_for(project)
-    data = {name: getattr(rule_set, name) for name in attribution.RULE_FIELDS}
+    data = {name: getattr(rule_set, name) for name in rulesets.RULE_FIELDS}
     return {"project": project.pk, **data}
 
 
@@ -196,5 +196,5 @@ def put_rules(request: HttpRequest, payload: RulesIn, project_id: int = PathId) 
     sent = values.pop("project")
     if sent is not None and sent != project.pk:
         raise ValidationError({"project": "与地址中的项目不一致"})
-    attribution.update_rules(attribution.rules_for(project), by=user, values=values)
+    rulesets.update_rules(attribution.rules_for(project), by=user, values=values)
     return rules_out(project)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.leads import views, views_admin, views_portal
+from mediadesk.leads import views, views_admin, views_allocation, views_portal
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,4 +33,18 @@ urlpatterns = [
     path("f/<slug:slug>/thanks/", views_portal.public_thanks, name="public_thanks"),
     path("portal/", views_portal.portal, name="portal"),
     path("portal/report/", views_portal.portal_report, name="portal_report"),
+]
+
+# Allocation settings (views_allocation): teams, seats, on-duty switches, rules per source.
+urlpatterns += [
+    path("allocation/", views_allocation.allocation, name="allocation"),
+    path("allocation/teams/new/", views_allocation.team_edit, name="team_create"),
+    path("allocation/teams/<int:pk>/", views_allocation.team_edit, name="team_edit"),
+    path("allocation/seats/new/", views_allocation.seat_add, name="seat_add"),
+    path("allocation/seats/<int:pk>/", views_allocation.seat_edit, name="seat_edit"),
+    path("allocation/seats/<int:pk>/remove/", views_allocation.seat_remove, name="seat_remove"),
+    path("allocation/seats/<int:pk>/duty/", views_allocation.seat_duty, name="seat_duty"),
+    path("allocation/my-duty/", views_allocation.my_duty, name="my_duty"),
+    path("allocation/rules/", views_allocation.rule_save, name="rule_save"),
+    path("allocation/rules/<int:pk>/delete/", views_allocation.rule_delete, name="rule_delete"),
 ]

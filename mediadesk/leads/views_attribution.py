@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import audit, excel, scopes
 from mediadesk.core.errors import Conflict
-from mediadesk.leads import arbitration, attribution
+from mediadesk.leads import access, arbitration, attribution, rulesets
 from mediadesk.leads.models import (
     Channel,
     Customer,
@@ -53,6 +53,26 @@ def _projects(user: Any, perm: str) -> QuerySet[Project]:
     return Project.objects.filter(pk__in=ids).order_by("name")
 
 
+class Styled(forms.Form):
+    """Bootstrap classes on every widget, so the shared form partial renders cleanly."""
+
+    small = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        size = " form-select-sm" if self.small else ""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else ""
+            elif isinstance(widget, forms.Select):
+                css = "form-select" + size
+            else:
+                css = "form-control" + (" form-control-sm" if self.small else "")
+            if css:
+                widget.attrs["class"] = css
+
+
 def _choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
     form.fields[name].queryset = queryset  # type: ignore[attr-defined]
 
@@ -68,12 +88,19 @@ def _errors(exc: ValidationError) -> list[str]:
 
 def visible_reports(user: Any) -> QuerySet[Report]:
     """Reports in the scopes where the user sees customers, plus the user's own."""
-    return Report.objects.filter(scopes.scope_q(user, Perm.LEADS_VIEW) | Q(reporter_id=user.pk))
+    return Report.objects.filter(
+        access.project_scope_q(user, Perm.LEADS_VIEW) | Q(reporter_id=user.pk)
+    )
 
 
-class ReportFilters(forms.Form):
-    project = forms.ModelChoiceField(Project.objects.none(), required=False, label="项目")
-    channel = forms.ModelChoiceField(Channel.objects.none(), required=False, label="渠道")
+class ReportFilters(Styled):
+    small = True
+    project = forms.ModelChoiceField(
+        Project.objects.none(), required=False, label="项目", empty_label="全部项目"
+    )
+    channel = forms.ModelChoiceField(
+        Channel.objects.none(), required=False, label="渠道", empty_label="全部渠道"
+    )
     result_code = forms.TypedChoiceField(
         choices=[("", "全部结果"), *ResultCode.choices], coerce=int, required=False, label="结果"
     )
@@ -145,9 +172,9 @@ def _local(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-class ReportForm(forms.Form):
-    project = forms.ModelChoiceField(Project.objects.none(), label="项目")
-    channel = forms.ModelChoiceField(Channel.objects.none(), label="渠道")
+class ReportForm(Styled):
+    project = forms.ModelChoiceField(Project.objects.none(), label="项目", empty_label="请选择项目")
+    channel = forms.ModelChoiceField(Channel.objects.none(), label="渠道", empty_label="请选择渠道")
     phone = forms.CharField(max_length=20, label="客户手机号",
                             help_text="全号，或隐号如 135****5678 / 135**345678")  # fmt: skip
     reported_at = forms.DateTimeField(required=False, label="报备时间（补录）",
@@ -215,8 +242,8 @@ def report_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 # --- visits and trips ---------------------------------------------------------------------------
 
 
-class VisitForm(forms.Form):
-    project = forms.ModelChoiceField(Project.objects.none(), label="项目")
+class VisitForm(Styled):
+    project = forms.ModelChoiceField(Project.objects.none(), label="项目", empty_label="请选择项目")
     phone = forms.CharField(max_length=20, label="客户手机号（全号）")
     channel = forms.ModelChoiceField(Channel.objects.none(), required=False, label="带看渠道",
                                      empty_label="自然到访（无渠道）")  # fmt: skip
@@ -253,8 +280,10 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                     {"form": form, "visit": visit, "recent": recent})  # fmt: skip
 
 
-class TripForm(forms.Form):
-    channel = forms.ModelChoiceField(Channel.objects.none(), label="带看渠道")
+class TripForm(Styled):
+    channel = forms.ModelChoiceField(
+        Channel.objects.none(), label="带看渠道", empty_label="请选择渠道"
+    )
     trip_at = forms.DateTimeField(label="带看时间", initial=timezone.now)
     projects = forms.ModelMultipleChoiceField(Project.objects.none(), label="带看项目",
                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
@@ -291,7 +320,7 @@ def trip_new(request: HttpRequest) -> HttpResponse:
 
 def visible_disputes(user: Any) -> QuerySet[Dispute]:
     return Dispute.objects.filter(
-        scopes.scope_q(user, Perm.LEADS_VIEW)
+        access.project_scope_q(user, Perm.LEADS_VIEW)
         | Q(report_a__reporter_id=user.pk)
         | Q(report_b__reporter_id=user.pk)
         | Q(consultant_b_id=user.pk)
@@ -358,8 +387,8 @@ def _decide(request: HttpRequest, dispute: Dispute) -> HttpResponse:
 
 def visible_referrals(user: Any) -> QuerySet[Referral]:
     return Referral.objects.filter(
-        scopes.scope_q(user, Perm.LEADS_VIEW, prefix="to_project__")
-        | scopes.scope_q(user, Perm.LEADS_VIEW, prefix="from_project__")
+        access.project_scope_q(user, Perm.LEADS_VIEW, "to_project")
+        | access.project_scope_q(user, Perm.LEADS_VIEW, "from_project")
         | Q(requested_by_id=user.pk)
     )
 
@@ -400,8 +429,6 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_new(request: HttpRequest, customer_id: int) -> HttpResponse:
-    from mediadesk.leads import access
-
     customer: Customer = scopes.get_or_404(access.visible_customers(request.user), customer_id)
     mine = access.visible_opportunities(request.user).filter(customer=customer)
     sources = Project.objects.filter(pk__in=mine.values("project_id"))
@@ -428,9 +455,20 @@ def referral_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 class RulesForm(forms.ModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            else:
+                widget.attrs["class"] = (
+                    "form-select" if isinstance(widget, forms.Select) else "form-control"
+                )
+
     class Meta:
         model = RuleSet
-        fields = [f for f in attribution.RULE_FIELDS if f != "protected_sources"]
+        fields = [f for f in rulesets.RULE_FIELDS if f != "protected_sources"]
 
 
 @login_required
@@ -448,7 +486,7 @@ def rules_edit(request: HttpRequest, project_id: int | None = None) -> HttpRespo
         values = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             values["protected_sources"] = _sources(sources_text)
-            attribution.update_rules(rule_set, by=request.user, values=values)
+            rulesets.update_rules(rule_set, by=request.user, values=values)
         except ValidationError as exc:
             for message in _errors(exc):
                 form.add_error(None, message)

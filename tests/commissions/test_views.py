@@ -206,3 +206,24 @@ def test_statement_pages_keep_their_query_count(
         client.get(f"/commissions/statements/{jan['a'].pk}/")
     with django_assert_max_num_queries(12):
         client.get("/commissions/statements/export.xlsx?month=2025-01")
+
+
+def test_incentive_pages(login, world) -> None:  # type: ignore[no-untyped-def]
+    from mediadesk.commissions.models import Incentive
+
+    data = {
+        "name": "顾问阶梯奖", "project": world.qujiang.pk, "kind": "deal_tiers", "target_units": "3",
+        "members": [world.sales_a.pk], "valid_from": "2025-01-01", "is_active": "on",
+        "tiers-TOTAL_FORMS": "2", "tiers-INITIAL_FORMS": "0",
+        "tiers-0-threshold": "4", "tiers-0-per_unit": "500", "tiers-1-threshold": "",
+    }  # fmt: skip
+    assert login(world.channel).post("/commissions/incentives/new/", data).status_code == 403
+    client = login(world.manager)
+    assert client.post("/commissions/incentives/new/", data).status_code == 302
+    rule = Incentive.objects.get()
+    assert [(t.threshold, t.per_unit_fen) for t in rule.tiers.all()] == [(4, 500_00)]
+    assert list(rule.members.all()) == [world.sales_a]
+    assert audit_actions("commission_incentive", rule.pk) == ["commission_incentive.create"]
+    assert "顾问阶梯奖" in client.get("/commissions/incentives/").content.decode()
+    assert client.get(f"/commissions/incentives/{rule.pk}/").status_code == 200
+    assert login(world.sales_a).get("/commissions/incentives/").status_code == 403

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from mediadesk.leads import attribution
+from mediadesk.leads import attribution, rulesets
 from mediadesk.leads.models import Dispute, Referral, Report, RuleSet, Visit
 from tests.conftest import audit_actions
 
@@ -116,7 +116,7 @@ def test_rules_editor_saves_with_an_audited_diff(world: Any, login: Any) -> None
     page = login(world.channel).get(url)
     assert page.status_code == 200 and "到访保护期(天)" in page.content.decode()
     rule_set = attribution.rules_for(world.qujiang)
-    data = {f: getattr(rule_set, f) for f in attribution.RULE_FIELDS if f != "protected_sources"}
+    data = {f: getattr(rule_set, f) for f in rulesets.RULE_FIELDS if f != "protected_sources"}
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
     data.update(visit_protect_days=10, protected_sources="phone_appointment=30")
     res = login(world.channel).post(url, data)

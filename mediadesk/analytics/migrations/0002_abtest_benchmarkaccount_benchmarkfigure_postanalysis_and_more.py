@@ -6,111 +6,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0001_initial'),
-        ('content', '0002_default_best_times'),
-        ('matrix', '0002_default_platforms_and_rules'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("analytics", "0001_initial"),
+        ("content", "0002_default_best_times"),
+        ("matrix", "0002_default_platforms_and_rules"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ABTest',
+            name="ABTest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='测试名称')),
-                ('hypothesis', models.TextField(max_length=500, verbose_name='假设')),
-                ('kind', models.CharField(choices=[('title', '标题'), ('cover', '封面')], default='title', max_length=8, verbose_name='测试对象')),
-                ('metric', models.CharField(choices=[('click', '点击率'), ('read', '阅读率'), ('completion', '完播率'), ('conversion', '转化率')], default='click', max_length=12, verbose_name='指标')),
-                ('min_exposures', models.PositiveIntegerField(default=100, verbose_name='每组最少曝光')),
-                ('min_successes', models.PositiveIntegerField(default=10, help_text='正态近似成立的条件：成功数与失败数都不少于该值', verbose_name='每组最少成功/失败数')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matrix.account', verbose_name='账号')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.company', verbose_name='城市公司')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="测试名称")),
+                ("hypothesis", models.TextField(max_length=500, verbose_name="假设")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("title", "标题"), ("cover", "封面")],
+                        default="title",
+                        max_length=8,
+                        verbose_name="测试对象",
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("click", "点击率"),
+                            ("read", "阅读率"),
+                            ("completion", "完播率"),
+                            ("conversion", "转化率"),
+                        ],
+                        default="click",
+                        max_length=12,
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "min_exposures",
+                    models.PositiveIntegerField(default=100, verbose_name="每组最少曝光"),
+                ),
+                (
+                    "min_successes",
+                    models.PositiveIntegerField(
+                        default=10,
+                        help_text="正态近似成立的条件：成功数与失败数都不少于该值",
+                        verbose_name="每组最少成功/失败数",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="matrix.account",
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.company",
+                        verbose_name="城市公司",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'A/B测试',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "A/B测试",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BenchmarkAccount',
+            name="BenchmarkAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='竞品账号')),
-                ('owner_name', models.CharField(blank=True, max_length=60, verbose_name='所属企业/楼盘')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.company', verbose_name='城市公司')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='matrix.platform', verbose_name='平台')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="竞品账号")),
+                (
+                    "owner_name",
+                    models.CharField(blank=True, max_length=60, verbose_name="所属企业/楼盘"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.company",
+                        verbose_name="城市公司",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="matrix.platform",
+                        verbose_name="平台",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '竞品账号',
-                'ordering': ['platform_id', 'name'],
+                "verbose_name": "竞品账号",
+                "ordering": ["platform_id", "name"],
             },
         ),
         migrations.CreateModel(
-            name='BenchmarkFigure',
+            name="BenchmarkFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('followers', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='粉丝数')),
-                ('posts', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='当日发布数')),
-                ('interactions', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='当日互动量')),
-                ('source', models.CharField(choices=[('import', '文件导入'), ('api', '接口'), ('manual', '手工录入')], default='manual', max_length=8, verbose_name='来源')),
-                ('benchmark', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='analytics.benchmarkaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "followers",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="粉丝数"),
+                ),
+                (
+                    "posts",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="当日发布数"
+                    ),
+                ),
+                (
+                    "interactions",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="当日互动量"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("import", "文件导入"), ("api", "接口"), ("manual", "手工录入")],
+                        default="manual",
+                        max_length=8,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "benchmark",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="analytics.benchmarkaccount",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '竞品数据',
-                'ordering': ['benchmark_id', 'date'],
+                "verbose_name": "竞品数据",
+                "ordering": ["benchmark_id", "date"],
             },
         ),
         migrations.CreateModel(
-            name='PostAnalysis',
+            name="PostAnalysis",
             fields=[
-                ('variant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='analysis', serialize=False, to='content.variant')),
-                ('analysis', models.TextField(blank=True, max_length=1000, verbose_name='亮点/问题分析')),
-                ('suggestion', models.TextField(blank=True, max_length=1000, verbose_name='优化建议')),
-                ('tags', models.JSONField(blank=True, default=list, help_text='内置代码或自定义文本', verbose_name='归因')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.company')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.project')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "variant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="analysis",
+                        serialize=False,
+                        to="content.variant",
+                    ),
+                ),
+                (
+                    "analysis",
+                    models.TextField(blank=True, max_length=1000, verbose_name="亮点/问题分析"),
+                ),
+                (
+                    "suggestion",
+                    models.TextField(blank=True, max_length=1000, verbose_name="优化建议"),
+                ),
+                (
+                    "tags",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="内置代码或自定义文本",
+                        verbose_name="归因",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发布分析',
+                "verbose_name": "发布分析",
             },
         ),
         migrations.CreateModel(
-            name='ABVariant',
+            name="ABVariant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=20, verbose_name='组别')),
-                ('content', models.CharField(max_length=200, verbose_name='标题/封面说明')),
-                ('exposures', models.PositiveBigIntegerField(default=0, verbose_name='曝光/样本数')),
-                ('successes', models.PositiveBigIntegerField(default=0, verbose_name='成功数(点击/阅读/完播…)')),
-                ('sort', models.PositiveSmallIntegerField(default=0)),
-                ('test', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='arms', to='analytics.abtest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=20, verbose_name="组别")),
+                ("content", models.CharField(max_length=200, verbose_name="标题/封面说明")),
+                (
+                    "exposures",
+                    models.PositiveBigIntegerField(default=0, verbose_name="曝光/样本数"),
+                ),
+                (
+                    "successes",
+                    models.PositiveBigIntegerField(
+                        default=0, verbose_name="成功数(点击/阅读/完播…)"
+                    ),
+                ),
+                ("sort", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "test",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="arms",
+                        to="analytics.abtest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'A/B测试组',
-                'ordering': ['test_id', 'sort', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('successes__lte', models.F('exposures'))), name='ab_variant_successes_le')],
+                "verbose_name": "A/B测试组",
+                "ordering": ["test_id", "sort", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("successes__lte", models.F("exposures"))),
+                        name="ab_variant_successes_le",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='benchmarkaccount',
-            constraint=models.UniqueConstraint(fields=('organisation', 'platform', 'name'), name='benchmark_account_unique'),
+            model_name="benchmarkaccount",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "platform", "name"), name="benchmark_account_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benchmarkfigure',
-            constraint=models.UniqueConstraint(fields=('benchmark', 'date'), name='benchmark_figure_unique'),
+            model_name="benchmarkfigure",
+            constraint=models.UniqueConstraint(
+                fields=("benchmark", "date"), name="benchmark_figure_unique"
+            ),
         ),
     ]

@@ -120,9 +120,7 @@
     }
   }
 
-  // FullCalendar may call datesSet and fetch events while the constructor still runs.
   const initialView = el.dataset.initialView || (phone ? "listWeek" : "dayGridMonth");
-  let viewType = initialView;
   const calendar = new FullCalendar.Calendar(el, {
     locale: "zh-cn",
     timeZone: "Asia/Shanghai",
@@ -144,22 +142,22 @@
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     defaultTimedEventDuration: "00:30",
     editable: el.dataset.canEdit === "1",
-    // Each view has its own per-day cap: refetch on every view or date change.
+    // The per-day cap depends on the range: refetch on every view or date change.
     lazyFetching: false,
     eventDurationEditable: false,
+    // A post needs a time: no drops on the time grid's all-day row (a month-grid day cell is
+    // "all-day" too, but there the event keeps its time).
+    eventAllow: (dropInfo) => !(dropInfo.allDay && calendar.view.type.startsWith("timeGrid")),
     events: {
       url: el.dataset.feedUrl,
-      extraParams: () => ({ ...filterParams(), view: viewType }),
+      extraParams: filterParams,
       failure: () => show("日历数据加载失败，请检查筛选条件或刷新页面", "danger"),
     },
     eventContent,
     eventDidMount,
     eventClick,
     eventDrop: reschedule,
-    datesSet: (arg) => {
-      viewType = arg.view.type;
-      markBestTimes(arg.view);
-    },
+    datesSet: (arg) => markBestTimes(arg.view),
   });
   calendar.render();
   // The long list of windows is opened on wide screens only.

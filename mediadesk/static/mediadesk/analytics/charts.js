@@ -1,0 +1,132 @@
+/* Analytics charts (ECharts). Data comes from the json_script tag #chart-data; every element
+   with data-chart="<name>" gets the chart of that name. Charts resize with the window so the
+   dashboards work on phones. No inline scripts (CSP). */
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || typeof echarts === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var narrow = window.matchMedia("(max-width: 576px)").matches;
+  var grid = { left: 8, right: 8, top: 36, bottom: 8, containLabel: true };
+  var legend = { top: 0, type: "scroll" };
+  var pct = function (v) { return v === null || v === undefined ? "—" : v + "%"; };
+
+  function bars(rows, key) { return rows.map(function (r) { return r[key]; }); }
+
+  var builders = {
+    trend: function () {
+      return {
+        tooltip: { trigger: "axis" }, legend: legend, grid: grid,
+        xAxis: { type: "category", data: data.dates },
+        yAxis: [{ type: "value", name: narrow ? "" : "数量" }, { type: "value", name: narrow ? "" : "互动率%", axisLabel: { formatter: "{value}%" } }],
+        series: [
+          { name: "曝光量", type: "line", smooth: true, data: data.exposure },
+          { name: "互动量", type: "line", smooth: true, data: data.interactions },
+          { name: "转化量", type: "bar", data: data.conversions },
+          { name: "互动率", type: "line", yAxisIndex: 1, data: data.rate, tooltip: { valueFormatter: pct } }
+        ]
+      };
+    },
+    platforms: function () {
+      return {
+        tooltip: { trigger: "item" }, legend: legend,
+        series: [{ name: "曝光量", type: "pie", radius: ["35%", "65%"], top: 24,
+          data: data.platforms.map(function (p) { return { name: p.name, value: p.exposure }; }) }]
+      };
+    },
+    accounts: function () {
+      return {
+        tooltip: { trigger: "axis" }, legend: legend, grid: grid,
+        xAxis: { type: "category", data: bars(data.accounts, "name"), axisLabel: { rotate: narrow ? 45 : 20 } },
+        yAxis: [{ type: "value" }, { type: "value", axisLabel: { formatter: "{value}%" } }],
+        series: [
+          { name: "曝光量", type: "bar", data: bars(data.accounts, "exposure") },
+          { name: "互动率", type: "line", yAxisIndex: 1, data: bars(data.accounts, "rate"), tooltip: { valueFormatter: pct } }
+        ]
+      };
+    },
+    net_gain: function () {
+      return {
+        tooltip: { trigger: "axis" }, grid: grid,
+        xAxis: { type: "category", data: data.dates }, yAxis: { type: "value" },
+        series: [{ name: "净增粉", type: "bar", data: data.net_gain }]
+      };
+    },
+    followers: function () {
+      var f = data.followers;
+      return {
+        tooltip: { trigger: "axis" }, legend: legend, grid: grid,
+        xAxis: { type: "category", data: f.dates }, yAxis: [{ type: "value", scale: true }, { type: "value" }],
+        series: [{ name: "粉丝数", type: "line", data: f.followers },
+                 { name: "净增粉", type: "bar", yAxisIndex: 1, data: f.net_gain }]
+      };
+    },
+    frequency: function () {
+      var q = data.frequency;
+      return {
+        tooltip: { trigger: "axis" }, legend: legend, grid: grid,
+        xAxis: { type: "category", data: q.weeks }, yAxis: { type: "value", minInterval: 1 },
+        series: [{ name: "发布篇数", type: "bar", data: q.posts },
+                 { name: "专辑周配额", type: "line", data: q.weeks.map(function () { return q.quota; }) }]
+      };
+    },
+    heatmap: function () {
+      var days = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+      var hours = []; for (var h = 0; h < 24; h++) { hours.push(h + "时"); }
+      var max = data.heatmap.reduce(function (m, c) { return Math.max(m, c[2]); }, 1);
+      return {
+        tooltip: { formatter: function (p) { return days[p.value[1]] + " " + p.value[0] + "时：互动率 " + p.value[2] + "%"; } },
+        grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
+        xAxis: { type: "category", data: hours }, yAxis: { type: "category", data: days },
+        visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
+        series: [{ type: "heatmap", data: data.heatmap }]
+      };
+    },
+    report_platforms: function () {
+      return {
+        tooltip: { trigger: "axis" }, legend: legend, grid: grid,
+        xAxis: { type: "category", data: bars(data.platforms, "name") }, yAxis: { type: "value" },
+        series: [{ name: "曝光量", type: "bar", data: bars(data.platforms, "exposure") },
+                 { name: "互动量", type: "bar", data: bars(data.platforms, "interactions") },
+                 { name: "转化量", type: "bar", data: bars(data.platforms, "conversions") }]
+      };
+    },
+    report_status: function () {
+      return { tooltip: { trigger: "item" }, legend: legend,
+        series: [{ type: "pie", radius: "60%", top: 24, data: data.status }] };
+    },
+    abtest: function () {
+      var arms = data.arms;
+      return {
+        tooltip: { trigger: "axis" }, grid: grid,
+        xAxis: { type: "category", data: bars(arms, "label") }, yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+        series: [
+          { name: "转化率", type: "bar", data: bars(arms, "rate") },
+          { name: "95%区间", type: "custom", renderItem: function (params, api) {
+              var x = api.coord([api.value(0), api.value(1)]); var y = api.coord([api.value(0), api.value(2)]);
+              return { type: "line", shape: { x1: x[0], y1: x[1], x2: y[0], y2: y[1] }, style: { stroke: "#333", lineWidth: 2 } };
+            }, data: arms.map(function (a, i) { return [i, a.low, a.high]; }) }
+        ]
+      };
+    },
+    benchmark: function () {
+      var rows = data.rows;
+      return {
+        tooltip: { trigger: "axis" }, legend: legend, grid: grid,
+        xAxis: { type: "category", data: bars(rows, "name"), axisLabel: { rotate: 20 } }, yAxis: { type: "value" },
+        series: [{ name: "篇均互动", type: "bar", data: rows.map(function (r) {
+          return { value: r.per_post, itemStyle: { color: r.own ? "#0d6efd" : "#adb5bd" } }; }) }]
+      };
+    }
+  };
+
+  var charts = [];
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var build = builders[el.getAttribute("data-chart")];
+    if (!build) { return; }
+    var chart = echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption(build());
+    charts.push(chart);
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();
