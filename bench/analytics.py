@@ -98,11 +98,14 @@ def _snapshots(org: Any, per_post: int) -> int:
            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)")  # fmt: skip
     rng, now, count = random.Random(5), timezone.now(), 0
     posts = (
-        Variant.objects.filter(organisation=org).values_list("pk", "published_at").order_by("pk")
+        Variant.objects.filter(organisation=org, published_at__isnull=False)
+        .values_list("pk", "published_at")
+        .order_by("pk")
     )
     with connection.cursor() as cursor:
         batch: list[tuple[Any, ...]] = []
         for pk, published in posts.iterator(chunk_size=5000):
+            assert published is not None
             reads = rng.randint(100, 200_000)
             for h in SNAPSHOT_HOURS[:per_post]:
                 grow = min(1.0, h / 72)

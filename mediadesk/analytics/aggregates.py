@@ -69,7 +69,7 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple[
     fields = [model._meta.get_field(c) for c in columns]
     prep = [_preparer(f) for f in fields]
     qn = connection.ops.quote_name
-    names = ", ".join(qn(f.column) for f in fields)
+    names = ", ".join(qn(f.column) for f in fields)  # type: ignore[union-attr,arg-type]
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (quoted model metadata)
     with connection.cursor() as cursor:
@@ -281,7 +281,9 @@ def _apply_all(deltas: dict[Any, dict[str, int]]) -> None:
         lookup = {f"{n}__in": {k[i] for k in mine} for i, n in enumerate(names)}
         rows = model._default_manager.select_for_update().filter(**lookup)
         existing = {tuple(getattr(r, n) for n in names): r for r in rows}
-        changed, empty, missing = [], [], []
+        changed: list[Any] = []
+        empty: list[Any] = []
+        missing: list[tuple[tuple[Any, ...], Row]] = []
         for key, delta in mine.items():
             row = existing.get(key[:width])
             if row is None:
@@ -316,8 +318,8 @@ def refresh_posts(variant_ids: Collection[int]) -> None:
     Must run inside the transaction that changed their snapshots."""
     for batch in chunks(sorted(set(variant_ids))):
         list(Variant.objects.select_for_update().filter(pk__in=batch).order_by("pk").values("pk"))
-        old = {
-            row["variant_id"]: row
+        old: dict[int, Row] = {
+            row["variant_id"]: dict(row)
             for row in PostMetrics.objects.filter(variant_id__in=batch).values()
         }
         new = _computed(batch)
@@ -365,7 +367,10 @@ def _rebuild_rollups(scope: Row) -> None:
         "account_id", "published_on", "organisation_id", "platform_id", "company_id", "project_id"
     )
     DailyTotals.objects.bulk_create(
-        [DailyTotals(date=row.pop("published_on"), **row) for row in daily.annotate(**_sums())],
+        [
+            DailyTotals(date=row.pop("published_on"), **row)  # type: ignore[misc]
+            for row in map(dict, daily.annotate(**_sums()))
+        ],
         batch_size=500,
     )
     series = metrics.filter(series_id__isnull=False).values("series_id", "organisation_id")

@@ -71,7 +71,7 @@ def load(
     existing = Variant.objects.filter(organisation=org, status=Status.PUBLISHED).exclude(
         pk__in=[p.pk for p in posts]
     )
-    _snapshots([*posts, *existing.select_related("platform")], rng)
+    _snapshots([*posts, *existing.select_related("platform", "item")], rng)
     _account_days(org, accounts, rng, today)
     _mini_program(org, projects, rng, today)
     _benchmarks(org, company, rng, today)
@@ -128,7 +128,8 @@ def _snapshots(posts: list[Any], rng: random.Random) -> None:
     for post in posts:
         code = post.platform.code if post.platform.code in PLAN else "douyin"
         _form, (low, high), (r_low, r_high), _n, _h = PLAN[code]
-        final = rng.randint(low, high)
+        planned = post.item.target_exposure or rng.randint(low, high)
+        final = int(planned * rng.uniform(0.6, 1.35))  # around the item's target
         rate = rng.uniform(r_low, r_high) * (1.6 if post.mentions or post.tags else 1)
         for hours, share in CHECKS:
             taken = post.published_at + dt.timedelta(hours=hours)

@@ -17,7 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +247,7 @@ def _progress(batch: ImportBatch, start: int, span: int) -> Any:
     return report
 
 
-def _transition(batch: ImportBatch, frm: list[str], to: str, **values: Any) -> bool:
+def _transition(batch: ImportBatch, frm: Sequence[str], to: str, **values: Any) -> bool:
     """Compare-and-set the batch status; False when it was not in `frm` or cancel is asked."""
     done = ImportBatch.objects.filter(pk=batch.pk, status__in=frm, cancel_requested=False).update(
         status=to, **values

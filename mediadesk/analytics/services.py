@@ -645,7 +645,7 @@ def _create_unplanned(rows: list[Checked], ctx: Context) -> dict[tuple[Any, ...]
     )
     items, variants = [], []
     for row in firsts.values():
-        account = accounts[row.account_id]  # type: ignore[index]
+        account = accounts[row.account_id]
         custodian = account.custodian if account.custodian and account.custodian.is_active else None
         owner = custodian or ctx.user
         item = ContentItem(

@@ -126,7 +126,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("analytics:import_batch", pk=batch.pk)
     headers = imports.headers_of(batch)
     offered = imports.presets_for(batch)
-    mapping, preset_name, errors = batch.mapping, batch.preset, []
+    mapping, preset_name = batch.mapping, batch.preset
+    errors: list[str] = []
     chosen = next((p for p in offered if p[0] == request.GET.get("preset")), None)
     if chosen is not None:
         mapping, preset_name = presets.apply(chosen[2], headers), chosen[1]

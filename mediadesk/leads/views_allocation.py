@@ -288,6 +288,9 @@ def rule_save(request: HttpRequest) -> HttpResponse:
     else:
         scope = rule.get_source_display() or "默认规则"
         messages.success(request, f"{scope}：{rule.get_strategy_display()}")
+        online = Team.objects.filter(project=project, is_online=True).exists()
+        if rule.strategy == AllocationRule.Strategy.ONLINE_GROUP and not online:
+            messages.warning(request, "本项目还没有线上组团队，按此规则的线索将留待手动分配")
     return redirect(_index_url(project))
 
 

@@ -71,11 +71,7 @@ def test_excel_has_exactly_the_template_headers(world: World, seeded: Posts, log
     assert list(rows[0]) == list(MONITORING_HEADERS)
     by_platform = {r[2]: r for r in rows[1:]}
     assert len(rows) == 3
-    wx = (
-        by_platform["微信公众号"]
-        if "微信公众号" in by_platform
-        else by_platform[seeded.wechat.platform.name]
-    )
+    wx = by_platform[seeded.wechat.platform.name]
     dy = by_platform[seeded.douyin.platform.name]
     assert (wx[3], wx[4], wx[5], wx[7]) == (280_000, 8_200, "2.9%", "未达标")
     assert (dy[3], dy[4], dy[5], dy[6], dy[7]) == (550_000, 32_000, "5.8%", 2_200, "超额达标")

@@ -323,3 +323,10 @@ def test_bad_rule_input_gives_a_message_and_no_row(world: Any, login: Any) -> No
     assert "未知的线索来源" in page.text
     assert client.post(url, {"project": "abc", "strategy": "manual"}).status_code == 404
     assert not AllocationRule.objects.exists()
+
+
+def test_online_group_rule_without_an_online_team_warns(world: Any, login: Any) -> None:
+    body = {"project": world.yunjing.pk, "source": Source.LIVE, "strategy": Strategy.ONLINE_GROUP}
+    page = login(world.channel).post(reverse("leads:rule_save"), body, follow=True)
+    assert "本项目还没有线上组团队" in page.text
+    assert AllocationRule.objects.get(project=world.yunjing).strategy == Strategy.ONLINE_GROUP
