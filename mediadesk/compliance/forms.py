@@ -70,6 +70,10 @@ class PatternForm(StyledForm):
         help_text="选填：仅当全文不含此表达式时提示（如预售广告未写许可证号）",
         widget=forms.TextInput(attrs={"spellcheck": "false", "class": "form-control font-monospace"}),
     )  # fmt: skip
+    anchors = forms.CharField(
+        label="必含词", max_length=300, required=False,
+        help_text="选填：每个匹配都包含的词，用 | 分隔（如 分钟|小时）；长文只在这些词附近运行规则",
+    )  # fmt: skip
     category = forms.ChoiceField(label="类别", choices=Category.choices)
     severity = forms.ChoiceField(label="级别", choices=Severity.choices)
     suggestion = forms.CharField(label="建议", max_length=200, required=False)

@@ -111,6 +111,12 @@ class PatternRule(TimeStampedModel):
     absent = models.CharField(
         "缺失条件", max_length=300, blank=True, help_text="填写后：仅当全文不含此表达式时提示"
     )
+    anchors = models.CharField(
+        "必含词",
+        max_length=300,
+        blank=True,
+        help_text="选填：每个匹配都包含的词，用 | 分隔（如 分钟|小时）；长文只在这些词附近运行规则",
+    )
     message = models.CharField("提示信息", max_length=200)
     category = models.CharField("类别", max_length=20, choices=Category.choices)
     severity = models.CharField("级别", max_length=10, choices=Severity.choices)

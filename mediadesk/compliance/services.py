@@ -88,7 +88,7 @@ def _seed_missing(organisation_id: int) -> None:
 
 def _pattern_fields(spec: rules.PatternSpec) -> dict[str, str]:
     return {
-        "code": spec.code, "regex": spec.regex, "absent": spec.absent, "message": spec.message,
+        "code": spec.code, "regex": spec.regex, "absent": spec.absent, "anchors": spec.anchors, "message": spec.message,
         "category": spec.category, "severity": spec.severity, "suggestion": spec.suggestion,
         "basis": spec.basis, "platform": spec.platform, "industry": spec.industry,
     }  # fmt: skip
@@ -144,6 +144,7 @@ def _build(organisation_id: int) -> rules.Lexicon:
             suggestion=p.suggestion,
             basis=p.basis,
             absent=p.absent,
+            anchors=p.anchors,
             platform=p.platform,
             industry=p.industry,
         )
@@ -210,7 +211,7 @@ def has_block(findings: Iterable[Finding]) -> bool:
 TERM_FIELDS = ("term", "category", "severity", "suggestion", "basis", "is_active")
 WHITELIST_FIELDS = ("phrase", "note", "is_active")
 PATTERN_FIELDS = (
-    "code", "regex", "absent", "message", "category", "severity", "suggestion", "basis",
+    "code", "regex", "absent", "anchors", "message", "category", "severity", "suggestion", "basis",
     "platform", "industry", "is_active",
 )  # fmt: skip
 # A quantified group that itself ends in a quantifier ((a+)+, (\w*)*) can backtrack for ever.
@@ -410,7 +411,7 @@ def save_pattern(
             obj,
             PATTERN_FIELDS,
             {
-                k: v or "" if k in ("platform", "industry", "absent") else v
+                k: v or "" if k in ("platform", "industry", "absent", "anchors") else v
                 for k, v in merged.items()
             },
         )

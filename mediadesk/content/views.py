@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -52,18 +52,10 @@ PAGE_SIZE = 30
 IMPORT_SESSION_KEY = "content_plan_import"
 
 
-def _calendar_url() -> str | None:
-    """The calendar page once the calendar app part is installed."""
-    try:
-        return reverse("content:calendar")
-    except NoReverseMatch:
-        return None
-
-
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     user = request.user
     return render(request, template, {
-        "nav_active": "content", "calendar_url": _calendar_url(),
+        "nav_active": "content",
         "can_edit": scopes.has_perm(user, Perm.CONTENT_EDIT),
         "can_platforms": scopes.has_perm(user, Perm.PLATFORMS_MANAGE), **context,
     })  # fmt: skip

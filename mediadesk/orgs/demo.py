@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.db import transaction
@@ -29,6 +30,10 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
 ]
 
 PROJECTS = ["锦程·曲江府", "锦程·高新云境", "锦程·浐灞湖畔"]
+
+# Each app's demo loader, in dependency order: reviews need content, figures need posts,
+# commissions need the leads' deals.
+DEMO_APPS = ["content", "review", "analytics", "leads", "commissions"]
 
 
 class NotDemoDatabase(Exception):
@@ -110,4 +115,7 @@ def load(*, force: bool = False) -> dict[str, Any]:
 
         created = load_matrix(org=org, company=company, projects=projects, users=users)
         load_notifications(users=users)
+        for app in DEMO_APPS:
+            loader = importlib.import_module(f"mediadesk.{app}.demo").load
+            loader(org=org, company=company, projects=projects, users=users)
     return {"organisation": org, "users": users, "accounts_created": created}
