@@ -588,7 +588,11 @@ def _retotal(statement: Statement) -> None:
 @transaction.atomic
 def approve_statement(statement: Statement, *, by: Any) -> Statement:
     """Approve (lock) a draft statement of a finished month (commissions.approve in scope)."""
-    statement = Statement.objects.select_for_update().select_related("person").get(pk=statement.pk)
+    statement = (
+        Statement.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=statement.pk)
+    )
     if not scopes.allows(by, Perm.COMMISSIONS_APPROVE, statement):
         raise PermissionDenied("没有审批该结算单的权限")
     if statement.is_locked:

