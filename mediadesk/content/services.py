@@ -504,7 +504,7 @@ def delete_variant(variant: Variant, *, by: Any) -> None:
 @transaction.atomic
 def reschedule_variant(variant: Variant, *, by: Any, planned_at: dt.datetime) -> Variant:
     """Move a variant's planned publish time (calendar drag); audited as content.reschedule."""
-    variant, item = _locked_variant(variant, by)
+    variant, _item = _locked_variant(variant, by)
     planned_at = _aware(planned_at)  # type: ignore[assignment]
     if planned_at is None:
         raise ValidationError({"planned_at": "请选择发布时间"})
@@ -517,7 +517,7 @@ def reschedule_variant(variant: Variant, *, by: Any, planned_at: dt.datetime) ->
         actor=by, action="content.reschedule", target=variant,
         changes={"planned_at": [old, planned_at]},
     )  # fmt: skip
-    _edited(item, by)
+    # A new time is not new copy: an approved variant stays approved (review is about content).
     return variant
 
 

@@ -91,6 +91,27 @@ def test_reschedule_is_audited_with_old_and_new_time(plan: Plan) -> None:
     assert entry.changes["planned_at"][1] != entry.changes["planned_at"][0]
 
 
+def test_reschedule_keeps_an_approved_item_approved_without_reopening_review(
+    plan: Plan, monkeypatch: Any
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(
+        "mediadesk.review.services.on_item_edited", lambda item, *, by: calls.append(item.pk)
+    )
+    item = plan.item()
+    variant = plan.variant(item, planned_at=aware(timezone.localdate(), 10))
+    ContentItem.objects.filter(pk=item.pk).update(status=Status.APPROVED)
+    Variant.objects.filter(pk=variant.pk).update(status=Status.APPROVED)
+    version = ContentItem.objects.get(pk=item.pk).edit_version
+    services.reschedule_variant(
+        variant, by=plan.world.planner, planned_at=aware(timezone.localdate(), 20)
+    )
+    item.refresh_from_db()
+    variant.refresh_from_db()
+    assert (item.status, variant.status, item.edit_version) == ("approved", "approved", version)
+    assert calls == []
+
+
 def test_reschedule_refuses_published_variants_and_other_scopes(plan: Plan) -> None:
     variant = plan.variant(plan.item(), planned_at=aware(timezone.localdate()))
     with pytest.raises(PermissionDenied):
