@@ -94,12 +94,12 @@ def test_reschedule_is_audited_with_old_and_new_time(plan: Plan) -> None:
 def test_reschedule_keeps_an_approved_item_approved_without_reopening_review(
     plan: Plan, monkeypatch: Any
 ) -> None:
+    item = plan.item()
+    variant = plan.variant(item, planned_at=aware(timezone.localdate(), 10))
     calls: list[int] = []
     monkeypatch.setattr(
         "mediadesk.review.services.on_item_edited", lambda item, *, by: calls.append(item.pk)
     )
-    item = plan.item()
-    variant = plan.variant(item, planned_at=aware(timezone.localdate(), 10))
     ContentItem.objects.filter(pk=item.pk).update(status=Status.APPROVED)
     Variant.objects.filter(pk=variant.pk).update(status=Status.APPROVED)
     version = ContentItem.objects.get(pk=item.pk).edit_version
