@@ -14,7 +14,7 @@ help:
 	@echo "make run      install everything, load demo data, serve http://127.0.0.1:$(PORT)"
 	@echo "make test     lint, type check and the whole test suite (browser tests included)"
 	@echo "make test-pg  the test suite on a throw-away PostgreSQL (installed if missing)"
-	@echo "make bench    benchmarks, printing figures"
+	@echo "make bench    benchmarks, printing figures (ONLY=\"compliance leads\" for some)"
 	@echo "make install  venv, packages, front-end assets, migrations"
 
 $(VENV)/.installed: pyproject.toml
@@ -69,7 +69,7 @@ test-pg:
 	bash .ci/run --postgres-only
 
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(ONLY)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules mediadesk/static/vendor var/static

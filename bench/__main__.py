@@ -2,16 +2,19 @@
 
 SQLite by default (var/bench/bench.sqlite3); set BENCH_DATABASE_URL to a PostgreSQL URL to
 measure there. Sizes scale with BENCH_SCALE (1.0 = the figures the closing notes quote).
+`python -m bench compliance leads` runs only the named modules.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+MODULES = ["foundation", "compliance", "content_calendar", "analytics", "leads"]
 
 
 def main() -> None:
@@ -32,10 +35,12 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from bench import foundation
-
     print(f"MediaDesk benchmarks on {url.split('://')[0]} · Python {sys.version.split()[0]}")
-    foundation.run(scale=float(os.environ.get("BENCH_SCALE", "1")))
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    for name in sys.argv[1:] or MODULES:
+        if name not in MODULES:
+            sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(MODULES)}")
+        importlib.import_module(f"bench.{name}").run(scale=scale)
 
 
 if __name__ == "__main__":

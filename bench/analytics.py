@@ -202,6 +202,31 @@ def measure_import(data: BenchData, rows: int) -> None:
 PAGE_BENCHES: list[Callable[[BenchData], None]] = []
 
 
+def measure_pages(data: BenchData) -> None:
+    """p95 of the overview dashboard and the template-3 table (first page, 90 days) over HTTP
+    with a logged-in client (budget: < 300 ms)."""
+    from django.test import Client
+
+    from bench import timing
+
+    client = Client()
+    client.force_login(data.user, backend="mediadesk.orgs.auth.UsernameOrPhoneBackend")
+    end = timezone.localdate()
+    period = {"start": (end - dt.timedelta(days=89)).isoformat(), "end": end.isoformat()}
+    for name, url in (("overview dashboard, 90 days", "/analytics/"),
+                      ("template-3 table, 90 days (page 1)", "/analytics/monitoring/"),
+                      ("template-3 API, 90 days (50 rows)", "/api/v1/analytics/monitoring")):  # fmt: skip
+
+        def get(url: str = url) -> None:
+            response = client.get(url, period)
+            assert response.status_code == 200, response.status_code
+
+        timing.report(name, timing.measure(get, repeat=15), budget_ms=300)
+
+
+PAGE_BENCHES.append(measure_pages)
+
+
 def run(scale: float = 1.0) -> None:
     print("Analytics")
     data = build_data(scale)

@@ -45,6 +45,7 @@ DIMENSIONS = (
     "owner_id", "series_id", "item__category_id", "item__form", "published_at",
 )  # fmt: skip
 Row = dict[str, Any]
+Picked = tuple[int, Row, Row]  # snapshot count, latest snapshot, evaluation snapshot
 
 
 def chunks[T](items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -126,14 +127,13 @@ class Followers:
 
 
 def post_values(
-    dims: Row, snaps: list[Row], policy: rules.Policy, followers: Followers
+    dims: Row, snaps: Picked | None, policy: rules.Policy, followers: Followers
 ) -> Row | None:
-    """A post's PostMetrics field values from its dimensions and snapshots (None: no data)."""
-    if not snaps:
+    """A post's PostMetrics field values from its dimensions and its latest and evaluation
+    snapshots (None: no data)."""
+    if snaps is None:
         return None
-    latest = max(snaps, key=lambda s: s["taken_at"])
-    pick = rules.closest_to([s["hours_after_publish"] for s in snaps], policy.evaluation_hours)
-    evaluation = snaps[pick] if pick is not None else latest
+    count, latest, evaluation = snaps
     now = _figures(latest)
     judged = _figures(evaluation)
     published_on = local_date(dims["published_at"])
@@ -145,7 +145,7 @@ def post_values(
         "form": dims["item__form"] or "", "published_at": dims["published_at"],
         "published_on": published_on,
         "followers_at_publish": followers.at(dims["account_id"], published_on),
-        "snapshots": len(snaps), "latest_id": latest["id"], "latest_taken_at": latest["taken_at"],
+        "snapshots": count, "latest_id": latest["id"], "latest_taken_at": latest["taken_at"],
         "evaluation_id": evaluation["id"],
         "evaluation_hours": evaluation["hours_after_publish"],
         **_totals(now, policy),
@@ -180,31 +180,33 @@ def _policies(org_ids: Iterable[int]) -> dict[int, rules.Policy]:
 
 
 def _snapshots_of(variant_ids: Collection[int], policies: dict[int, rules.Policy],
-                  org_of: dict[int, int]) -> dict[int, list[Row]]:  # fmt: skip
-    """Each post's snapshots, with figures loaded only for the two that matter (the latest
-    and the one closest to the evaluation hour): a post may have many snapshots."""
-    times: dict[int, list[tuple[int, dt.datetime, int | None]]] = defaultdict(list)
+                  org_of: dict[int, int]) -> dict[int, Picked]:  # fmt: skip
+    """Each post's snapshot count, latest snapshot and the one closest to the evaluation hour.
+
+    Only those two are loaded with their figures (a post may have many snapshots); the light
+    columns are read with a plain cursor because converting every taken_at dominated imports.
+    Raw taken_at values compare correctly within one backend (ISO text on SQLite)."""
+    times: dict[int, list[tuple[int, Any, int | None]]] = defaultdict(list)
     light = MetricSnapshot.objects.filter(variant_id__in=variant_ids).values_list(
         "id", "variant_id", "taken_at", "hours_after_publish"
     )
-    for pk, variant_id, taken_at, hours in light:
-        times[variant_id].append((pk, taken_at, hours))
-    wanted: set[int] = set()
+    sql, params = light.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, variant_id, taken_at, hours in cursor.fetchall():
+            times[variant_id].append((pk, taken_at, hours))
+    picks: dict[int, tuple[int, int, int]] = {}
     for variant_id, snaps in times.items():
-        wanted.add(max(snaps, key=lambda s: s[1])[0])
+        latest = max(snaps, key=lambda s: s[1])[0]
         hours_at = policies[org_of[variant_id]].evaluation_hours
         pick = rules.closest_to([h for _, _, h in snaps], hours_at)
-        if pick is not None:
-            wanted.add(snaps[pick][0])
-    full = {
-        r["id"]: r for r in MetricSnapshot.objects.filter(pk__in=wanted).values(*SNAPSHOT_COLUMNS)
-    }
-    return {
-        variant_id: [full.get(pk) or {"id": pk, "variant_id": variant_id, "taken_at": taken_at,
-                                      "hours_after_publish": hours, "count_only": True}
-                     for pk, taken_at, hours in snaps]
-        for variant_id, snaps in times.items()
-    }  # fmt: skip
+        picks[variant_id] = (len(snaps), latest, snaps[pick][0] if pick is not None else latest)
+    wanted = {pk for _, latest, evaluation in picks.values() for pk in (latest, evaluation)}
+    full: dict[int, Row] = {}
+    for batch in chunks(sorted(wanted), 5000):
+        for row in MetricSnapshot.objects.filter(pk__in=batch).values(*SNAPSHOT_COLUMNS):
+            full[row["id"]] = row
+    return {v: (n, full[latest], full[evaluation]) for v, (n, latest, evaluation) in picks.items()}
 
 
 def _computed(variant_ids: Collection[int]) -> dict[int, Row | None]:
@@ -214,7 +216,7 @@ def _computed(variant_ids: Collection[int]) -> dict[int, Row | None]:
     followers = Followers({d["account_id"] for d in dims})
     snaps = _snapshots_of(variant_ids, policies, {d["id"]: d["organisation_id"] for d in dims})
     return {
-        d["id"]: post_values(d, snaps.get(d["id"], []), policies[d["organisation_id"]], followers)
+        d["id"]: post_values(d, snaps.get(d["id"]), policies[d["organisation_id"]], followers)
         for d in dims
     }
 
@@ -237,85 +239,96 @@ def _contributions(values: Row) -> Iterator[tuple[type[models.Model], tuple[Any,
             yield model, tuple(keyed[name] for name in (*key, *extra)), figures
 
 
-def _deltas(changes: Iterable[tuple[Row | None, Row | None]]) -> dict[Any, dict[str, int]]:
-    out: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+Deltas = dict[tuple[type[models.Model], tuple[Any, ...]], dict[str, int]]
+
+
+def _deltas(changes: Iterable[tuple[Row | None, Row | None]], out: Deltas) -> Deltas:
+    """Add the rollup differences of posts changing from `old` to `new` figures to `out`."""
     for old, new in changes:
         for sign, values in ((-1, old), (1, new)):
             if values is None:
                 continue
             for model, key, figures in _contributions(values):
+                delta = out.get((model, key))
+                if delta is None:
+                    delta = out[model, key] = dict.fromkeys(figures, 0)
                 for name, amount in figures.items():
-                    out[model, key][name] += sign * amount
+                    delta[name] += sign * amount
     return out
 
 
-def _apply(model: type[models.Model], key: tuple[Any, ...], delta: dict[str, int]) -> None:
-    """Add `delta` to one rollup row (creating it), safe against concurrent writers."""
-    changed = {name: amount for name, amount in delta.items() if amount}
-    if not changed:
-        return
-    names = next((k, e) for m, k, e in ROLLUP_KEYS if m is model)
-    lookup = dict(zip(names[0], key[: len(names[0])], strict=True))
-    increments = {name: F(name) + amount for name, amount in changed.items()}
-    if model._default_manager.filter(**lookup).update(**increments):
-        if changed.get("posts", 0) < 0:  # the group lost its last post: drop the empty row
-            model._default_manager.filter(**lookup, posts=0).delete()
-        return
-    try:
-        with transaction.atomic():
-            extra = dict(zip(names[1], key[len(names[0]) :], strict=True))
-            model._default_manager.create(**lookup, **extra, **changed)
-    except IntegrityError:  # created meanwhile by a concurrent import
-        model._default_manager.filter(**lookup).update(**increments)
-
-
-def _apply_all(deltas: dict[Any, dict[str, int]]) -> None:
-    """Apply many rollup deltas with a few queries: lock and update the existing rows in bulk,
-    create the missing ones (falling back to per-row increments if a concurrent import
-    created some of them first)."""
-    for model, names, _extra in ROLLUP_KEYS:
-        mine = {key: d for (m, key), d in deltas.items() if m is model and any(d.values())}
+def _apply_all(deltas: Deltas) -> None:
+    """Add the deltas to the rollup rows, creating missing ones: one upsert per key
+    (INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x, the same SQL on SQLite and
+    PostgreSQL), so concurrent imports add up instead of overwriting each other. Keys whose
+    group lost posts already exist and are updated in place; emptied groups are dropped."""
+    for model, names, extra in ROLLUP_KEYS:
+        mine = sorted(
+            ((key, d) for (m, key), d in deltas.items() if m is model and any(d.values())),
+            key=lambda kd: kd[0][: len(names)],  # a fixed order: no deadlock between imports
+        )
         if not mine:
             continue
-        width = len(names)
-        lookup = {f"{n}__in": {k[i] for k in mine} for i, n in enumerate(names)}
-        rows = model._default_manager.select_for_update().filter(**lookup)
-        existing = {tuple(getattr(r, n) for n in names): r for r in rows}
-        changed: list[Any] = []
-        empty: list[Any] = []
-        missing: list[tuple[tuple[Any, ...], Row]] = []
-        for key, delta in mine.items():
-            row = existing.get(key[:width])
-            if row is None:
-                missing.append((key, delta))
-                continue
-            for name, amount in delta.items():
-                setattr(row, name, getattr(row, name) + amount)
-            (empty if row.posts <= 0 else changed).append(row)  # type: ignore[attr-defined]
-        # The rows are locked: replacing them is safe and far faster than bulk_update.
-        model._default_manager.filter(pk__in=[r.pk for r in (*changed, *empty)]).delete()
-        columns = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
-        insert_rows(model, columns, [tuple(getattr(r, c) for c in columns) for r in changed])
-        _create_missing(model, missing)
+        figures = ["posts", *TOTAL_FIELDS]
+        shrinking = [(k, d) for k, d in mine if d["posts"] < 0]
+        _increment(model, names, figures, shrinking)
+        _upsert(model, (*names, *extra), len(names), figures,
+                [(k, d) for k, d in mine if d["posts"] >= 0])  # fmt: skip
+        if shrinking:
+            orgs = {d_org for d_org in _orgs_of(model, names, shrinking)}
+            model._default_manager.filter(organisation_id__in=orgs, posts=0).delete()
 
 
-def _create_missing(model: type[models.Model], missing: list[tuple[tuple[Any, ...], Row]]) -> None:
-    names, extra = next((k, e) for m, k, e in ROLLUP_KEYS if m is model)
-    fields = (*names, *extra)
-    columns = [*fields, "posts", *TOTAL_FIELDS]
-    rows = [(*key, *(delta.get(c, 0) for c in columns[len(fields) :])) for key, delta in missing]
-    try:
-        with transaction.atomic():
-            insert_rows(model, columns, rows)
-    except IntegrityError:  # some were created meanwhile by a concurrent import
-        for key, delta in missing:
-            _apply(model, key, delta)
+def _orgs_of(model: type[models.Model], names: tuple[str, ...],
+             keyed: list[tuple[tuple[Any, ...], Row]]) -> set[int]:  # fmt: skip
+    """The organisations of the rollup rows with the given keys."""
+    lookup = {f"{n}__in": {k[i] for k, _ in keyed} for i, n in enumerate(names)}
+    return set(model._default_manager.filter(**lookup).values_list("organisation_id", flat=True))
+
+
+def _increment(model: type[models.Model], names: tuple[str, ...], figures: list[str],
+               keyed: list[tuple[tuple[Any, ...], Row]]) -> None:  # fmt: skip
+    """UPDATE existing rollup rows by the deltas, one statement per key."""
+    if not keyed:
+        return
+    qn, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
+    sets = ", ".join(f"{qn(c)} = {qn(c)} + %s" for c in figures)
+    where = " AND ".join(f"{qn(_column(model, n))} = %s" for n in names)
+    prep = [_preparer(model._meta.get_field(n)) for n in names]
+    sql = f"UPDATE {table} SET {sets} WHERE {where}"  # noqa: S608 (quoted model metadata)
+    rows = [(*(d[c] for c in figures), *_params(prep, k[: len(names)])) for k, d in keyed]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _upsert(model: type[models.Model], fields: tuple[str, ...], width: int, figures: list[str],
+            keyed: list[tuple[tuple[Any, ...], Row]]) -> None:  # fmt: skip
+    """INSERT rollup rows, adding to the existing ones on a key conflict."""
+    if not keyed:
+        return
+    qn, table = connection.ops.quote_name, connection.ops.quote_name(model._meta.db_table)
+    columns = [_column(model, n) for n in (*fields, *figures)]
+    conflict = ", ".join(qn(c) for c in columns[:width])
+    sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in figures)
+    sql = (f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}")  # fmt: skip
+    prep = [_preparer(model._meta.get_field(n)) for n in fields] + [None] * len(figures)
+    rows = [_params(prep, (*k, *(d[c] for c in figures))) for k, d in keyed]
+    with connection.cursor() as cursor:
+        for batch in chunks(rows, 5000):
+            cursor.executemany(sql, batch)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return model._meta.get_field(name).column  # type: ignore[return-value]
 
 
 def refresh_posts(variant_ids: Collection[int]) -> None:
     """Recompute the given posts' PostMetrics and move the difference into the rollups.
 
     Must run inside the transaction that changed their snapshots."""
+    deltas: Deltas = {}
     for batch in chunks(sorted(set(variant_ids))):
         list(Variant.objects.select_for_update().filter(pk__in=batch).order_by("pk").values("pk"))
         old: dict[int, Row] = {
@@ -324,7 +337,8 @@ def refresh_posts(variant_ids: Collection[int]) -> None:
         }
         new = _computed(batch)
         _save_posts(old, new)
-        _apply_all(_deltas((old.get(pk), new.get(pk)) for pk in batch))
+        _deltas(((old.get(pk), new.get(pk)) for pk in batch), deltas)
+    _apply_all(deltas)
 
 
 def _save_posts(old: dict[int, Row], new: dict[int, Row | None]) -> None:

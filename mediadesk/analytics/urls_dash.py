@@ -6,6 +6,7 @@ from mediadesk.analytics import views_dash as views
 
 urlpatterns = [
     path("", views.overview, name="home"),
+    path("panels/", views.panels, name="panels"),
     path("monitoring/", views.monitoring, name="monitoring"),
     path("monitoring.xlsx", views.monitoring_export, name="monitoring_export"),
     path("monitoring/<int:pk>/edit/", views.analysis_edit, name="analysis_edit"),

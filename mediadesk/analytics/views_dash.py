@@ -120,7 +120,7 @@ def _params(request: HttpRequest) -> str:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """数据总览: KPIs with 环比, trends, by platform/account, comparisons, 公众号/小程序 panels."""
+    """数据总览: KPIs with 环比, trends, by platform and account (DailyTotals only)."""
     form, f = _filters(request)
     return render(
         request,
@@ -131,6 +131,22 @@ def overview(request: HttpRequest) -> HttpResponse:
             "f": f,
             "kpis": queries.kpis(request.user, f),
             "charts": queries.charts(request.user, f),
+            "params": _params(request),
+        },
+    )
+
+
+@login_required
+def panels(request: HttpRequest) -> HttpResponse:
+    """专辑/主题/负责人 comparisons and the 公众号 and 小程序 KPI panels of the period."""
+    form, f = _filters(request)
+    return render(
+        request,
+        "analytics/panels.html",
+        {
+            "nav_active": "analytics",
+            "form": form,
+            "f": f,
             "comparisons": queries.comparisons(request.user, f),
             "wechat": queries.wechat_panel(request.user, f),
             "mini": queries.mini_panel(request.user, f),

@@ -40,7 +40,7 @@ PAGE_SIZE = 50
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, {"nav_active": "leads", "cm_tab": "", **context})
+    return render(request, template, {"nav_active": "commissions", "cm_tab": "", **context})
 
 
 def _params(request: HttpRequest) -> str:

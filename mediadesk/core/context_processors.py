@@ -17,6 +17,7 @@ NAV = [
     ("analytics", "数据", "bi-graph-up", "analytics:home", None),
     ("engagement", "互动", "bi-chat-dots", "core:soon", "engagement"),
     ("leads", "客资", "bi-person-lines-fill", "leads:home", None),
+    ("commissions", "佣金", "bi-wallet2", "commissions:mine", None),
     ("goals", "目标", "bi-bullseye", "core:soon", "goals"),
     ("settings", "设置", "bi-gear", "orgs:settings", None),
 ]

@@ -202,7 +202,7 @@ def remove_consultant(seat: Consultant, *, by: Any) -> None:
     """Remove a seat; refused while the consultant still follows open leads in the project,
     so no customer is left with an owner who no longer sits in the project."""
     _require(by, seat.project)
-    seat = Consultant.objects.select_for_update().select_related("user").get(pk=seat.pk)
+    seat = Consultant.objects.select_for_update(of=("self",)).select_related("user").get(pk=seat.pk)
     held = open_leads_of(seat)
     if held:
         raise ValidationError(
@@ -227,7 +227,11 @@ def set_duty(seat: Consultant, *, by: Any, on_duty: bool) -> Consultant:
     """Put a seat on or off duty (在岗/离岗); off-duty seats receive no new leads."""
     if not can_toggle_duty(by, seat):
         raise PermissionDenied("只能切换自己或本团队顾问的在岗状态")
-    seat = Consultant.objects.select_for_update().select_related("user", "team").get(pk=seat.pk)
+    seat = (
+        Consultant.objects.select_for_update(of=("self",))
+        .select_related("user", "team")
+        .get(pk=seat.pk)
+    )
     if seat.on_duty == on_duty:
         return seat
     before = audit.snapshot(seat, ("on_duty",))

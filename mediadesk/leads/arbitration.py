@@ -312,10 +312,12 @@ def _win(report: Report, now: dt.datetime, by: Any) -> None:
 def _attribute(dispute: Dispute, winner: Report | None, by: Any) -> None:
     opp = _opportunity(dispute)
     if opp is None and winner is not None and winner.customer_id:
-        from mediadesk.leads.attribution import opportunity_of
+        from mediadesk.leads.attribution import allocate_new, opportunity_of
 
         customer = Customer.objects.get(pk=winner.customer_id)
-        opp, _ = opportunity_of(dispute.project, customer, "channel_report")
+        opp, created = opportunity_of(dispute.project, customer, "channel_report")
+        if created:
+            allocate_new(opp)
     if opp is None:
         return
     fields = ("channel", "attributed_report")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -146,14 +145,15 @@ def users_with(perm: str, project: Project) -> list[User]:
 
 def lock_number(project: Project, claim: rules.Claim) -> None:
     """Lock the number's row for the rest of the transaction (created race-safe first)."""
-    key = {"project": project, "prefix": claim.prefix, "tail": claim.tail}
-    if PhoneLock.objects.select_for_update().filter(**key).exists():
+    locked = PhoneLock.objects.select_for_update().filter(
+        project=project, prefix=claim.prefix, tail=claim.tail
+    )
+    if locked.exists():
         return
-    try:
-        with transaction.atomic():
-            PhoneLock.objects.create(**key)  # our uncommitted row: held until commit
-    except IntegrityError:
-        PhoneLock.objects.select_for_update().get(**key)
+    # ON CONFLICT DO NOTHING waits for a racing insert of the same key, then the lock is taken.
+    row = PhoneLock(project=project, prefix=claim.prefix, tail=claim.tail)
+    PhoneLock.objects.bulk_create([row], ignore_conflicts=True)
+    locked.exists()
 
 
 def prior_of(report: Report) -> rules.Prior:
@@ -182,18 +182,50 @@ def _matching_reports(project: Project, claim: rules.Claim, t: dt.datetime) -> l
     return [r for r in rows if rules.matches(r.phone, claim.pattern)]
 
 
-def _owner_projects(customer: Customer, t: dt.datetime) -> set[int]:
-    """Projects where the customer had bought (认购/签约, not cancelled) by `t`."""
-    owned = set(
-        Opportunity.objects.filter(customer=customer, is_owner=True).values_list(
-            "project_id", flat=True
+PRIOR_COLUMNS = {"id": "id", "channel_id": "channel_id", "pattern": "phone",
+                 "masked": "is_masked", "mode": "mode", "reported_at": "reported_at",
+                 "result_code": "result_code", "status": "status",
+                 "protect_visit_until": "protect_visit_until",
+                 "protect_deal_until": "protect_deal_until", "intercept_until": "intercept_until",
+                 "first_visit_at": "first_visit_at", "closed_at": "closed_at"}  # fmt: skip
+
+
+def number_priors(
+    project: Project, claim: rules.Claim, t: dt.datetime, now: dt.datetime
+) -> tuple[tuple[rules.Prior, ...], list[int]]:
+    """In ONE query on the (project, prefix, suffix) index: the reports agreeing with `claim`
+    filed by `t` (the judge's priors), and the ids of this exact number's reports still
+    flagged as protecting although their protection ran out by `now` (to release)."""
+    rows = (
+        Report.objects.filter(
+            project=project, phone_prefix=claim.prefix, phone_suffix=claim.tail
         )
+        .order_by("reported_at", "id")
+        .values_list(*PRIOR_COLUMNS.values(), "protecting")
     )
-    bought = Deal.objects.filter(customer=customer).filter(
-        Q(subscribed_at__lte=t) | Q(signed_at__lte=t)
+    priors, stale = [], []
+    for *values, protecting in rows:
+        prior = rules.Prior(**dict(zip(PRIOR_COLUMNS, values, strict=True)))
+        if protecting and prior.pattern == claim.pattern and not prior.active_at(now):
+            stale.append(prior.id)
+        if prior.reported_at <= t and rules.matches(prior.pattern, claim.pattern):
+            priors.append(prior)
+    return tuple(priors), stale
+
+
+def _owner_projects(customer: Customer, opps: list[Opportunity], t: dt.datetime) -> set[int]:
+    """Projects where the customer had bought (认购/签约, not cancelled) by `t`."""
+    owned = {o.project_id for o in opps if o.is_owner}
+    if not opps:
+        return owned  # a deal always belongs to an opportunity
+    deals = Deal.objects.filter(customer=customer).values_list(
+        "project_id", "subscribed_at", "signed_at", "cancelled_at"
     )
-    bought = bought.exclude(cancelled_at__lte=t)
-    return owned | set(bought.values_list("project_id", flat=True))
+    for project_id, subscribed, signed, cancelled in deals:
+        bought = any(x is not None and x <= t for x in (subscribed, signed))
+        if bought and (cancelled is None or cancelled > t):
+            owned.add(project_id)
+    return owned
 
 
 def _opportunity_facts(opp: Opportunity | None, t: dt.datetime) -> rules.OpportunityFacts | None:
@@ -228,25 +260,28 @@ def _facts_of(opp: Opportunity, last: dt.datetime | None) -> rules.OpportunityFa
 
 def facts_for(
     project: Project,
-    claim: rules.Claim,
     customer: Customer | None,
+    priors: tuple[rules.Prior, ...],
     t: dt.datetime,
     *,
     fresh: bool = False,
-) -> rules.Facts:
-    """Everything the judge needs about this number in this project, as of `t`
-    (`fresh`: the customer was created just now, so it owns and follows nothing yet)."""
-    priors = tuple(prior_of(r) for r in _matching_reports(project, claim, t))
+) -> tuple[rules.Facts, Opportunity | None]:
+    """Everything the judge needs about this number in this project as of `t`, and the
+    customer's opportunity there (`fresh`: the customer is new, it owns and follows nothing)."""
     if customer is None or fresh:
-        return rules.Facts(priors=priors)
-    owners = _owner_projects(customer, t)
-    opp = Opportunity.objects.filter(project=project, customer=customer).first()
-    return rules.Facts(
+        return rules.Facts(priors=priors), None
+    opps = list(Opportunity.objects.filter(customer=customer))
+    owners = _owner_projects(customer, opps, t)
+    opp = next((o for o in opps if o.project_id == project.pk), None)
+    if opp is not None:
+        opp.project, opp.customer = project, customer  # labels without extra queries
+    facts = rules.Facts(
         priors=priors,
         group_owner=customer.is_group_owner or bool(owners - {project.pk}),
         project_owner=project.pk in owners,
         opportunity=_opportunity_facts(opp, t),
     )
+    return facts, opp
 
 
 # --- reports ------------------------------------------------------------------------------------
@@ -311,8 +346,7 @@ def file_report(
         raise ValidationError({"reported_at": "报备时间不能晚于当前时间"})
     if named_consultant is not None and claim.masked:
         raise ValidationError({"named_consultant": "隐号报备不能指定置业顾问"})
-    rule_set = rules_for(project)
-    params = params_for(rule_set, channel)
+    params = params_for(rules_for(project), channel)
     error = rules.admission_error(params, claim, _reports_today(project, by, broker, t))
     if error:
         raise ValidationError({"phone" if "隐号" in error else "__all__": error})
@@ -325,14 +359,17 @@ def file_report(
         # before a rival that was judged ahead of it.
         now = timezone.now()
         t = reported_at or now
-        facts = facts_for(project, claim, customer, t, fresh=fresh)
+        priors, stale = number_priors(project, claim, t, now)
+        facts, opp = facts_for(project, customer, priors, t, fresh=fresh)
         verdict = rules.judge_report(params, rules.NewReport(claim, channel.pk, t), facts)
+        if stale:  # protection that ran out no longer blocks the partial unique constraint
+            Report.objects.filter(pk__in=stale).update(protecting=False)
         report = _store_report(
             project=project, claim=claim, channel=channel, by=reporter or by, broker=broker,
             customer=customer, t=t, now=now, verdict=verdict, params=params,
             named_consultant=named_consultant,
         )  # fmt: skip
-        _after_report(report, verdict, by=by, named_consultant=named_consultant)
+        _after_report(report, verdict, by=by, named_consultant=named_consultant, opp=opp)
     return report
 
 
@@ -342,7 +379,6 @@ def _store_report(
     params: rules.Params, named_consultant: Any,
 ) -> Report:  # fmt: skip
     """Insert the judged report; the partial unique constraint is the last line of defence."""
-    _release_stale(project, claim.pattern, now)
     # A back-filled winner whose protection has already run out holds nothing any more.
     until = verdict.protect_visit_until
     live = verdict.protecting and until is not None and now <= until
@@ -356,9 +392,12 @@ def _store_report(
         protect_deal_until=verdict.protect_deal_until if verdict.ok else None,
         intercept_until=verdict.intercept_until if verdict.ok else None,
     )  # fmt: skip
+    if not live:  # only a protecting row can meet the partial unique constraint
+        report.save(force_insert=True)
+        return report
     try:
         with transaction.atomic():
-            report.save()
+            report.save(force_insert=True)
     except IntegrityError:
         # Another winner slipped in despite the lock (or a later report holds protection
         # and this one is back-filled): the claim is refused, never a 500.
@@ -370,7 +409,7 @@ def _store_report(
             report.status = Report.Status.INVALID
             report.protect_visit_until = report.protect_deal_until = None
             report.intercept_until = None
-        report.save()
+        report.save(force_insert=True)
     return report
 
 
@@ -380,17 +419,10 @@ def _status_of(verdict: rules.Verdict) -> str:
     return Report.Status.DISPUTED if verdict.dispute_with else Report.Status.VALID
 
 
-def _release_stale(project: Project, pattern: str, now: dt.datetime) -> None:
-    """Drop the protecting flag of this number's reports whose protection has run out."""
-    for report in Report.objects.filter(project=project, phone=pattern, protecting=True):
-        if not prior_of(report).active_at(now):
-            report.protecting = False
-            report.save(update_fields=["protecting"])
-
-
 def _after_report(
-    report: Report, verdict: rules.Verdict, *, by: Any, named_consultant: Any
-) -> None:
+    report: Report, verdict: rules.Verdict, *, by: Any, named_consultant: Any,
+    opp: Opportunity | None,
+) -> None:  # fmt: skip
     audit.record(
         actor=by,
         action="lead_report.file",
@@ -399,17 +431,13 @@ def _after_report(
                                         "result_code", "reason", "status")),
     )  # fmt: skip
     if report.result_code == ResultCode.OK and report.customer_id:
-        _attribute(report, named_consultant=named_consultant)
+        _attribute(report, opp, named_consultant=named_consultant)
     if verdict.dispute_with:
         from mediadesk.leads import arbitration
 
         rival = Report.objects.get(pk=verdict.dispute_with[0])
         arbitration.open_dispute(kind=Dispute.Kind.MASKED, report_a=rival, report_b=report)
-    transaction.on_commit(partial(_notify_result, report.pk))
-
-
-def _notify_result(report_id: int) -> None:
-    report = Report.objects.select_related("project", "reporter").get(pk=report_id)
+    # Inside the transaction: the row is rolled back with the report, and no re-read is needed.
     notifications.notify(
         [report.reporter],
         kind="leads.report_result",
@@ -419,16 +447,22 @@ def _notify_result(report_id: int) -> None:
     )
 
 
-def _attribute(report: Report, *, named_consultant: Any = None) -> Opportunity:
-    """A 报备成功 full-number report becomes (or re-claims) the customer's opportunity."""
+ATTRIBUTION_FIELDS = ("channel", "attributed_report", "in_pool", "consultant")
+
+
+def _attribute(
+    report: Report, opp: Opportunity | None, *, named_consultant: Any = None
+) -> Opportunity:
+    """A 报备成功 full-number report becomes (or re-claims) the customer's opportunity;
+    `opp` is the one already read while judging (None: the customer has none here yet)."""
     assert report.customer is not None
-    project = report.project
-    opp, _ = opportunity_of(project, report.customer, Source.CHANNEL_REPORT)
+    if opp is None:
+        return _new_report_opportunity(report, named_consultant)
     if opp.source_protected_until and report.reported_at <= opp.source_protected_until:
         return opp
-    fields = ("channel", "attributed_report", "in_pool", "consultant")
-    before = audit.snapshot(opp, fields)
+    before = audit.snapshot(opp, ATTRIBUTION_FIELDS)
     opp.channel, opp.attributed_report = report.channel, report
+    woken = opp.in_pool
     if opp.in_pool:
         opp.in_pool, opp.pooled_at, opp.pool_reason = False, None, ""
         if opp.stage in rules.NEGATIVE_STAGES:
@@ -436,10 +470,44 @@ def _attribute(report: Report, *, named_consultant: Any = None) -> Opportunity:
     if named_consultant is not None and opp.consultant_id is None:
         opp.consultant = named_consultant
     opp.save()
-    changes = audit.diff(before, audit.snapshot(opp, fields))
+    changes = audit.diff(before, audit.snapshot(opp, ATTRIBUTION_FIELDS))
     if changes:
         audit.record(actor=report.reporter, action="lead_report.file", target=opp, changes=changes)
+    if woken and opp.consultant_id is None:
+        allocate_new(opp)
     return opp
+
+
+def _new_report_opportunity(report: Report, named_consultant: Any) -> Opportunity:
+    """The customer's first opportunity in the project, created already attributed."""
+    assert report.customer is not None
+    project = report.project
+    opp = Opportunity(
+        organisation_id=project.organisation_id, company_id=project.company_id, project=project,
+        customer=report.customer, source=Source.CHANNEL_REPORT, channel=report.channel,
+        attributed_report=report, consultant=named_consultant,
+    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            opp.save(force_insert=True)
+    except IntegrityError:  # a capture of the same customer won the race: attribute that one
+        found = Opportunity.objects.get(project=project, customer=report.customer)
+        found.project, found.customer = project, report.customer
+        return _attribute(report, found, named_consultant=named_consultant)
+    blank = audit.snapshot(Opportunity(), ATTRIBUTION_FIELDS)
+    audit.record(actor=report.reporter, action="lead_report.file", target=opp,
+                 changes=audit.diff(blank, audit.snapshot(opp, ATTRIBUTION_FIELDS)))  # fmt: skip
+    if named_consultant is None:
+        allocate_new(opp)
+    return opp
+
+
+def allocate_new(opp: Opportunity) -> None:
+    """Allocate an unowned opportunity that a report or visit created (or woke up) by the
+    project's allocation rules, exactly as a captured lead is (the system assigns)."""
+    from mediadesk.leads import services  # services imports this module
+
+    services.allocate(opp)
 
 
 def opportunity_of(project: Project, customer: Customer, source: str) -> tuple[Opportunity, bool]:
@@ -557,7 +625,7 @@ def _link_masked(reports: Iterable[Report], customer: Customer) -> None:
 
 def _visit_opportunity(visit: Visit, report: Report | None, by: Any) -> None:
     source = Source.CHANNEL_REPORT if report else Source.WALK_IN
-    opp, _ = opportunity_of(visit.project, visit.customer, source)
+    opp, created = opportunity_of(visit.project, visit.customer, source)
     fields = ("channel", "attributed_report", "stage", "last_visit_at")
     before = audit.snapshot(opp, fields)
     if opp.last_visit_at is None or opp.last_visit_at < visit.visited_at:
@@ -571,6 +639,8 @@ def _visit_opportunity(visit: Visit, report: Report | None, by: Any) -> None:
     changes = audit.diff(before, audit.snapshot(opp, fields))
     if changes:
         audit.record(actor=by, action="lead_visit.record", target=opp, changes=changes)
+    if created and opp.consultant_id is None:
+        allocate_new(opp)
     if report is not None:
         _consultant_claim(opp, report)
 

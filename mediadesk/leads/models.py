@@ -531,6 +531,8 @@ class Report(models.Model):
             models.Index(fields=["customer", "project"]),
             models.Index(fields=["channel", "reported_at"]),
             models.Index(fields=["broker", "reported_at"]),
+            # the daily report limit of a reporter without a broker row
+            models.Index(fields=["reporter", "project", "reported_at"]),
         ]
 
     def __str__(self) -> str:

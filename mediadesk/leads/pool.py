@@ -37,7 +37,9 @@ def send_to_pool(opportunity: Opportunity, *, reason: str, by: Any = None) -> bo
     Compare-and-set: False when it was already pooled (a racing sweep did it first)."""
     now = timezone.now()
     locked = (
-        Opportunity.objects.select_for_update().select_related("project").get(pk=opportunity.pk)
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=opportunity.pk)
     )
     if locked.in_pool:
         return False

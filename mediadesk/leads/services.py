@@ -275,7 +275,11 @@ def can_work(user: Any, opportunity: Opportunity) -> bool:
 
 
 def _locked_workable(opportunity: Opportunity, by: Any) -> Opportunity:
-    locked = Opportunity.objects.select_for_update().select_related("team").get(pk=opportunity.pk)
+    locked = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("team")
+        .get(pk=opportunity.pk)
+    )
     if not can_work(by, locked):
         raise PermissionDenied("只有该客户的置业顾问、主管或经理可以操作")
     if locked.in_pool:
@@ -659,7 +663,7 @@ def _candidates(
 ) -> list[Consultant]:
     """On-duty active seats under their daily cap, locked so concurrent allocations serialise."""
     seats = (
-        Consultant.objects.select_for_update()
+        Consultant.objects.select_for_update(of=("self",))
         .filter(project=project, on_duty=True, user__is_active=True)
         .exclude(user_id__in=exclude)
         .order_by("pk")

@@ -37,7 +37,7 @@ def test_overview_figures_in_scope(world: World, seeded: Posts, login: Any,
                                    django_assert_max_num_queries: Any) -> None:  # fmt: skip
     client = login(world.operator)
     client.get("/analytics/", PERIOD)  # warm the session/grant caches
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(20):
         response = client.get("/analytics/", PERIOD)
     assert response.status_code == 200
     # current (latest) figures of the 西安 posts; 成都 is out of scope
@@ -70,7 +70,7 @@ def test_period_over_period_change(world: World, seeded: Posts, login: Any) -> N
 
 
 def test_wechat_and_mini_program_panels(world: World, seeded: Posts, login: Any) -> None:
-    response = login(world.operator).get("/analytics/", PERIOD)
+    response = login(world.operator).get("/analytics/panels/", PERIOD)
     wechat, mini = response.context["wechat"], response.context["mini"]
     assert wechat["followers"] == 50_170  # the last known figure in the period
     assert mini["viewers"] == 400 and mini["buyers"] == 4 and mini["buy_rate"].percent() == "1.0%"
@@ -80,6 +80,7 @@ def test_wechat_and_mini_program_panels(world: World, seeded: Posts, login: Any)
 def test_overview_permissions(world: World, seeded: Posts, login: Any, client: Any) -> None:
     assert client.get("/analytics/").status_code == 302
     assert login(world.sales_a).get("/analytics/").status_code == 403
+    assert login(world.sales_a).get("/analytics/panels/").status_code == 403
     chengdu = login(world.operator_cd).get("/analytics/", PERIOD)
     assert kpi(chengdu, "曝光量").value == 1000 and kpi(chengdu, "净增粉").value == 999
 

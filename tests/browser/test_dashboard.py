@@ -12,7 +12,7 @@ from mediadesk.content.models import BestTime
 from mediadesk.matrix import defaults as matrix_defaults
 from mediadesk.matrix.models import Platform, StandardRule
 from tests.analytics.conftest import Posts
-from tests.analytics.conftest import posts as posts  # noqa: F401  (the fixture)
+from tests.analytics.conftest import posts as posts  # the fixture, re-exported
 from tests.analytics.test_monitoring import seed_rows
 from tests.browser.conftest import log_in, shot
 from tests.conftest import PASSWORD, World

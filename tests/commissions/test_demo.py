@@ -29,7 +29,10 @@ def test_demo_builds_schemes_statements_and_is_idempotent(db) -> None:  # type: 
     this_month = rules.month_start(timezone.localdate())
     last_month = rules.month_start(this_month - dt.timedelta(days=1))
     assert Scheme.objects.count() == 3 and Incentive.objects.count() == 3
-    assert Deal.objects.filter(consultant=sales).count() == 6
+    last_month_deals = Deal.objects.filter(
+        consultant=sales, subscribed_at__date__gte=last_month, subscribed_at__date__lt=this_month
+    )
+    assert last_month_deals.count() == 6
     last = Statement.objects.get(person=sales, month=last_month)
     assert last.status == Statement.Status.APPROVED and last.total_fen > 0
     current = Statement.objects.get(person=sales, month=this_month)
