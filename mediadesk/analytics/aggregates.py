@@ -3,8 +3,8 @@
 `refresh_posts(variant_ids)` runs inside the transaction that wrote the snapshots: it
 recomputes each post's PostMetrics (latest snapshot + the one closest to the evaluation
 hour) and moves the difference between the post's old and new figures into DailyTotals
-(publish day × account), SeriesTotals and OwnerTotals with `F()` increments, so concurrent
-imports add up instead of overwriting each other. The posts' rows are locked first (in id
+(publish day × account), SeriesTotals and OwnerTotals with one upsert per rollup row
+(`x = x + excluded.x`), so concurrent imports add up instead of overwriting each other. The posts' rows are locked first (in id
 order) so two imports touching one post serialise.
 
 `rebuild_aggregates()` recomputes everything from the snapshots (repair, and after the
@@ -20,8 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Count, F, Sum
+from django.db import connection, models, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from mediadesk.analytics import rules
@@ -73,13 +73,28 @@ def insert_rows(model: type[models.Model], columns: list[str], rows: list[tuple[
     names = ", ".join(qn(f.column) for f in fields)  # type: ignore[union-attr,arg-type]
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {qn(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (quoted model metadata)
+    adapt = _adapter(prep)
     with connection.cursor() as cursor:
         for batch in chunks(rows, 5000):
-            cursor.executemany(sql, [_params(prep, row) for row in batch])
+            cursor.executemany(sql, [adapt(row) for row in batch])
 
 
 def _params(prep: list[Callable[[Any], Any] | None], row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(v if p is None or v is None else p(v) for p, v in zip(prep, row, strict=True))
+
+
+def _adapter(prep: list[Callable[[Any], Any] | None]) -> Callable[[tuple[Any, ...]], Any]:
+    """A function adapting a row's values with `prep`, touching only the columns that need it."""
+    needed = [(i, p) for i, p in enumerate(prep) if p is not None]
+
+    def adapt(row: tuple[Any, ...]) -> list[Any]:
+        out = list(row)
+        for i, p in needed:
+            if out[i] is not None:
+                out[i] = p(out[i])
+        return out
+
+    return adapt
 
 
 def _preparer(field: Any) -> Callable[[Any], Any] | None:
@@ -134,8 +149,6 @@ def post_values(
     if snaps is None:
         return None
     count, latest, evaluation = snaps
-    now = _figures(latest)
-    judged = _figures(evaluation)
     published_on = local_date(dims["published_at"])
     return {
         "organisation_id": dims["organisation_id"], "company_id": dims["company_id"],
@@ -145,14 +158,39 @@ def post_values(
         "form": dims["item__form"] or "", "published_at": dims["published_at"],
         "published_on": published_on,
         "followers_at_publish": followers.at(dims["account_id"], published_on),
-        "snapshots": count, "latest_id": latest["id"], "latest_taken_at": latest["taken_at"],
+        "snapshots": count, **_latest_part(latest, policy), **_evaluation_part(evaluation, policy),
+    }  # fmt: skip
+
+
+LATEST_KEYS = ("latest_id", "latest_taken_at", *TOTAL_FIELDS)
+EVALUATION_KEYS = (
+    "evaluation_id", "evaluation_hours", "eval_exposure", "eval_interactions", "eval_conversions",
+)  # fmt: skip
+
+
+def _latest_part(latest: Row, policy: rules.Policy) -> Row:
+    """The PostMetrics fields that come from the latest snapshot (kept: the previous values)."""
+    if "kept" in latest:
+        return {key: latest["kept"][key] for key in LATEST_KEYS}
+    return {
+        "latest_id": latest["id"],
+        "latest_taken_at": latest["taken_at"],
+        **_totals(_figures(latest), policy),
+    }
+
+
+def _evaluation_part(evaluation: Row, policy: rules.Policy) -> Row:
+    """The PostMetrics fields that come from the evaluation snapshot."""
+    if "kept" in evaluation:
+        return {key: evaluation["kept"][key] for key in EVALUATION_KEYS}
+    judged = _figures(evaluation)
+    return {
         "evaluation_id": evaluation["id"],
         "evaluation_hours": evaluation["hours_after_publish"],
-        **_totals(now, policy),
         "eval_exposure": rules.exposure(judged),
         "eval_interactions": rules.interactions(judged, policy),
         "eval_conversions": rules.conversions(judged),
-    }  # fmt: skip
+    }
 
 
 def _figures(snap: Row) -> rules.Figures:
@@ -185,7 +223,9 @@ def _snapshots_of(variant_ids: Collection[int], policies: dict[int, rules.Policy
 
     Only those two are loaded with their figures (a post may have many snapshots); the light
     columns are read with a plain cursor because converting every taken_at dominated imports.
-    Raw taken_at values compare correctly within one backend (ISO text on SQLite)."""
+    """
+    if not variant_ids:
+        return {}
     times: dict[int, list[tuple[int, Any, int | None]]] = defaultdict(list)
     light = MetricSnapshot.objects.filter(variant_id__in=variant_ids).values_list(
         "id", "variant_id", "taken_at", "hours_after_publish"
@@ -197,7 +237,7 @@ def _snapshots_of(variant_ids: Collection[int], policies: dict[int, rules.Policy
             times[variant_id].append((pk, taken_at, hours))
     picks: dict[int, tuple[int, int, int]] = {}
     for variant_id, snaps in times.items():
-        latest = max(snaps, key=lambda s: s[1])[0]
+        latest = max(snaps, key=_instant)[0]
         hours_at = policies[org_of[variant_id]].evaluation_hours
         pick = rules.closest_to([h for _, _, h in snaps], hours_at)
         picks[variant_id] = (len(snaps), latest, snaps[pick][0] if pick is not None else latest)
@@ -209,12 +249,63 @@ def _snapshots_of(variant_ids: Collection[int], policies: dict[int, rules.Policy
     return {v: (n, full[latest], full[evaluation]) for v, (n, latest, evaluation) in picks.items()}
 
 
-def _computed(variant_ids: Collection[int]) -> dict[int, Row | None]:
-    """New PostMetrics values of the given posts, from their snapshots."""
+def _instant(snap: tuple[int, Any, int | None]) -> Any:
+    """A light snapshot's taken_at, comparable whether the driver returned it naive (UTC, as
+    Django stores it on SQLite), aware, or as ISO text."""
+    taken_at = snap[1]
+    if isinstance(taken_at, str):
+        taken_at = dt.datetime.fromisoformat(taken_at)
+    return taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=dt.UTC)
+
+
+def _advanced(old: dict[int, Row], appended: Collection[int], batch_id: int,
+              policies: dict[int, rules.Policy]) -> dict[int, Picked]:  # fmt: skip
+    """Picks of posts that only gained snapshots in batch `batch_id`: their previous latest and
+    evaluation snapshots (stand-ins carrying the previous PostMetrics values) against the new
+    ones, without reading their older snapshots. Posts where this could differ from a full
+    recompute (unknown or equal hours) are left out for the full path."""
+    base = {pk: old[pk] for pk in appended if _advanceable(old.get(pk))}
+    if not base:
+        return {}
+    added: dict[int, list[Row]] = defaultdict(list)
+    rows = MetricSnapshot.objects.filter(batch_id=batch_id, variant_id__in=list(base))
+    for row in rows.values(*SNAPSHOT_COLUMNS):
+        added[row["variant_id"]].append(row)
+    out: dict[int, Picked] = {}
+    for pk, metrics in base.items():
+        new = added.get(pk, [])
+        hours = [r["hours_after_publish"] for r in new]
+        if not new or None in hours or len(set(hours)) < len(hours):
+            continue
+        if metrics["evaluation_hours"] in hours:
+            continue
+        kept_latest = {"id": metrics["latest_id"], "taken_at": metrics["latest_taken_at"],
+                       "kept": metrics}  # fmt: skip
+        candidates = [{"hours_after_publish": metrics["evaluation_hours"], "kept": metrics}, *new]
+        target = policies[metrics["organisation_id"]].evaluation_hours
+        pick = rules.closest_to([r["hours_after_publish"] for r in candidates], target) or 0
+        latest = max([kept_latest, *new], key=lambda r: r["taken_at"])
+        out[pk] = (metrics["snapshots"] + len(new), latest, candidates[pick])
+    return out
+
+
+def _advanceable(metrics: Row | None) -> bool:
+    return metrics is not None and None not in (
+        metrics["latest_id"], metrics["latest_taken_at"], metrics["evaluation_id"],
+        metrics["evaluation_hours"],
+    )  # fmt: skip
+
+
+def _computed(variant_ids: Collection[int], old: dict[int, Row] | None = None,
+              appended: Collection[int] = (), batch_id: int | None = None) -> dict[int, Row | None]:  # fmt: skip
+    """New PostMetrics values of the given posts, from their snapshots (posts in `appended`
+    only gained snapshots in batch `batch_id`: advanced from their `old` values when safe)."""
     dims = list(Variant.objects.filter(pk__in=variant_ids).values(*DIMENSIONS))
     policies = _policies(d["organisation_id"] for d in dims)
     followers = Followers({d["account_id"] for d in dims})
-    snaps = _snapshots_of(variant_ids, policies, {d["id"]: d["organisation_id"] for d in dims})
+    snaps = _advanced(old or {}, appended, batch_id, policies) if batch_id and appended else {}
+    rest = [d["id"] for d in dims if d["id"] not in snaps]
+    snaps |= _snapshots_of(rest, policies, {d["id"]: d["organisation_id"] for d in dims})
     return {
         d["id"]: post_values(d, snaps.get(d["id"]), policies[d["organisation_id"]], followers)
         for d in dims
@@ -274,16 +365,9 @@ def _apply_all(deltas: Deltas) -> None:
         _increment(model, names, figures, shrinking)
         _upsert(model, (*names, *extra), len(names), figures,
                 [(k, d) for k, d in mine if d["posts"] >= 0])  # fmt: skip
-        if shrinking:
-            orgs = {d_org for d_org in _orgs_of(model, names, shrinking)}
-            model._default_manager.filter(organisation_id__in=orgs, posts=0).delete()
-
-
-def _orgs_of(model: type[models.Model], names: tuple[str, ...],
-             keyed: list[tuple[tuple[Any, ...], Row]]) -> set[int]:  # fmt: skip
-    """The organisations of the rollup rows with the given keys."""
-    lookup = {f"{n}__in": {k[i] for k, _ in keyed} for i, n in enumerate(names)}
-    return set(model._default_manager.filter(**lookup).values_list("organisation_id", flat=True))
+        if shrinking:  # a group that lost its last post: drop the empty row
+            lookup = {f"{n}__in": {k[i] for k, _ in shrinking} for i, n in enumerate(names)}
+            model._default_manager.filter(**lookup, posts=0).delete()
 
 
 def _increment(model: type[models.Model], names: tuple[str, ...], figures: list[str],
@@ -324,10 +408,15 @@ def _column(model: type[models.Model], name: str) -> str:
     return model._meta.get_field(name).column  # type: ignore[return-value]
 
 
-def refresh_posts(variant_ids: Collection[int]) -> None:
+def refresh_posts(
+    variant_ids: Collection[int], *, batch_id: int | None = None, appended: Collection[int] = ()
+) -> None:
     """Recompute the given posts' PostMetrics and move the difference into the rollups.
 
-    Must run inside the transaction that changed their snapshots."""
+    Must run inside the transaction that changed their snapshots. `appended`: posts whose only
+    change is snapshots inserted by import batch `batch_id` (their older snapshots need not
+    be read again)."""
+    appended = set(appended)
     deltas: Deltas = {}
     for batch in chunks(sorted(set(variant_ids))):
         list(Variant.objects.select_for_update().filter(pk__in=batch).order_by("pk").values("pk"))
@@ -335,7 +424,7 @@ def refresh_posts(variant_ids: Collection[int]) -> None:
             row["variant_id"]: dict(row)
             for row in PostMetrics.objects.filter(variant_id__in=batch).values()
         }
-        new = _computed(batch)
+        new = _computed(batch, old, appended.intersection(batch), batch_id)
         _save_posts(old, new)
         _deltas(((old.get(pk), new.get(pk)) for pk in batch), deltas)
     _apply_all(deltas)

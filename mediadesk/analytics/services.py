@@ -110,13 +110,16 @@ def _number(value: Any) -> Decimal:
 
 def parse_count(value: Any) -> int | None:
     """A count cell: blank → None; "1.2万" → 12000; "12,345" → 12345; never negative."""
-    if _blank(value):
+    if type(value) is str and value.isascii() and value.isdigit():  # the common case, fast
+        number: int | Decimal = int(value)
+    elif _blank(value):
         return None
-    number = _number(value)
-    if number < 0:
-        raise CellError("不能为负数")
-    if number != number.to_integral_value():
-        raise CellError(f"“{value}”应为整数")
+    else:
+        number = _number(value)
+        if number < 0:
+            raise CellError("不能为负数")
+        if number != number.to_integral_value():
+            raise CellError(f"“{value}”应为整数")
     if number > MAX_COUNT:
         raise CellError("数值过大")
     return int(number)
@@ -169,6 +172,11 @@ def parse_time(value: Any) -> dt.datetime | None:
 
 
 def _parse_time_text(text: str) -> dt.datetime:
+    if text[:4].isdigit() and text[4:5] == "-":  # ISO, the common case: no format guessing
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in TIME_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)
@@ -404,11 +412,8 @@ def _parse_figures(raw: RawRow, ctx: Context, report: Report) -> dict[str, Any] 
     parsed: dict[str, Any] = {}
     ok = True
     for name, value in raw.values.items():
-        kind = FIELDS.get(name, ("", ""))[1]
-        reader = {"count": parse_count, "rate": parse_rate, "seconds": parse_seconds,
-                  "time": parse_time}.get(kind)  # fmt: skip
         try:
-            parsed[name] = reader(value) if reader else _identity(name, value)
+            parsed[name] = READERS.get(name, _identity)(name, value)
         except CellError as exc:
             report.errors.append((raw.number, ctx.column(name), str(exc)))
             ok = False
@@ -427,6 +432,17 @@ def _identity(name: str, value: Any) -> Any:
     if limit and len(text) > limit:
         raise CellError(f"不能超过 {limit} 个字符")
     return text[:200] if name == "title" else text
+
+
+_KIND_READERS: dict[str, Callable[[Any], Any]] = {
+    "count": parse_count, "rate": parse_rate, "seconds": parse_seconds, "time": parse_time,
+}  # fmt: skip
+# field → reader(name, value), resolved once instead of per cell.
+READERS: dict[str, Callable[[str, Any], Any]] = {
+    name: (lambda _name, value, read=_KIND_READERS[kind]: read(value))
+    for name, (_, kind) in FIELDS.items()
+    if kind in _KIND_READERS
+}
 
 
 def _post_id(value: Any) -> int:
@@ -625,10 +641,13 @@ def write(report: Report, ctx: Context) -> Report:
     with transaction.atomic():
         new_posts = _create_unplanned(report.rows, ctx)
         report.unplanned = len(new_posts)
-        touched: set[int] = set()
+        created: set[int] = set()
+        updated: set[int] = set()
         for chunk in aggregates.chunks(report.rows):
-            touched |= _write_chunk(chunk, new_posts, ctx, report)
-        aggregates.refresh_posts(touched)
+            _write_chunk(chunk, new_posts, ctx, report, created, updated)
+        aggregates.refresh_posts(
+            created | updated, batch_id=ctx.batch.pk, appended=created - updated
+        )
         _finish(report, ctx)
     return report
 
@@ -668,28 +687,36 @@ def _create_unplanned(rows: list[Checked], ctx: Context) -> dict[tuple[Any, ...]
     return {key: v.pk for key, v in zip(firsts, variants, strict=True)}
 
 
-def _same(snapshot: MetricSnapshot, row: Checked) -> bool:
-    return all(getattr(snapshot, n) == v for n, v in row.figures.items()) and all(
-        snapshot.extra.get(k) == v for k, v in row.extra.items()
+SNAPSHOT_COMPARED = ("id", "variant_id", "taken_at", *FIGURES, "extra")
+
+
+def _same(snapshot: dict[str, Any], row: Checked) -> bool:
+    return all(snapshot[n] == v for n, v in row.figures.items()) and all(
+        snapshot["extra"].get(k) == v for k, v in row.extra.items()
     )
 
 
 def _existing(
     chunk: list[Checked], ids: list[int]
-) -> tuple[dict[Any, MetricSnapshot], dict[int, MetricSnapshot]]:
-    """Snapshots at the rows' exact times, and each post's latest snapshot."""
+) -> tuple[dict[Any, dict[str, Any]], dict[int, dict[str, Any]]]:
+    """Snapshots at the rows' exact times, and each post's latest snapshot (as plain dicts:
+    model instances for every row dominated re-imports)."""
     exact = MetricSnapshot.objects.filter(
         variant_id__in=ids, taken_at__in={r.taken_at for r in chunk}
-    )
+    ).values(*SNAPSHOT_COMPARED)
     latest_ids = PostMetrics.objects.filter(variant_id__in=ids, latest__isnull=False).values(
         "latest_id"
     )
-    latest = MetricSnapshot.objects.filter(pk__in=latest_ids)
-    return {(s.variant_id, s.taken_at): s for s in exact}, {s.variant_id: s for s in latest}
+    latest = MetricSnapshot.objects.filter(pk__in=latest_ids).values(*SNAPSHOT_COMPARED)
+    return {(s["variant_id"], s["taken_at"]): s for s in exact}, {
+        s["variant_id"]: s for s in latest
+    }
 
 
 def _write_chunk(chunk: list[Checked], new_posts: dict[tuple[Any, ...], int], ctx: Context,
-                 report: Report) -> set[int]:  # fmt: skip
+                 report: Report, created: set[int], updated: set[int]) -> None:  # fmt: skip
+    """Insert the chunk's new snapshots and correct changed ones; the posts that gained or
+    changed snapshots are added to `created` / `updated`."""
     ids = [row.variant_id or new_posts[row.new_key] for row in chunk]  # type: ignore[index]
     exact, latest = _existing(chunk, ids)
     create, update = [], []
@@ -707,24 +734,26 @@ def _write_chunk(chunk: list[Checked], new_posts: dict[tuple[Any, ...], int], ct
         elif _same(found, row):
             report.unchanged += 1
         else:
-            for name, value in row.figures.items():
-                setattr(found, name, value)
-            found.extra = {**found.extra, **row.extra}
-            found.batch, found.source = ctx.batch, ctx.batch.source
-            update.append(found)
+            update.append(_corrected(found, row, ctx))
     aggregates.insert_rows(
         MetricSnapshot, SNAPSHOT_INSERT, [_snapshot_row(r, v, ctx) for r, v in create]
     )
-    fields = {name for row in chunk for name in row.figures} | {
-        "extra",
-        "batch",
-        "source",
-        "recorded_at",
-    }
-    MetricSnapshot.objects.bulk_update(update, sorted(fields), batch_size=200)
+    fields = [*FIGURES, "extra", "batch", "source", "recorded_at"]
+    MetricSnapshot.objects.bulk_update(update, fields, batch_size=200)
     report.created += len(create)
     report.updated += len(update)
-    return {variant_id for _, variant_id in create} | {s.variant_id for s in update}
+    created.update(variant_id for _, variant_id in create)
+    updated.update(s.variant_id for s in update)
+
+
+def _corrected(found: dict[str, Any], row: Checked, ctx: Context) -> MetricSnapshot:
+    """An existing snapshot with the row's figures (unreported figures keep their values)."""
+    figures = {name: found[name] for name in FIGURES} | row.figures
+    return MetricSnapshot(
+        pk=found["id"], variant_id=found["variant_id"], **figures,
+        extra={**found["extra"], **row.extra}, batch=ctx.batch, source=ctx.batch.source,
+        recorded_at=timezone.now(),
+    )  # fmt: skip
 
 
 SNAPSHOT_INSERT = ["variant_id", "organisation_id", "taken_at", "hours_after_publish", *FIGURES,

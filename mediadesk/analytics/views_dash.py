@@ -39,10 +39,14 @@ class FilterForm(StyledForm):
     """Period and dimensions of a table or dashboard (GET)."""
 
     start = forms.DateField(
-        label="开始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="开始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="结束日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     platform = forms.ChoiceField(label="平台", required=False)
     account = forms.TypedChoiceField(label="账号", required=False, coerce=int, empty_value=None)
@@ -52,6 +56,8 @@ class FilterForm(StyledForm):
     def __init__(self, data: Any, *, user: Any, days: int = 30) -> None:
         super().__init__(data)
         self.days = days
+        start, end = queries.default_period(days)
+        self.initial.update({"start": start, "end": end})  # show the effective period
         scoped = scopes.scope_q(user, Perm.ANALYTICS_VIEW)
         accounts = Account.objects.alive().filter(scoped).select_related("platform")
         self._choices(
@@ -495,7 +501,9 @@ class BenchmarkForm(StyledForm):
 
 class FigureForm(StyledForm):
     benchmark = forms.ModelChoiceField(BenchmarkAccount.objects.none(), label="竞品账号")
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     followers = forms.IntegerField(label="粉丝数", min_value=0, required=False)
     posts = forms.IntegerField(label="当日发布数", min_value=0, required=False)
     interactions = forms.IntegerField(label="当日互动量", min_value=0, required=False)

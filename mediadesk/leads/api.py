@@ -11,11 +11,22 @@ from ninja import Path, Query, Router, Status
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller, page_of
-from mediadesk.leads import access, attribution, rulesets
-from mediadesk.leads.models import Broker, Channel, Customer, Opportunity, Report, Visit
+from mediadesk.content.models import ContentItem, Variant
+from mediadesk.leads import access, attribution, rulesets, services
+from mediadesk.leads.models import (
+    Broker,
+    Campaign,
+    Channel,
+    Customer,
+    Opportunity,
+    Report,
+    Visit,
+)
 from mediadesk.leads.schemas import (
     ChannelOut,
     CustomerOut,
+    LeadIn,
+    LeadOut,
     ReportIn,
     ReportOut,
     RulesIn,
@@ -23,6 +34,7 @@ from mediadesk.leads.schemas import (
     VisitIn,
     VisitOut,
 )
+from mediadesk.matrix.models import Account
 from mediadesk.orgs.models import Project, User
 from mediadesk.orgs.roles import Perm
 
@@ -60,6 +72,35 @@ def _reporter(user: Any, pk: int | None) -> tuple[Any, Broker | None]:
     if person is None:
         raise ValidationError({"reporter": "报备人不存在或已停用"})
     return person, Broker.objects.filter(user=person, is_active=True).first()
+
+
+def _own(user: Any, model: Any, pk: int | None, field: str, label: str) -> Any:
+    """A record of the caller's organisation by id (None when not given), else a 422."""
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, organisation_id=user.organisation_id).first()
+    if found is None:
+        raise ValidationError({field: f"{label}不存在"})
+    return found
+
+
+@router.post("/leads", response={201: LeadOut, **ERRORS}, summary="录入线索（表单与 webhook）")
+def capture_lead(request: HttpRequest, payload: LeadIn) -> Any:
+    user = caller(request)
+    touch = services.capture_lead(
+        organisation=user.organisation, project=_project(user, payload.project),
+        phone=payload.phone, source=payload.source, by=user, name=payload.name,
+        channel=_channel(user, payload.channel),
+        account=_own(user, Account, payload.account, "account", "账号"),
+        content_item=_own(user, ContentItem, payload.content_item, "content_item", "内容"),
+        variant=_own(user, Variant, payload.variant, "variant", "平台稿"),
+        live_session=payload.live_session,
+        campaign=_own(user, Campaign, payload.campaign, "campaign", "留资活动"),
+        utm=payload.utm.model_dump() if payload.utm else None, captured_at=payload.captured_at,
+    )  # fmt: skip
+    opp = Opportunity.objects.get(project_id=payload.project, customer_id=touch.customer_id)
+    return Status(201, {"touch": touch.pk, "customer": touch.customer_id,
+                        "opportunity": opp.pk, "consultant": opp.consultant_id})  # fmt: skip
 
 
 def report_out(report: Report) -> dict[str, Any]:

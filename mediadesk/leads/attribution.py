@@ -197,9 +197,7 @@ def number_priors(
     filed by `t` (the judge's priors), and the ids of this exact number's reports still
     flagged as protecting although their protection ran out by `now` (to release)."""
     rows = (
-        Report.objects.filter(
-            project=project, phone_prefix=claim.prefix, phone_suffix=claim.tail
-        )
+        Report.objects.filter(project=project, phone_prefix=claim.prefix, phone_suffix=claim.tail)
         .order_by("reported_at", "id")
         .values_list(*PRIOR_COLUMNS.values(), "protecting")
     )
@@ -351,7 +349,9 @@ def file_report(
     if error:
         raise ValidationError({"phone" if "隐号" in error else "__all__": error})
     customer, fresh = (
-        (None, False) if claim.masked else customer_for_phone(project.organisation, claim.pattern)
+        (None, False)
+        if claim.masked
+        else customer_for_phone(project.organisation_id, claim.pattern)
     )
     with transaction.atomic():
         lock_number(project, claim)
@@ -575,7 +575,7 @@ def record_visit(
     backfill = visited_at is not None and abs(now - visited_at) > dt.timedelta(days=1)
     if backfill and not in_project(by, Perm.LEADS_IMPORT, project):
         raise PermissionDenied("只有具备导入权限的用户可以补录历史到访")
-    customer = customer or customer_for_phone(project.organisation, claim.pattern)[0]
+    customer = customer or customer_for_phone(project.organisation_id, claim.pattern)[0]
     with transaction.atomic():
         lock_number(project, claim)
         return _judge_visit(
@@ -725,12 +725,20 @@ DEAL_FIELDS = ("stage", "unit_label", "amount_fen", "report", "channel", "pledge
                "cancelled_at")  # fmt: skip
 
 
+DEAL_PERMS = (Perm.LEADS_ASSIGN, Perm.COMMISSIONS_MANAGE)
+
+
+def can_record_deal(user: Any, opp: Opportunity) -> bool:
+    """案场/销售经理 (leads.assign) or commission managers (commissions.manage) in scope.
+
+    Not the consultant: the amount and a 退房 decide their own commission, so deals are
+    entered by someone else (separation of duties, as 案场 sales admins do from contracts)."""
+    return any(scopes.allows(user, perm, opp) for perm in DEAL_PERMS)
+
+
 def _require_deal(by: Any, opp: Opportunity) -> None:
-    allowed = opp.consultant_id == getattr(by, "pk", None) or any(
-        scopes.allows(by, perm, opp) for perm in (Perm.LEADS_ASSIGN, Perm.COMMISSIONS_MANAGE)
-    )
-    if not allowed:
-        raise PermissionDenied("没有登记该客户成交的权限")
+    if not can_record_deal(by, opp):
+        raise PermissionDenied("没有登记该客户成交的权限（需案场经理或佣金管理权限）")
 
 
 def record_deal(
@@ -753,6 +761,12 @@ def record_deal(
         raise ValidationError({"amount_fen": "成交金额应为正整数（分）"})
     if opportunity.consultant_id is None:
         raise ValidationError({"consultant": "请先为客户分配置业顾问"})
+    if co_handler is not None and (
+        co_handler.organisation_id != opportunity.organisation_id
+        or not co_handler.is_active
+        or co_handler.pk == opportunity.consultant_id
+    ):
+        raise ValidationError({"co_handler": "合作人（主管带单）应为本组织在职人员，且不是该客户的置业顾问"})
     with transaction.atomic():
         opp = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         if opp.consultant is None:

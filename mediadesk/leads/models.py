@@ -8,6 +8,8 @@ Every timestamp that settles an attribution is stored (domain-cn §1.4), never r
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -783,6 +785,11 @@ class Deal(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.project} {self.unit_label}"
+
+    @property
+    def amount_yuan(self) -> Decimal:
+        """The amount in 元 for display (stored in integer fen)."""
+        return Decimal(self.amount_fen) / 100
 
 
 class FormHit(models.Model):

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from mediadesk.core import phone, scopes
 from mediadesk.leads import access
 from mediadesk.leads.models import (
+    Deal,
     Broker,
     Campaign,
     Channel,
@@ -219,6 +220,15 @@ def customer_view(user: Any, customer: Customer) -> CustomerView:
     number = customer.phone if own else phone.mask(customer.phone)
     can_reveal = not own and access.customer_phone_for(user, customer) == customer.phone
     return CustomerView(customer, opportunities, touches, reports, follow_ups, number, can_reveal)
+
+
+def deals_by_opportunity(opportunities: list[Opportunity]) -> dict[int, list[Deal]]:
+    """The deals of each opportunity, newest first (one query)."""
+    found: dict[int, list[Deal]] = {o.pk: [] for o in opportunities}
+    rows = Deal.objects.filter(opportunity__in=opportunities).select_related("co_handler")
+    for deal in rows.order_by("-created_at", "-id"):
+        found[deal.opportunity_id].append(deal)
+    return found
 
 
 # --- channel portal and admin ---------------------------------------------------------------

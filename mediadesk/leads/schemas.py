@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from pydantic import AwareDatetime, BeforeValidator
 
 from mediadesk.core.schemas import MAX_INT, BodyIn, Id
-from mediadesk.leads.models import RuleSet
+from mediadesk.leads.models import RuleSet, Source
 
 
 def _iso_text(value: object) -> object:
@@ -23,6 +23,41 @@ def _iso_text(value: object) -> object:
 
 IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 Phone = Annotated[str, Field(min_length=1, max_length=20, description="11 位手机号或隐号")]
+
+
+Utm = Annotated[str, Field(max_length=100)]
+
+
+class UtmIn(BodyIn):
+    source: Utm = ""
+    medium: Utm = ""
+    campaign: Utm = ""
+    content: Utm = ""
+    term: Utm = ""
+
+
+class LeadIn(BodyIn):
+    """One capture (留资) from a form or a webhook."""
+
+    project: Id = Field(description="项目 id（GET /api/v1/projects）")
+    phone: Phone
+    source: Source = Field(description="线索来源")
+    name: str = Field("", max_length=40)
+    channel: Id | None = Field(None, description="渠道 id（GET /api/v1/leads/channels）")
+    account: Id | None = Field(None, description="来源账号 id")
+    content_item: Id | None = Field(None, description="来源内容 id")
+    variant: Id | None = Field(None, description="来源平台稿（帖子）id")
+    live_session: str = Field("", max_length=80, description="直播场次")
+    campaign: Id | None = Field(None, description="留资活动 id")
+    utm: UtmIn | None = None
+    captured_at: IsoTime | None = Field(None, description="留资时间，默认为现在")
+
+
+class LeadOut(Schema):
+    touch: int
+    customer: int
+    opportunity: int
+    consultant: int | None
 
 
 class ReportIn(BodyIn):

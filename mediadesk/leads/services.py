@@ -149,6 +149,10 @@ def capture_lead(
     digits = clean_phone(phone)
     name = name.strip()[:40]
     at = captured_at or timezone.now()
+    if at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"captured_at": "留资时间不能晚于当前时间"})
+    if campaign is not None and campaign.project_id != project.pk:
+        raise ValidationError({"campaign": "留资活动不属于该项目"})
     customer, _created = customer_for_phone(organisation, digits, name=name)
     if name and not customer.name:
         Customer.objects.filter(pk=customer.pk, name="").update(name=name)
@@ -230,12 +234,17 @@ def assign_opportunity(
     return opportunity
 
 
-def _set_owner(opportunity: Opportunity, seat: Consultant, *, by: Any, reason: str) -> None:
-    """Write the new owner, restart the SLA clock, leave the pool; audited."""
+def _set_owner(opportunity: Opportunity, seat: Consultant, *, by: Any, reason: str) -> int:
+    """Write the new owner, restart the SLA clock, leave the pool; audited. Returns the
+    project's first-contact minutes (for the notification)."""
     now = timezone.now()
     before = audit.snapshot(opportunity, (*ASSIGN_FIELDS, "in_pool"))
     minutes = rules_of(opportunity.project).first_contact_minutes
-    opportunity.consultant_id, opportunity.team = seat.user_id, seat.team
+    if Consultant.user.is_cached(seat):  # type: ignore[attr-defined]
+        opportunity.consultant = seat.user  # its label, without a query
+    else:
+        opportunity.consultant_id = seat.user_id
+    opportunity.team = seat.team
     opportunity.assigned_at = now
     opportunity.first_contact_due = (
         now + dt.timedelta(minutes=minutes) if opportunity.first_contact_at is None else None
@@ -248,10 +257,12 @@ def _set_owner(opportunity: Opportunity, seat: Consultant, *, by: Any, reason: s
     changes["reason"] = [None, reason]
     actor = by if by is not None else "系统"
     audit.record(actor=actor, action="lead.assign", target=opportunity, changes=changes)
+    return minutes
 
 
-def _notify_assigned(opportunity: Opportunity, to: User) -> None:
-    minutes = rules_of(opportunity.project).first_contact_minutes
+def _notify_assigned(opportunity: Opportunity, to: User, minutes: int | None = None) -> None:
+    if minutes is None:
+        minutes = rules_of(opportunity.project).first_contact_minutes
     notifications.notify(
         [to],
         kind="lead.assigned",
@@ -654,8 +665,10 @@ def strategy_for(project: Project, source: str) -> str:
         return rules[source]
     if "" in rules:
         return rules[""]
-    online = Team.objects.filter(project=project, is_online=True).exists()
-    return Strategy.ONLINE_GROUP if source in ONLINE_SOURCES and online else Strategy.ROUND_ROBIN
+    online = (
+        source in ONLINE_SOURCES and Team.objects.filter(project=project, is_online=True).exists()
+    )
+    return Strategy.ONLINE_GROUP if online else Strategy.ROUND_ROBIN
 
 
 def _candidates(
@@ -719,10 +732,14 @@ def allocate(
         })  # fmt: skip
         return None
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    locked.project = project
+    if Opportunity.customer.is_cached(opportunity):  # type: ignore[attr-defined]
+        locked.customer = opportunity.customer
     label = reason or f"自动分配（{Strategy(strategy).label}）"
-    _set_owner(locked, seat, by=by, reason=label)
-    _notify_assigned(locked, seat.user)
-    opportunity.refresh_from_db()
+    minutes = _set_owner(locked, seat, by=by, reason=label)
+    _notify_assigned(locked, seat.user, minutes)
+    for field in Opportunity._meta.concrete_fields:  # the caller's instance sees the owner
+        setattr(opportunity, field.attname, getattr(locked, field.attname))
     return seat.user
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.leads import views, views_admin, views_allocation, views_portal
+from mediadesk.leads import views, views_admin, views_allocation, views_deals, views_portal
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("opportunities/<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("opportunities/<int:pk>/stage/", views.stage, name="stage"),
     path("opportunities/<int:pk>/assign/", views.assign, name="assign"),
+    path("opportunities/<int:pk>/deals/new/", views_deals.deal_new, name="deal_new"),
+    path("deals/<int:pk>/advance/", views_deals.deal_advance, name="deal_advance"),
+    path("deals/<int:pk>/cancel/", views_deals.deal_cancel, name="deal_cancel"),
     path("pool/", views.pool_page, name="pool"),
     path("pool/<int:pk>/claim/", views.pool_claim, name="pool_claim"),
     path("pool/wake/", views.pool_wake, name="pool_wake"),

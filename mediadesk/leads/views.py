@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import excel, phone, scopes
 from mediadesk.core.errors import Conflict, PermissionDenied
-from mediadesk.leads import access, exports, imports, pool, queries, services
+from mediadesk.leads import access, attribution, exports, imports, pool, queries, services, views_deals
 from mediadesk.leads.forms import (
     AssignForm,
     FollowUpForm,
@@ -157,11 +157,14 @@ def customer(request: HttpRequest, pk: int) -> HttpResponse:
     _require_desk(user)
     found = scopes.get_or_404(access.visible_customers(user), pk)
     view = queries.customer_view(user, found)
+    deals = queries.deals_by_opportunity(view.opportunities)
     cards = [
         {
-            "o": o, "follow_ups": view.follow_ups[o.pk],
+            "o": o, "follow_ups": view.follow_ups[o.pk], "deals": deals[o.pk],
             "can_work": services.can_work(user, o) and not o.in_pool,
             "can_assign": scopes.allows(user, Perm.LEADS_ASSIGN, o),
+            "can_deal": attribution.can_record_deal(user, o),
+            **views_deals.deal_forms(o),
         }
         for o in view.opportunities
     ]  # fmt: skip

@@ -165,8 +165,7 @@ def test_demo_loads_once(db: Any) -> None:
         .exists()
     )
     assert ContentItem.objects.filter(is_reserve=True).exists()
-    assert set(Variant.objects.values_list("platform__code", flat=True)) == {
-        "douyin",
-        "wechat_mp",
-        "xiaohongshu",
-    }
+    # the planned week uses three platforms (other apps' demos may add posts elsewhere)
+    assert {"douyin", "wechat_mp", "xiaohongshu"} <= set(
+        Variant.objects.values_list("platform__code", flat=True)
+    )

@@ -402,18 +402,21 @@ def test_deal_after_the_deal_deadline_is_8_and_in_time_ends_protection(
     opp2 = Opportunity.objects.get(attributed_report=ok)
     opp2.consultant = world.sales_a
     opp2.save()
-    deal2 = svc.record_deal(opportunity=opp2, by=world.sales_a, stage="pledged", unit_label="1-102",
+    with pytest.raises(PermissionDenied):  # the consultant does not record their own deal
+        svc.record_deal(opportunity=opp2, by=world.sales_a, stage="pledged", unit_label="1-102",
+                        amount_fen=100, at=as_of(t0, days=5))  # fmt: skip
+    deal2 = svc.record_deal(opportunity=opp2, by=world.channel, stage="pledged", unit_label="1-102",
                             amount_fen=100, at=as_of(t0, days=5))  # fmt: skip
     ok.refresh_from_db()
     assert ok.status == Report.Status.VISITED  # 认筹 is before the 认购 node
-    svc.advance_deal(deal2, by=world.sales_a, stage="subscribed", at=as_of(t0, days=6))
+    svc.advance_deal(deal2, by=world.channel, stage="subscribed", at=as_of(t0, days=6))
     ok.refresh_from_db()
     opp2.refresh_from_db()
     assert ok.status == Report.Status.DEAL and not ok.protecting
     assert (opp2.stage, opp2.is_owner) == (Stage.SUBSCRIBED, True)
     again = report(world, world.channel, agency, "13500000032", as_of(t0, days=7))
     assert again.result_code == ResultCode.PROJECT_OWNER
-    svc.cancel_deal(deal2, by=world.sales_a, at=as_of(t0, days=8))
+    svc.cancel_deal(deal2, by=world.channel, at=as_of(t0, days=8))
     deal2.refresh_from_db()
     assert deal2.stage == Deal.Stage.CANCELLED and deal2.cancelled_at == as_of(t0, days=8)
     assert audit_actions("deal", deal2.pk) == ["deal.create", "deal.advance", "deal.cancel"]
