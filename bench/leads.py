@@ -125,7 +125,7 @@ def _list_timer(user: Any) -> tuple[str, Any]:
 
 def run(scale: float = 1.0) -> None:
     from mediadesk.leads import attribution
-    from mediadesk.leads.models import Channel
+    from mediadesk.leads.models import Channel, Consultant
     from mediadesk.orgs.models import Company, Organisation, Project, RoleGrant, User
     from mediadesk.orgs.roles import Role
 
@@ -146,6 +146,10 @@ def run(scale: float = 1.0) -> None:
         rule_set = attribution.rules_for(p)
         rule_set.daily_report_limit = 1_000_000  # one bench user files every report
         rule_set.save()
+        # Three on-duty seats: a new opportunity is allocated inside file_report, as in real use.
+        for n in range(3):
+            sales = User.objects.create(username=f"bench-sales-{p.pk}-{n}", organisation=org)
+            Consultant.objects.create(organisation=org, project=p, user=sales, daily_cap=10_000)
     rng = random.Random(9)
     counter = iter(range(10**9))
 

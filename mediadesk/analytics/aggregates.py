@@ -405,7 +405,7 @@ def _upsert(model: type[models.Model], fields: tuple[str, ...], width: int, figu
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    return model._meta.get_field(name).column  # type: ignore[return-value]
+    return model._meta.get_field(name).column  # type: ignore[union-attr,return-value]
 
 
 def refresh_posts(
@@ -484,3 +484,20 @@ def _rebuild_rollups(scope: Row) -> None:
     OwnerTotals.objects.bulk_create(
         [OwnerTotals(**row) for row in owners.annotate(**_sums())], batch_size=500
     )
+
+
+def refresh_followers(changed_from: dict[int, dt.date]) -> None:
+    """Recompute 发布时粉丝数 of the posts published after an account's daily figures changed
+    ({account id: earliest changed date}); the rollups do not depend on it."""
+    followers = Followers(list(changed_from))
+    for account_id, since in changed_from.items():
+        posts = PostMetrics.objects.filter(account_id=account_id, published_on__gt=since)
+        stale: dict[int | None, list[int]] = defaultdict(list)  # new value → posts
+        rows = posts.values_list("variant_id", "published_on", "followers_at_publish")
+        for pk, day, before in rows:
+            now = followers.at(account_id, day)
+            if now != before:
+                stale[now].append(pk)
+        for now, ids in stale.items():  # posts of one day share the value: few UPDATEs
+            for batch in chunks(ids, 1000):
+                PostMetrics.objects.filter(pk__in=batch).update(followers_at_publish=now)

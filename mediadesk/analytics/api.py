@@ -1,5 +1,5 @@
-"""API of the analytics app: bulk snapshot ingestion (and, added by the dashboards, the
-monitoring table). Handlers stay thin: the rules live in services.py."""
+"""API of the analytics app: bulk snapshot and account daily ingestion (and, added by the
+dashboards, the monitoring table). Handlers stay thin: the rules live in services.py."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from mediadesk.analytics import services
-from mediadesk.analytics.schemas import IngestOut, SnapshotsIn
+from mediadesk.analytics import daily, services
+from mediadesk.analytics.models import ImportKind
+from mediadesk.analytics.schemas import AccountDailyIn, DailyOut, IngestOut, SnapshotsIn
 from mediadesk.analytics.schemas_dash import MonitoringIn, MonitoringOut
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.schemas import ErrorOut, caller
@@ -27,6 +28,13 @@ def _default_account(user: Any, platform: Platform, account_id: int | None) -> A
         if account.pk == account_id:
             return account
     raise ValidationError({"account": "账号不存在、不属于该平台，或没有该账号的导入权限"})
+
+
+def _platform(code: str) -> Platform:
+    platform = Platform.objects.filter(code=code, is_active=True).first()
+    if platform is None:
+        raise ValidationError({"platform": "未知的平台代码"})
+    return platform
 
 
 def _rows(payload: SnapshotsIn) -> list[services.RawRow]:
@@ -61,9 +69,7 @@ def ingest_snapshots(request: HttpRequest, payload: SnapshotsIn) -> Any:
     services.require_import(user)
     if user.organisation is None:
         raise PermissionDenied("用户不属于任何组织")
-    platform = Platform.objects.filter(code=payload.platform, is_active=True).first()
-    if platform is None:
-        raise ValidationError({"platform": "未知的平台代码"})
+    platform = _platform(payload.platform)
     batch = services.start_batch(
         by=user, platform=platform, account=_default_account(user, platform, payload.account),
         source=services.Source.API, total_rows=len(payload.items), persist=False,
@@ -79,6 +85,35 @@ def ingest_snapshots(request: HttpRequest, payload: SnapshotsIn) -> Any:
             "unplanned": report.unplanned, "fuzzy": fuzzy}  # fmt: skip
 
 
+@router.post(
+    "/metrics/account-daily",
+    response={200: DailyOut, **ERRORS},
+    summary="批量写入账号日数据（粉丝、新关注、取消关注、分渠道阅读；按 账号+日期 幂等）",
+)
+def ingest_account_daily(request: HttpRequest, payload: AccountDailyIn) -> Any:
+    user = caller(request)
+    services.require_import(user)
+    if user.organisation is None:
+        raise PermissionDenied("用户不属于任何组织")
+    platform = _platform(payload.platform)
+    batch = services.start_batch(
+        by=user, platform=platform, account=_default_account(user, platform, payload.account),
+        source=services.Source.API, total_rows=len(payload.items), persist=False,
+        kind=ImportKind.ACCOUNT_DAILY,
+    )  # fmt: skip
+    ctx = services.Context(user=user, batch=batch)
+    rows = [
+        services.RawRow(i, item.model_dump(exclude_none=True))
+        for i, item in enumerate(payload.items)
+    ]
+    report = daily.validate(ImportKind.ACCOUNT_DAILY, rows, ctx)
+    _raise_errors(report)
+    batch.save()
+    daily.write(ImportKind.ACCOUNT_DAILY, report, ctx)
+    return {"batch": batch.pk, "total": report.total, "created": report.created,
+            "updated": report.updated, "unchanged": report.unchanged}  # fmt: skip
+
+
 @router.get(
     "/analytics/monitoring",
     response={200: MonitoringOut, **ERRORS},
@@ -90,5 +125,5 @@ def monitoring(request: HttpRequest, params: Query[MonitoringIn]) -> Any:
     user = caller(request)
     f = params.filters()
     qs = queries.ordered(queries.posts(user, f))
-    rows = queries.monitoring_rows(user, f, qs[params.offset : params.offset + params.limit])
+    rows = queries.monitoring_rows(f, qs[params.offset : params.offset + params.limit])
     return {"items": [r.as_json() for r in rows], "count": qs.count()}

@@ -162,7 +162,7 @@ def _topic(f: Facts) -> list[Hint]:
     return [
         Hint(
             "problem",
-            f"主题“{f.topic}”本期互动率 {pct(topic)}，低于整体 {pct(overall)}",
+            f"主题“{f.topic}”近90天互动率 {pct(topic)}，低于同账号整体 {pct(overall)}",
             Attribution.WEAK_CONTENT,
         ),
         Hint("suggestion", f"减少“{f.topic}”类选题占比，或换角度重做"),

@@ -1,6 +1,7 @@
 """Metric imports from files: streaming CSV/XLSX reading, column mapping with presets, and the
 batch lifecycle (upload → mapping → preview → confirm → done/cancelled) shared by the pages,
-the background job and the CLI. The ingestion rules themselves live in services.py.
+the background job and the CLI. The ingestion rules themselves live in services.py (post
+snapshots) and daily.py (account and mini-program daily figures); a batch's `kind` picks one.
 
 Cancelling: validation (the long part: parsing and matching) runs in chunks outside any
 write transaction and checks the batch's cancel flag after every chunk. Writing happens
@@ -28,8 +29,8 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
-from mediadesk.analytics import presets, services
-from mediadesk.analytics.models import ImportBatch, ImportPreset
+from mediadesk.analytics import daily, presets, services
+from mediadesk.analytics.models import ImportBatch, ImportKind, ImportPreset
 from mediadesk.analytics.services import Cancelled, Context, RawRow, Report
 from mediadesk.core import audit
 from mediadesk.core.errors import Conflict, PermissionDenied
@@ -98,6 +99,8 @@ def raw_rows(
             if name == "extra":
                 if value != "":
                     extra[header] = str(value)[:200]
+            elif name in presets.BY_HEADER:  # one figure per column, keyed by its header
+                values.setdefault(name, {})[header] = value
             elif values.get(name, "") == "":
                 values[name] = value
         yield RawRow(number, values, extra)
@@ -112,10 +115,17 @@ def columns_of(mapping: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def check_mapping(mapping: dict[str, str]) -> list[str]:
+def check_mapping(mapping: dict[str, str], kind: str = ImportKind.SNAPSHOTS) -> list[str]:
     """Problems of a mapping that make every row fail (shown on the mapping page)."""
-    problems = [f"未知字段“{v}”" for v in mapping.values() if v and v not in presets.FIELDS]
+    fields = presets.FIELDS_OF[kind]
+    problems = [f"未知字段“{v}”" for v in mapping.values() if v and v not in fields]
     mapped = set(mapping.values())
+    if kind != ImportKind.SNAPSHOTS:
+        if "date" not in mapped:
+            problems.append("必须映射“日期”列")
+        if not mapped & set(daily.figures_of(kind)):
+            problems.append("至少要映射一列指标数据")
+        return problems
     if not mapped & set(presets.MATCH_FIELDS):
         problems.append("至少要映射一列用于识别发布：发布ID、平台内容ID、内容链接或标题")
     if not mapped & {*services.FIGURES, "extra"}:
@@ -134,19 +144,20 @@ def upload(
     platform: Platform,
     account: Account | None = None,
     as_of: dt.datetime | None = None,
+    kind: str = ImportKind.SNAPSHOTS,
 ) -> ImportBatch:
-    """Store an uploaded file as a new batch with the best-fitting preset's mapping."""
+    """Store an uploaded file as a new batch of `kind` with the best-fitting preset's mapping."""
     if len(data) > MAX_BYTES:
         raise ValidationError(f"文件过大：不能超过 {MAX_BYTES // 1024 // 1024} MB")
     headers, rows = iter_table(data, filename)
     total = sum(1 for _ in rows)
     if not total:
         raise ValidationError("文件中没有数据行")
-    preset = presets.guess(headers, platform.code)
+    preset = presets.guess(headers, platform.code, kind)
     batch = services.start_batch(
         by=by, platform=platform, account=account, as_of=as_of, filename=filename[:200],
         sha256=hashlib.sha256(data).hexdigest(), total_rows=total, preset=preset.name,
-        mapping=presets.apply(preset.mapping, headers),
+        mapping=presets.apply(preset.mapping, headers, kind), kind=kind,
     )  # fmt: skip
     batch.file.save(f"{batch.pk}-{Path(filename).suffix or '.csv'}", ContentFile(data), save=True)
     return batch
@@ -173,7 +184,7 @@ def set_mapping(
 ) -> ImportBatch:
     """Set the batch's column mapping (optionally saved as a named preset)."""
     _require_owner(batch, by)
-    problems = check_mapping(mapping)
+    problems = check_mapping(mapping, batch.kind)
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():
@@ -205,11 +216,12 @@ def save_preset(*, by: Any, name: str, platform: Platform, mapping: dict[str, st
 
 def presets_for(batch: ImportBatch) -> list[tuple[str, str, dict[str, str]]]:
     """(key, name, mapping) of the built-in and saved presets offered for the batch."""
-    out = [
-        (f"builtin:{p.code}", p.name, p.mapping) for p in presets.builtin_for(batch.platform.code)
-    ]
+    builtin = presets.builtin_for(batch.platform.code, batch.kind)
+    out = [(f"builtin:{p.code}", p.name, p.mapping) for p in builtin]
     saved = ImportPreset.objects.filter(organisation=batch.organisation, platform=batch.platform)
-    out += [(f"saved:{p.pk}", p.name, p.mapping) for p in saved]
+    out += [
+        (f"saved:{p.pk}", p.name, p.mapping) for p in saved if presets.fits(p.mapping, batch.kind)
+    ]
     return out
 
 
@@ -233,6 +245,19 @@ def context(batch: ImportBatch, *, accept_fuzzy: bool | dict[int, int] | None = 
 def _rows_of(batch: ImportBatch) -> Iterator[RawRow]:
     headers, rows = iter_table(_data(batch), batch.filename)
     return raw_rows(headers, rows, batch.mapping)
+
+
+def _validate(batch: ImportBatch, ctx: Context, on_progress: Any) -> Report:
+    """Validate the batch's rows with the engine of its kind."""
+    if batch.kind == ImportKind.SNAPSHOTS:
+        return services.validate(_rows_of(batch), ctx, on_progress=on_progress)
+    return daily.validate(batch.kind, _rows_of(batch), ctx, on_progress=on_progress)
+
+
+def _write(batch: ImportBatch, report: Report, ctx: Context) -> Report:
+    if batch.kind == ImportKind.SNAPSHOTS:
+        return services.write(report, ctx)
+    return daily.write(batch.kind, report, ctx)
 
 
 def _progress(batch: ImportBatch, start: int, span: int) -> Any:
@@ -317,11 +342,7 @@ def preview(batch: ImportBatch) -> Report | None:
             _stop(batch, Status.CANCELLED, "已取消")
         return None
     try:
-        report = services.validate(
-            _rows_of(batch),
-            context(batch, accept_fuzzy=False),
-            on_progress=_progress(batch, 0, 100),
-        )
+        report = _validate(batch, context(batch, accept_fuzzy=False), _progress(batch, 0, 100))
     except Cancelled:
         _stop(batch, Status.CANCELLED, "已取消")
         return None
@@ -345,7 +366,7 @@ def run(batch: ImportBatch) -> Report | None:
     row in one transaction. None when cancelled (nothing written)."""
     ctx = context(batch)
     try:
-        report = services.validate(_rows_of(batch), ctx, on_progress=_progress(batch, 0, 80))
+        report = _validate(batch, ctx, _progress(batch, 0, 80))
     except Cancelled:
         _stop(batch, Status.CANCELLED, "已取消，未写入任何数据")
         return None
@@ -354,7 +375,7 @@ def run(batch: ImportBatch) -> Report | None:
         return None
     ImportBatch.objects.filter(pk=batch.pk).update(report=summary(report))
     try:
-        return services.write(report, ctx)
+        return _write(batch, report, ctx)
     except Exception as exc:
         fail(batch.pk, f"写入失败，未写入任何数据：{exc}")
         raise
@@ -388,20 +409,27 @@ def cancel(batch: ImportBatch, *, by: Any) -> None:
 # ------------------------------------------------------------------ the template
 
 
-def template_bytes() -> bytes:
-    """The generic MediaDesk import template (.xlsx) with a sheet explaining the columns."""
+TEMPLATE_COLUMNS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    ImportKind.SNAPSHOTS: ("数据快照", presets.GENERIC_COLUMNS),
+    ImportKind.ACCOUNT_DAILY: ("账号日数据", presets.ACCOUNT_DAILY_COLUMNS),
+    ImportKind.MINI_PROGRAM_DAILY: ("小程序日数据", presets.MINI_DAILY_COLUMNS),
+}
+
+
+def template_bytes(kind: str = ImportKind.SNAPSHOTS) -> bytes:
+    """The MediaDesk import template (.xlsx) of a kind, with a sheet explaining the columns."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = "数据快照"
-    ws.append([header for header, _ in presets.GENERIC_COLUMNS])
+    ws.title, columns = TEMPLATE_COLUMNS[kind]
+    ws.append([header for header, _ in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
     ws.freeze_panes = "A2"
     notes = wb.create_sheet("填写说明")
     notes.append(["列", "说明"])
-    for row in NOTES:
+    for row in NOTES_OF[kind]:
         notes.append(list(row))
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 90
@@ -419,3 +447,19 @@ NOTES: tuple[tuple[str, str], ...] = (
     ("比率列", "如 45.2% 或 0.452"),
     ("平均播放时长(秒)", "秒数，如 15.2 或 0:15"),
 )  # fmt: skip
+DAILY_NOTES: tuple[tuple[str, str], ...] = (
+    ("账号", "账号名称或平台账号ID；上传时已选择账号则可不填"),
+    ("日期", "如 2024-05-01；同一账号同一日期重复导入时以新数据为准，数据相同则不变"),
+    ("累积关注人数 / 新关注人数 / 取消关注人数", "整数；不知道就留空（留空表示未知，不是 0）"),
+    ("净增关注人数", "可选，用于核对：应等于 新关注人数 − 取消关注人数"),
+    ("xx阅读次数", "分渠道阅读次数：每个渠道一列，列名即渠道名，可增删列"),
+)  # fmt: skip
+MINI_NOTES: tuple[tuple[str, str], ...] = (
+    ("账号", "小程序在账号矩阵中的名称；上传时已选择账号则可不填"),
+    ("日期", "如 2024-05-01"),
+    ("访问人数 / 访问次数 / 新用户数", "整数（微信 visit_uv / visit_pv / visit_uv_new）"),
+    ("人均停留时长(秒)", "秒数，如 35.5"),
+    ("购买人数", "来自项目自有订单/线索数据，不是微信统计"),
+)  # fmt: skip
+NOTES_OF: dict[str, tuple[tuple[str, str], ...]] = {ImportKind.SNAPSHOTS: NOTES, ImportKind.ACCOUNT_DAILY: DAILY_NOTES,
+            ImportKind.MINI_PROGRAM_DAILY: MINI_NOTES}  # fmt: skip

@@ -112,6 +112,14 @@ class ImportPreset(models.Model):
         return self.name
 
 
+class ImportKind(models.TextChoices):
+    """What an import batch carries: post snapshots, account daily or mini-program daily figures."""
+
+    SNAPSHOTS = "snapshots", "发布数据快照"
+    ACCOUNT_DAILY = "account_daily", "账号日数据"
+    MINI_PROGRAM_DAILY = "mini_daily", "小程序日数据"
+
+
 class ImportBatch(models.Model):
     """One metrics import (file, API call or CLI run): its mapping, state, progress and report.
 
@@ -134,6 +142,9 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+    kind = models.CharField(
+        "数据类型", max_length=16, choices=ImportKind.choices, default=ImportKind.SNAPSHOTS
+    )
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name="平台")
     account = models.ForeignKey(
         Account, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="账号",

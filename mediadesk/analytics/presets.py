@@ -1,6 +1,7 @@
 """Import presets: the column headers of the platforms' exports (domain-cn §3.2–3.5) mapped to
-snapshot fields, plus the generic MediaDesk template. Saved presets (ImportPreset) use the
-same {header: field} shape; `IGNORE` drops a column (derived rates the engine recomputes).
+snapshot fields, plus the generic MediaDesk template; and the same for account daily and
+mini-program daily figures (§3.1, §3.3). Saved presets (ImportPreset) use the same
+{header: field} shape; `IGNORE` drops a column (derived rates the engine recomputes).
 """
 
 from __future__ import annotations
@@ -46,6 +47,32 @@ COUNT_FIELDS = tuple(name for name, (_, kind) in FIELDS.items() if kind == "coun
 RATE_FIELDS = tuple(name for name, (_, kind) in FIELDS.items() if kind == "rate")
 MATCH_FIELDS = ("variant", "external_id", "url", "title")
 
+# Daily figures (one row per account and day). Kind "signed" is a checked, not stored, figure;
+# "by_header" columns are kept per column header (渠道 → 阅读次数).
+ACCOUNT_DAILY_FIELDS: dict[str, tuple[str, str]] = {
+    "account": ("账号", "text"),
+    "date": ("日期", "date"),
+    "followers": ("累积关注人数", "count"),
+    "new_followers": ("新关注人数", "count"),
+    "cancelled_followers": ("取消关注人数", "count"),
+    "net_gain": ("净增关注人数", "signed"),
+    "reads_by_source": ("分渠道阅读次数", "by_header"),
+}
+MINI_DAILY_FIELDS: dict[str, tuple[str, str]] = {
+    "account": ("账号", "text"),
+    "date": ("日期", "date"),
+    "visit_uv": ("访问人数", "count"),
+    "visit_pv": ("访问次数", "count"),
+    "new_users": ("新用户数", "count"),
+    "stay_seconds_per_user": ("人均停留时长(秒)", "seconds"),
+    "buyers": ("购买人数", "count"),
+}
+FIELDS_OF: dict[str, dict[str, tuple[str, str]]] = {
+    "snapshots": FIELDS, "account_daily": ACCOUNT_DAILY_FIELDS, "mini_daily": MINI_DAILY_FIELDS,
+}  # fmt: skip
+BY_HEADER = {name for fields in FIELDS_OF.values() for name, (_, k) in fields.items()
+             if k == "by_header"}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -55,6 +82,7 @@ class Preset:
     name: str
     platform: str
     mapping: dict[str, str]
+    kind: str = "snapshots"
 
 
 WECHAT_NOTIFIED = Preset(
@@ -132,25 +160,72 @@ GENERIC_COLUMNS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 GENERIC = Preset("mediadesk", "MediaDesk 通用模板", "", dict(GENERIC_COLUMNS))
 
+ACCOUNT_DAILY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("账号", "account"), ("日期", "date"), ("累积关注人数", "followers"),
+    ("新关注人数", "new_followers"), ("取消关注人数", "cancelled_followers"),
+    ("净增关注人数", "net_gain"), ("会话阅读次数", "reads_by_source"),
+    ("朋友圈阅读次数", "reads_by_source"), ("搜一搜阅读次数", "reads_by_source"),
+    ("其他渠道阅读次数", "reads_by_source"),
+)  # fmt: skip
+ACCOUNT_DAILY = Preset(
+    "mediadesk_account_daily", "MediaDesk 账号日数据模板", "", dict(ACCOUNT_DAILY_COLUMNS),
+    "account_daily",
+)  # fmt: skip
+# 公众号后台 用户分析 → 用户增长 → 下载表格 (domain-cn §3.1: new_user, cancel_user, cumulate_user).
+WECHAT_USER_ANALYSIS = Preset(
+    "wechat_user_analysis", "公众号 用户分析 导出", "wechat_mp",
+    {"日期": "date", "时间": "date", "新关注人数": "new_followers", "取消关注人数": "cancelled_followers",
+     "净增关注人数": "net_gain", "累积关注人数": "followers"},
+    "account_daily",
+)  # fmt: skip
+MINI_DAILY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("账号", "account"), ("日期", "date"), ("访问人数", "visit_uv"), ("访问次数", "visit_pv"),
+    ("新用户数", "new_users"), ("人均停留时长(秒)", "stay_seconds_per_user"),
+    ("购买人数", "buyers"),
+)  # fmt: skip
+MINI_DAILY = Preset(
+    "mediadesk_mini_daily", "MediaDesk 小程序日数据模板", "",
+    {**dict(MINI_DAILY_COLUMNS), "新用户": "new_users", "人均停留时长": "stay_seconds_per_user",
+     "打开次数": IGNORE, "次均停留时长": IGNORE, "平均访问深度": IGNORE},
+    "mini_daily",
+)  # fmt: skip
+TEMPLATE_OF = {"snapshots": GENERIC, "account_daily": ACCOUNT_DAILY, "mini_daily": MINI_DAILY}
+
 BUILTIN: dict[str, Preset] = {
-    p.code: p for p in (WECHAT_NOTIFIED, DOUYIN_VIDEOS, XHS_NOTES, WEIBO_POSTS, GENERIC)
+    p.code: p
+    for p in (
+        WECHAT_NOTIFIED,
+        DOUYIN_VIDEOS,
+        XHS_NOTES,
+        WEIBO_POSTS,
+        GENERIC,
+        ACCOUNT_DAILY,
+        WECHAT_USER_ANALYSIS,
+        MINI_DAILY,
+    )
 }
 
 
-def builtin_for(platform_code: str) -> list[Preset]:
-    """The built-in presets offered for a platform (its own export first, then the template)."""
-    own = [p for p in BUILTIN.values() if p.platform == platform_code]
-    return [*own, GENERIC]
+def builtin_for(platform_code: str, kind: str = "snapshots") -> list[Preset]:
+    """The built-in presets offered for a platform and kind (its own export first, then the
+    template)."""
+    own = [p for p in BUILTIN.values() if p.platform == platform_code and p.kind == kind]
+    return [*own, TEMPLATE_OF[kind]]
 
 
-def guess(headers: list[str], platform_code: str) -> Preset:
+def guess(headers: list[str], platform_code: str, kind: str = "snapshots") -> Preset:
     """The built-in preset that recognises most of the file's headers."""
-    candidates = builtin_for(platform_code)
+    candidates = builtin_for(platform_code, kind)
     return max(candidates, key=lambda p: sum(1 for h in headers if h in p.mapping))
 
 
-def apply(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
+def apply(mapping: dict[str, str], headers: list[str], kind: str = "snapshots") -> dict[str, str]:
     """The file's {header: field} mapping from a preset: headers the preset does not know are
-    ignored; generic template headers are recognised under any preset."""
-    generic = GENERIC.mapping
+    ignored; the kind's template headers are recognised under any preset."""
+    generic = TEMPLATE_OF[kind].mapping
     return {h: mapping.get(h, generic.get(h, IGNORE)) for h in headers if h}
+
+
+def fits(mapping: dict[str, str], kind: str) -> bool:
+    """Whether a (saved) mapping only uses fields of `kind`."""
+    return set(mapping.values()) <= {IGNORE, *FIELDS_OF[kind]}

@@ -113,6 +113,7 @@ class Row:
     topic: str
     platform: str
     account: str
+    account_id: int
     exposure: int | None
     interactions: int | None
     rate: rules.Ratio
@@ -181,13 +182,13 @@ def ordered(qs: QuerySet[PostMetrics]) -> QuerySet[PostMetrics]:
     ).order_by("-published_on", "-variant_id")
 
 
-def monitoring_rows(user: Any, f: Filters, metrics: Iterable[PostMetrics]) -> list[Row]:
+def monitoring_rows(f: Filters, metrics: Iterable[PostMetrics]) -> list[Row]:
     """Template-3 rows of the given posts, with generated hints where no analyst text exists."""
     metrics = list(metrics)
     if not metrics:
         return []
     policy = AnalyticsSettings.of(metrics[0].organisation_id).policy()
-    ctx = _HintContext(user, f, metrics)
+    ctx = _HintContext(f, metrics)
     return [_row(m, policy, ctx) for m in metrics]
 
 
@@ -219,6 +220,7 @@ def _row(m: PostMetrics, policy: rules.Policy, ctx: _HintContext) -> Row:
         topic=f"{m.category.name}｜{title}" if m.category else title,
         platform=m.platform.name,
         account=m.account.name,
+        account_id=m.account_id,
         exposure=m.eval_exposure,
         interactions=m.eval_interactions,
         rate=rate,
@@ -234,11 +236,15 @@ def _row(m: PostMetrics, policy: rules.Policy, ctx: _HintContext) -> Row:
 
 
 class _HintContext:
-    """What the hints compare a post with, loaded once for a page of rows."""
+    """What the hints compare a post with, loaded once for a page of rows: the history (90
+    days before the period ends) of the accounts on the page gives each account's median
+    rate per form, and each topic's rate against all of those accounts' posts — one query
+    bounded by the page's accounts, not a scan of the whole period."""
 
-    def __init__(self, user: Any, f: Filters, metrics: list[PostMetrics]) -> None:
-        self.medians = _account_medians({m.account_id for m in metrics}, f.end)
-        self.topics, self.overall = _topic_rates(posts(user, f))
+    def __init__(self, f: Filters, metrics: list[PostMetrics]) -> None:
+        history = _history({m.account_id for m in metrics}, f.end)
+        self.medians = _medians(history)
+        self.topics, self.overall = _topic_rates(history)
         self.windows = _windows({m.platform_id for m in metrics})
 
     def facts(
@@ -266,32 +272,39 @@ class _HintContext:
         )
 
 
-def _account_medians(account_ids: set[int], end: dt.date) -> dict[tuple[int, str], Decimal]:
-    """Median 互动率 per (account, form) over the 90 days before `end`."""
+History = list[tuple[int, str, int | None, int, int]]
+
+
+def _history(account_ids: set[int], end: dt.date) -> History:
+    """(account, form, category, 互动量, 曝光量) of the accounts' posts in the 90 days to `end`."""
+    return list(
+        PostMetrics.objects.filter(
+            account_id__in=account_ids,
+            published_on__gt=end - dt.timedelta(days=MEDIAN_DAYS),
+            published_on__lte=end,
+            eval_exposure__gt=0,
+            eval_interactions__isnull=False,
+        ).values_list("account_id", "form", "category_id", "eval_interactions", "eval_exposure")
+    )
+
+
+def _medians(history: History) -> dict[tuple[int, str], Decimal]:
+    """Median 互动率 per (account, form)."""
     rates: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
-    rows = PostMetrics.objects.filter(
-        account_id__in=account_ids,
-        published_on__gt=end - dt.timedelta(days=MEDIAN_DAYS),
-        published_on__lte=end,
-        eval_exposure__gt=0,
-        eval_interactions__isnull=False,
-    ).values_list("account_id", "form", "eval_interactions", "eval_exposure")
-    for account_id, form, inter, exposure in rows:
+    for account_id, form, _category, inter, exposure in history:
         rates[account_id, form].append(Decimal(inter) / Decimal(exposure))
     return {key: m for key, values in rates.items() if (m := hints.median(values)) is not None}
 
 
-def _topic_rates(qs: QuerySet[PostMetrics]) -> tuple[dict[int, rules.Ratio], rules.Ratio]:
-    """互动率 per topic category in the period, and overall."""
-    rows = list(
-        qs.filter(eval_exposure__gt=0)
-        .values("category_id")
-        .annotate(i=Sum("eval_interactions"), e=Sum("eval_exposure"))
-        .order_by()
-    )
-    topics = {r["category_id"]: rules.Ratio(r["i"], r["e"]) for r in rows if r["category_id"]}
-    overall = rules.Ratio(sum(r["i"] or 0 for r in rows), sum(r["e"] or 0 for r in rows))
-    return topics, overall
+def _topic_rates(history: History) -> tuple[dict[int, rules.Ratio], rules.Ratio]:
+    """互动率 per topic category, and over all the posts."""
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for _account, _form, category, inter, exposure in history:
+        if category is not None:
+            sums[category][0] += inter
+            sums[category][1] += exposure
+    overall = rules.Ratio(sum(h[3] for h in history), sum(h[4] for h in history))
+    return {c: rules.Ratio(i, e) for c, (i, e) in sums.items()}, overall
 
 
 def _windows(platform_ids: set[int]) -> dict[int, list[hints.Window]]:

@@ -46,7 +46,7 @@ class Report:
 def build(user: Any, f: queries.Filters, title: str) -> Report:
     """The report of the posts the filters select."""
     qs = queries.posts(user, f)
-    rows = queries.monitoring_rows(user, f, queries.ordered(qs)[:REPORT_LIMIT])
+    rows = queries.monitoring_rows(f, queries.ordered(qs)[:REPORT_LIMIT])
     return Report(
         title=title,
         filters=f,

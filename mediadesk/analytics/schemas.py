@@ -1,4 +1,4 @@
-"""API schemas of the analytics app: bulk snapshot ingestion (in and out)."""
+"""API schemas of the analytics app: bulk snapshot and account daily ingestion (in and out)."""
 
 from __future__ import annotations
 
@@ -71,3 +71,33 @@ class IngestOut(Schema):
     unchanged: int
     unplanned: int
     fuzzy: list[FuzzyOut]
+
+
+class AccountDayIn(BodyIn):
+    """One account's figures for one day (净增 is checked against 新关注 − 取消关注)."""
+
+    account: Id | None = Field(None, description="账号 id（默认取请求的 account）")
+    date: dt.date
+    followers: int | None = Field(None, ge=0, le=MAX_COUNT, description="累积关注人数")
+    new_followers: int | None = Field(None, ge=0, le=MAX_COUNT, description="新关注人数")
+    cancelled_followers: int | None = Field(None, ge=0, le=MAX_COUNT, description="取消关注人数")
+    net_gain: int | None = Field(
+        None, ge=-MAX_COUNT, le=MAX_COUNT, description="净增关注人数（校验用）"
+    )
+    reads_by_source: dict[str, int] = Field(
+        default_factory=dict, max_length=30, description="分渠道阅读次数 {渠道: 次数}"
+    )
+
+
+class AccountDailyIn(BodyIn):
+    platform: str = Field(min_length=1, max_length=30, description="平台代码，如 wechat_mp")
+    account: Id | None = Field(None, description="默认账号 id")
+    items: list[AccountDayIn] = Field(min_length=1, max_length=5000)
+
+
+class DailyOut(Schema):
+    batch: int
+    total: int
+    created: int
+    updated: int
+    unchanged: int

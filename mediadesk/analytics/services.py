@@ -38,7 +38,7 @@ from mediadesk.analytics.models import (
     PostMetrics,
     Source,
 )
-from mediadesk.analytics.presets import COUNT_FIELDS, FIELDS, RATE_FIELDS
+from mediadesk.analytics.presets import COUNT_FIELDS, FIELDS, FIELDS_OF, RATE_FIELDS
 from mediadesk.content.models import ContentItem, Form, Status, Variant
 from mediadesk.core import audit, scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -82,11 +82,13 @@ class CellError(ValueError):
     """A cell that cannot be read; the message is shown to the user."""
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """Whether a cell is empty or one of the placeholders exports use for "no data"."""
     return value is None or (isinstance(value, str) and value.strip() in BLANKS)
 
 
-def _number(value: Any) -> Decimal:
+def parse_number(value: Any) -> Decimal:
+    """A number cell: "12,345", "1.2万", "3亿"; raises CellError otherwise."""
     if isinstance(value, bool):
         raise CellError("应为数字")
     if isinstance(value, int | Decimal):
@@ -112,10 +114,10 @@ def parse_count(value: Any) -> int | None:
     """A count cell: blank → None; "1.2万" → 12000; "12,345" → 12345; never negative."""
     if type(value) is str and value.isascii() and value.isdigit():  # the common case, fast
         number: int | Decimal = int(value)
-    elif _blank(value):
+    elif is_blank(value):
         return None
     else:
-        number = _number(value)
+        number = parse_number(value)
         if number < 0:
             raise CellError("不能为负数")
         if number != number.to_integral_value():
@@ -127,11 +129,11 @@ def parse_count(value: Any) -> int | None:
 
 def parse_rate(value: Any) -> Decimal | None:
     """A rate cell as a fraction: "45.2%" → 0.452; 0.452 stays; 45.2 (no %) → 0.452."""
-    if _blank(value):
+    if is_blank(value):
         return None
     text = str(value).strip()
     is_percent = text.endswith("%")
-    number = _number(text[:-1] if is_percent else value)
+    number = parse_number(text[:-1] if is_percent else value)
     if number < 0:
         raise CellError("不能为负数")
     if is_percent or number > 1:
@@ -143,14 +145,14 @@ def parse_rate(value: Any) -> Decimal | None:
 
 def parse_seconds(value: Any) -> Decimal | None:
     """A duration cell in seconds: "15.2", "15.2s", "15.2秒" or "1:05"."""
-    if _blank(value):
+    if is_blank(value):
         return None
     text = str(value).strip().rstrip("sS秒")
     if ":" in text:
         minutes, _, seconds = text.rpartition(":")
-        number = _number(minutes or 0) * 60 + _number(seconds)
+        number = parse_number(minutes or 0) * 60 + parse_number(seconds)
     else:
-        number = _number(text)
+        number = parse_number(text)
     if number < 0 or number >= 10**8:
         raise CellError(f"“{value}”不是有效的时长")
     return number.quantize(Decimal("0.01"))
@@ -158,7 +160,7 @@ def parse_seconds(value: Any) -> Decimal | None:
 
 def parse_time(value: Any) -> dt.datetime | None:
     """A date/time cell as an aware datetime (naive values are Beijing time)."""
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
         parsed = value
@@ -256,7 +258,7 @@ class Context:
         """How errors name a field: the file's column header, or the API field name."""
         if self.batch.source == Source.API:
             return name
-        return self.columns.get(name) or FIELDS.get(name, (name, ""))[0]
+        return self.columns.get(name) or FIELDS_OF[self.batch.kind].get(name, (name, ""))[0]
 
 
 @dataclass
@@ -264,7 +266,7 @@ class Report:
     """The outcome of validating (and then writing) a set of rows."""
 
     total: int = 0
-    rows: list[Checked] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)  # Checked (snapshots) or daily.DailyRow
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
     fuzzy: list[tuple[int, int, str]] = field(default_factory=list)  # (row, post id, label)
     skipped: list[int] = field(default_factory=list)  # fuzzy rows not confirmed
@@ -275,7 +277,7 @@ class Report:
 
     @property
     def new_posts(self) -> int:
-        return len({r.new_key for r in self.rows if r.new_key is not None})
+        return len({r.new_key for r in self.rows if getattr(r, "new_key", None) is not None})
 
     @property
     def rejected_rows(self) -> int:
@@ -422,16 +424,20 @@ def _parse_figures(raw: RawRow, ctx: Context, report: Report) -> dict[str, Any] 
 
 def _identity(name: str, value: Any) -> Any:
     if name == "variant":
-        return None if _blank(value) else _post_id(value)
+        return None if is_blank(value) else _post_id(value)
     if name == "account" and isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # an id typed into Excel as a number
-    text = "" if _blank(value) else str(value).strip()
+    text = "" if is_blank(value) else str(value).strip()
     limit = {"external_id": 120, "url": 500, "account": 80}.get(name)
     if limit and len(text) > limit:
         raise CellError(f"不能超过 {limit} 个字符")
     return text[:200] if name == "title" else text
+
+
+def _by_kind(read: Callable[[Any], Any]) -> Callable[[str, Any], Any]:
+    return lambda _name, value: read(value)
 
 
 _KIND_READERS: dict[str, Callable[[Any], Any]] = {
@@ -439,7 +445,7 @@ _KIND_READERS: dict[str, Callable[[Any], Any]] = {
 }  # fmt: skip
 # field → reader(name, value), resolved once instead of per cell.
 READERS: dict[str, Callable[[str, Any], Any]] = {
-    name: (lambda _name, value, read=_KIND_READERS[kind]: read(value))
+    name: _by_kind(_KIND_READERS[kind])
     for name, (_, kind) in FIELDS.items()
     if kind in _KIND_READERS
 }
@@ -648,7 +654,7 @@ def write(report: Report, ctx: Context) -> Report:
         aggregates.refresh_posts(
             created | updated, batch_id=ctx.batch.pk, appended=created - updated
         )
-        _finish(report, ctx)
+        finish(report, ctx)
     return report
 
 
@@ -768,7 +774,8 @@ def _snapshot_row(row: Checked, variant_id: int, ctx: Context) -> tuple[Any, ...
             ctx.batch.source, ctx.batch.pk, timezone.now())  # fmt: skip
 
 
-def _finish(report: Report, ctx: Context) -> None:
+def finish(report: Report, ctx: Context) -> None:
+    """Store the batch's outcome and record it with one audit entry."""
     batch = ctx.batch
     counts = {"total_rows": report.total, "created": report.created, "updated": report.updated,
               "unchanged": report.unchanged, "unplanned": report.unplanned,
@@ -781,7 +788,8 @@ def _finish(report: Report, ctx: Context) -> None:
     batch.status = ImportBatch.Status.DONE
     audit.record(
         actor=ctx.user, action="metrics.import", target=batch,
-        changes={"file": [None, batch.filename], **{k: [None, v] for k, v in counts.items()}},
+        changes={"file": [None, batch.filename], "kind": [None, batch.kind],
+                 **{k: [None, v] for k, v in counts.items()}},
     )  # fmt: skip
 
 

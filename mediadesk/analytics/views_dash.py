@@ -170,7 +170,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
     page = Paginator(queries.ordered(queries.posts(request.user, f)), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = queries.monitoring_rows(request.user, f, page.object_list)
+    rows = queries.monitoring_rows(f, page.object_list)
     return render(
         request,
         "analytics/monitoring.html",
@@ -223,7 +223,7 @@ def _one_row(request: HttpRequest, pk: int) -> queries.Row:
         PostMetrics.objects.filter(scopes.scope_q(request.user, Perm.ANALYTICS_VIEW), variant_id=pk)
     )
     metric = scopes.get_or_404(qs, pk)
-    return queries.monitoring_rows(request.user, f, [metric])[0]
+    return queries.monitoring_rows(f, [metric])[0]
 
 
 @login_required

@@ -19,19 +19,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mediadesk.analytics import imports, presets, services
-from mediadesk.analytics.models import ImportBatch
+from mediadesk.analytics.models import ImportBatch, ImportKind
 from mediadesk.core import excel, scopes
 from mediadesk.core.errors import Conflict
 from mediadesk.matrix.forms import StyledForm, apply_errors
 from mediadesk.matrix.models import Account, Platform
 
 Status = ImportBatch.Status
-FIELD_CHOICES = [(presets.IGNORE, "（不导入）"), *((k, v[0]) for k, v in presets.FIELDS.items())]
+FIELD_CHOICES = {
+    kind: [(presets.IGNORE, "（不导入）"), *((k, v[0]) for k, v in fields.items())]
+    for kind, fields in presets.FIELDS_OF.items()
+}
 
 
 class UploadForm(StyledForm):
-    """The upload step: platform, default account, the data's as-of time and the file."""
+    """The upload step: data kind, platform, default account, the data's as-of time and the file."""
 
+    kind = forms.ChoiceField(
+        choices=ImportKind.choices, label="数据类型", initial=ImportKind.SNAPSHOTS, required=False,
+        help_text="发布数据快照：每行一条发布；账号日数据 / 小程序日数据：每行一个账号的一天",
+    )  # fmt: skip
     platform = forms.ModelChoiceField(Platform.objects.none(), label="平台")
     account = forms.ModelChoiceField(
         Account.objects.none(), label="账号", required=False,
@@ -79,6 +86,7 @@ def _upload(request: HttpRequest, form: UploadForm) -> ImportBatch | None:
         return imports.upload(
             data["file"].read(), filename=data["file"].name, by=request.user,
             platform=data["platform"], account=data["account"], as_of=data["as_of"],
+            kind=data["kind"] or ImportKind.SNAPSHOTS,
         )  # fmt: skip
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
@@ -97,13 +105,13 @@ def import_home(request: HttpRequest) -> HttpResponse:
     history = ImportBatch.objects.filter(created_by_id=request.user.pk).select_related("platform")
     page = Paginator(history.order_by("-created_at", "-pk"), 20).get_page(request.GET.get("page"))
     return _page(request, "analytics/import.html", {
-        "form": form, "page": page, "presets": presets.BUILTIN.values(),
+        "form": form, "page": page, "presets": presets.BUILTIN.values(), "kinds": ImportKind.choices,
         "account_platforms": form.account_platforms(), "sync_rows": imports.SYNC_ROWS,
     })  # fmt: skip
 
 
-def _posted_mapping(request: HttpRequest, headers: list[str]) -> dict[str, str]:
-    valid = dict(FIELD_CHOICES)
+def _posted_mapping(request: HttpRequest, headers: list[str], kind: str) -> dict[str, str]:
+    valid = dict(FIELD_CHOICES[kind])
     mapping = {}
     for index, header in enumerate(headers):
         value = request.POST.get(f"map-{index}", presets.IGNORE)
@@ -130,9 +138,9 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     chosen = next((p for p in offered if p[0] == request.GET.get("preset")), None)
     if chosen is not None:
-        mapping, preset_name = presets.apply(chosen[2], headers), chosen[1]
+        mapping, preset_name = presets.apply(chosen[2], headers, batch.kind), chosen[1]
     if request.method == "POST":
-        mapping = _posted_mapping(request, headers)
+        mapping = _posted_mapping(request, headers, batch.kind)
         try:
             batch = imports.set_mapping(batch, by=request.user, mapping=mapping,
                                         save_as=request.POST.get("save_as", "").strip(),
@@ -146,7 +154,7 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
     columns = [(i, h, mapping.get(h, presets.IGNORE), [s[i] if i < len(s) else "" for s in samples])
                for i, h in enumerate(headers)]  # fmt: skip
     return _page(request, "analytics/import_mapping.html", {
-        "batch": batch, "columns": columns, "choices": FIELD_CHOICES, "offered": offered,
+        "batch": batch, "columns": columns, "choices": FIELD_CHOICES[batch.kind], "offered": offered,
         "preset_name": preset_name, "errors": errors,
     })  # fmt: skip
 
@@ -208,7 +216,10 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "导入失败，未写入任何数据")
         return redirect("analytics:import_batch", pk=batch.pk)
     if report is not None:
-        messages.success(request, f"已导入：新增 {report.created} 条快照，更新 {report.updated} 条")
+        unit = "条快照" if batch.kind == ImportKind.SNAPSHOTS else "天"
+        messages.success(
+            request, f"已导入：新增 {report.created} {unit}，更新 {report.updated} {unit}"
+        )
     return redirect("analytics:import_batch", pk=batch.pk)
 
 
@@ -232,7 +243,12 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
+    """The import template of a kind (?kind=account_daily / mini_daily; default snapshots)."""
     services.require_import(request.user)
-    response = HttpResponse(imports.template_bytes(), content_type=excel.XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('数据导入模板.xlsx')}"
+    kind = request.GET.get("kind", ImportKind.SNAPSHOTS)
+    if kind not in imports.TEMPLATE_COLUMNS:
+        kind = ImportKind.SNAPSHOTS
+    response = HttpResponse(imports.template_bytes(kind), content_type=excel.XLSX_TYPE)
+    name = f"{ImportKind(kind).label}导入模板.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

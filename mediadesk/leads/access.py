@@ -14,13 +14,23 @@ from django.db.models import Q, QuerySet
 from mediadesk.core import phone as phones
 from mediadesk.core import scopes
 from mediadesk.leads.models import Consultant, Customer, Opportunity
-from mediadesk.orgs.roles import Perm
+from mediadesk.orgs.roles import Perm, perms_of
+
+
+def _org_wide(user: Any, perm: str) -> bool:
+    """The user holds `perm` for the whole organisation (no narrower scope to add)."""
+    return any(
+        g.company_id is None and g.project_id is None and perm in perms_of({g.role})
+        for g in scopes.grants(user)
+    )
 
 
 def visible_opportunities(user: Any) -> QuerySet[Opportunity]:
     """Opportunities `user` may read."""
     q = scopes.scope_q(user, Perm.LEADS_VIEW)
-    if scopes.has_perm(user, Perm.LEADS_VIEW_OWN):
+    # An org-wide reader sees everything already: an OR on the owner would only stop the
+    # database from walking the list's index (it joins the team for every row).
+    if scopes.has_perm(user, Perm.LEADS_VIEW_OWN) and not _org_wide(user, Perm.LEADS_VIEW):
         own = Q(consultant_id=user.pk) | Q(team__supervisor_id=user.pk)
         q |= own & scopes.scope_q(user, Perm.LEADS_VIEW_OWN)
     return Opportunity.objects.filter(q)

@@ -8,10 +8,10 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Status
 
+from mediadesk.content.models import ContentItem, Variant
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller, page_of
-from mediadesk.content.models import ContentItem, Variant
 from mediadesk.leads import access, attribution, rulesets, services
 from mediadesk.leads.models import (
     Broker,
@@ -68,7 +68,9 @@ def _reporter(user: Any, pk: int | None) -> tuple[Any, Broker | None]:
         return None, None
     if Broker.objects.filter(user_id=user.pk).exists():
         raise PermissionDenied("经纪人只能以自己的身份报备")
-    person = User.objects.filter(pk=pk, organisation_id=user.organisation_id, is_active=True).first()
+    person = User.objects.filter(
+        pk=pk, organisation_id=user.organisation_id, is_active=True
+    ).first()
     if person is None:
         raise ValidationError({"reporter": "报备人不存在或已停用"})
     return person, Broker.objects.filter(user=person, is_active=True).first()

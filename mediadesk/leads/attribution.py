@@ -766,7 +766,9 @@ def record_deal(
         or not co_handler.is_active
         or co_handler.pk == opportunity.consultant_id
     ):
-        raise ValidationError({"co_handler": "合作人（主管带单）应为本组织在职人员，且不是该客户的置业顾问"})
+        raise ValidationError(
+            {"co_handler": "合作人（主管带单）应为本组织在职人员，且不是该客户的置业顾问"}
+        )
     with transaction.atomic():
         opp = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         if opp.consultant is None:

@@ -8,6 +8,7 @@ Every timestamp that settles an attribution is stored (domain-cn §1.4), never r
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -406,6 +407,11 @@ class Opportunity(TimeStampedModel):
             models.Index(fields=["project", "stage"]),
             models.Index(fields=["consultant", "stage"]),
             models.Index(fields=["organisation", "-created_at"]),
+            # the lead list: newest first (id breaks ties), optionally filtered by stage
+            models.Index(fields=["organisation", "-created_at", "-id"], name="opp_list_newest"),
+            models.Index(
+                fields=["organisation", "stage", "-created_at", "-id"], name="opp_list_stage"
+            ),
             models.Index(
                 fields=["first_contact_due"],
                 condition=Q(first_contact_at__isnull=True),
@@ -790,6 +796,19 @@ class Deal(TimeStampedModel):
     def amount_yuan(self) -> Decimal:
         """The amount in 元 for display (stored in integer fen)."""
         return Decimal(self.amount_fen) / 100
+
+    @property
+    def timeline(self) -> list[tuple[str, dt.datetime]]:
+        """The dates reached so far, in order: (label, when)."""
+        names = ("pledged_at", "subscribed_at", "signed_at", "paid_30_at", "loan_at",
+                 "handover_at", "cancelled_at")  # fmt: skip
+        return [(str(self._meta.get_field(n).verbose_name).removesuffix("时间"), getattr(self, n))
+                for n in names if getattr(self, n) is not None]  # fmt: skip
+
+    @property
+    def amount_label(self) -> str:
+        """The amount as shown to people: ¥1,980,000.50."""
+        return f"¥{self.amount_yuan:,.2f}"
 
 
 class FormHit(models.Model):

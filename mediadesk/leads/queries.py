@@ -14,12 +14,12 @@ from django.utils.dateparse import parse_date
 from mediadesk.core import phone, scopes
 from mediadesk.leads import access
 from mediadesk.leads.models import (
-    Deal,
     Broker,
     Campaign,
     Channel,
     Consultant,
     Customer,
+    Deal,
     FollowUp,
     Opportunity,
     Report,

@@ -297,7 +297,12 @@ def _cooldown(
         if code is not None and ended is not None and t < ended + cooldown:
             return refuse(code, f"{ResultCode(code).label}，原渠道冷却期内不可再报备")
     opp = facts.opportunity
-    if opp and opp.channel_id == report.channel_id and opp.cooldown_until and t < opp.cooldown_until:
+    if (
+        opp
+        and opp.channel_id == report.channel_id
+        and opp.cooldown_until
+        and t < opp.cooldown_until
+    ):
         return refuse(ResultCode.PROTECTED, "客户从公海唤醒，原渠道冷却期内不可再报备")
     return None
 

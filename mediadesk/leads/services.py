@@ -240,7 +240,7 @@ def _set_owner(opportunity: Opportunity, seat: Consultant, *, by: Any, reason: s
     now = timezone.now()
     before = audit.snapshot(opportunity, (*ASSIGN_FIELDS, "in_pool"))
     minutes = rules_of(opportunity.project).first_contact_minutes
-    if Consultant.user.is_cached(seat):  # type: ignore[attr-defined]
+    if Consultant.user.is_cached(seat):
         opportunity.consultant = seat.user  # its label, without a query
     else:
         opportunity.consultant_id = seat.user_id
@@ -733,7 +733,7 @@ def allocate(
         return None
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     locked.project = project
-    if Opportunity.customer.is_cached(opportunity):  # type: ignore[attr-defined]
+    if Opportunity.customer.is_cached(opportunity):
         locked.customer = opportunity.customer
     label = reason or f"自动分配（{Strategy(strategy).label}）"
     minutes = _set_owner(locked, seat, by=by, reason=label)

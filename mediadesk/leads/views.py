@@ -15,7 +15,16 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import excel, phone, scopes
 from mediadesk.core.errors import Conflict, PermissionDenied
-from mediadesk.leads import access, attribution, exports, imports, pool, queries, services, views_deals
+from mediadesk.leads import (
+    access,
+    attribution,
+    exports,
+    imports,
+    pool,
+    queries,
+    services,
+    views_deals,
+)
 from mediadesk.leads.forms import (
     AssignForm,
     FollowUpForm,

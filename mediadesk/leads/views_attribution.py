@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,6 +31,7 @@ from mediadesk.leads.models import (
     Report,
     ResultCode,
     RuleSet,
+    ViewingTrip,
     Visit,
 )
 from mediadesk.orgs.models import Project
@@ -274,10 +275,75 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             for message in _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]:
                 form.add_error(None, message)
     recent = Visit.objects.filter(project__in=projects).select_related(
-        "project", "channel", "attributed_report__channel"
+        "project", "channel", "attributed_report__channel", "confirmed_by"
     )[:20]
     return _render(request, "leads/attribution/visit_form.html",
                     {"form": form, "visit": visit, "recent": recent})  # fmt: skip
+
+
+@login_required
+@require_POST
+def visit_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """确客 a recorded visit (projects that do not auto-confirm)."""
+    visits = Visit.objects.filter(project__in=_projects(request.user, Perm.LEADS_VISIT))
+    visit: Visit = scopes.get_or_404(visits.select_related("project"), pk)
+    try:
+        attribution.confirm_visit(visit, by=request.user)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已确客")
+    return redirect("leads:visit_new")
+
+
+class TripFilters(Styled):
+    small = True
+    channel = forms.ModelChoiceField(
+        Channel.objects.none(), required=False, label="渠道", empty_label="全部渠道"
+    )
+    since = forms.DateField(required=False, label="起")
+    until = forms.DateField(required=False, label="止")
+
+
+def visible_trips(user: Any) -> QuerySet[ViewingTrip]:
+    """Trips with a visit in a project where the user records or sees visits."""
+    projects = _projects(user, Perm.LEADS_VISIT) | _projects(user, Perm.LEADS_VIEW)
+    inside = Visit.objects.filter(project__in=projects).values("trip_id")
+    return ViewingTrip.objects.filter(pk__in=inside)
+
+
+@login_required
+def trips(request: HttpRequest) -> HttpResponse:
+    """带看单 list: one row per trip, its channel, time and the (project, customer) pairs."""
+    user: Any = request.user
+    form = TripFilters(request.GET or None)
+    _choices(form, "channel", _channels(user))
+    qs = visible_trips(user).select_related("channel", "broker__user", "created_by")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("channel"):
+            qs = qs.filter(channel=data["channel"])
+        if data.get("since"):
+            qs = qs.filter(trip_at__date__gte=data["since"])
+        if data.get("until"):
+            qs = qs.filter(trip_at__date__lte=data["until"])
+    qs = qs.annotate(pairs=Count("visits"), ok=Count("visits", filter=Q(visits__result_code=0)))
+    page = Paginator(qs.order_by("-trip_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    names = _trip_projects([t.pk for t in page])
+    for trip in page:
+        trip.project_names = "、".join(names[trip.pk])  # type: ignore[attr-defined]
+    return _render(request, "leads/attribution/trips.html", {
+        "form": form, "page": page, "params": _params(request),
+        "can_record": _projects(user, Perm.LEADS_VISIT).exists(),
+    })  # fmt: skip
+
+
+def _trip_projects(trip_ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {pk: [] for pk in trip_ids}
+    rows = Visit.objects.filter(trip_id__in=trip_ids).values_list("trip_id", "project__name")
+    for trip_id, name in rows.distinct().order_by("project__name"):
+        names[trip_id].append(name)
+    return names
 
 
 class TripForm(Styled):
@@ -496,7 +562,51 @@ def rules_edit(request: HttpRequest, project_id: int | None = None) -> HttpRespo
     return _render(request, "leads/attribution/rules.html", {
         "form": form, "project": project, "projects": projects, "sources_text": sources_text,
         "history": audit.label_entries(audit.history(rule_set)[:20]),
+        "overrides": rule_set.channel_rules.select_related("channel").order_by("channel__name"),
+        "channel_form": ChannelRuleForm(request.user),
     })  # fmt: skip
+
+
+class ChannelRuleForm(Styled):
+    """One channel's period overrides; an empty field uses the project's value."""
+
+    small = True
+    channel = forms.ModelChoiceField(Channel.objects.none(), label="渠道", empty_label="选择渠道")
+    visit_protect_days = forms.IntegerField(required=False, min_value=0, max_value=3650,
+                                            label="到访保护期（天）")  # fmt: skip
+    deal_protect_days = forms.IntegerField(required=False, min_value=0, max_value=3650,
+                                           label="成交保护期（天）")  # fmt: skip
+    intercept_minutes = forms.IntegerField(required=False, min_value=0, max_value=3650,
+                                           label="防截客（分钟）")  # fmt: skip
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "channel", _channels(user))
+
+
+@login_required
+@require_POST
+def rules_channel(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Save (or, with every period empty, remove) one channel's overrides."""
+    project = scopes.get_or_404(_projects(request.user, Perm.LEADS_RULES), project_id)
+    form = ChannelRuleForm(request.user, request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}：{'；'.join(str(e) for e in errors)}")
+        return redirect("leads:rules_project", project_id=project.pk)
+    data = form.cleaned_data
+    values = {k: data[k] for k in ("visit_protect_days", "deal_protect_days", "intercept_minutes")}
+    try:
+        saved = rulesets.set_channel_rule(
+            attribution.rules_for(project), by=request.user, channel=data["channel"], values=values
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(_errors(exc)))
+    else:
+        done = "已保存" if saved else "已清除"
+        messages.success(request, f"{data['channel'].name} 的渠道规则{done}")
+    return redirect("leads:rules_project", project_id=project.pk)
 
 
 def _sources(text: str) -> dict[str, int]:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from mediadesk.core import scopes
 from mediadesk.core.errors import Conflict
 from mediadesk.leads import access, attribution
-from mediadesk.leads.views_attribution import Styled
 from mediadesk.leads.models import Deal, Opportunity
+from mediadesk.leads.views_attribution import Styled
 from mediadesk.orgs.models import User
 
 ADVANCES = [
@@ -57,7 +57,11 @@ class DealForm(Styled):
     co_handler = forms.ModelChoiceField(
         User.objects.none(), required=False, label="主管带单（合作人）", empty_label="无"
     )
-    at = forms.DateTimeField(label="成交时间", initial=timezone.now)
+    at = forms.DateTimeField(
+        label="成交时间",
+        initial=timezone.now,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
     def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,7 +82,8 @@ def deal_forms(opp: Opportunity) -> dict[str, Any]:
     """The blank deal form of one opportunity card (ids unique on the page) and the
     choices of the per-deal advance form."""
     return {"deal_form": DealForm(opportunity=opp, auto_id=f"deal{opp.pk}_%s"),
-            "advances": ADVANCES}  # fmt: skip
+            "advances": ADVANCES,
+            "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}  # fmt: skip
 
 
 def _back(opp_id: int, customer_id: int) -> HttpResponse:
@@ -88,7 +93,8 @@ def _back(opp_id: int, customer_id: int) -> HttpResponse:
 def _form_errors(request: HttpRequest, form: forms.Form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
-        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+        text = "；".join(str(e) for e in errors)
+        messages.error(request, f"{label}：{text}" if label else text)
 
 
 def _run(request: HttpRequest, action: Any, ok: str) -> None:

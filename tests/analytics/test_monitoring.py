@@ -145,7 +145,9 @@ def test_analyst_edits_text_and_tags_inline(world: World, seeded: Posts, login: 
     assert audit_actions("variant", seeded.wx_post.pk)[-1] == "analytics.analysis"
     api_row = client.get("/analytics/monitoring.xlsx", PERIOD)
     assert api_row.content[:2] == b"PK"
-    rows = list(load_workbook(io.BytesIO(api_row.content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(api_row.content)).worksheets[0].iter_rows(values_only=True)
+    )
     assert any(r[8] == "标题平淡" and r[9] == "换成利益点标题" for r in rows[1:])
 
 

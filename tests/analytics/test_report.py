@@ -40,7 +40,9 @@ def test_report_page(world: World, seeded: Posts, login: Any) -> None:
 
 def test_report_excel(world: World, seeded: Posts, login: Any) -> None:
     response = login(world.operator).get("/analytics/report/", {**PERIOD, "format": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True)
+    )
     cells = [c for r in rows for c in r if c is not None]
     assert "效果评估报告" in cells and "82.0%" in cells and "发布日期" in cells
     assert "标题平淡" in cells

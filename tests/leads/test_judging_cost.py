@@ -70,9 +70,7 @@ def test_a_report_opportunity_is_allocated_by_the_project_rules(
 def test_a_manual_project_leaves_the_report_opportunity_unassigned(
     world: Any, rule_set: RuleSet, agency: Any, seat_a: Any
 ) -> None:
-    AllocationRule.objects.create(
-        project=world.qujiang, source="", strategy="manual"
-    )
+    AllocationRule.objects.create(project=world.qujiang, source="", strategy="manual")
     report = svc.file_report(
         project=world.qujiang, phone="13900000005", channel=agency, by=world.channel
     )

@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0003_report_closed_at_report_mode_phonelock'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("leads", "0003_report_closed_at_report_mode_phonelock"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['reporter', 'project', 'reported_at'], name='leads_repor_reporte_1c72b3_idx'),
+            model_name="report",
+            index=models.Index(
+                fields=["reporter", "project", "reported_at"], name="leads_repor_reporte_1c72b3_idx"
+            ),
         ),
     ]

@@ -1,5 +1,6 @@
-"""`mediadesk import-metrics FILE --platform P [--preset NAME] [--dry-run]`: import a metrics
-export from the command line with the same validation and report as the import pages.
+"""`mediadesk import-metrics FILE --platform P [--kind K] [--preset NAME] [--dry-run]`: import a
+metrics export (post snapshots, or account / mini-program daily figures with --kind) from the
+command line with the same validation and report as the import pages.
 Exits 1 when rows were rejected (the valid rows are still imported unless --dry-run)."""
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from mediadesk.analytics import imports, presets, services
-from mediadesk.analytics.models import ImportPreset
+from mediadesk.analytics import daily, imports, presets, services
+from mediadesk.analytics.models import ImportKind, ImportPreset
 from mediadesk.core import context
 from mediadesk.matrix.models import Platform
 from mediadesk.orgs.models import User
@@ -29,6 +30,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="CSV（UTF-8/GB18030）或 .xlsx 文件")
         parser.add_argument("--platform", required=True, help="平台代码，如 wechat_mp、douyin")
+        parser.add_argument(
+            "--kind", default="", choices=["", *ImportKind.values],
+            help="数据类型：snapshots（默认）、account_daily、mini_daily；内置预设会自带类型",
+        )  # fmt: skip
         parser.add_argument("--preset", default="", help="预设代码或名称（默认按表头自动识别）")
         parser.add_argument(
             "--account", default="", help="账号名称或平台账号ID（文件无“账号”列时）"
@@ -66,21 +71,28 @@ class Command(BaseCommand):
         data = path.read_bytes()
         headers, rows = imports.iter_table(data, path.name)
         total = sum(1 for _ in rows)
-        name, mapping = _mapping(opts["preset"], headers, platform, user)
+        kind, name, mapping = _mapping(opts["preset"], opts["kind"], headers, platform, user)
         batch = services.start_batch(
             by=user, platform=platform, account=_account(opts["account"], user, platform),
             as_of=_as_of(opts["as_of"]), filename=path.name[:200], total_rows=total, preset=name,
             sha256=hashlib.sha256(data).hexdigest(), mapping=mapping, persist=not opts["dry_run"],
+            kind=kind,
         )  # fmt: skip
         ctx = services.Context(user=user, batch=batch, columns=imports.columns_of(mapping),
                                accept_fuzzy=opts["accept_fuzzy"])  # fmt: skip
         headers, rows = imports.iter_table(data, path.name)
-        report = services.validate(imports.raw_rows(headers, rows, mapping), ctx,
-                                   on_progress=self._bar(total))  # fmt: skip
+        raw = imports.raw_rows(headers, rows, mapping)
+        if kind == ImportKind.SNAPSHOTS:
+            report = services.validate(raw, ctx, on_progress=self._bar(total))
+        else:
+            report = daily.validate(kind, raw, ctx, on_progress=self._bar(total))
         self.stderr.write("")
         if not opts["dry_run"]:
-            services.write(report, ctx)
-        self._report(report, name, dry_run=opts["dry_run"])
+            if kind == ImportKind.SNAPSHOTS:
+                services.write(report, ctx)
+            else:
+                daily.write(kind, report, ctx)
+        self._report(report, name, dry_run=opts["dry_run"], kind=kind)
         return report
 
     def _bar(self, total: int) -> Any:
@@ -96,7 +108,7 @@ class Command(BaseCommand):
 
         return show
 
-    def _report(self, report: services.Report, preset: str, *, dry_run: bool) -> None:
+    def _report(self, report: services.Report, preset: str, *, dry_run: bool, kind: str) -> None:
         out = self.stdout.write
         out(
             f"预设：{preset}；共 {report.total} 行，可导入 {len(report.rows)} 行，错误 {report.rejected_rows} 行"
@@ -108,6 +120,8 @@ class Command(BaseCommand):
             out(message)
         if dry_run:
             out(f"试运行：未写入。将新建计划外发布 {report.new_posts} 条")
+        elif kind != ImportKind.SNAPSHOTS:
+            out(f"新增 {report.created} 天，更新 {report.updated} 天，未变化 {report.unchanged} 天")
         else:
             out(f"新增快照 {report.created}，更新 {report.updated}，未变化 {report.unchanged}，"
                 f"新建计划外发布 {report.unplanned}")  # fmt: skip
@@ -124,19 +138,22 @@ def _user(username: str) -> User:
 
 
 def _mapping(
-    preset: str, headers: list[str], platform: Platform, user: User
-) -> tuple[str, dict[str, str]]:
+    preset: str, kind: str, headers: list[str], platform: Platform, user: User
+) -> tuple[str, str, dict[str, str]]:
+    """(kind, preset name, mapping): a built-in preset brings its kind; else --kind."""
     if not preset:
-        chosen = presets.guess(headers, platform.code)
-        return chosen.name, presets.apply(chosen.mapping, headers)
+        kind = kind or ImportKind.SNAPSHOTS
+        chosen = presets.guess(headers, platform.code, kind)
+        return kind, chosen.name, presets.apply(chosen.mapping, headers, kind)
     builtin = next((p for p in presets.BUILTIN.values() if preset in (p.code, p.name)), None)
     if builtin is not None:
-        return builtin.name, presets.apply(builtin.mapping, headers)
+        return builtin.kind, builtin.name, presets.apply(builtin.mapping, headers, builtin.kind)
     saved = ImportPreset.objects.filter(organisation=user.organisation, name=preset).first()
     if saved is None:
         codes = "、".join(presets.BUILTIN)
         raise CommandError(f"未知的预设：{preset}（内置：{codes}，或已保存的预设名称）")
-    return saved.name, presets.apply(saved.mapping, headers)
+    kind = kind or ImportKind.SNAPSHOTS
+    return kind, saved.name, presets.apply(saved.mapping, headers, kind)
 
 
 def _account(text: str, user: User, platform: Platform) -> Any:
