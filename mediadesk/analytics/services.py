@@ -26,7 +26,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from mediadesk.analytics import aggregates, rules
@@ -378,8 +377,21 @@ class _Lookups:
         ids = {p["variant"] for _, p in rows if p.get("variant")}
         exts = {p["external_id"] for _, p in rows if p.get("external_id")}
         urls = {u for _, p in rows if p.get("url") for u in (p["url"], normalise_url(p["url"]))}
-        query = Q(pk__in=ids) | Q(external_id__in=exts) | Q(published_url__in=urls)
-        self._keep(self._base().filter(query))
+        # One query per identifier: an OR of the three cannot use an index. Platform post ids
+        # are looked up by (platform, external_id) alone, then checked here: with the
+        # organisation in the WHERE clause SQLite picks its index and scans every post.
+        if ids:
+            self._keep(self._base().filter(pk__in=ids))
+        if exts:
+            mine = Variant.objects.filter(platform=self.ctx.platform, external_id__in=exts)
+            self._keep(
+                post
+                for post in mine.values(*VARIANT_COLUMNS, "organisation_id", "status")
+                if post.pop("organisation_id") == self.ctx.organisation.pk
+                and post.pop("status") == Status.PUBLISHED
+            )
+        if urls:
+            self._keep(self._base().filter(published_url__in=urls))
         days = [(p["account"].pk, p["published_at"]) for _, p in rows if self._needs_title(p)]
         if days:
             start = min(t for _, t in days) - dt.timedelta(days=1)

@@ -344,7 +344,8 @@ def file_report(
         raise ValidationError({"reported_at": "报备时间不能晚于当前时间"})
     if named_consultant is not None and claim.masked:
         raise ValidationError({"named_consultant": "隐号报备不能指定置业顾问"})
-    params = params_for(rules_for(project), channel)
+    rule_set = rules_for(project)
+    params = params_for(rule_set, channel)
     error = rules.admission_error(params, claim, _reports_today(project, by, broker, t))
     if error:
         raise ValidationError({"phone" if "隐号" in error else "__all__": error})
@@ -369,7 +370,8 @@ def file_report(
             customer=customer, t=t, now=now, verdict=verdict, params=params,
             named_consultant=named_consultant,
         )  # fmt: skip
-        _after_report(report, verdict, by=by, named_consultant=named_consultant, opp=opp)
+        _after_report(report, verdict, by=by, named_consultant=named_consultant, opp=opp,
+                      rule_set=rule_set)  # fmt: skip
     return report
 
 
@@ -421,7 +423,7 @@ def _status_of(verdict: rules.Verdict) -> str:
 
 def _after_report(
     report: Report, verdict: rules.Verdict, *, by: Any, named_consultant: Any,
-    opp: Opportunity | None,
+    opp: Opportunity | None, rule_set: RuleSet,
 ) -> None:  # fmt: skip
     audit.record(
         actor=by,
@@ -431,7 +433,7 @@ def _after_report(
                                         "result_code", "reason", "status")),
     )  # fmt: skip
     if report.result_code == ResultCode.OK and report.customer_id:
-        _attribute(report, opp, named_consultant=named_consultant)
+        _attribute(report, opp, named_consultant=named_consultant, rule_set=rule_set)
     if verdict.dispute_with:
         from mediadesk.leads import arbitration
 
@@ -451,13 +453,13 @@ ATTRIBUTION_FIELDS = ("channel", "attributed_report", "in_pool", "consultant")
 
 
 def _attribute(
-    report: Report, opp: Opportunity | None, *, named_consultant: Any = None
+    report: Report, opp: Opportunity | None, *, named_consultant: Any, rule_set: RuleSet
 ) -> Opportunity:
     """A 报备成功 full-number report becomes (or re-claims) the customer's opportunity;
     `opp` is the one already read while judging (None: the customer has none here yet)."""
     assert report.customer is not None
     if opp is None:
-        return _new_report_opportunity(report, named_consultant)
+        return _new_report_opportunity(report, named_consultant, rule_set)
     if opp.source_protected_until and report.reported_at <= opp.source_protected_until:
         return opp
     before = audit.snapshot(opp, ATTRIBUTION_FIELDS)
@@ -478,7 +480,9 @@ def _attribute(
     return opp
 
 
-def _new_report_opportunity(report: Report, named_consultant: Any) -> Opportunity:
+def _new_report_opportunity(
+    report: Report, named_consultant: Any, rule_set: RuleSet
+) -> Opportunity:
     """The customer's first opportunity in the project, created already attributed."""
     assert report.customer is not None
     project = report.project
@@ -493,21 +497,22 @@ def _new_report_opportunity(report: Report, named_consultant: Any) -> Opportunit
     except IntegrityError:  # a capture of the same customer won the race: attribute that one
         found = Opportunity.objects.get(project=project, customer=report.customer)
         found.project, found.customer = project, report.customer
-        return _attribute(report, found, named_consultant=named_consultant)
+        return _attribute(report, found, named_consultant=named_consultant, rule_set=rule_set)
     blank = audit.snapshot(Opportunity(), ATTRIBUTION_FIELDS)
     audit.record(actor=report.reporter, action="lead_report.file", target=opp,
                  changes=audit.diff(blank, audit.snapshot(opp, ATTRIBUTION_FIELDS)))  # fmt: skip
     if named_consultant is None:
-        allocate_new(opp)
+        allocate_new(opp, held=rule_set)
     return opp
 
 
-def allocate_new(opp: Opportunity) -> None:
+def allocate_new(opp: Opportunity, *, held: RuleSet | None = None) -> None:
     """Allocate an unowned opportunity that a report or visit created (or woke up) by the
-    project's allocation rules, exactly as a captured lead is (the system assigns)."""
+    project's allocation rules, exactly as a captured lead is (the system assigns). `held`:
+    the rule set, when this transaction created the row (no re-read, no re-lock)."""
     from mediadesk.leads import services  # services imports this module
 
-    services.allocate(opp)
+    services.allocate(opp, held=held)
 
 
 def opportunity_of(project: Project, customer: Customer, source: str) -> tuple[Opportunity, bool]:

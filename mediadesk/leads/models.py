@@ -540,7 +540,7 @@ class Report(models.Model):
             models.Index(fields=["channel", "reported_at"]),
             models.Index(fields=["broker", "reported_at"]),
             # the daily report limit of a reporter without a broker row
-            models.Index(fields=["reporter", "project", "reported_at"]),
+            models.Index(fields=["reporter", "project", "broker", "reported_at"]),
         ]
 
     def __str__(self) -> str:
@@ -797,13 +797,15 @@ class Deal(TimeStampedModel):
         """The amount in 元 for display (stored in integer fen)."""
         return Decimal(self.amount_fen) / 100
 
+    TIMELINE = (("pledged_at", "认筹"), ("subscribed_at", "认购"), ("signed_at", "签约"),
+                ("paid_30_at", "首付达30%"), ("loan_at", "合同备案+放款"), ("handover_at", "交付"),
+                ("cancelled_at", "退房"))  # fmt: skip
+
     @property
     def timeline(self) -> list[tuple[str, dt.datetime]]:
         """The dates reached so far, in order: (label, when)."""
-        names = ("pledged_at", "subscribed_at", "signed_at", "paid_30_at", "loan_at",
-                 "handover_at", "cancelled_at")  # fmt: skip
-        return [(str(self._meta.get_field(n).verbose_name).removesuffix("时间"), getattr(self, n))
-                for n in names if getattr(self, n) is not None]  # fmt: skip
+        return [(label, getattr(self, name)) for name, label in self.TIMELINE
+                if getattr(self, name) is not None]  # fmt: skip
 
     @property
     def amount_label(self) -> str:

@@ -234,12 +234,19 @@ def assign_opportunity(
     return opportunity
 
 
-def _set_owner(opportunity: Opportunity, seat: Consultant, *, by: Any, reason: str) -> int:
+def _set_owner(
+    opportunity: Opportunity,
+    seat: Consultant,
+    *,
+    by: Any,
+    reason: str,
+    rules: RuleSet | None = None,
+) -> int:
     """Write the new owner, restart the SLA clock, leave the pool; audited. Returns the
     project's first-contact minutes (for the notification)."""
     now = timezone.now()
     before = audit.snapshot(opportunity, (*ASSIGN_FIELDS, "in_pool"))
-    minutes = rules_of(opportunity.project).first_contact_minutes
+    minutes = (rules or rules_of(opportunity.project)).first_contact_minutes
     if Consultant.user.is_cached(seat):
         opportunity.consultant = seat.user  # its label, without a query
     else:
@@ -713,10 +720,12 @@ def pick_seat(project: Project, strategy: str, seats: list[Consultant]) -> Consu
 
 
 def allocate(
-    opportunity: Opportunity, *, by: Any = None, exclude: set[int] | None = None, reason: str = ""
-) -> User | None:
+    opportunity: Opportunity, *, by: Any = None, exclude: set[int] | None = None, reason: str = "",
+    held: RuleSet | None = None,
+) -> User | None:  # fmt: skip
     """Allocate an unowned opportunity by its project's strategy; None leaves it for manual
-    assignment (manual strategy, or nobody on duty under the daily cap)."""
+    assignment (manual strategy, or nobody on duty under the daily cap). `held`: the caller
+    created the row in its open transaction (so it is ours already) and passes the rules."""
     project = opportunity.project
     strategy = strategy_for(project, opportunity.source)
     now = timezone.now()
@@ -731,11 +740,15 @@ def allocate(
             "reason": [None, "手动分配" if strategy == Strategy.MANUAL else "无在岗且未达上限的顾问"],
         })  # fmt: skip
         return None
+    label = reason or f"自动分配（{Strategy(strategy).label}）"
+    if held is not None:
+        minutes = _set_owner(opportunity, seat, by=by, reason=label, rules=held)
+        _notify_assigned(opportunity, seat.user, minutes)
+        return seat.user
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     locked.project = project
     if Opportunity.customer.is_cached(opportunity):
         locked.customer = opportunity.customer
-    label = reason or f"自动分配（{Strategy(strategy).label}）"
     minutes = _set_owner(locked, seat, by=by, reason=label)
     _notify_assigned(locked, seat.user, minutes)
     for field in Opportunity._meta.concrete_fields:  # the caller's instance sees the owner
