@@ -230,8 +230,9 @@ def _opportunity_facts(opp: Opportunity | None, t: dt.datetime) -> rules.Opportu
     if opp is None or opp.created_at > t:
         return None
     # Only the latest activity matters; the stored ones are exact when none lie after `t`.
+    # None stored means none recorded: add_follow_up and every visit keep both fields.
     stored = [x for x in (opp.last_follow_at, opp.last_visit_at) if x is not None]
-    if stored and max(stored) <= t:
+    if not stored or max(stored) <= t:
         last = max([opp.created_at, *stored])
         return _facts_of(opp, last)
     follow = FollowUp.objects.filter(opportunity=opp, at__lte=t).aggregate(m=Max("at"))["m"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from mediadesk.analytics.aggregates import rebuild_aggregates
@@ -64,3 +65,21 @@ def test_rebuild_for_one_organisation_leaves_the_others(world: World, posts: Pos
     before = state()
     assert rebuild_aggregates(world.other_org.pk) == 0
     assert state() == before
+
+
+def test_snapshots_arriving_out_of_order_or_at_equal_hours_equal_a_rebuild(
+    world: World, posts: Posts
+) -> None:
+    make_post(posts.douyin, "周末探盘", owner=world.operator, external_id="42", when=at(30))
+    ingest(world.operator, "douyin", {"external_id": DY_ID, "taken_at": at(72), "likes": 50})
+    ingest(world.operator, "douyin",
+           {"external_id": DY_ID, "taken_at": at(24), "likes": 20},  # older than the latest
+           {"external_id": "42", "taken_at": at(70), "likes": 3})  # fmt: skip
+    ingest(world.operator, "douyin",
+           {"external_id": DY_ID, "taken_at": at(72) + dt.timedelta(minutes=30), "likes": 60},  # same hour as the evaluation
+           {"external_id": DY_ID, "taken_at": at(200), "likes": 90})  # fmt: skip
+    incremental = state()
+    metrics = PostMetrics.objects.get(variant=posts.dy_post)
+    assert (metrics.snapshots, metrics.likes, metrics.evaluation_hours) == (4, 90, 72)
+    rebuild_aggregates()
+    assert state() == incremental
