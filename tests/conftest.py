@@ -12,12 +12,21 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from mediadesk.core.models import AuditEntry
 from mediadesk.orgs.models import Company, Organisation, Project, RoleGrant, User
 from mediadesk.orgs.roles import Role
 
 PASSWORD = "correct-horse-battery"
+
+# Properties are about correctness, not speed: on a busy CI machine generation and single
+# examples can be slow, which must not fail a test (timing belongs in bench/).
+hypothesis_settings.register_profile(
+    "mediadesk", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("mediadesk")
 
 
 @dataclass

@@ -165,7 +165,9 @@ bodies = overrides.map(lambda o: {**VALID, **o}) | st.dictionaries(
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(body=bodies, patch=overrides)
 def test_any_json_object_is_answered_without_a_server_error(

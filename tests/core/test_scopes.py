@@ -146,7 +146,9 @@ grant_lists = st.lists(st.tuples(st.sampled_from(Role.values), st.sampled_from(S
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(grants=grant_lists, perm=st.sampled_from(sorted(ALL_PERMS)), shared=st.booleans())
 def test_allows_agrees_with_scope_q_for_any_grants(
