@@ -282,4 +282,6 @@ def desk_caps(user: Any) -> dict[str, bool]:
         "rules": scopes.has_perm(user, Perm.LEADS_RULES),
         "assign": scopes.has_perm(user, Perm.LEADS_ASSIGN),
         "export": scopes.has_perm(user, Perm.LEADS_EXPORT),
+        "attribution": scopes.has_perm(user, Perm.LEADS_REPORT)
+        or scopes.has_perm(user, Perm.LEADS_VISIT),
     }
