@@ -18,7 +18,12 @@ def sales_seat(transactional_db: Any) -> User:
     demo.load()
     sales = User.objects.get(username="sales")
     project = Project.objects.get(name="锦程·曲江府")
-    Consultant.objects.create(organisation=project.organisation, project=project, user=sales)
+    seat, _ = Consultant.objects.get_or_create(
+        project=project, user=sales, defaults={"organisation": project.organisation}
+    )
+    # the demo's other consultants are off duty, so the new lead is allocated to `sales`
+    Consultant.objects.filter(project=project).exclude(pk=seat.pk).update(on_duty=False)
+    assert seat.on_duty
     return sales
 
 
@@ -46,5 +51,5 @@ def test_a_consultant_quick_enters_a_lead_and_logs_a_follow_up_on_a_phone(
     opportunity = Opportunity.objects.get(customer__phone="13912345678")
     assert opportunity.consultant == sales_seat and opportunity.stage == "contacted"
     assert opportunity.first_contact_at is not None and opportunity.intent == "A"
-    assert FollowUp.objects.get().call_seconds == 210
+    assert FollowUp.objects.get(opportunity=opportunity).call_seconds == 210
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
