@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from mediadesk.commissions.models import Incentive, LiveSessionFigure, Scheme
 from mediadesk.commissions.queries import projects_for
+from mediadesk.commissions.services import SCHEME_FIELDS
 from mediadesk.leads.models import Channel
 from mediadesk.matrix.forms import StyledForm, apply_errors
 from mediadesk.orgs.models import User
@@ -53,27 +54,7 @@ class SchemeForm(StyledForm, forms.ModelForm):
 
     class Meta:
         model = Scheme
-        fields = [
-            "name",
-            "project",
-            "payee",
-            "channel_kind",
-            "channel",
-            "basis",
-            "tier_by",
-            "tier_mode",
-            "tier_period",
-            "tier_pool",
-            "supervisor_counts",
-            "supervisor_ratio",
-            "stage_paid_30",
-            "stage_loan",
-            "stage_handover",
-            "valid_from",
-            "valid_until",
-            "is_active",
-            "note",
-        ]
+        fields = list(SCHEME_FIELDS)
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_until": forms.DateInput(attrs={"type": "date"}),

@@ -20,7 +20,7 @@ from mediadesk.compliance.forms import ImportForm, PatternForm, TermForm, TryFor
 from mediadesk.compliance.models import Lexicon, PatternRule, Term, WhitelistEntry
 from mediadesk.compliance.rules import Category, Severity
 from mediadesk.core import excel, scopes
-from mediadesk.matrix import imports as stash
+from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.matrix.forms import apply_errors
 
 IMPORT_SESSION_KEY = "compliance_import"
@@ -201,18 +201,12 @@ def export_terms(request: HttpRequest) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     queries.require_manage(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            table = imports.read_upload(upload)
-        except ValidationError as exc:
-            apply_errors(form, ValidationError({"file": exc.messages}))
-        else:
-            stash.discard(request.session.get(IMPORT_SESSION_KEY))
-            request.session[IMPORT_SESSION_KEY] = stash.stash(
-                table, user=request.user, filename=upload.name
-            )
-            return redirect("compliance:import_preview")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and stash_upload(request, form, session_key=IMPORT_SESSION_KEY, read=imports.read_upload)
+    ):
+        return redirect("compliance:import_preview")
     return _page(
         request, "compliance/import.html", {"form": form, "columns": imports.NOTES, "tab": "import"}
     )
@@ -220,7 +214,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 def import_preview(request: HttpRequest) -> HttpResponse:
     organisation = queries.require_manage(request.user)
-    pending = stash.unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
+    pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
         messages.info(request, "请先上传要导入的文件")
         return redirect("compliance:import")
@@ -236,7 +230,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
     organisation = queries.require_manage(request.user)
-    pending = stash.unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
+    pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
         messages.info(request, "导入已失效，请重新上传文件")
         return redirect("compliance:import")
@@ -252,7 +246,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             "compliance/import_preview.html",
             {"preview": exc.preview, "filename": filename, "tab": "import"},
         )
-    stash.discard(request.session.pop(IMPORT_SESSION_KEY, None))
+    discard(request.session.pop(IMPORT_SESSION_KEY, None))
     messages.success(request, f"已导入 {len(preview.rows)} 个词（新增 {preview.new_count}）")
     return redirect("compliance:terms")
 

@@ -24,13 +24,13 @@ from mediadesk.content.models import BestTime, ContentItem, Form, Variant
 from mediadesk.core import audit, scopes
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.core.excel import Table, missing_headers, read_table
-from mediadesk.matrix.imports import ImportRejected, Preview, RowResult, discard, stash, unstash
+from mediadesk.matrix.imports import ImportRejected, Preview, RowResult
 from mediadesk.matrix.models import Account, Platform
 from mediadesk.orgs import queries as org_queries
 from mediadesk.orgs.models import Organisation, User
 from mediadesk.orgs.roles import Perm
 
-__all__ = ["ImportRejected", "Preview", "confirm_import", "discard", "stash", "unstash", "validate"]
+__all__ = ["ImportRejected", "Preview", "confirm_import", "validate"]
 
 (NUMBER, DATE, PLATFORM, TITLE, FORM, TARGETS, OWNER, REVIEWERS, STATUS, NOTES) = (
     exports.PLAN_HEADERS

@@ -43,6 +43,7 @@ from mediadesk.content.models import (
 )
 from mediadesk.core import audit, excel, scopes
 from mediadesk.core.errors import PermissionDenied
+from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.core.params import id_param
 from mediadesk.matrix.queries import active_platforms
 from mediadesk.orgs import queries as org_queries
@@ -548,24 +549,18 @@ def plan_export(request: HttpRequest) -> HttpResponse:
 def plan_import(request: HttpRequest) -> HttpResponse:
     queries.require_edit(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            table = imports.read_upload(upload)
-        except ValidationError as exc:
-            apply_errors(form, ValidationError({"file": exc.messages}))
-        else:
-            imports.discard(request.session.get(IMPORT_SESSION_KEY))
-            request.session[IMPORT_SESSION_KEY] = imports.stash(
-                table, user=request.user, filename=upload.name
-            )
-            return redirect("content:plan_import_preview")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and stash_upload(request, form, session_key=IMPORT_SESSION_KEY, read=imports.read_upload)
+    ):
+        return redirect("content:plan_import_preview")
     return _page(request, "content/import.html", {"form": form, "notes": imports.NOTES_HELP})
 
 
 def plan_import_preview(request: HttpRequest) -> HttpResponse:
     queries.require_edit(request.user)
-    pending = imports.unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
+    pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
         messages.info(request, "请先上传要导入的文件")
         return redirect("content:plan_import")
@@ -577,7 +572,7 @@ def plan_import_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def plan_import_confirm(request: HttpRequest) -> HttpResponse:
     queries.require_edit(request.user)
-    pending = imports.unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
+    pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
         messages.info(request, "导入已失效，请重新上传文件")
         return redirect("content:plan_import")
@@ -591,7 +586,7 @@ def plan_import_confirm(request: HttpRequest) -> HttpResponse:
         return _page(
             request, "content/import_preview.html", {"preview": exc.preview, "filename": filename}
         )
-    imports.discard(request.session.pop(IMPORT_SESSION_KEY, None))
+    discard(request.session.pop(IMPORT_SESSION_KEY, None))
     messages.success(
         request,
         f"导入完成：新建内容 {outcome.created_items} 条、平台稿 {outcome.created_variants} 条，"

@@ -19,11 +19,8 @@ from mediadesk.core.errors import PermissionDenied
 from mediadesk.core.excel import Table, missing_headers, read_table
 from mediadesk.leads import services
 from mediadesk.leads.models import Channel, Customer, Source, Touch
-from mediadesk.matrix.imports import discard, stash, unstash
 from mediadesk.orgs.models import Project
 from mediadesk.orgs.roles import Perm
-
-__all__ = ["discard", "stash", "unstash"]
 
 HEADERS = ("手机号", "姓名", "来源", "渠道", "留资时间", "备注")
 REQUIRED = ("手机号",)

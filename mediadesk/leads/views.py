@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import excel, phone, scopes
 from mediadesk.core.errors import Conflict, PermissionDenied
+from mediadesk.core.imports import discard, stash, unstash
 from mediadesk.leads import (
     access,
     attribution,
@@ -360,9 +361,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            imports.discard(request.session.get(IMPORT_SESSION_KEY, {}).get("token"))
+            discard(request.session.get(IMPORT_SESSION_KEY, {}).get("token"))
             request.session[IMPORT_SESSION_KEY] = {
-                "token": imports.stash(table, user=user, filename=upload.name),
+                "token": stash(table, user=user, filename=upload.name),
                 "project": form.cleaned_data["project"].pk,
                 "source": form.cleaned_data["source"],
             }
@@ -372,7 +373,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 def _pending(request: HttpRequest) -> tuple[Any, str, Project, str] | None:
     state = request.session.get(IMPORT_SESSION_KEY) or {}
-    stashed = imports.unstash(state.get("token"), user=request.user)
+    stashed = unstash(state.get("token"), user=request.user)
     if stashed is None:
         return None
     projects = Project.objects.filter(pk=state.get("project") or 0)
@@ -414,7 +415,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             "preview": exc.preview, "filename": filename, "project": project,
             "source_label": Source(source).label,
         })  # fmt: skip
-    imports.discard(request.session.pop(IMPORT_SESSION_KEY, {}).get("token"))
+    discard(request.session.pop(IMPORT_SESSION_KEY, {}).get("token"))
     messages.success(request, f"已导入 {len(touches)} 条线索")
     return redirect(f"/leads/?project={project.pk}")
 

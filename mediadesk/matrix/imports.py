@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
-import secrets
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl import Workbook
@@ -46,7 +41,6 @@ HEADER_OF = {key: header for header, key in COLUMNS}
 REQUIRED = ("平台", "账号名称", "层级")
 MAX_ROWS = 2000
 TEXT_FIELDS = ("platform_account_id", "subtype", "positioning", "bio", "hook", "notes")
-STASH_MAX_AGE = 24 * 3600
 
 LEVEL_WORDS = {
     "1": 1,
@@ -410,50 +404,6 @@ def confirm_import(
         changes={"file": [None, filename], "rows": [None, len(created)]},
     )
     return list(created.values())
-
-
-# The parsed upload waits between preview and confirm in a file under var/imports/,
-# named by a random token that only the uploader's session holds.
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _stash_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def stash(table: Table, *, user: Any, filename: str) -> str:
-    """Keep a parsed upload for the confirm step; returns its token."""
-    folder = _stash_dir()
-    cutoff = time.time() - STASH_MAX_AGE
-    for old in folder.glob("*.json"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    data = {"user": user.pk, "filename": filename, "headers": table.headers, "rows": table.rows,
-            "first_row": table.first_row}  # fmt: skip
-    (folder / f"{token}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    return token
-
-
-def unstash(token: str | None, *, user: Any) -> tuple[Table, str] | None:
-    """The stashed upload of `user` under `token`, or None if gone or not theirs."""
-    if not token or not TOKEN.match(token):
-        return None
-    path = _stash_dir() / f"{token}.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if data.get("user") != user.pk:
-        return None
-    return Table(data["headers"], data["rows"], data["first_row"]), data["filename"]
-
-
-def discard(token: str | None) -> None:
-    if token and TOKEN.match(token):
-        (_stash_dir() / f"{token}.json").unlink(missing_ok=True)
 
 
 NOTES: tuple[tuple[str, str], ...] = (

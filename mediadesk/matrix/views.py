@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import audit, excel, phone
 from mediadesk.core.errors import PermissionDenied
+from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.matrix import exports, imports, queries, rules, services
 from mediadesk.matrix.forms import (
     AccountForm,
@@ -299,23 +300,17 @@ def standards_export(request: HttpRequest) -> HttpResponse:
 def import_upload(request: HttpRequest) -> HttpResponse:
     queries.require_manage(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            table = imports.read_upload(upload)
-        except ValidationError as exc:
-            apply_errors(form, ValidationError({"file": exc.messages}))
-        else:
-            imports.discard(request.session.get(IMPORT_SESSION_KEY))
-            request.session[IMPORT_SESSION_KEY] = imports.stash(
-                table, user=request.user, filename=upload.name
-            )
-            return redirect("matrix:import_preview")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and stash_upload(request, form, session_key=IMPORT_SESSION_KEY, read=imports.read_upload)
+    ):
+        return redirect("matrix:import_preview")
     return _page(request, "matrix/import.html", {"form": form, "columns": imports.NOTES})
 
 
 def _pending(request: HttpRequest) -> tuple[Any, str] | None:
-    return imports.unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
+    return unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
 
 
 def import_preview(request: HttpRequest) -> HttpResponse:
@@ -348,7 +343,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         return _page(
             request, "matrix/import_preview.html", {"preview": exc.preview, "filename": filename}
         )
-    imports.discard(request.session.pop(IMPORT_SESSION_KEY, None))
+    discard(request.session.pop(IMPORT_SESSION_KEY, None))
     messages.success(request, f"已导入 {len(created)} 个账号")
     return redirect("matrix:list")
 

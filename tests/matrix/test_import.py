@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from mediadesk.core.excel import Table
+from mediadesk.core.imports import stash
 from mediadesk.core.models import AuditEntry
 from mediadesk.matrix import imports
 from mediadesk.matrix.models import Account
@@ -237,7 +238,7 @@ def test_a_file_that_is_not_a_table_gets_a_clear_error(world: World, login: Any)
 
 def test_another_users_stash_cannot_be_confirmed(world: World, login: Any, matrix: Matrix) -> None:
     table = Table(HEADERS, [{h: str(v) for h, v in CLEAN[1].items()}])
-    token = imports.stash(table, user=world.admin, filename="a.xlsx")
+    token = stash(table, user=world.admin, filename="a.xlsx")
     client = login(world.manager)
     session = client.session
     session["matrix_import"] = token
