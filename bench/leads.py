@@ -36,8 +36,9 @@ def _phone(i: int) -> str:
 
 
 def build(org: Any, company: Any, projects: list[Any], channel_ids: list[int], user: Any,
-          n_customers: int, n_reports: int) -> None:  # fmt: skip
-    """Customers, one opportunity each, and reports spread over projects and channels."""
+          n_customers: int, n_reports: int, consultant_ids: list[int]) -> None:  # fmt: skip
+    """Customers, one opportunity each (two in three owned by one of the consultants), and
+    reports spread over projects and channels."""
     from mediadesk.leads.models import Customer, Opportunity, Report
 
     now = timezone.now()
@@ -57,7 +58,8 @@ def build(org: Any, company: Any, projects: list[Any], channel_ids: list[int], u
                           "stage", "stage_reason", "intent", "is_owner", "in_pool", "pool_reason",
                           "consultant_id", "created_at", "updated_at"],
                     [(org.pk, company.pk, projects[i % len(projects)].pk, first + i, "walk_in",
-                      "new", "", "", False, False, "", user.pk if i % 3 else None, now, now)
+                      "new", "", "", False, False, "",
+                      consultant_ids[i % len(consultant_ids)] if i % 3 else None, now, now)
                      for i in ids])  # fmt: skip
     for start in range(0, n_reports, BATCH):
         ids = range(start, min(start + BATCH, n_reports))
@@ -138,8 +140,13 @@ def run(scale: float = 1.0) -> None:
     RoleGrant.objects.create(user=user, role=Role.ADMIN, organisation=org)
     channels = [Channel.objects.create(organisation=org, name=f"渠道{i}", kind="agency")
                 for i in range(20)]  # fmt: skip
+    # A realistic sales floor: 500 consultants, about 1,300 open leads each at full scale.
+    consultants = User.objects.bulk_create(
+        User(username=f"bench-consultant-{n}", organisation=org) for n in range(500)
+    )
     start = time.perf_counter()
-    build(org, company, projects, [c.pk for c in channels], user, n_customers, n_reports)
+    build(org, company, projects, [c.pk for c in channels], user, n_customers, n_reports,
+          [c.pk for c in consultants])  # fmt: skip
     print(f"leads: {n_customers:,} customers, {n_reports:,} reports built in "
           f"{time.perf_counter() - start:.0f} s")  # fmt: skip
     for p in projects:
