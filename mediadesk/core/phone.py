@@ -22,7 +22,13 @@ def is_mobile(raw: str) -> bool:
 
 
 def mask(raw: str) -> str:
-    """前三后四: 13812345678 → 138****5678; anything shorter is fully hidden."""
+    """前三后四: 13812345678 → 138****5678; anything shorter is fully hidden.
+
+    A masked pattern (135****5678, 135**345678) is shown 前三后四 as well.
+    """
+    if "*" in (raw or ""):
+        head, tail = _DIGITS.sub("", raw.split("*")[0]), _DIGITS.sub("", raw.rsplit("*", 1)[1])
+        return f"{head[:3]}****{tail[-4:]}"
     digits = normalise(raw)
     if len(digits) < 8:
         return "*" * len(digits)

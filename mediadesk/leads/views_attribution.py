@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from mediadesk.core import audit, excel, scopes
+from mediadesk.core import audit, excel, phone, scopes
 from mediadesk.core.errors import Conflict
 from mediadesk.leads import access, arbitration, attribution, rulesets
 from mediadesk.leads.models import (
@@ -155,7 +155,7 @@ def reports_export(request: HttpRequest) -> HttpResponse:
     scopes.require(scopes.has_perm(request.user, Perm.LEADS_EXPORT), "没有导出权限")
     qs, _ = _filtered_reports(request)
     rows = (
-        (r.project.name, r.channel.name, r.phone[:3] + "****" + r.phone[-4:], r.reporter.label,
+        (r.project.name, r.channel.name, phone.mask(r.phone), r.reporter.label,
          timezone.localtime(r.reported_at).strftime("%Y-%m-%d %H:%M"), r.result_code,
          r.get_result_code_display(), r.get_status_display(), r.reason,
          _local(r.protect_visit_until), _local(r.protect_deal_until), _local(r.intercept_until))

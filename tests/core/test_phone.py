@@ -60,3 +60,8 @@ def test_formatting_never_changes_the_result(mobile: str, sep: str, prefix: str)
     assert phone.normalise(formatted) == mobile
     assert phone.is_mobile(formatted)
     assert phone.mask(formatted) == f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def test_mask_shows_masked_patterns_front_three_back_four() -> None:
+    assert phone.mask("135****5678") == "135****5678"
+    assert phone.mask("135**345678") == "135****5678"
