@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import APIKeyCookie, HttpBearer
 
+from mediadesk.core import registry
 from mediadesk.core.errors import Conflict
 from mediadesk.core.schemas import schema_errors
 from mediadesk.orgs.auth import user_for_token
@@ -129,6 +130,9 @@ def _mount() -> None:
     for app in ("compliance", "content", "review", "analytics", "leads", "commissions"):
         module = importlib.import_module(f"mediadesk.{app}.api")
         api.add_router("/", module.router)
+    for plugged in registry.plugs():
+        if plugged.api:
+            api.add_router("/", importlib.import_module(f"mediadesk.{plugged.app}.api").router)
 
 
 _mount()

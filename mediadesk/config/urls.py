@@ -1,6 +1,7 @@
 from django.urls import include, path, re_path
 
 from mediadesk.api import api
+from mediadesk.core import registry
 from mediadesk.core.views import healthz, media
 
 urlpatterns = [
@@ -14,6 +15,11 @@ urlpatterns = [
     path("analytics/", include("mediadesk.analytics.urls")),
     path("leads/", include("mediadesk.leads.urls")),
     path("commissions/", include("mediadesk.commissions.urls")),
+    *(
+        path(p.url_prefix, include(f"mediadesk.{p.app}.urls"))
+        for p in registry.plugs()
+        if p.url_prefix
+    ),
     path("api/v1/", api.urls),
     path("healthz", healthz),
     re_path(r"^media/(?P<path>.*)$", media),

@@ -6,21 +6,34 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from mediadesk.core import scopes
+from mediadesk.core import registry, scopes
 from mediadesk.orgs.roles import Perm, Role
 
+# (order, key, label, icon, url name, 即将上线 area); a registered MenuEntry with the same key
+# replaces a placeholder, others slot in by their order.
 NAV = [
-    ("home", "工作台", "bi-speedometer2", "core:home", None),
-    ("matrix", "账号矩阵", "bi-diagram-3", "matrix:tree", None),
-    ("content", "内容", "bi-journal-richtext", "content:home", None),
-    ("live", "直播", "bi-broadcast", "core:soon", "live"),
-    ("analytics", "数据", "bi-graph-up", "analytics:home", None),
-    ("engagement", "互动", "bi-chat-dots", "core:soon", "engagement"),
-    ("leads", "客资", "bi-person-lines-fill", "leads:home", None),
-    ("commissions", "佣金", "bi-wallet2", "commissions:mine", None),
-    ("goals", "目标", "bi-bullseye", "core:soon", "goals"),
-    ("settings", "设置", "bi-gear", "orgs:settings", None),
+    (10, "home", "工作台", "bi-speedometer2", "core:home", None),
+    (20, "matrix", "账号矩阵", "bi-diagram-3", "matrix:tree", None),
+    (30, "content", "内容", "bi-journal-richtext", "content:home", None),
+    (40, "live", "直播", "bi-broadcast", "core:soon", "live"),
+    (50, "analytics", "数据", "bi-graph-up", "analytics:home", None),
+    (60, "engagement", "互动", "bi-chat-dots", "core:soon", "engagement"),
+    (70, "leads", "客资", "bi-person-lines-fill", "leads:home", None),
+    (80, "commissions", "佣金", "bi-wallet2", "commissions:mine", None),
+    (90, "goals", "目标", "bi-bullseye", "core:soon", "goals"),
+    (100, "settings", "设置", "bi-gear", "orgs:settings", None),
 ]
+
+
+def nav_items(user: Any) -> list[tuple[str, str, str, str, str | None]]:
+    """The menu: the shell's entries plus every registered app's entry the user may see."""
+    plugged = registry.menu_entries()
+    taken = {m.key for m in plugged}
+    items = [row for row in NAV if row[1] not in taken]
+    items += [
+        (m.order, m.key, m.label, m.icon, m.url_name, None) for m in plugged if m.visible(user)
+    ]
+    return [row[1:] for row in sorted(items, key=lambda row: row[0])]
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -31,7 +44,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
     role_codes = scopes.roles(user)
     return {
-        "nav_items": NAV,
+        "nav_items": nav_items(user),
         "unread_count": Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
         "user_roles": [Role(r).label for r in sorted(role_codes) if r in Role.values],
         "can": {

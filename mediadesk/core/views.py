@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.static import serve
 
-from mediadesk.core import audit, queries, scopes
+from mediadesk.core import audit, queries, registry, scopes
 from mediadesk.core.excel import xlsx_response
 from mediadesk.core.models import AuditEntry, AuditSource
 from mediadesk.matrix import queries as matrix_queries
@@ -63,9 +63,24 @@ def home(request: HttpRequest) -> HttpResponse:
         "notifications": notification_queries.recent_unread(user, limit=5),
         "matrix_summary": matrix_queries.level_summary(user),
         "delivery_failures": notification_queries.failed_delivery_count(user),
-        "soon": SOON,
+        "soon": {k: v for k, v in SOON.items() if k not in _plugged_keys()},
+        "plug_cards": _plug_cards(request),
     }
     return render(request, "core/home.html", context)
+
+
+def _plugged_keys() -> set[str]:
+    return {m.key for m in registry.menu_entries()}
+
+
+def _plug_cards(request: HttpRequest) -> list[tuple[registry.HomeCard, dict]]:
+    """Registered apps' home cards with their context; a card whose context is None is hidden."""
+    cards = []
+    for card in registry.home_cards():
+        ctx = card.context(request)
+        if ctx is not None:
+            cards.append((card, dict(ctx)))
+    return cards
 
 
 def search(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from mediadesk.core import audit, context
+from mediadesk.core import audit, context, registry
 from mediadesk.orgs import services
 from mediadesk.orgs.models import Company, Organisation, Project, RoleGrant, User
 from mediadesk.orgs.roles import Role
@@ -115,7 +115,7 @@ def load(*, force: bool = False) -> dict[str, Any]:
 
         created = load_matrix(org=org, company=company, projects=projects, users=users)
         load_notifications(users=users)
-        for app in DEMO_APPS:
+        for app in DEMO_APPS + registry.demo_apps():
             loader = importlib.import_module(f"mediadesk.{app}.demo").load
             loader(org=org, company=company, projects=projects, users=users)
     return {"organisation": org, "users": users, "accounts_created": created}

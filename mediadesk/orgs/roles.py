@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from mediadesk.core import registry
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
@@ -107,8 +109,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
 
 
 def perms_of(roles: set[str]) -> frozenset[str]:
-    """Union of the permissions the given roles grant."""
+    """Union of the permissions the given roles grant (here and through app registrations)."""
     out: set[str] = set()
     for role in roles:
         out |= ROLE_PERMS.get(role, frozenset())
+        out |= registry.granted(role)
+        if role == Role.ADMIN:
+            out |= registry.perm_labels().keys()
     return frozenset(out)
