@@ -14,7 +14,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = ["foundation", "compliance", "content_calendar", "analytics", "leads"]
+# The landed modules first, then every other bench/<name>.py a capability adds, by name.
+FIRST = ["foundation", "compliance", "content_calendar", "analytics", "leads"]
+HELPERS = {"__init__", "__main__", "timing"}
+MODULES = FIRST + sorted(
+    p.stem for p in Path(__file__).parent.glob("*.py") if p.stem not in HELPERS | set(FIRST)
+)
 
 
 def main() -> None:
