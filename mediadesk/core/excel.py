@@ -45,7 +45,18 @@ def workbook(
     return buf.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: str) -> str:
+    """User text that a spreadsheet would run as a formula is prefixed with ' (OWASP CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _cell(value: Any) -> Any:
+    """Every export cell passes here: datetimes made local, user text never a live formula."""
+    if isinstance(value, str):
+        return safe_text(value)
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         from django.utils import timezone
 

@@ -123,3 +123,26 @@ def test_too_many_rows_are_refused() -> None:
 def test_missing_headers_are_listed() -> None:
     table = excel.read_table(upload("a.csv", "账号名称,平台\n甲,抖音\n".encode()))
     assert excel.missing_headers(table, ["账号名称", "平台", "层级"]) == ["层级"]
+
+
+# --- finding 2: spreadsheet formula injection (OWASP CSV injection) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "hostile", ['=HYPERLINK("http://x/","点我")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+)
+def test_export_writes_user_text_as_text_never_as_a_formula(hostile: str) -> None:
+    data = excel.workbook(["姓名"], [[hostile]])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws is not None
+    cell = ws["A2"]
+    assert cell.data_type == "s"
+    assert str(cell.value).startswith("'")  # XML turns a CR into LF; the guard is what counts
+    assert str(cell.value)[1:].strip() == hostile.strip()
+
+
+def test_export_keeps_numbers_and_plain_text() -> None:
+    data = excel.workbook(["a", "b", "c"], [[-5, "张三", "13800000008"]])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws is not None
+    assert [c.value for c in ws[2]] == [-5, "张三", "13800000008"]
