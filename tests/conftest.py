@@ -7,6 +7,7 @@ the role named after it within the scope noted below.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,3 +143,24 @@ def _restore_default_rows(request: Any, django_db_blocker: Any) -> Any:
 
         with django_db_blocker.unblock():
             install(Platform, StandardRule)
+
+
+FULL_MOBILE_IN_AUDIT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.fixture(autouse=True)
+def _no_full_mobile_in_audit(request: Any) -> Any:
+    """Every audit entry any test (or the demo it loads) creates is scanned for a full mobile."""
+    names = request.fixturenames
+    uses_db = "db" in names or "transactional_db" in names
+    if not uses_db and request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    # set the database up inside this fixture, so the scan runs before the rollback
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    yield
+    from mediadesk.core.models import AuditEntry
+
+    rows = list(AuditEntry.objects.values_list("actor_label", "target_label", "changes"))
+    leaks = [r for r in rows if FULL_MOBILE_IN_AUDIT.search(str(r).replace(" ", ""))]
+    assert not leaks, f"audit entries hold a full mobile number: {leaks[:3]}"

@@ -78,10 +78,27 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 PHONE_KEYS = re.compile(r"(^|_)(phone|mobile)($|_)")
 
 
+MOBILE_IN_TEXT = re.compile(
+    r"(?<!\d)(?:(?:\+|00)?86[\s-]?)?(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)"
+)
+
+
+def mask_text(value: Any) -> Any:
+    """Mainland mobiles inside any text (labels, notes, nested change values) shown 前三后四."""
+    if isinstance(value, str):
+        return MOBILE_IN_TEXT.sub(r"\1****\2", value)
+    if isinstance(value, list | tuple):
+        return [mask_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mask_text(v) for k, v in value.items()}
+    return value
+
+
 def _masked(changes: dict[str, Any]) -> dict[str, Any]:
-    """The audit trail never stores a full phone number: values of phone fields are masked."""
+    """The audit trail never stores a full phone number: phone fields and any number in text."""
     out = {}
     for key, value in changes.items():
+        value = mask_text(value)
         if PHONE_KEYS.search(key):
             value = (
                 [phone.mask(v) if isinstance(v, str) and v else v for v in value]
@@ -116,11 +133,11 @@ def record(
     return AuditEntry.objects.create(
         actor=user,
         organisation_id=organisation_of(target, user),
-        actor_label=(user.get_username() if user else str(actor or "系统"))[:150],
+        actor_label=mask_text(user.get_username() if user else str(actor or "系统"))[:150],
         action=action,
         target_type=target_type_of(target),
         target_id=str(target.pk),
-        target_label=(label or str(target))[:200],
+        target_label=mask_text(label or str(target))[:200],
         changes=_masked(_plain(dict(changes or {}))),
         source=origin.source,
         request_id=origin.request_id,

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from mediadesk.core.models import TimeStampedModel
+from mediadesk.core.phone import mask as mask_phone
 from mediadesk.orgs.models import Company, Organisation, Project
 
 
@@ -544,7 +545,7 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"报备 {self.phone}"
+        return f"报备 {mask_phone(self.phone)}"
 
 
 class PhoneLock(models.Model):

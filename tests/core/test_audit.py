@@ -186,3 +186,28 @@ def test_the_audit_pages_and_api_change_nothing(
         {"x": [1, 2]},
         entry.at,
     )
+
+
+# --- finding 3: no full mobile number in any audit entry ------------------------------------
+
+FULL_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def test_labels_and_change_values_are_masked_at_write_time(world: World) -> None:
+    entry = audit.record(
+        actor=world.manager,
+        action="project.update",
+        target=world.qujiang,
+        label="报备 13600001111",
+        changes={"note": ["客户 13600001111 来电", "+86 136 0000 1111"], "name": "13600001111"},
+    )
+    entry.refresh_from_db()
+    text = f"{entry.target_label} {entry.changes}"
+    assert not FULL_MOBILE.search(text.replace(" ", "")), text
+    assert "136****1111" in entry.target_label
+
+
+def test_a_report_never_shows_its_full_number_in_its_name() -> None:
+    from mediadesk.leads.models import Report
+
+    assert "13600001111" not in str(Report(phone="13600001111"))
