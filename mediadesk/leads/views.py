@@ -142,7 +142,10 @@ def _after_capture(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 def check_phone(request: HttpRequest) -> HttpResponse:
-    """htmx: warn while typing when the number is already a customer (shown masked)."""
+    """htmx: warn while typing when the number is already a customer (shown masked).
+
+    Anyone who may capture can ask, so it never tells the name, stage, project or consultant.
+    """
     user: Any = request.user
     scopes.require(scopes.has_perm(user, Perm.LEADS_CAPTURE))
     digits = phone.normalise(request.GET.get("phone", ""))
@@ -151,10 +154,7 @@ def check_phone(request: HttpRequest) -> HttpResponse:
         found = Customer.objects.filter(organisation_id=user.organisation_id, phone=digits).first()
     context: dict[str, Any] = {"found": found, "masked": phone.mask(digits) if found else "", "valid": bool(
         phone.MOBILE.match(digits)), "typed": bool(digits)}  # fmt: skip
-    if found is not None:
-        context["opportunities"] = list(
-            found.opportunities.select_related("project", "consultant").order_by("project__name")
-        )
+    if found is not None:  # says only that it exists and whether the caller may open it
         context["visible"] = access.visible_customers(user).filter(pk=found.pk).exists()
     return render(request, "leads/_phone_check.html", context)
 

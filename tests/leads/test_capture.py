@@ -110,7 +110,11 @@ def test_duplicate_warning_shows_the_existing_customer_masked(
 ) -> None:
     capture(world, "13512345678", by=world.manager, name="王先生")
     body = login(world.sales_b).get("/leads/new/check-phone/?phone=13512345678").content.decode()
-    assert "135****5678" in body and "王先生" in body and "13512345678" not in body
+    assert "已存在客户" in body and "135****5678" in body and "13512345678" not in body
+    # finding 10: a duplicate check says only that the customer exists, never who or whose
+    assert "王先生" not in body
+    for word in ("未分配", "公海", world.qujiang.name):
+        assert word not in body
 
 
 def test_quick_entry_is_refused_without_capture_permission(world: World, login: Any) -> None:
