@@ -88,6 +88,12 @@ def test_development_mode_generates_the_secrets_once_and_keeps_them(tmp_path: Pa
     second = start(tmp_path, SHOW)
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
-    assert first.stdout.split()[0] == "True"
+    assert first.stdout.split()[0] == "False"
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert (tmp_path / "encryption_key").stat().st_mode & 0o077 == 0
+
+
+def test_debug_is_off_unless_set_explicitly(tmp_path: Path) -> None:
+    """Finding 8: development mode (what `make run` serves) never shows Django's debug pages."""
+    assert start(tmp_path, SHOW).stdout.split()[0] == "False"
+    assert start(tmp_path, SHOW, DEBUG="1").stdout.split()[0] == "True"

@@ -18,7 +18,7 @@ VAR_DIR = Path(env.text("MEDIADESK_VAR_DIR", str(BASE_DIR.parent / "var"))).reso
 
 MODE = env.choice("MEDIADESK_MODE", "development", {"development", "production"})
 PRODUCTION = MODE == "production"
-DEBUG = env.boolean("DEBUG", not PRODUCTION)
+DEBUG = env.boolean("DEBUG", False)  # debug pages only when DEBUG=1 is set explicitly
 
 SECRET_KEY = env.secret(
     "SECRET_KEY", production=PRODUCTION, file=VAR_DIR / "secret_key", generate=env.token
