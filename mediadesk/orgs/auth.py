@@ -30,18 +30,33 @@ class UsernameOrPhoneBackend(ModelBackend):
     ) -> User | None:
         if not username or not password:
             return None
-        login = username.strip()
-        digits = phone.normalise(login)
-        q = Q(username__iexact=login)
-        if phone.is_mobile(digits):
-            q |= Q(phone=digits)
-        user = User.objects.filter(q).order_by("id").first()
+        user = resolve(username)
         if user is None:
             User().set_password(password)  # equalise timing with the found-user path
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def resolve(login: str) -> User | None:
+    """The account a login name (username, or mobile in any spelling) refers to."""
+    login = login.strip()
+    digits = phone.normalise(login)
+    q = Q(username__iexact=login)
+    if phone.is_mobile(digits):
+        q |= Q(phone=digits)
+    return User.objects.filter(q).order_by("id").first()
+
+
+def account_key(login: str) -> str:
+    """What failures are counted on: the resolved account's username, else the normalised
+    identifier, so 138 0000 0008 and +8613800000008 cannot dodge a lock on 13800000008."""
+    user = resolve(login)
+    if user is not None:
+        return user.username.lower()[:150]
+    digits = phone.normalise(login)
+    return (digits if phone.is_mobile(digits) else login.strip().lower())[:150]
 
 
 class LockedOut(Exception):
@@ -54,7 +69,8 @@ def _window_start() -> Any:
 
 def is_locked(username: str, ip: str | None) -> bool:
     recent = LoginAttempt.objects.filter(at__gte=_window_start())
-    if recent.filter(username__iexact=username.strip()).count() >= settings.LOGIN_FAILURE_LIMIT:
+    key = account_key(username)
+    if recent.filter(username__iexact=key).count() >= settings.LOGIN_FAILURE_LIMIT:
         return True
     return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_IP_FAILURE_LIMIT
 
@@ -74,13 +90,13 @@ def check_credentials(request: HttpRequest, username: str, password: str) -> Use
 
 
 def record_failure(username: str, ip: str | None) -> None:
-    LoginAttempt.objects.create(username=username.strip()[:150], ip=ip)
+    LoginAttempt.objects.create(username=account_key(username), ip=ip)
 
 
 def clear_failures(username: str) -> None:
     """Forget a username's failures once the login is complete (after the TOTP step, if any),
     so a known password cannot reset the counter of wrong TOTP codes."""
-    LoginAttempt.objects.filter(username__iexact=username.strip()).delete()
+    LoginAttempt.objects.filter(username__iexact=account_key(username)).delete()
 
 
 def verify_totp(user: User, code: str) -> bool:

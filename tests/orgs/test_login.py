@@ -205,3 +205,19 @@ def test_the_password_does_not_reset_the_count_of_wrong_codes(world, login):
 def test_the_totp_step_needs_a_pending_password_login(world):
     response = Client().get("/login/totp/")
     assert response["Location"] == "/login/"
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=3, LOGIN_IP_FAILURE_LIMIT=1000)
+@pytest.mark.parametrize(
+    "alias", ["13800000008", "138 0000 0008", "+8613800000008", "138-0000-0008", "PLANNER"]
+)
+def test_a_locked_account_stays_locked_under_any_spelling_of_its_login(world, alias):
+    """Finding 4: failures count on the resolved account, not on the typed identifier."""
+    world.planner.phone = "13800000008"
+    world.planner.save(update_fields=["phone"])
+    for i in range(3):
+        _login(Client(), "planner", "wrong-password", ip=f"10.0.1.{i}")
+    client = Client()
+    response = _login(client, alias, ip="10.0.2.1")
+    assert "已临时锁定" in response.content.decode()
+    assert _logged_in_as(client) is None
