@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -105,8 +106,57 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 10_000
+
+
+def _refuse_zip_bomb(data: bytes) -> None:
+    """An .xlsx is a zip: refuse one that would unpack past IMPORT_MAX_UNPACKED_BYTES."""
+    limit = getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ValidationError("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密") from None
+    if unpacked > limit:
+        raise ValidationError(f"文件解压后过大（超过 {limit // 1024 // 1024} MB），请拆分后导入")
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    _refuse_zip_bomb(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ValidationError("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密") from None
+    try:
+        for row in wb.worksheets[0].iter_rows(values_only=True):
+            yield [_text(v) for v in row[: MAX_COLUMNS + 1]]
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    for row in csv.reader(io.StringIO(decode_csv(data))):
+        yield [c.strip() for c in row[: MAX_COLUMNS + 1]]
+
+
+def _checked(cells: list[str]) -> list[str]:
+    """Refuse a row past the column or cell-length caps; trailing empty cells do not count."""
+    while cells and not cells[-1]:
+        cells.pop()
+    if len(cells) > MAX_COLUMNS:
+        raise ValidationError(f"列数过多：最多 {MAX_COLUMNS} 列")
+    if any(len(c) > MAX_CELL_CHARS for c in cells):
+        raise ValidationError(f"单元格内容过长：每个单元格最多 {MAX_CELL_CHARS} 个字符")
+    return cells
+
+
 def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
-    """Read the first sheet of an .xlsx or a .csv into header-keyed rows, skipping blank rows."""
+    """Read the first sheet of an .xlsx or a .csv into header-keyed rows, skipping blank rows.
+
+    Rows are read lazily and reading stops at the first cap passed (rows, blank rows, columns,
+    cell length, unpacked size), so a zip bomb or a file of newlines is refused, never held.
+    """
     size = getattr(upload, "size", 0) or 0
     if size > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
@@ -114,33 +164,38 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
         )
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
+    source: Iterator[list[str]]
     if data[:2] == b"PK" or name.endswith(".xlsx"):
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ValidationError("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密") from None
-        ws = wb.worksheets[0]
-        matrix = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
+        source = _xlsx_rows(data)
     elif name.endswith(".csv") or name.endswith(".txt"):
-        matrix = [[c.strip() for c in row] for row in csv.reader(io.StringIO(decode_csv(data)))]
+        source = _csv_rows(data)
     else:
         raise ValidationError("只支持 .xlsx 或 .csv 文件")
-    while matrix and not any(matrix[0]):
-        matrix.pop(0)
-    if not matrix:
-        raise ValidationError("文件是空的")
-    headers = [h.strip() for h in matrix[0]]
+    return _collect(source, max_rows)
+
+
+def _collect(source: Iterator[list[str]], max_rows: int) -> Table:
+    headers: list[str] | None = None
     rows: list[dict[str, str]] = []
-    for cells in matrix[1:]:
+    blanks = pending = 0  # blank rows seen in all, blank rows not yet followed by data
+    for raw in source:
+        cells = _checked(raw)
         if not any(cells):
-            rows.append({})
+            blanks += 1
+            pending += 1 if headers is not None else 0
+            if blanks > max_rows:
+                raise ValidationError(f"行数过多：一次最多导入 {max_rows} 行")
             continue
+        if headers is None:
+            headers = [h.strip() for h in cells]
+            continue
+        rows.extend({} for _ in range(pending))
+        pending = 0
         rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h})
-    while rows and not rows[-1]:
-        rows.pop()
-    if len(rows) > max_rows:
-        raise ValidationError(f"行数过多：一次最多导入 {max_rows} 行")
+        if len(rows) > max_rows:
+            raise ValidationError(f"行数过多：一次最多导入 {max_rows} 行")
+    if headers is None:
+        raise ValidationError("文件是空的")
     return Table(headers=headers, rows=rows)
 
 

@@ -146,3 +146,43 @@ def test_export_keeps_numbers_and_plain_text() -> None:
     ws = load_workbook(io.BytesIO(data)).active
     assert ws is not None
     assert [c.value for c in ws[2]] == [-5, "张三", "13800000008"]
+
+
+# --- finding 1: zip bombs and huge files are refused while reading, never held whole ---------
+
+
+def test_rows_past_the_cap_are_refused_while_reading_an_xlsx() -> None:
+    data = xlsx([["账号名称"]] + [[f"号{i}"] for i in range(50)])
+    with pytest.raises(ValidationError, match="行数过多"):
+        excel.read_table(upload("a.xlsx", data), max_rows=10)
+
+
+def test_an_over_long_cell_is_refused() -> None:
+    data = xlsx([["账号名称"], ["长" * (excel.MAX_CELL_CHARS + 1)]])
+    with pytest.raises(ValidationError, match="单元格"):
+        excel.read_table(upload("a.xlsx", data))
+
+
+def test_too_many_columns_are_refused() -> None:
+    csv_data = ",".join(f"c{i}" for i in range(excel.MAX_COLUMNS + 1)).encode()
+    with pytest.raises(ValidationError, match="列数过多"):
+        excel.read_table(upload("a.csv", csv_data))
+
+
+def test_an_xlsx_that_unpacks_past_the_limit_is_refused(settings: Any) -> None:
+    settings.IMPORT_MAX_UNPACKED_BYTES = 2_000
+    data = xlsx([["账号名称"]] + [["x" * 100] for _ in range(100)])
+    with pytest.raises(ValidationError, match="解压"):
+        excel.read_table(upload("a.xlsx", data))
+
+
+def test_a_csv_of_newlines_is_refused_without_holding_it_in_memory() -> None:
+    import tracemalloc
+
+    data = b"a\n" + b"\n" * 3_000_000
+    tracemalloc.start()
+    with pytest.raises(ValidationError):
+        excel.read_table(upload("a.csv", data), max_rows=1000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 40 * 1024 * 1024, peak  # the file's text once, not a list per line
