@@ -115,6 +115,17 @@ def _check_capture(
         raise PermissionDenied("没有在该项目录入线索的权限")
 
 
+BACKDATE_GRACE = dt.timedelta(minutes=10)
+
+
+def _check_back_dating(by: Any, project: Project, at: dt.datetime) -> None:
+    """A capture dated in the past is a back-fill: like reported_at, it needs the import right."""
+    if by is None or at >= timezone.now() - BACKDATE_GRACE:
+        return
+    if not in_project(by, Perm.LEADS_IMPORT, project):
+        raise PermissionDenied("只有具备导入权限的用户可以补录留资时间")
+
+
 def _utm(utm: Mapping[str, str] | None) -> dict[str, str]:
     keys = ("source", "medium", "campaign", "content", "term")
     return {f"utm_{k}": str((utm or {}).get(k, "") or "")[:100] for k in keys}
@@ -151,6 +162,7 @@ def capture_lead(
     at = captured_at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"captured_at": "留资时间不能晚于当前时间"})
+    _check_back_dating(by, project, at)
     if campaign is not None and campaign.project_id != project.pk:
         raise ValidationError({"campaign": "留资活动不属于该项目"})
     customer, _created = customer_for_phone(organisation, digits, name=name)

@@ -128,3 +128,14 @@ def test_random_bodies_never_500(world: Any, body: Any) -> None:
     assert res.status_code < 500, res.content
     if res.status_code >= 400:
         assert "detail" in res.json()
+
+
+def test_back_dating_a_capture_needs_the_import_permission(
+    world: Any, api: Any, seat_a: Any
+) -> None:
+    """Finding 11: like reported_at/visited_at, a past captured_at is for importers only."""
+    body = {"project": world.qujiang.pk, "phone": "13812345678", "source": Source.WALK_IN}
+    for when in ("0001-01-01T00:00:00+08:00", "2025-03-03T20:15:00+08:00"):
+        res = post(api(world.sales_a), {**body, "captured_at": when})
+        assert res.status_code == 403, res.content
+    assert not Customer.objects.exists() and not Touch.objects.exists()
