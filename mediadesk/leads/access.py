@@ -85,3 +85,14 @@ def project_scope_q(user: Any, perm: str, field: str = "project") -> Q:
         else:
             q |= Q(**{f"{field}__organisation_id": g.organisation_id})
     return q
+
+
+ATTRIBUTION_PERMS = (
+    Perm.LEADS_VIEW, Perm.LEADS_VIEW_OWN, Perm.LEADS_CAPTURE, Perm.LEADS_REPORT,
+    Perm.LEADS_VISIT, Perm.LEADS_ARBITRATE, Perm.LEADS_RULES,
+)  # fmt: skip
+
+
+def can_use_attribution(user: Any) -> bool:
+    """Who may open the 报备/带看/争议/转介 pages: anyone holding a leads permission somewhere."""
+    return any(scopes.has_perm(user, perm) for perm in ATTRIBUTION_PERMS)

@@ -141,6 +141,7 @@ def _params(request: HttpRequest) -> str:
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
+    scopes.require(access.can_use_attribution(request.user))
     qs, form = _filtered_reports(request)
     page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return _render(request, "leads/attribution/reports.html", {
@@ -315,6 +316,7 @@ def visible_trips(user: Any) -> QuerySet[ViewingTrip]:
 @login_required
 def trips(request: HttpRequest) -> HttpResponse:
     """带看单 list: one row per trip, its channel, time and the (project, customer) pairs."""
+    scopes.require(access.can_use_attribution(request.user))
     user: Any = request.user
     form = TripFilters(request.GET or None)
     _choices(form, "channel", _channels(user))
@@ -395,6 +397,7 @@ def visible_disputes(user: Any) -> QuerySet[Dispute]:
 
 @login_required
 def disputes(request: HttpRequest) -> HttpResponse:
+    scopes.require(access.can_use_attribution(request.user))
     qs = visible_disputes(request.user).select_related("project", "report_a__channel",
                                                        "report_b__channel", "consultant_b")  # fmt: skip
     state = request.GET.get("state", "open")
@@ -461,6 +464,7 @@ def visible_referrals(user: Any) -> QuerySet[Referral]:
 
 @login_required
 def referrals(request: HttpRequest) -> HttpResponse:
+    scopes.require(access.can_use_attribution(request.user))
     status = request.GET.get("status", Referral.Status.PENDING)
     qs = visible_referrals(request.user).select_related(
         "customer", "from_project", "to_project", "requested_by", "decided_by"

@@ -125,3 +125,15 @@ def test_rules_editor_saves_with_an_audited_diff(world: Any, login: Any) -> None
     assert rule_set.visit_protect_days == 10
     assert rule_set.protected_sources == {"phone_appointment": 30}
     assert audit_actions("lead_rules", rule_set.pk) == ["lead_rules.update"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/leads/attribution/reports/", "/leads/attribution/trips/",
+     "/leads/attribution/disputes/", "/leads/attribution/referrals/"],
+)  # fmt: skip
+def test_attribution_pages_are_closed_to_roles_without_a_leads_permission(
+    world: Any, login: Any, url: str
+) -> None:
+    """Finding 12: a planner saw these pages (empty tables, but project and channel lists)."""
+    assert login(world.planner).get(url).status_code == 403
