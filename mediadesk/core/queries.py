@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from mediadesk.core import scopes
+from mediadesk.core import dates, scopes
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.core.models import AuditEntry
 from mediadesk.orgs.roles import Perm
@@ -26,6 +26,8 @@ def _day(value: str, *, end: bool) -> datetime | None:
     try:
         d = date.fromisoformat(value)
     except (TypeError, ValueError):
+        return None
+    if not dates.in_range(d):
         return None
     return timezone.make_aware(datetime.combine(d, time.max if end else time.min))
 

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, field_validator
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, field_validator
 
-from mediadesk.core import audit
+from mediadesk.core import audit, dates
 from mediadesk.core.models import AuditEntry
 
 # Primary keys are 64-bit; anything larger would overflow the database driver.
@@ -30,7 +30,7 @@ def _date_text(value: Any) -> Any:
     raise ValueError("应为日期（YYYY-MM-DD）")
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_date_text)]
+IsoDate = Annotated[dt.date, BeforeValidator(_date_text), AfterValidator(dates.bounded)]
 
 
 def _check_text(value: str) -> str:

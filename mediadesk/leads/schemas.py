@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
+from mediadesk.core import dates
 from mediadesk.core.schemas import MAX_INT, BodyIn, Id
 from mediadesk.leads.models import RuleSet, Source
 
@@ -21,7 +22,7 @@ def _iso_text(value: object) -> object:
     raise ValueError("应为带时区的 ISO 8601 时间，如 2025-03-03T10:00:00+08:00")
 
 
-IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(dates.bounded)]
 Phone = Annotated[str, Field(min_length=1, max_length=20, description="11 位手机号或隐号")]
 
 
