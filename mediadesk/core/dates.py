@@ -25,3 +25,12 @@ def bounded(value: Any) -> Any:
     if isinstance(value, dt.date) and not in_range(value):
         raise ValueError(MESSAGE)
     return value
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A filter's YYYY-MM-DD text as a date; None when blank, malformed or out of range."""
+    try:
+        day = dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return day if in_range(day) else None

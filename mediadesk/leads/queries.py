@@ -9,9 +9,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
-from mediadesk.core import phone, scopes
+from mediadesk.core import dates, phone, scopes
 from mediadesk.leads import access
 from mediadesk.leads.models import (
     Broker,
@@ -49,7 +48,7 @@ def is_broker_only(user: Any) -> bool:
 
 
 def _local_day(text: str, *, end: bool = False) -> dt.datetime | None:
-    day = parse_date(text or "") if text else None
+    day = dates.parse_day(text)
     if day is None:
         return None
     start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))

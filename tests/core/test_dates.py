@@ -31,3 +31,12 @@ def test_a_report_dated_0001_is_refused_not_a_500(world: World, api: Any) -> Non
         content_type="application/json",
     )  # fmt: skip
     assert response.status_code == 422, response.content
+
+
+@pytest.mark.parametrize(
+    "url", ["/leads/?to=9999-12-31", "/leads/?from=0001-01-01", "/leads/pool/?to=9999-12-31"]
+)
+def test_list_filters_with_extreme_dates_answer_without_a_500(
+    world: World, login: Any, url: str
+) -> None:
+    assert login(world.admin).get(url).status_code == 200
