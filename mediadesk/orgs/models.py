@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from mediadesk.orgs.roles import Role
+
+
+def default_language() -> str:
+    """A new user's interface language: the deployment's LANGUAGE_CODE."""
+    return str(settings.LANGUAGE_CODE)
 
 
 class Organisation(models.Model):
@@ -89,6 +95,9 @@ class User(AbstractUser):
     totp_secret = models.TextField("TOTP 密钥(加密)", blank=True, editable=False)
     totp_enabled = models.BooleanField("已启用两步验证", default=False)
     deactivated_at = models.DateTimeField("停用时间", null=True, blank=True)
+    language = models.CharField(
+        "界面语言", max_length=10, choices=settings.LANGUAGES, default=default_language
+    )
 
     audit_type = "user"
 

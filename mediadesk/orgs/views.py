@@ -16,9 +16,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediadesk.core import audit, phone, scopes
@@ -464,6 +465,31 @@ def _profile_page(
 
 def profile(request: HttpRequest) -> HttpResponse:
     return _profile_page(request)
+
+
+@require_POST
+def profile_language(request: HttpRequest) -> HttpResponse:
+    """The profile page's language switch: stores User.language, applied from the next request."""
+    user: Any = request.user
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("请选择一种界面语言"))
+        return redirect("orgs:profile")
+    if language != user.language:
+        before = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit.record(
+            actor=user,
+            action="user.language",
+            target=user,
+            changes={"language": [before, language]},
+        )
+    translation.activate(language)
+    messages.success(request, _("界面语言已切换"))
+    response = redirect("orgs:profile")
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
 
 
 @require_POST
