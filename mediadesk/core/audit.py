@@ -10,9 +10,12 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.functional import Promise
 
 from mediadesk.core import context, phone
 from mediadesk.core.models import AuditEntry
@@ -46,6 +49,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Promise):
+        return str(value)
     return value
 
 
@@ -64,8 +69,10 @@ def _readable(obj: models.Model, name: str) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of `fields` as people read them: FKs by their label, choices by
-    their Chinese label, booleans as 是/否 — plain JSON-able data."""
-    return {name: _plain(_readable(obj, name)) for name in fields}
+    their Chinese label, booleans as 是/否 — plain JSON-able data. Stored in the source
+    language (LANGUAGE_CODE) whatever the actor's interface language, so history stays uniform."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {name: _plain(_readable(obj, name)) for name in fields}
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -77,7 +78,9 @@ def decode_csv(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("无法识别文件编码：请另存为 UTF-8 或 GB18030 编码的 CSV，或 Excel 文件")
+    raise ValidationError(
+        _("无法识别文件编码：请另存为 UTF-8 或 GB18030 编码的 CSV，或 Excel 文件")
+    )
 
 
 def _text(value: Any) -> str:
@@ -99,7 +102,8 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
     size = getattr(upload, "size", 0) or 0
     if size > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
-            f"文件过大：导入文件不能超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB"
+            _("文件过大：导入文件不能超过 %(IMPORT_MAX_BYTES_1024_1024)s MB")
+            % {"IMPORT_MAX_BYTES_1024_1024": settings.IMPORT_MAX_BYTES // 1024 // 1024}
         )
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
@@ -107,18 +111,18 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:
-            raise ValidationError("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密") from None
+            raise ValidationError(_("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密")) from None
         ws = wb.worksheets[0]
         matrix = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         wb.close()
     elif name.endswith(".csv") or name.endswith(".txt"):
         matrix = [[c.strip() for c in row] for row in csv.reader(io.StringIO(decode_csv(data)))]
     else:
-        raise ValidationError("只支持 .xlsx 或 .csv 文件")
+        raise ValidationError(_("只支持 .xlsx 或 .csv 文件"))
     while matrix and not any(matrix[0]):
         matrix.pop(0)
     if not matrix:
-        raise ValidationError("文件是空的")
+        raise ValidationError(_("文件是空的"))
     headers = [h.strip() for h in matrix[0]]
     rows: list[dict[str, str]] = []
     for cells in matrix[1:]:
@@ -129,7 +133,7 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
     while rows and not rows[-1]:
         rows.pop()
     if len(rows) > max_rows:
-        raise ValidationError(f"行数过多：一次最多导入 {max_rows} 行")
+        raise ValidationError(_("行数过多：一次最多导入 %(max_rows)s 行") % {"max_rows": max_rows})
     return Table(headers=headers, rows=rows)
 
 

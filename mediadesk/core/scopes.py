@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.orgs.roles import perms_of
 
@@ -122,6 +123,6 @@ def get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:
         raise Http404 from None
 
 
-def require(condition: bool, message: str = "没有权限执行此操作") -> None:
+def require(condition: bool, message: str = _("没有权限执行此操作")) -> None:
     if not condition:
         raise PermissionDenied(message)
