@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core import context, phone
 from mediadesk.core.models import AuditEntry
@@ -142,18 +143,18 @@ def history(obj: models.Model) -> QuerySet[AuditEntry]:
     ).select_related("actor")
 
 
-EXTRA_LABELS = {"reason": "原因", "role": "角色", "scope": "范围", "moved": "交接内容", "ok": "密码验证通过",
-                "credential": "凭据", "successor": "交接人", "name": "名称", "count": "数量"}  # fmt: skip
+EXTRA_LABELS = {"reason": _("原因"), "role": _("角色"), "scope": _("范围"), "moved": _("交接内容"),
+                "ok": _("密码验证通过"), "credential": _("凭据"), "successor": _("交接人"), "name": _("名称"),
+                "count": _("数量")}  # fmt: skip
 
 
 @cache
-def field_labels(target_type: str) -> dict[str, str]:
-    """Verbose names of the fields of the model whose audit_type is `target_type`."""
+def field_labels(target_type: str) -> dict[str, Any]:
+    """Verbose names of the fields of the model whose audit_type is `target_type` (kept lazy:
+    the cache is shared by users of either language)."""
     for model in apps.get_models():
         if getattr(model, "audit_type", model._meta.model_name) == target_type:
-            return {
-                f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()
-            }
+            return {f.name: getattr(f, "verbose_name", f.name) for f in model._meta.get_fields()}
     return {}
 
 

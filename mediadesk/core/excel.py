@@ -12,6 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -28,7 +29,7 @@ def workbook(
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
-    ws.append(list(headers))
+    ws.append([str(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
@@ -51,7 +52,7 @@ def _cell(value: Any) -> Any:
         from django.utils import timezone
 
         return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, list | dict):
+    if isinstance(value, list | dict | Promise):  # Promise: a lazily translated label
         return str(value)
     return value
 

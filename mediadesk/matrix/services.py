@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, crypto, phone, scopes, uploads
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -20,20 +21,20 @@ from mediadesk.orgs.roles import Perm
 
 audit.register_actions(
     {
-        "account.create": _("创建账号"),
-        "account.update": _("修改账号"),
-        "account.custody_transfer": _("转交负责人"),
-        "account.delete": _("删除账号"),
-        "account.import": _("导入账号"),
-        "credential.create": _("新增凭据"),
-        "credential.reveal": _("查看凭据明文"),
-        "credential.delete": _("删除凭据"),
-        "platform.create": _("新增平台"),
-        "platform.update": _("修改平台"),
-        "standard_rule.update": _("修改账号规范规则"),
+        "account.create": gettext_lazy("创建账号"),
+        "account.update": gettext_lazy("修改账号"),
+        "account.custody_transfer": gettext_lazy("转交负责人"),
+        "account.delete": gettext_lazy("删除账号"),
+        "account.import": gettext_lazy("导入账号"),
+        "credential.create": gettext_lazy("新增凭据"),
+        "credential.reveal": gettext_lazy("查看凭据明文"),
+        "credential.delete": gettext_lazy("删除凭据"),
+        "platform.create": gettext_lazy("新增平台"),
+        "platform.update": gettext_lazy("修改平台"),
+        "standard_rule.update": gettext_lazy("修改账号规范规则"),
     }
 )
-notifications.register_kinds({"account.custody": _("账号负责人变更")})
+notifications.register_kinds({"account.custody": gettext_lazy("账号负责人变更")})
 
 ACCOUNT_FIELDS = (
     "platform", "platform_account_id", "subtype", "name", "level", "parent", "company", "project",
@@ -369,7 +370,7 @@ def _move_accounts(from_user: Any, to_user: Any, *, by: Any) -> int:
 handover.register(
     handover.HandoverKind(
         "accounts",
-        _("账号（负责人/备份负责人）"),
+        gettext_lazy("账号（负责人/备份负责人）"),
         lambda u: _held_accounts(u).count(),
         _move_accounts,
     )

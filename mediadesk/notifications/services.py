@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, crypto
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -23,11 +24,11 @@ from mediadesk.orgs.models import Organisation
 
 audit.register_actions(
     {
-        "robot.create": _("新增群机器人"),
-        "robot.update": _("修改群机器人"),
-        "robot.delete": _("删除群机器人"),
-        "robot.test": _("发送机器人测试消息"),
-        "robot_delivery.retry": _("重发机器人消息"),
+        "robot.create": gettext_lazy("新增群机器人"),
+        "robot.update": gettext_lazy("修改群机器人"),
+        "robot.delete": gettext_lazy("删除群机器人"),
+        "robot.test": gettext_lazy("发送机器人测试消息"),
+        "robot_delivery.retry": gettext_lazy("重发机器人消息"),
     }
 )
 
@@ -43,7 +44,9 @@ def kind_label(kind: str) -> str:
     return KINDS.get(kind, kind)
 
 
-register_kinds({"system.test": _("测试消息"), "system.welcome": _("系统消息")})
+register_kinds(
+    {"system.test": gettext_lazy("测试消息"), "system.welcome": gettext_lazy("系统消息")}
+)
 
 ROBOT_FIELDS = ("name", "kind", "webhook_masked", "keyword", "fmt", "event_kinds", "enabled")
 

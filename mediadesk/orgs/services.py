@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, crypto, phone
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -20,21 +21,21 @@ from mediadesk.orgs.roles import Role
 
 audit.register_actions(
     {
-        "organisation.create": _("创建组织"),
-        "user.create": _("创建用户"),
-        "user.update": _("修改用户"),
-        "user.deactivate": _("停用用户"),
-        "user.reactivate": _("启用用户"),
-        "user.password": _("修改密码"),
-        "user.totp_enable": _("启用两步验证"),
-        "user.totp_disable": _("关闭两步验证"),
-        "user.handover": _("离职交接"),
-        "role.grant": _("授予角色"),
-        "role.revoke": _("撤销角色"),
-        "api_token.create": _("创建 API 令牌"),
-        "api_token.revoke": _("撤销 API 令牌"),
-        "company.create": _("新增城市公司"),
-        "project.create": _("新增项目"),
+        "organisation.create": gettext_lazy("创建组织"),
+        "user.create": gettext_lazy("创建用户"),
+        "user.update": gettext_lazy("修改用户"),
+        "user.deactivate": gettext_lazy("停用用户"),
+        "user.reactivate": gettext_lazy("启用用户"),
+        "user.password": gettext_lazy("修改密码"),
+        "user.totp_enable": gettext_lazy("启用两步验证"),
+        "user.totp_disable": gettext_lazy("关闭两步验证"),
+        "user.handover": gettext_lazy("离职交接"),
+        "role.grant": gettext_lazy("授予角色"),
+        "role.revoke": gettext_lazy("撤销角色"),
+        "api_token.create": gettext_lazy("创建 API 令牌"),
+        "api_token.revoke": gettext_lazy("撤销 API 令牌"),
+        "company.create": gettext_lazy("新增城市公司"),
+        "project.create": gettext_lazy("新增项目"),
     }
 )
 
