@@ -21,15 +21,17 @@ from django.utils.translation import gettext_lazy as _
 from mediadesk.core import context, phone
 from mediadesk.core.models import AuditEntry
 
-ACTIONS: dict[str, str] = {}
+StrOrPromise = str | Promise  # a label, possibly translated lazily
+
+ACTIONS: dict[str, StrOrPromise] = {}
 
 
-def register_actions(labels: Mapping[str, str]) -> None:
+def register_actions(labels: Mapping[str, StrOrPromise]) -> None:
     """Register dotted action names with their Chinese labels (shown on history pages)."""
     ACTIONS.update(labels)
 
 
-def action_label(action: str) -> str:
+def action_label(action: str) -> StrOrPromise:
     return ACTIONS.get(action, action)
 
 
@@ -143,7 +145,7 @@ def history(obj: models.Model) -> QuerySet[AuditEntry]:
     ).select_related("actor")
 
 
-EXTRA_LABELS = {"reason": _("原因"), "role": _("角色"), "scope": _("范围"), "moved": _("交接内容"),
+EXTRA_LABELS: dict[str, StrOrPromise] = {"reason": _("原因"), "role": _("角色"), "scope": _("范围"), "moved": _("交接内容"),
                 "ok": _("密码验证通过"), "credential": _("凭据"), "successor": _("交接人"), "name": _("名称"),
                 "count": _("数量")}  # fmt: skip
 

@@ -12,7 +12,7 @@ from mediadesk.orgs.roles import Perm, Role
 
 # (order, key, label, icon, url name, 即将上线 area); a registered MenuEntry with the same key
 # replaces a placeholder, others slot in by their order.
-NAV = [
+NAV: list[tuple[int, str, Any, str, str, str | None]] = [
     (10, "home", _("工作台"), "bi-speedometer2", "core:home", None),
     (20, "matrix", _("账号矩阵"), "bi-diagram-3", "matrix:tree", None),
     (30, "content", _("内容"), "bi-journal-richtext", "content:home", None),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, crypto
+from mediadesk.core.audit import StrOrPromise
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.notifications import queries, robots
 from mediadesk.notifications.models import Notification, Robot, RobotDelivery
@@ -32,15 +33,15 @@ audit.register_actions(
     }
 )
 
-KINDS: dict[str, str] = {}
+KINDS: dict[str, StrOrPromise] = {}
 
 
-def register_kinds(labels: Mapping[str, str]) -> None:
+def register_kinds(labels: Mapping[str, StrOrPromise]) -> None:
     """Register notification kinds with Chinese labels (robots subscribe to them)."""
     KINDS.update(labels)
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str) -> StrOrPromise:
     return KINDS.get(kind, kind)
 
 

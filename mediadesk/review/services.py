@@ -47,13 +47,13 @@ audit.register_actions(
 # Labels of the keys review entries record that are not fields of the audited model.
 audit.EXTRA_LABELS.update(
     {
-        "step": "步骤",
-        "comment": "审核意见",
-        "block_count": "禁止级问题数",
-        "evidence": "证明材料",
-        "waited_hours": "已等待(小时)",
-        "cancelled_run": "被取代的审核",
-        "run": "审核",
+        "step": gettext_lazy("步骤"),
+        "comment": gettext_lazy("审核意见"),
+        "block_count": gettext_lazy("禁止级问题数"),
+        "evidence": gettext_lazy("证明材料"),
+        "waited_hours": gettext_lazy("已等待(小时)"),
+        "cancelled_run": gettext_lazy("被取代的审核"),
+        "run": gettext_lazy("审核"),
     }
 )
 notifications.register_kinds(
