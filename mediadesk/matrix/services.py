@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -191,10 +192,12 @@ def transfer_custody(
 def _notify_custodian(account: Account, custodian: Any) -> None:
     from django.urls import reverse
 
+    with translation.override(getattr(custodian, "language", None) or settings.LANGUAGE_CODE):
+        title = _("你被指定为账号「%(name)s」的负责人") % {"name": account.name}  # their language
     notifications.notify(
         [custodian],
         kind="account.custody",
-        title=_("你被指定为账号「%(name)s」的负责人") % {"name": account.name},
+        title=title,
         url=reverse("matrix:detail", args=[account.pk]),
     )
 
