@@ -31,13 +31,13 @@ def extract_msgids(tmp_path: Path, monkeypatch: Any) -> set[str]:
     (copy / "locale").mkdir(exist_ok=True)
     monkeypatch.chdir(copy)
     with override_settings(LOCALE_PATHS=[copy / "locale"]):
-        call_command(
-            "makemessages", locale=["en"], no_location=True, no_obsolete=True, verbosity=0
-        )
+        call_command("makemessages", locale=["en"], no_location=True, no_obsolete=True, verbosity=0)
     return {e.msgid for e in read_po(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")}
 
 
-def test_the_catalogue_has_exactly_the_msgids_of_the_source(tmp_path: Path, monkeypatch: Any) -> None:
+def test_the_catalogue_has_exactly_the_msgids_of_the_source(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
     committed = {e.msgid for e in read_po(PO)}
     extracted = extract_msgids(tmp_path, monkeypatch)
     missing = sorted(extracted - committed)

@@ -31,7 +31,7 @@ from tests.i18n.catalogue import ensure_compiled
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # Apps whose pages are not through gettext yet (issue 15 part 2 sweeps them in this order).
-NOT_YET_TRANSLATED = {"compliance", "review", "commissions", "analytics", "content", "leads"}
+NOT_YET_TRANSLATED = {"review", "commissions", "analytics", "content", "leads"}
 # Pages that show labels of those apps (the audit trail lists every app's fields and actions).
 PENDING_ROUTES = {"core:audit"}
 SKIP_NAMES = {"orgs:logout"}
@@ -79,12 +79,17 @@ def user_data() -> list[str]:
 def fixed_chinese() -> set[str]:
     """Words that stay Chinese in either language: the seed import templates' column names
     and the cell values they accept, and each language's own name in the language switch."""
+    from mediadesk.compliance import imports as lexicon_imports
+    from mediadesk.compliance.rules import Category, Severity
     from mediadesk.matrix import imports
 
     words = {header for header, _key in imports.COLUMNS} | {"1.2万"}
     words |= set(imports.LEVEL_WORDS) | set(imports.VERIFICATION_WORDS) | set(imports.STATUS_WORDS)
+    words |= set(lexicon_imports.COLUMNS) | set(lexicon_imports.ACTIVE_WORDS)
+    words |= {note for _h, note in lexicon_imports.NOTES if isinstance(note, str)}
     with translation.override(None):
-        words |= {str(label) for _v, label in Verification.choices + AccountStatus.choices}
+        choices = Verification.choices + AccountStatus.choices + Category.choices
+        words |= {str(label) for _v, label in choices + Severity.choices}
     return words | {str(name) for _code, name in settings.LANGUAGES}
 
 
@@ -92,8 +97,9 @@ def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
         yield from value.splitlines()
-        # stored templates such as a rule's message “…{keyword}…” and keyword lists
-        yield from re.split(r"\{\w+\}|[,，、;；\s]+", value)
+        # stored templates such as a rule's message “…{keyword}…”, keyword lists, regexes
+        # and values cut short on the page: every run of two or more CJK characters
+        yield from (run for run in CJK.findall(value) if len(run) > 1)
     elif isinstance(value, dict):
         for k, v in value.items():
             yield from _strings(k)
@@ -109,6 +115,15 @@ def visible_text(page: str) -> str:
     attrs = " ".join(TEXT_ATTRS.findall(page))
     text = re.sub(r"<[^>]+>", " ", page)
     return html.unescape(f"{text} {attrs}")
+
+
+def is_data(run: str, text: str, data: list[str]) -> bool:
+    """A CJK run left after stripping is still data when a stored value holds it as a whole
+    run (one-character alternatives of a stored regex) or the page cut a value short (“…”)."""
+    if any(run in CJK.findall(value) for value in data):
+        return True
+    cut_short = re.search(re.escape(run) + r"[^\u3400-\u9fff]{0,3}…", text)
+    return bool(cut_short) and any(run in value for value in data)
 
 
 def route_of(url: str) -> str | None:
@@ -148,7 +163,7 @@ def untranslated(client: Client, data: list[str]) -> dict[str, list[str]]:
         for value in data:
             if value in text:
                 text = text.replace(value, " ")
-        leftovers = sorted(set(CJK.findall(text)))
+        leftovers = sorted(r for r in set(CJK.findall(text)) if not is_data(r, text, data))
         if leftovers:
             found[f"{url} ({route})"] = leftovers
     assert visited > 20, "the walk reached too few pages to mean anything"
