@@ -13,7 +13,7 @@ from mediadesk.compliance.schemas import MAX_TEXT
 from mediadesk.matrix.forms import StyledForm
 
 
-def _platform_choices() -> list[tuple[str, str]]:
+def _platform_choices() -> list[tuple[str, Any]]:
     from mediadesk.matrix.models import Platform
 
     return [("", _("（不指定）"))] + [
