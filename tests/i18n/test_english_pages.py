@@ -196,4 +196,4 @@ def test_a_chinese_user_still_sees_the_chinese_ui(demo_world: None) -> None:
     client.force_login(user)
     page = client.get(reverse("core:home")).content.decode()
     assert "退出登录" in page and "Sign out" not in page
-    assert '<html lang="zh-hans">' in page
+    assert '<html lang="zh-Hans">' in page
