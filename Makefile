@@ -8,14 +8,15 @@ MD := $(BIN)/mediadesk
 CHROMIUM ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-pg lint typecheck pytest bench assets browser-deps demo clean help
+.PHONY: install run test test-pg lint typecheck pytest bench assets browser-deps gettext-deps messages compilemessages demo clean help
 
 help:
 	@echo "make run      install everything, load demo data, serve http://127.0.0.1:$(PORT)"
 	@echo "make test     lint, type check and the whole test suite (browser tests included)"
 	@echo "make test-pg  the test suite on a throw-away PostgreSQL (installed if missing)"
 	@echo "make bench    benchmarks, printing figures (ONLY=\"compliance leads\" for some)"
-	@echo "make install  venv, packages, front-end assets, migrations"
+	@echo "make install  venv, packages, front-end assets, compiled translations, migrations"
+	@echo "make messages update the English catalogue mediadesk/locale/en/LC_MESSAGES/django.po"
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || "$$(./scripts/find-python.sh)" -m venv $(VENV)
@@ -34,7 +35,29 @@ mediadesk/static/vendor/.copied: frontend/node_modules/.installed scripts/copy-a
 
 assets: mediadesk/static/vendor/.copied
 
-install: $(VENV)/.installed assets
+# GNU gettext (msgfmt, xgettext, msgmerge) compiles and updates the translation catalogue.
+gettext-deps:
+	@if command -v msgfmt >/dev/null && command -v xgettext >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing GNU gettext with apt"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null; \
+	else \
+	  echo "Translations need GNU gettext: sudo apt-get install gettext"; exit 1; \
+	fi
+
+# The compiled catalogue is a build product (git-ignored), rebuilt whenever the .po changes.
+LOCALE := mediadesk/locale/en/LC_MESSAGES
+$(LOCALE)/django.mo: $(LOCALE)/django.po | gettext-deps
+	msgfmt --check-format -o $@ $<
+
+compilemessages: $(LOCALE)/django.mo
+
+# Re-extract every msgid from templates and Python into the .po (keeps existing translations).
+messages: $(VENV)/.installed gettext-deps
+	cd mediadesk && ../$(MD) makemessages -l en --no-location --no-obsolete --ignore 'static/vendor/*' -v 0
+	$(MAKE) --no-print-directory compilemessages
+
+install: $(VENV)/.installed assets compilemessages
 	$(MD) migrate --noinput -v 0
 	$(MD) collectstatic --noinput -v 0
 

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.analytics import aggregates, rules
 from mediadesk.analytics.models import (
@@ -47,11 +48,11 @@ from mediadesk.orgs.roles import Perm, perms_of
 
 audit.register_actions(
     {
-        "metrics.import": "导入数据快照",
-        "metrics.cancel": "取消数据导入",
-        "metrics.preset": "保存导入预设",
-        "metrics.settings": "修改数据分析设置",
-        "metrics.account_daily": "录入账号日数据",
+        "metrics.import": gettext_lazy("导入数据快照"),
+        "metrics.cancel": gettext_lazy("取消数据导入"),
+        "metrics.preset": gettext_lazy("保存导入预设"),
+        "metrics.settings": gettext_lazy("修改数据分析设置"),
+        "metrics.account_daily": gettext_lazy("录入账号日数据"),
     }
 )
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from mediadesk.analytics.models import (
     ABTest,
@@ -26,11 +27,11 @@ from mediadesk.orgs.roles import Perm, perms_of
 
 audit.register_actions(
     {
-        "analytics.analysis": "编辑数据分析/归因",
-        "analytics.abtest": "创建A/B测试",
-        "analytics.abtest_figures": "更新A/B测试数据",
-        "analytics.benchmark": "添加竞品账号",
-        "analytics.benchmark_figure": "录入竞品数据",
+        "analytics.analysis": gettext_lazy("编辑数据分析/归因"),
+        "analytics.abtest": gettext_lazy("创建A/B测试"),
+        "analytics.abtest_figures": gettext_lazy("更新A/B测试数据"),
+        "analytics.benchmark": gettext_lazy("添加竞品账号"),
+        "analytics.benchmark_figure": gettext_lazy("录入竞品数据"),
     }
 )
 

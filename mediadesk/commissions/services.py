@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.commissions import rules, settlement
 from mediadesk.commissions.models import (
@@ -34,18 +35,18 @@ from mediadesk.orgs.roles import Perm
 
 audit.register_actions(
     {
-        "commission_scheme.create": "新建佣金方案",
-        "commission_scheme.update": "修改佣金方案",
-        "commission_incentive.create": "新建激励规则",
-        "commission_incentive.update": "修改激励规则",
-        "live_figure.create": "录入直播场次数据",
-        "live_figure.update": "修改直播场次数据",
-        "commission.settle": "生成/重算结算单",
-        "commission.approve": "审批结算单（锁定）",
-        "commission.adjust": "手工调整佣金",
+        "commission_scheme.create": gettext_lazy("新建佣金方案"),
+        "commission_scheme.update": gettext_lazy("修改佣金方案"),
+        "commission_incentive.create": gettext_lazy("新建激励规则"),
+        "commission_incentive.update": gettext_lazy("修改激励规则"),
+        "live_figure.create": gettext_lazy("录入直播场次数据"),
+        "live_figure.update": gettext_lazy("修改直播场次数据"),
+        "commission.settle": gettext_lazy("生成/重算结算单"),
+        "commission.approve": gettext_lazy("审批结算单（锁定）"),
+        "commission.adjust": gettext_lazy("手工调整佣金"),
     }
 )
-notifications.register_kinds({"commission.approved": "佣金结算单已审批"})
+notifications.register_kinds({"commission.approved": gettext_lazy("佣金结算单已审批")})
 
 ONLINE_FLOOR_MESSAGE = "线上渠道佣金须独立且不低于基础渠道佣金"
 SCHEME_FIELDS = (

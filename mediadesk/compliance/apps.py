@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplianceConfig(AppConfig):
     name = "mediadesk.compliance"
     label = "compliance"
-    verbose_name = "合规检查"
+    verbose_name = _("合规检查")

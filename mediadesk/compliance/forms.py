@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.compliance.models import PatternRule, Term, WhitelistEntry
 from mediadesk.compliance.rules import Category, Industry, Severity
@@ -12,25 +13,25 @@ from mediadesk.compliance.schemas import MAX_TEXT
 from mediadesk.matrix.forms import StyledForm
 
 
-def _platform_choices() -> list[tuple[str, str]]:
+def _platform_choices() -> list[tuple[str, Any]]:
     from mediadesk.matrix.models import Platform
 
-    return [("", "（不指定）")] + [
+    return [("", _("（不指定）"))] + [
         (p.code, p.name) for p in Platform.objects.filter(is_active=True)
     ]
 
 
 class TermForm(StyledForm):
-    term = forms.CharField(label="词语", max_length=60)
-    category = forms.ChoiceField(label="类别", choices=Category.choices)
+    term = forms.CharField(label=_("词语"), max_length=60)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
     severity = forms.ChoiceField(
-        label="级别",
+        label=_("级别"),
         choices=Severity.choices,
-        help_text="禁止：审核须说明理由才能通过；提示/参考：仅提醒",
+        help_text=_("禁止：审核须说明理由才能通过；提示/参考：仅提醒"),
     )
-    suggestion = forms.CharField(label="建议替换", max_length=200, required=False)
-    basis = forms.CharField(label="法律依据", max_length=300, required=False)
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    suggestion = forms.CharField(label=_("建议替换"), max_length=200, required=False)
+    basis = forms.CharField(label=_("法律依据"), max_length=300, required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args: Any, term: Term | None = None, **kwargs: Any) -> None:
         if term is not None:
@@ -41,9 +42,11 @@ class TermForm(StyledForm):
 
 class WhitelistForm(StyledForm):
     phrase = forms.CharField(
-        label="白名单词", max_length=60, help_text="包含在这个词里的敏感词不再提示，如 首付、第一次"
+        label=_("白名单词"),
+        max_length=60,
+        help_text=_("包含在这个词里的敏感词不再提示，如 首付、第一次"),
     )
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args: Any, entry: WhitelistEntry | None = None, **kwargs: Any) -> None:
         if entry is not None:
@@ -54,38 +57,40 @@ class WhitelistForm(StyledForm):
 
 class PatternForm(StyledForm):
     code = forms.CharField(
-        label="规则代码", max_length=40, help_text="小写字母、数字、连字符，如 travel-time"
+        label=_("规则代码"), max_length=40, help_text=_("小写字母、数字、连字符，如 travel-time")
     )
-    message = forms.CharField(label="提示信息", max_length=200)
+    message = forms.CharField(label=_("提示信息"), max_length=200)
     regex = forms.CharField(
-        label="正则表达式",
+        label=_("正则表达式"),
         max_length=500,
-        help_text="在规范化后的文本上匹配：全角已转半角、英文已转小写、空格与标点已去除（㎡ 写作 m2）",
+        help_text=_(
+            "在规范化后的文本上匹配：全角已转半角、英文已转小写、空格与标点已去除（㎡ 写作 m2）"
+        ),
         widget=forms.TextInput(
             attrs={"spellcheck": "false", "class": "form-control font-monospace"}
         ),
     )
     absent = forms.CharField(
-        label="缺失条件", max_length=300, required=False,
-        help_text="选填：仅当全文不含此表达式时提示（如预售广告未写许可证号）",
+        label=_("缺失条件"), max_length=300, required=False,
+        help_text=_("选填：仅当全文不含此表达式时提示（如预售广告未写许可证号）"),
         widget=forms.TextInput(attrs={"spellcheck": "false", "class": "form-control font-monospace"}),
     )  # fmt: skip
     anchors = forms.CharField(
-        label="必含词", max_length=300, required=False,
-        help_text="选填：每个匹配都包含的词，用 | 分隔（如 分钟|小时）；长文只在这些词附近运行规则",
+        label=_("必含词"), max_length=300, required=False,
+        help_text=_("选填：每个匹配都包含的词，用 | 分隔（如 分钟|小时）；长文只在这些词附近运行规则"),
     )  # fmt: skip
-    category = forms.ChoiceField(label="类别", choices=Category.choices)
-    severity = forms.ChoiceField(label="级别", choices=Severity.choices)
-    suggestion = forms.CharField(label="建议", max_length=200, required=False)
-    basis = forms.CharField(label="法律依据", max_length=300, required=False)
+    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    severity = forms.ChoiceField(label=_("级别"), choices=Severity.choices)
+    suggestion = forms.CharField(label=_("建议"), max_length=200, required=False)
+    basis = forms.CharField(label=_("法律依据"), max_length=300, required=False)
     platform = forms.ChoiceField(
-        label="限定平台", required=False, help_text="只在检查该平台的稿件时运行"
+        label=_("限定平台"), required=False, help_text=_("只在检查该平台的稿件时运行")
     )
     industry = forms.ChoiceField(
-        label="限定行业", required=False, choices=[("", "（不限）"), *Industry.choices],
-        help_text="指定其他行业时跳过；不指定行业时运行",
+        label=_("限定行业"), required=False, choices=[("", _("（不限）")), *Industry.choices],
+        help_text=_("指定其他行业时跳过；不指定行业时运行"),
     )  # fmt: skip
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args: Any, rule: PatternRule | None = None, **kwargs: Any) -> None:
         if rule is not None:
@@ -97,14 +102,14 @@ class PatternForm(StyledForm):
 
 class TryForm(StyledForm):
     text = forms.CharField(
-        label="文案", max_length=MAX_TEXT,
+        label=_("文案"), max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 8, "data-compliance-check": "", "data-compliance-target": "#md-live"}),
     )  # fmt: skip
     platform = forms.ChoiceField(
-        label="平台", required=False, help_text="指定后检查标题（第一行）长度"
+        label=_("平台"), required=False, help_text=_("指定后检查标题（第一行）长度")
     )
     industry = forms.ChoiceField(
-        label="行业", required=False, choices=[("", "房地产（默认）"), *Industry.choices]
+        label=_("行业"), required=False, choices=[("", _("房地产（默认）")), *Industry.choices]
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -114,7 +119,7 @@ class TryForm(StyledForm):
 
 
 class ImportForm(StyledForm):
-    file = forms.FileField(label="文件（.xlsx 或 .csv）")
+    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from mediadesk.compliance import rules, services
 from mediadesk.compliance.models import Lexicon, Term, WhitelistEntry
@@ -18,23 +21,31 @@ from mediadesk.core import audit
 from mediadesk.core.excel import Table, missing_headers, read_table
 from mediadesk.orgs.models import Organisation
 
+
+def _source_labels(choices: Any) -> list[str]:
+    """The choices' Chinese labels, which the import template accepts in either language."""
+    with translation.override(None):
+        return [str(label) for _value, label in choices.choices]
+
+
 COLUMNS = ("词语", "类别", "级别", "建议替换", "法律依据", "状态")
 REQUIRED = ("词语", "类别", "级别")
 MAX_ROWS = 20_000
 ACTIVE_WORDS = {"": True, "启用": True, "是": True, "停用": False, "否": False}
-NOTES: tuple[tuple[str, str], ...] = (
-    ("词语", "必填，最多 60 字。已有的词（忽略全半角、大小写、空格）会被更新"),
-    ("类别", "必填。" + "、".join(label for _, label in Category.choices) + "（或代码）"),
-    ("级别", "必填。禁止/提示/参考（或 block/warn/info）"),
-    ("建议替换", "选填，最多 200 字"),
-    ("法律依据", "选填，最多 300 字"),
-    ("状态", "选填。启用/停用，默认启用"),
+NOTES: tuple[tuple[str, str | Promise], ...] = (
+    ("词语", gettext_lazy("必填，最多 60 字。已有的词（忽略全半角、大小写、空格）会被更新")),
+    ("类别", "必填。" + "、".join(_source_labels(Category)) + "（或代码）"),
+    ("级别", gettext_lazy("必填。禁止/提示/参考（或 block/warn/info）")),
+    ("建议替换", gettext_lazy("选填，最多 200 字")),
+    ("法律依据", gettext_lazy("选填，最多 300 字")),
+    ("状态", gettext_lazy("选填。启用/停用，默认启用")),
 )
 
 
 def _words(choices: Any) -> dict[str, str]:
     out = {value: value for value in choices.values}
     out.update({str(label): value for value, label in choices.choices})
+    out.update(zip(_source_labels(choices), choices.values, strict=True))
     return out
 
 

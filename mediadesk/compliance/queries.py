@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mediadesk.compliance import services
 from mediadesk.compliance.models import PatternRule, Term, WhitelistEntry
@@ -35,7 +36,7 @@ def check_for(
     user: Any, text: str, *, platform: str | None = None, industry: str | None = None
 ) -> list[Finding]:
     """Check `text` with the lexicon of the user's organisation (requires compliance.check)."""
-    scopes.require(can_check(user) or can_manage(user), "没有使用合规检查的权限")
+    scopes.require(can_check(user) or can_manage(user), _("没有使用合规检查的权限"))
     return services.check_text(
         text, organisation=user.organisation_id, platform=platform, industry=industry
     )
@@ -52,9 +53,9 @@ def check_result(findings: Sequence[Finding]) -> dict[str, Any]:
 def require_view(user: Any) -> Organisation:
     """The user's organisation, whose lexicon they may read (compliance.check or .manage);
     seeds the default lexicon on first use."""
-    scopes.require(can_check(user) or can_manage(user), "没有查看合规词库的权限")
+    scopes.require(can_check(user) or can_manage(user), _("没有查看合规词库的权限"))
     if user.organisation is None:
-        raise PermissionDenied("用户不属于任何组织")
+        raise PermissionDenied(_("用户不属于任何组织"))
     services.lexicon_version(user.organisation)
     return user.organisation
 
@@ -62,7 +63,7 @@ def require_view(user: Any) -> Organisation:
 def require_manage(user: Any) -> Organisation:
     """The user's organisation, whose lexicon they may change (compliance.manage)."""
     organisation = require_view(user)
-    scopes.require(can_manage(user), "没有维护合规词库的权限")
+    scopes.require(can_manage(user), _("没有维护合规词库的权限"))
     return organisation
 
 

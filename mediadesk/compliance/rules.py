@@ -25,34 +25,35 @@ from typing import Any
 
 import ahocorasick
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Severity(models.TextChoices):
-    BLOCK = "block", "禁止"
-    WARN = "warn", "提示"
-    INFO = "info", "参考"
+    BLOCK = "block", gettext_lazy("禁止")
+    WARN = "warn", gettext_lazy("提示")
+    INFO = "info", gettext_lazy("参考")
 
 
 class Category(models.TextChoices):
-    SUPERLATIVE = "superlative", "最高级（最-系列）"
-    FIRST = "first", "第一/首/唯一"
-    GRADE = "grade", "级/极"
-    ABSOLUTE = "absolute", "绝对化/稀缺"
-    EXCLUSIVE = "exclusive", "独家/首创"
-    URGENCY = "urgency", "促销/紧迫/价格"
-    AUTHORITY = "authority", "权威/质量背书"
-    REAL_ESTATE = "real_estate", "房地产广告"
-    MEDICAL_FINANCE = "medical_finance", "医疗/金融承诺"
-    SENSITIVE = "sensitive", "本组织敏感词"
-    COMPETITOR = "competitor", "竞品名称"
-    PLATFORM = "platform", "平台规范"
+    SUPERLATIVE = "superlative", gettext_lazy("最高级（最-系列）")
+    FIRST = "first", gettext_lazy("第一/首/唯一")
+    GRADE = "grade", gettext_lazy("级/极")
+    ABSOLUTE = "absolute", gettext_lazy("绝对化/稀缺")
+    EXCLUSIVE = "exclusive", gettext_lazy("独家/首创")
+    URGENCY = "urgency", gettext_lazy("促销/紧迫/价格")
+    AUTHORITY = "authority", gettext_lazy("权威/质量背书")
+    REAL_ESTATE = "real_estate", gettext_lazy("房地产广告")
+    MEDICAL_FINANCE = "medical_finance", gettext_lazy("医疗/金融承诺")
+    SENSITIVE = "sensitive", gettext_lazy("本组织敏感词")
+    COMPETITOR = "competitor", gettext_lazy("竞品名称")
+    PLATFORM = "platform", gettext_lazy("平台规范")
 
 
 class Industry(models.TextChoices):
-    REAL_ESTATE = "real_estate", "房地产"
-    FINANCE = "finance", "金融"
-    MEDICAL = "medical", "医疗健康"
-    GENERAL = "general", "其他行业"
+    REAL_ESTATE = "real_estate", gettext_lazy("房地产")
+    FINANCE = "finance", gettext_lazy("金融")
+    MEDICAL = "medical", gettext_lazy("医疗健康")
+    GENERAL = "general", gettext_lazy("其他行业")
 
 
 SEVERITY_RANK = {Severity.BLOCK: 3, Severity.WARN: 2, Severity.INFO: 1}

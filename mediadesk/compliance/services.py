@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy
 
 from mediadesk.compliance import defaults, rules
 from mediadesk.compliance.models import Lexicon, Origin, PatternRule, Term, WhitelistEntry
@@ -23,13 +24,13 @@ from mediadesk.orgs.roles import Perm
 
 audit.register_actions(
     {
-        "compliance.term_create": "新增敏感词",
-        "compliance.term_update": "修改敏感词",
-        "compliance.whitelist_create": "新增白名单词",
-        "compliance.whitelist_update": "修改白名单词",
-        "compliance.pattern_create": "新增合规规则",
-        "compliance.pattern_update": "修改合规规则",
-        "compliance.import": "导入合规词库",
+        "compliance.term_create": gettext_lazy("新增敏感词"),
+        "compliance.term_update": gettext_lazy("修改敏感词"),
+        "compliance.whitelist_create": gettext_lazy("新增白名单词"),
+        "compliance.whitelist_update": gettext_lazy("修改白名单词"),
+        "compliance.pattern_create": gettext_lazy("新增合规规则"),
+        "compliance.pattern_update": gettext_lazy("修改合规规则"),
+        "compliance.import": gettext_lazy("导入合规词库"),
     }
 )
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediadesk.compliance import exports, imports, queries, services
@@ -65,7 +66,7 @@ def term_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已保存“{saved.term}”，词库版本已更新")
+            messages.success(request, _("已保存“%(term)s”，词库版本已更新") % {"term": saved.term})
             return redirect("compliance:terms")
     history = term and _history(term)
     return _page(
@@ -95,7 +96,11 @@ def term_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已{'停用' if term.is_active else '启用'}“{term.term}”")
+        messages.success(
+            request,
+            (_("已停用“%(term)s”") if term.is_active else _("已启用“%(term)s”"))
+            % {"term": term.term},
+        )
     return redirect(request.POST.get("next") or "compliance:terms")
 
 
@@ -112,7 +117,7 @@ def whitelist(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, f"已加入白名单“{saved.phrase}”")
+                messages.success(request, _("已加入白名单“%(phrase)s”") % {"phrase": saved.phrase})
                 return redirect("compliance:whitelist")
     q = request.GET.get("q", "")
     page = Paginator(queries.whitelist_of(organisation, q), PER_PAGE).get_page(
@@ -138,7 +143,13 @@ def whitelist_toggle(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(
-            request, f"已{'停用' if entry.is_active else '启用'}白名单词“{entry.phrase}”"
+            request,
+            (
+                _("已停用白名单词“%(phrase)s”")
+                if entry.is_active
+                else _("已启用白名单词“%(phrase)s”")
+            )
+            % {"phrase": entry.phrase},
         )
     return redirect("compliance:whitelist")
 
@@ -166,7 +177,7 @@ def pattern_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已保存规则“{saved.code}”")
+            messages.success(request, _("已保存规则“%(code)s”") % {"code": saved.code})
             return redirect("compliance:patterns")
     history = rule and _history(rule)
     return _page(
@@ -195,7 +206,9 @@ def try_check(request: HttpRequest) -> HttpResponse:
 def export_terms(request: HttpRequest) -> HttpResponse:
     organisation = queries.require_view(request.user)
     rows = exports.term_rows(queries.filter_terms(organisation, _params(request)))
-    return excel.xlsx_response(f"合规词库-{exports.stamp()}.xlsx", exports.HEADERS, rows)
+    return excel.xlsx_response(
+        _("合规词库-%(stamp)s.xlsx") % {"stamp": exports.stamp()}, exports.HEADERS, rows
+    )
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -216,7 +229,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     organisation = queries.require_manage(request.user)
     pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
-        messages.info(request, "请先上传要导入的文件")
+        messages.info(request, _("请先上传要导入的文件"))
         return redirect("compliance:import")
     table, filename = pending
     preview = imports.validate(table, organisation=organisation)
@@ -232,7 +245,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     organisation = queries.require_manage(request.user)
     pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
-        messages.info(request, "导入已失效，请重新上传文件")
+        messages.info(request, _("导入已失效，请重新上传文件"))
         return redirect("compliance:import")
     table, filename = pending
     try:
@@ -240,14 +253,18 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             table, by=request.user, organisation=organisation, filename=filename
         )
     except imports.ImportRejected as exc:
-        messages.error(request, "导入未执行：有行未通过校验，没有写入任何数据")
+        messages.error(request, _("导入未执行：有行未通过校验，没有写入任何数据"))
         return _page(
             request,
             "compliance/import_preview.html",
             {"preview": exc.preview, "filename": filename, "tab": "import"},
         )
     discard(request.session.pop(IMPORT_SESSION_KEY, None))
-    messages.success(request, f"已导入 {len(preview.rows)} 个词（新增 {preview.new_count}）")
+    messages.success(
+        request,
+        _("已导入 %(len)s 个词（新增 %(new_count)s）")
+        % {"len": len(preview.rows), "new_count": preview.new_count},
+    )
     return redirect("compliance:terms")
 
 

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mediadesk.orgs.middleware.UserLanguageMiddleware",
     "mediadesk.orgs.middleware.LoginRequiredMiddleware",
     "mediadesk.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

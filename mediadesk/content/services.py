@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content import queries, rules
 from mediadesk.content.defaults import CATEGORIES
@@ -37,29 +38,29 @@ from mediadesk.orgs.roles import Perm
 
 audit.register_actions(
     {
-        "content.create": "创建内容",
-        "content.update": "修改内容",
-        "content.delete": "删除内容",
-        "content.reschedule": "调整发布时间",
-        "content.import": "导入内容发布计划",
-        "variant.create": "新增平台稿",
-        "variant.update": "修改平台稿",
-        "variant.delete": "删除平台稿",
-        "topic_category.create": "新增主题分类",
-        "topic_category.update": "修改主题分类",
-        "topic_category.delete": "删除主题分类",
-        "series.create": "新增专辑",
-        "series.update": "修改专辑",
-        "series.delete": "删除专辑",
-        "marketing_node.create": "新增营销节点",
-        "marketing_node.update": "修改营销节点",
-        "marketing_node.delete": "删除营销节点",
-        "asset.create": "上传素材",
-        "asset.update": "修改素材",
-        "asset.delete": "删除素材",
-        "best_time.create": "新增最佳发布时段",
-        "best_time.update": "修改最佳发布时段",
-        "best_time.delete": "删除最佳发布时段",
+        "content.create": gettext_lazy("创建内容"),
+        "content.update": gettext_lazy("修改内容"),
+        "content.delete": gettext_lazy("删除内容"),
+        "content.reschedule": gettext_lazy("调整发布时间"),
+        "content.import": gettext_lazy("导入内容发布计划"),
+        "variant.create": gettext_lazy("新增平台稿"),
+        "variant.update": gettext_lazy("修改平台稿"),
+        "variant.delete": gettext_lazy("删除平台稿"),
+        "topic_category.create": gettext_lazy("新增主题分类"),
+        "topic_category.update": gettext_lazy("修改主题分类"),
+        "topic_category.delete": gettext_lazy("删除主题分类"),
+        "series.create": gettext_lazy("新增专辑"),
+        "series.update": gettext_lazy("修改专辑"),
+        "series.delete": gettext_lazy("删除专辑"),
+        "marketing_node.create": gettext_lazy("新增营销节点"),
+        "marketing_node.update": gettext_lazy("修改营销节点"),
+        "marketing_node.delete": gettext_lazy("删除营销节点"),
+        "asset.create": gettext_lazy("上传素材"),
+        "asset.update": gettext_lazy("修改素材"),
+        "asset.delete": gettext_lazy("删除素材"),
+        "best_time.create": gettext_lazy("新增最佳发布时段"),
+        "best_time.update": gettext_lazy("修改最佳发布时段"),
+        "best_time.delete": gettext_lazy("删除最佳发布时段"),
     }
 )
 

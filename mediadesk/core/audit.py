@@ -10,22 +10,28 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core import context, phone
 from mediadesk.core.models import AuditEntry
 
-ACTIONS: dict[str, str] = {}
+StrOrPromise = str | Promise  # a label, possibly translated lazily
+
+ACTIONS: dict[str, StrOrPromise] = {}
 
 
-def register_actions(labels: Mapping[str, str]) -> None:
+def register_actions(labels: Mapping[str, StrOrPromise]) -> None:
     """Register dotted action names with their Chinese labels (shown on history pages)."""
     ACTIONS.update(labels)
 
 
-def action_label(action: str) -> str:
+def action_label(action: str) -> StrOrPromise:
     return ACTIONS.get(action, action)
 
 
@@ -46,6 +52,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Promise):
+        return str(value)
     return value
 
 
@@ -64,8 +72,10 @@ def _readable(obj: models.Model, name: str) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of `fields` as people read them: FKs by their label, choices by
-    their Chinese label, booleans as 是/否 — plain JSON-able data."""
-    return {name: _plain(_readable(obj, name)) for name in fields}
+    their Chinese label, booleans as 是/否 — plain JSON-able data. Stored in the source
+    language (LANGUAGE_CODE) whatever the actor's interface language, so history stays uniform."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return {name: _plain(_readable(obj, name)) for name in fields}
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -152,18 +162,18 @@ def history(obj: models.Model) -> QuerySet[AuditEntry]:
     ).select_related("actor")
 
 
-EXTRA_LABELS = {"reason": "原因", "role": "角色", "scope": "范围", "moved": "交接内容", "ok": "密码验证通过",
-                "credential": "凭据", "successor": "交接人", "name": "名称", "count": "数量"}  # fmt: skip
+EXTRA_LABELS: dict[str, StrOrPromise] = {"reason": _("原因"), "role": _("角色"), "scope": _("范围"), "moved": _("交接内容"),
+                "ok": _("密码验证通过"), "credential": _("凭据"), "successor": _("交接人"), "name": _("名称"),
+                "count": _("数量")}  # fmt: skip
 
 
 @cache
-def field_labels(target_type: str) -> dict[str, str]:
-    """Verbose names of the fields of the model whose audit_type is `target_type`."""
+def field_labels(target_type: str) -> dict[str, Any]:
+    """Verbose names of the fields of the model whose audit_type is `target_type` (kept lazy:
+    the cache is shared by users of either language)."""
     for model in apps.get_models():
         if getattr(model, "audit_type", model._meta.model_name) == target_type:
-            return {
-                f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()
-            }
+            return {f.name: getattr(f, "verbose_name", f.name) for f in model._meta.get_fields()}
     return {}
 
 

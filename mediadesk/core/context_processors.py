@@ -5,23 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core import registry, scopes
 from mediadesk.orgs.roles import Perm, Role
 
 # (order, key, label, icon, url name, 即将上线 area); a registered MenuEntry with the same key
 # replaces a placeholder, others slot in by their order.
-NAV = [
-    (10, "home", "工作台", "bi-speedometer2", "core:home", None),
-    (20, "matrix", "账号矩阵", "bi-diagram-3", "matrix:tree", None),
-    (30, "content", "内容", "bi-journal-richtext", "content:home", None),
-    (40, "live", "直播", "bi-broadcast", "core:soon", "live"),
-    (50, "analytics", "数据", "bi-graph-up", "analytics:home", None),
-    (60, "engagement", "互动", "bi-chat-dots", "core:soon", "engagement"),
-    (70, "leads", "客资", "bi-person-lines-fill", "leads:home", None),
-    (80, "commissions", "佣金", "bi-wallet2", "commissions:mine", None),
-    (90, "goals", "目标", "bi-bullseye", "core:soon", "goals"),
-    (100, "settings", "设置", "bi-gear", "orgs:settings", None),
+NAV: list[tuple[int, str, Any, str, str, str | None]] = [
+    (10, "home", _("工作台"), "bi-speedometer2", "core:home", None),
+    (20, "matrix", _("账号矩阵"), "bi-diagram-3", "matrix:tree", None),
+    (30, "content", _("内容"), "bi-journal-richtext", "content:home", None),
+    (40, "live", _("直播"), "bi-broadcast", "core:soon", "live"),
+    (50, "analytics", _("数据"), "bi-graph-up", "analytics:home", None),
+    (60, "engagement", _("互动"), "bi-chat-dots", "core:soon", "engagement"),
+    (70, "leads", _("客资"), "bi-person-lines-fill", "leads:home", None),
+    (80, "commissions", _("佣金"), "bi-wallet2", "commissions:mine", None),
+    (90, "goals", _("目标"), "bi-bullseye", "core:soon", "goals"),
+    (100, "settings", _("设置"), "bi-gear", "orgs:settings", None),
 ]
 
 

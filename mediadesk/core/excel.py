@@ -13,6 +13,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -28,7 +30,7 @@ def workbook(
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
-    ws.append(list(headers))
+    ws.append([str(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
@@ -62,7 +64,7 @@ def _cell(value: Any) -> Any:
         from django.utils import timezone
 
         return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, list | dict):
+    if isinstance(value, list | dict | Promise):  # Promise: a lazily translated label
         return str(value)
     return value
 
@@ -89,7 +91,9 @@ def decode_csv(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ValidationError("无法识别文件编码：请另存为 UTF-8 或 GB18030 编码的 CSV，或 Excel 文件")
+    raise ValidationError(
+        _("无法识别文件编码：请另存为 UTF-8 或 GB18030 编码的 CSV，或 Excel 文件")
+    )
 
 
 def _text(value: Any) -> str:
@@ -117,9 +121,11 @@ def _refuse_zip_bomb(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise ValidationError("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密") from None
+        raise ValidationError(_("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密")) from None
     if unpacked > limit:
-        raise ValidationError(f"文件解压后过大（超过 {limit // 1024 // 1024} MB），请拆分后导入")
+        raise ValidationError(
+            _("文件解压后过大（超过 %(mb)s MB），请拆分后导入") % {"mb": limit // 1024 // 1024}
+        )
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
@@ -127,7 +133,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise ValidationError("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密") from None
+        raise ValidationError(_("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密")) from None
     try:
         for row in wb.worksheets[0].iter_rows(values_only=True):
             yield [_text(v) for v in row[: MAX_COLUMNS + 1]]
@@ -145,9 +151,11 @@ def _checked(cells: list[str]) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     if len(cells) > MAX_COLUMNS:
-        raise ValidationError(f"列数过多：最多 {MAX_COLUMNS} 列")
+        raise ValidationError(_("列数过多：最多 %(n)s 列") % {"n": MAX_COLUMNS})
     if any(len(c) > MAX_CELL_CHARS for c in cells):
-        raise ValidationError(f"单元格内容过长：每个单元格最多 {MAX_CELL_CHARS} 个字符")
+        raise ValidationError(
+            _("单元格内容过长：每个单元格最多 %(n)s 个字符") % {"n": MAX_CELL_CHARS}
+        )
     return cells
 
 
@@ -160,7 +168,8 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
     size = getattr(upload, "size", 0) or 0
     if size > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
-            f"文件过大：导入文件不能超过 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB"
+            _("文件过大：导入文件不能超过 %(IMPORT_MAX_BYTES_1024_1024)s MB")
+            % {"IMPORT_MAX_BYTES_1024_1024": settings.IMPORT_MAX_BYTES // 1024 // 1024}
         )
     name = (getattr(upload, "name", "") or "").lower()
     data = upload.read()
@@ -170,7 +179,7 @@ def read_table(upload: Any, *, max_rows: int = 50_000) -> Table:
     elif name.endswith(".csv") or name.endswith(".txt"):
         source = _csv_rows(data)
     else:
-        raise ValidationError("只支持 .xlsx 或 .csv 文件")
+        raise ValidationError(_("只支持 .xlsx 或 .csv 文件"))
     return _collect(source, max_rows)
 
 
@@ -184,7 +193,9 @@ def _collect(source: Iterator[list[str]], max_rows: int) -> Table:
             blanks += 1
             pending += 1 if headers is not None else 0
             if blanks > max_rows:
-                raise ValidationError(f"行数过多：一次最多导入 {max_rows} 行")
+                raise ValidationError(
+                    _("行数过多：一次最多导入 %(max_rows)s 行") % {"max_rows": max_rows}
+                )
             continue
         if headers is None:
             headers = [h.strip() for h in cells]
@@ -193,9 +204,11 @@ def _collect(source: Iterator[list[str]], max_rows: int) -> Table:
         pending = 0
         rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h})
         if len(rows) > max_rows:
-            raise ValidationError(f"行数过多：一次最多导入 {max_rows} 行")
+            raise ValidationError(
+                _("行数过多：一次最多导入 %(max_rows)s 行") % {"max_rows": max_rows}
+            )
     if headers is None:
-        raise ValidationError("文件是空的")
+        raise ValidationError(_("文件是空的"))
     return Table(headers=headers, rows=rows)
 
 

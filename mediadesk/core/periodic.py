@@ -11,6 +11,7 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from mediadesk.core.models import PeriodicRun
 
@@ -22,14 +23,14 @@ class Job:
     name: str
     every: timedelta
     func: Callable[[datetime], object]
-    label: str
+    label: str | Promise
 
 
 JOBS: dict[str, Job] = {}
 
 
 def periodic(
-    name: str, *, every: timedelta, label: str
+    name: str, *, every: timedelta, label: str | Promise
 ) -> Callable[[Callable[[datetime], object]], Callable[[datetime], object]]:
     """Register `func(slot)` to run once per `every`, aligned to the epoch."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.core import dates, scopes
 from mediadesk.core.errors import PermissionDenied
@@ -17,7 +18,7 @@ from mediadesk.orgs.roles import Perm
 def visible_audit(user: Any) -> QuerySet[AuditEntry]:
     """Audit entries of the user's organisations; only admins and managers may read them."""
     if not scopes.has_perm(user, Perm.AUDIT_VIEW):
-        raise PermissionDenied("只有系统管理员和部门负责人可以查看审计记录")
+        raise PermissionDenied(_("只有系统管理员和部门负责人可以查看审计记录"))
     orgs = scopes.organisation_ids(user)
     return AuditEntry.objects.filter(organisation_id__in=orgs).select_related("actor")
 

@@ -203,4 +203,4 @@ class AuditOut(Schema):
 
     @staticmethod
     def resolve_action_label(obj: AuditEntry) -> str:
-        return audit.action_label(obj.action)
+        return str(audit.action_label(obj.action))

@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.orgs.roles import perms_of
 
@@ -122,6 +124,9 @@ def get_or_404[M: Model](queryset: QuerySet[M], pk: Any) -> M:
         raise Http404 from None
 
 
-def require(condition: bool, message: str = "没有权限执行此操作") -> None:
+NO_PERMISSION = _("没有权限执行此操作")
+
+
+def require(condition: bool, message: str | Promise = NO_PERMISSION) -> None:
     if not condition:
         raise PermissionDenied(message)

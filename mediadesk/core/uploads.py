@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
@@ -20,7 +21,10 @@ def validate_image(upload: UploadedFile, *, field: str = "image") -> UploadedFil
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationError(
-            {field: f"文件过大（{human_size(upload.size or 0)}），图片不能超过 {human_size(limit)}"}
+            {
+                field: _("文件过大（%(human_size)s），图片不能超过 %(human_size2)s")
+                % {"human_size": human_size(upload.size or 0), "human_size2": human_size(limit)}
+            }
         )
     try:
         upload.seek(0)
@@ -29,13 +33,17 @@ def validate_image(upload: UploadedFile, *, field: str = "image") -> UploadedFil
             width, height = img.size
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
-        raise ValidationError({field: "文件不是有效的图片（仅支持 PNG、JPG、WebP、GIF）"}) from None
+        raise ValidationError(
+            {field: _("文件不是有效的图片（仅支持 PNG、JPG、WebP、GIF）")}
+        ) from None
     finally:
         upload.seek(0)
     if fmt not in IMAGE_FORMATS:
-        raise ValidationError({field: f"不支持的图片格式 {fmt}（仅支持 PNG、JPG、WebP、GIF）"})
+        raise ValidationError(
+            {field: _("不支持的图片格式 %(fmt)s（仅支持 PNG、JPG、WebP、GIF）") % {"fmt": fmt}}
+        )
     if width * height > MAX_PIXELS:
-        raise ValidationError({field: "图片分辨率过大"})
+        raise ValidationError({field: _("图片分辨率过大")})
     stem = (upload.name or "image").rsplit(".", 1)[0][:80] or "image"
     upload.name = f"{stem}.{IMAGE_FORMATS[fmt]}"
     return upload

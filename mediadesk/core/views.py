@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.static import serve
 
 from mediadesk.core import audit, queries, registry, scopes
@@ -21,12 +23,12 @@ from mediadesk.orgs import queries as org_queries
 from mediadesk.orgs.roles import Role
 
 SOON = {
-    "content": ("内容", "选题矩阵、内容日历、三级审核与广告法合规检查"),
-    "live": ("直播", "直播排期、脚本、场次复盘"),
-    "analytics": ("数据", "数据导入、KPI、数据监测与分析表、看板"),
-    "engagement": ("互动", "评论私信、回复话术、舆情监测"),
-    "leads": ("客资", "线索、报备判客、分配跟进、佣金"),
-    "goals": ("目标", "目标、阶段计划、任务、日程与复盘"),
+    "content": (gettext_lazy("内容"), gettext_lazy("选题矩阵、内容日历、三级审核与广告法合规检查")),
+    "live": (gettext_lazy("直播"), gettext_lazy("直播排期、脚本、场次复盘")),
+    "analytics": (gettext_lazy("数据"), gettext_lazy("数据导入、KPI、数据监测与分析表、看板")),
+    "engagement": (gettext_lazy("互动"), gettext_lazy("评论私信、回复话术、舆情监测")),
+    "leads": (gettext_lazy("客资"), gettext_lazy("线索、报备判客、分配跟进、佣金")),
+    "goals": (gettext_lazy("目标"), gettext_lazy("目标、阶段计划、任务、日程与复盘")),
 }
 
 
@@ -110,7 +112,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def soon(request: HttpRequest, area: str) -> HttpResponse:
-    title, what = SOON.get(area, ("即将上线", ""))
+    title, what = SOON.get(area, (_("即将上线"), ""))
     return render(request, "core/soon.html", {"nav_active": area, "title": title, "what": what})
 
 
@@ -140,19 +142,21 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         for e in entries
     )  # fmt: skip
     headers = [
-        "时间",
-        "操作人",
-        "动作",
-        "动作代码",
-        "对象类型",
-        "对象ID",
-        "对象",
-        "来源",
+        _("时间"),
+        _("操作人"),
+        _("动作"),
+        _("动作代码"),
+        _("对象类型"),
+        _("对象ID"),
+        _("对象"),
+        _("来源"),
         "IP",
-        "变更",
+        _("变更"),
     ]
     audit_stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(f"审计记录-{audit_stamp}.xlsx", headers, rows)
+    return xlsx_response(
+        _("审计记录-%(audit_stamp)s.xlsx") % {"audit_stamp": audit_stamp}, headers, rows
+    )
 
 
 def _changes_text(entry: AuditEntry) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -23,14 +24,14 @@ from mediadesk.orgs.roles import Perm, Role
 
 audit.register_actions(
     {
-        "team.create": "新增销售团队",
-        "team.update": "修改销售团队",
-        "consultant.add": "新增顾问席位",
-        "consultant.update": "修改顾问席位",
-        "consultant.remove": "移除顾问席位",
-        "consultant.duty": "切换在岗状态",
-        "allocation_rule.save": "设置分配规则",
-        "allocation_rule.delete": "删除分配规则",
+        "team.create": gettext_lazy("新增销售团队"),
+        "team.update": gettext_lazy("修改销售团队"),
+        "consultant.add": gettext_lazy("新增顾问席位"),
+        "consultant.update": gettext_lazy("修改顾问席位"),
+        "consultant.remove": gettext_lazy("移除顾问席位"),
+        "consultant.duty": gettext_lazy("切换在岗状态"),
+        "allocation_rule.save": gettext_lazy("设置分配规则"),
+        "allocation_rule.delete": gettext_lazy("删除分配规则"),
     }
 )
 

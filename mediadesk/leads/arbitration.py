@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationError
@@ -37,10 +38,10 @@ from mediadesk.orgs.roles import Perm
 
 audit.register_actions(
     {
-        "lead_dispute.open": "发起争议判客",
-        "lead_dispute.decide": "争议裁决",
-        "lead_referral.request": "申请通盘通客转介",
-        "lead_referral.decide": "审核通盘通客转介",
+        "lead_dispute.open": gettext_lazy("发起争议判客"),
+        "lead_dispute.decide": gettext_lazy("争议裁决"),
+        "lead_referral.request": gettext_lazy("申请通盘通客转介"),
+        "lead_referral.decide": gettext_lazy("审核通盘通客转介"),
     }
 )
 

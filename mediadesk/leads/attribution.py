@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, scopes
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationError
@@ -45,25 +46,25 @@ from mediadesk.orgs.roles import ROLE_PERMS, Perm
 
 audit.register_actions(
     {
-        "lead_report.file": "渠道报备",
-        "lead_report.judge": "判客结果变更",
-        "lead_visit.record": "登记到访",
-        "lead_visit.confirm": "到访确客",
-        "viewing_trip.create": "登记带看单",
-        "deal.create": "登记成交",
-        "deal.advance": "成交推进",
-        "deal.cancel": "退房",
-        "lead_rules.update": "修改判客规则",
-        "lead_rules.channel": "修改渠道规则",
-        "lead_report.export": "导出报备记录",
+        "lead_report.file": gettext_lazy("渠道报备"),
+        "lead_report.judge": gettext_lazy("判客结果变更"),
+        "lead_visit.record": gettext_lazy("登记到访"),
+        "lead_visit.confirm": gettext_lazy("到访确客"),
+        "viewing_trip.create": gettext_lazy("登记带看单"),
+        "deal.create": gettext_lazy("登记成交"),
+        "deal.advance": gettext_lazy("成交推进"),
+        "deal.cancel": gettext_lazy("退房"),
+        "lead_rules.update": gettext_lazy("修改判客规则"),
+        "lead_rules.channel": gettext_lazy("修改渠道规则"),
+        "lead_report.export": gettext_lazy("导出报备记录"),
     }
 )
 notifications.register_kinds(
     {
-        "leads.report_result": "报备判客结果",
-        "leads.protection_ending": "报备保护期即将结束",
-        "leads.dispute": "争议判客",
-        "leads.referral": "通盘通客转介",
+        "leads.report_result": gettext_lazy("报备判客结果"),
+        "leads.protection_ending": gettext_lazy("报备保护期即将结束"),
+        "leads.dispute": gettext_lazy("争议判客"),
+        "leads.referral": gettext_lazy("通盘通客转介"),
     }
 )
 

@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, phone, scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -46,32 +47,32 @@ from mediadesk.orgs.roles import Perm, Role
 
 audit.register_actions(
     {
-        "lead.capture": "录入线索",
-        "lead.assign": "分配客户",
-        "lead.unassigned": "待手动分配",
-        "lead.follow_up": "跟进客户",
-        "lead.stage": "变更阶段",
-        "lead.reveal": "查看完整号码",
-        "lead.export": "导出客户",
-        "lead.import": "导入线索",
-        "lead.sla_breach": "首次联系超时",
-        "lead.sla_escalate": "首联超时上报主管",
-        "lead.pool_in": "进入公海",
-        "lead.pool_claim": "公海领取",
-        "lead.pool_release": "公海释放（可再报备）",
-        "channel.create": "新增渠道",
-        "channel.update": "修改渠道",
-        "broker.create": "新增经纪人",
-        "broker.deactivate": "停用经纪人",
-        "lead_campaign.create": "新增留资活动",
-        "lead_campaign.update": "修改留资活动",
+        "lead.capture": gettext_lazy("录入线索"),
+        "lead.assign": gettext_lazy("分配客户"),
+        "lead.unassigned": gettext_lazy("待手动分配"),
+        "lead.follow_up": gettext_lazy("跟进客户"),
+        "lead.stage": gettext_lazy("变更阶段"),
+        "lead.reveal": gettext_lazy("查看完整号码"),
+        "lead.export": gettext_lazy("导出客户"),
+        "lead.import": gettext_lazy("导入线索"),
+        "lead.sla_breach": gettext_lazy("首次联系超时"),
+        "lead.sla_escalate": gettext_lazy("首联超时上报主管"),
+        "lead.pool_in": gettext_lazy("进入公海"),
+        "lead.pool_claim": gettext_lazy("公海领取"),
+        "lead.pool_release": gettext_lazy("公海释放（可再报备）"),
+        "channel.create": gettext_lazy("新增渠道"),
+        "channel.update": gettext_lazy("修改渠道"),
+        "broker.create": gettext_lazy("新增经纪人"),
+        "broker.deactivate": gettext_lazy("停用经纪人"),
+        "lead_campaign.create": gettext_lazy("新增留资活动"),
+        "lead_campaign.update": gettext_lazy("修改留资活动"),
     }
 )
 notifications.register_kinds(
     {
-        "lead.assigned": "新客户分配",
-        "lead.sla": "首次联系超时",
-        "lead.sla_escalated": "首次联系超时（上报主管）",
+        "lead.assigned": gettext_lazy("新客户分配"),
+        "lead.sla": gettext_lazy("首次联系超时"),
+        "lead.sla_escalated": gettext_lazy("首次联系超时（上报主管）"),
     }
 )
 
@@ -771,7 +772,7 @@ def allocate(
 handover.register(
     handover.HandoverKind(
         "lead_opportunities",
-        "在跟客户",
+        gettext_lazy("在跟客户"),
         lambda u: held_opportunities(u).count(),
         move_opportunities,
     )

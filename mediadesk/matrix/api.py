@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -28,12 +29,12 @@ ORDER = ("level", "platform__sort", "name", "id")
 AccountId = Path(..., ge=1, le=MAX_ID)
 
 _NOT_FOUND = {
-    "platform": "未知的平台代码",
-    "parent": "上级账号不存在",
-    "company": "城市公司不存在",
-    "project": "项目不存在",
-    "custodian": "负责人不存在或已停用",
-    "backup_custodian": "备份负责人不存在或已停用",
+    "platform": _("未知的平台代码"),
+    "parent": _("上级账号不存在"),
+    "company": _("城市公司不存在"),
+    "project": _("项目不存在"),
+    "custodian": _("负责人不存在或已停用"),
+    "backup_custodian": _("备份负责人不存在或已停用"),
 }
 
 
@@ -66,30 +67,32 @@ def _values(data: dict[str, Any], user: Any, organisation: Organisation) -> dict
     return data
 
 
-@router.get("/platforms", response=Page[PlatformOut], summary="平台及其限制")
+@router.get("/platforms", response=Page[PlatformOut], summary=_("平台及其限制"))
 def list_platforms(request: HttpRequest, page: Query[PageIn]) -> Any:
     return page_of(Platform.objects.order_by("sort", "code", "id"), page)
 
 
-@router.get("/accounts", response={200: Page[AccountOut], 422: ErrorOut}, summary="可见的账号")
+@router.get("/accounts", response={200: Page[AccountOut], 422: ErrorOut}, summary=_("可见的账号"))
 def list_accounts(request: HttpRequest, filters: Query[AccountFilters], page: Query[PageIn]) -> Any:
     qs = queries.filter_accounts(queries.visible_accounts(caller(request)), params_of(filters))
     return page_of(qs.order_by(*ORDER), page)
 
 
-@router.post("/accounts", response={201: AccountOut, **ERRORS}, summary="创建账号（本组织）")
+@router.post("/accounts", response={201: AccountOut, **ERRORS}, summary=_("创建账号（本组织）"))
 def create_account(request: HttpRequest, payload: AccountIn) -> Any:
     user = caller(request)
     # The same gate as the create page; the service then checks the account's own scope.
     queries.require_manage(user)
     if user.organisation is None:
-        raise PermissionDenied("用户不属于任何组织")
+        raise PermissionDenied(_("用户不属于任何组织"))
     values = _values(payload.model_dump(), user, user.organisation)
     account = services.create_account(by=user, organisation=user.organisation, values=values)
     return Status(201, account)
 
 
-@router.get("/accounts/{account_id}", response={200: AccountOut, 404: ErrorOut}, summary="账号详情")
+@router.get(
+    "/accounts/{account_id}", response={200: AccountOut, 404: ErrorOut}, summary=_("账号详情")
+)
 def get_account(request: HttpRequest, account_id: int = AccountId) -> Account:
     return queries.access_account(caller(request), account_id)
 
@@ -97,7 +100,7 @@ def get_account(request: HttpRequest, account_id: int = AccountId) -> Account:
 @router.patch(
     "/accounts/{account_id}",
     response={200: AccountOut, **ERRORS},
-    summary="修改账号（只改提交的字段）",
+    summary=_("修改账号（只改提交的字段）"),
 )
 def update_account(request: HttpRequest, payload: AccountPatch, account_id: int = AccountId) -> Any:
     user = caller(request)
@@ -109,7 +112,7 @@ def update_account(request: HttpRequest, payload: AccountPatch, account_id: int 
 @router.get(
     "/accounts/{account_id}/standards",
     response={200: Page[FindingOut], 404: ErrorOut},
-    summary="账号规范检查结果",
+    summary=_("账号规范检查结果"),
 )
 def account_standards(request: HttpRequest, account_id: int = AccountId) -> Any:
     findings = queries.standards_for(queries.access_account(caller(request), account_id))

@@ -6,25 +6,34 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import phone
 from mediadesk.matrix import imports, rules
 from mediadesk.matrix.models import Account
 
 # The import columns first, so an export can be edited and imported elsewhere.
-ACCOUNT_HEADERS = [header for header, _ in imports.COLUMNS] + ["ID", "创建时间", "更新时间"]
-STANDARDS_HEADERS = [
-    "账号",
-    "平台",
-    "层级",
-    "城市公司",
-    "项目",
-    "负责人",
-    "级别",
-    "规则代码",
-    "问题",
+ACCOUNT_HEADERS = [header for header, _ in imports.COLUMNS] + [
+    "ID",
+    gettext_lazy("创建时间"),
+    gettext_lazy("更新时间"),
 ]
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+STANDARDS_HEADERS = [
+    gettext_lazy("账号"),
+    gettext_lazy("平台"),
+    gettext_lazy("层级"),
+    gettext_lazy("城市公司"),
+    gettext_lazy("项目"),
+    gettext_lazy("负责人"),
+    gettext_lazy("级别"),
+    gettext_lazy("规则代码"),
+    gettext_lazy("问题"),
+]
+SEVERITY_LABELS = {
+    "error": gettext_lazy("错误"),
+    "warning": gettext_lazy("警告"),
+    "info": gettext_lazy("提示"),
+}
 
 
 def _user(user: Any) -> str:
@@ -65,7 +74,7 @@ def standards_rows(report: Sequence[tuple[Account, list[rules.Finding]]]) -> Ite
                 account.name, account.platform.name, account.get_level_display(),
                 account.company.name if account.company else "",
                 account.project.name if account.project else "", _user(account.custodian),
-                SEVERITY_LABELS.get(finding.severity, finding.severity), finding.code, finding.message,
+                str(SEVERITY_LABELS.get(finding.severity, finding.severity)), finding.code, finding.message,
             ]  # fmt: skip
 
 

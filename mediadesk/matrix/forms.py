@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Q, QuerySet
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core import phone
 from mediadesk.matrix import queries, services
@@ -51,7 +52,7 @@ class StyledForm(forms.Form):
 
 def _blank_label(field: forms.Field) -> None:
     """A Chinese label for the empty choice of a select."""
-    label = "请选择" if field.required else "（不指定）"
+    label = _("请选择") if field.required else _("（不指定）")
     if isinstance(field, forms.ModelChoiceField):
         if field.empty_label is not None:
             field.empty_label = label
@@ -88,8 +89,8 @@ class UserChoiceField(forms.ModelChoiceField):
 class AccountForm(StyledForm):
     """Create or edit an account; avatar/banner go through services.set_images."""
 
-    avatar = forms.FileField(label="头像", required=False)
-    banner = forms.FileField(label="背景图", required=False)
+    avatar = forms.FileField(label=_("头像"), required=False)
+    banner = forms.FileField(label=_("背景图"), required=False)
 
     def __init__(
         self, *args: Any, user: Any, account: Account | None = None, **kwargs: Any
@@ -107,14 +108,14 @@ class AccountForm(StyledForm):
             )
         )
         self.fields["bound_phone"] = forms.CharField(
-            label="绑定手机", max_length=20, required=False
+            label=_("绑定手机"), max_length=20, required=False
         )
         if account is not None and account.bound_phone:
-            self.fields[
-                "bound_phone"
-            ].help_text = f"当前：{phone.mask(account.bound_phone)}，留空表示不修改"
+            self.fields["bound_phone"].help_text = _("当前：%(mask)s，留空表示不修改") % {
+                "mask": phone.mask(account.bound_phone)
+            }
             self.fields["clear_bound_phone"] = forms.BooleanField(
-                label="清除绑定手机", required=False
+                label=_("清除绑定手机"), required=False
             )
         self.fields["opened_on"].widget = forms.DateInput(attrs={"type": "date"})
         for name in ("bio", "notes"):
@@ -179,11 +180,11 @@ class AccountForm(StyledForm):
 class CustodyForm(StyledForm):
     """Hand an account to another custodian (专人专管), with the reason on record."""
 
-    custodian = UserChoiceField(label="新负责人", queryset=User.objects.none())
+    custodian = UserChoiceField(label=_("新负责人"), queryset=User.objects.none())
     backup_custodian = UserChoiceField(
-        label="备份负责人", queryset=User.objects.none(), required=False
+        label=_("备份负责人"), queryset=User.objects.none(), required=False
     )
-    reason = forms.CharField(label="转交原因", max_length=200)
+    reason = forms.CharField(label=_("转交原因"), max_length=200)
 
     def __init__(self, *args: Any, user: Any, account: Account, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -198,16 +199,16 @@ class CustodyForm(StyledForm):
 
 
 class DeleteForm(StyledForm):
-    reason = forms.CharField(label="删除原因", max_length=200, required=False)
+    reason = forms.CharField(label=_("删除原因"), max_length=200, required=False)
 
 
 class CredentialForm(StyledForm):
     """A new secret for the vault; it is encrypted before it is stored."""
 
-    kind = forms.ChoiceField(label="类型", choices=Credential.Kind.choices)
-    label = forms.CharField(label="说明", max_length=60, required=False)
-    identifier = forms.CharField(label="账号/AppID", max_length=120, required=False)
-    secret = forms.CharField(label="密码/密钥", widget=forms.PasswordInput(render_value=False))
+    kind = forms.ChoiceField(label=_("类型"), choices=Credential.Kind.choices)
+    label = forms.CharField(label=_("说明"), max_length=60, required=False)
+    identifier = forms.CharField(label=_("账号/AppID"), max_length=120, required=False)
+    secret = forms.CharField(label=_("密码/密钥"), widget=forms.PasswordInput(render_value=False))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -216,7 +217,7 @@ class CredentialForm(StyledForm):
 
 
 class RevealForm(StyledForm):
-    password = forms.CharField(label="你的登录密码", widget=forms.PasswordInput, max_length=128)
+    password = forms.CharField(label=_("你的登录密码"), widget=forms.PasswordInput, max_length=128)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -225,7 +226,7 @@ class RevealForm(StyledForm):
 
 
 class ImportForm(StyledForm):
-    file = forms.FileField(label="Excel 或 CSV 文件")
+    file = forms.FileField(label=_("Excel 或 CSV 文件"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -249,10 +250,10 @@ class RuleForm(StyledForm):
     """Reword, re-grade or disable a standards rule (services.update_rule)."""
 
     message = forms.CharField(
-        label="提示语", max_length=200, help_text="可用 {limit} {actual} {keyword}"
+        label=_("提示语"), max_length=200, help_text=_("可用 {limit} {actual} {keyword}")
     )
-    severity = forms.ChoiceField(label="级别", choices=StandardRule.Severity.choices)
-    enabled = forms.BooleanField(label="启用", required=False)
+    severity = forms.ChoiceField(label=_("级别"), choices=StandardRule.Severity.choices)
+    enabled = forms.BooleanField(label=_("启用"), required=False)
 
     def __init__(self, *args: Any, rule: StandardRule, **kwargs: Any) -> None:
         kwargs.setdefault(

@@ -15,6 +15,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -116,7 +119,9 @@ class ImportRejected(Exception):
 
 def _choice_words(choices: Any, extra: dict[str, Any]) -> dict[str, Any]:
     words = {value: value for value in choices.values}
-    words.update({label: value for value, label in choices.choices})
+    words.update({str(label): value for value, label in choices.choices})
+    with translation.override(None):  # the template's fixed Chinese words, whatever the UI language
+        words.update({str(label): value for value, label in choices.choices})
     words.update(extra)
     return words
 
@@ -406,29 +411,41 @@ def confirm_import(
     return list(created.values())
 
 
-NOTES: tuple[tuple[str, str], ...] = (
-    ("平台", "必填。平台名称（抖音、微信公众号、微博、小红书…）或代码（douyin、wechat_mp…）"),
-    ("账号名称", "必填。同一平台上不能与已有账号重名"),
-    ("层级", "必填。1/2/3 或 一级/二级/三级：一级=品牌号，二级=城市/项目号，三级=员工/顾问号"),
+NOTES: tuple[tuple[str, StrPromise], ...] = (
+    (
+        "平台",
+        gettext_lazy(
+            "必填。平台名称（抖音、微信公众号、微博、小红书…）或代码（douyin、wechat_mp…）"
+        ),
+    ),
+    ("账号名称", gettext_lazy("必填。同一平台上不能与已有账号重名")),
+    (
+        "层级",
+        gettext_lazy(
+            "必填。1/2/3 或 一级/二级/三级：一级=品牌号，二级=城市/项目号，三级=员工/顾问号"
+        ),
+    ),
     (
         "上级账号",
-        "二级挂一级、三级挂二级。填同平台的账号名称，跨平台写“名称（平台）”；可以是本表前面的行",
+        gettext_lazy(
+            "二级挂一级、三级挂二级。填同平台的账号名称，跨平台写“名称（平台）”；可以是本表前面的行"
+        ),
     ),
-    ("城市公司", "选填。如“西安公司”"),
-    ("项目", "选填。项目名称；同名项目请同时填城市公司"),
-    ("平台账号ID", "选填。抖音号、公众号原始ID等，不能重复"),
-    ("账号类型", "选填。如 订阅号/服务号"),
-    ("负责人", "选填。用户名或姓名（专人专管）"),
-    ("备份负责人", "选填。用户名或姓名，不能与负责人相同"),
-    ("认证状态", "选填。企业认证/个人认证/未认证，默认未认证"),
-    ("状态", "选填。正常/暂停/封禁/限流/已停用，默认正常"),
-    ("定位", "选填。领域/定位"),
-    ("简介", "选填。注意平台的简介字数上限"),
-    ("钩子", "选填。行动号召，如“私信预约看房”"),
-    ("粉丝数", "选填。整数，可写“1.2万”"),
-    ("开通日期", "选填。如 2024-03-01"),
-    ("绑定手机", "选填。11 位大陆手机号"),
-    ("备注", "选填"),
+    ("城市公司", gettext_lazy("选填。如“西安公司”")),
+    ("项目", gettext_lazy("选填。项目名称；同名项目请同时填城市公司")),
+    ("平台账号ID", gettext_lazy("选填。抖音号、公众号原始ID等，不能重复")),
+    ("账号类型", gettext_lazy("选填。如 订阅号/服务号")),
+    ("负责人", gettext_lazy("选填。用户名或姓名（专人专管）")),
+    ("备份负责人", gettext_lazy("选填。用户名或姓名，不能与负责人相同")),
+    ("认证状态", gettext_lazy("选填。企业认证/个人认证/未认证，默认未认证")),
+    ("状态", gettext_lazy("选填。正常/暂停/封禁/限流/已停用，默认正常")),
+    ("定位", gettext_lazy("选填。领域/定位")),
+    ("简介", gettext_lazy("选填。注意平台的简介字数上限")),
+    ("钩子", gettext_lazy("选填。行动号召，如“私信预约看房”")),
+    ("粉丝数", gettext_lazy("选填。整数，可写“1.2万”")),
+    ("开通日期", gettext_lazy("选填。如 2024-03-01")),
+    ("绑定手机", gettext_lazy("选填。11 位大陆手机号")),
+    ("备注", gettext_lazy("选填")),
 )
 
 
@@ -447,8 +464,8 @@ def template_bytes() -> bytes:
     ws.freeze_panes = "A2"
     notes = wb.create_sheet("填写说明")
     notes.append(["列", "说明"])
-    for row in NOTES:
-        notes.append(list(row))
+    for header, note in NOTES:
+        notes.append([header, str(note)])
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 90
     buf = io.BytesIO()

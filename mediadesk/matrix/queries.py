@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
@@ -42,19 +43,19 @@ def require_view(user: Any) -> None:
     """403 unless the user may see some part of the matrix."""
     scopes.require(
         scopes.has_perm(user, Perm.MATRIX_VIEW) or scopes.has_perm(user, Perm.MATRIX_VIEW_OWN),
-        "没有查看账号矩阵的权限",
+        _("没有查看账号矩阵的权限"),
     )
 
 
 def require_manage(user: Any) -> None:
     """403 unless the user may manage accounts somewhere (each write then checks its scope)."""
-    scopes.require(scopes.has_perm(user, Perm.MATRIX_MANAGE), "没有管理账号的权限")
+    scopes.require(scopes.has_perm(user, Perm.MATRIX_MANAGE), _("没有管理账号的权限"))
 
 
 def require_platforms(user: Any) -> None:
     """403 unless the user may maintain platforms and standards rules."""
     scopes.require(
-        scopes.has_perm(user, Perm.PLATFORMS_MANAGE), "只有系统管理员可以维护平台与规范规则"
+        scopes.has_perm(user, Perm.PLATFORMS_MANAGE), _("只有系统管理员可以维护平台与规范规则")
     )
 
 
@@ -73,7 +74,7 @@ def access_account(user: Any, account_id: Any, *, for_write: bool = False) -> Ac
     """The account if visible (else 404), and manageable when `for_write` (else 403)."""
     account = scopes.get_or_404(visible_accounts(user), account_id)
     if for_write and not can_manage(user, account):
-        raise PermissionDenied("没有管理该账号的权限")
+        raise PermissionDenied(_("没有管理该账号的权限"))
     return account
 
 
@@ -125,7 +126,7 @@ def template_of(account: Account, chain: Lineage | None = None) -> rules.Templat
     current: tuple[int, int | None, str, str] | None = (
         account.level, account.parent_id, account.brand_keyword, account.tone_keywords
     )  # fmt: skip
-    for _ in range(5):
+    for _step in range(5):
         if current is None or current[0] == 1 or current[1] is None:
             break
         current = chain.get(current[1])
@@ -342,7 +343,7 @@ def standards_overview(user: Any, params: Mapping[str, Any]) -> StandardsOvervie
         report = [(a, fs) for a, fs in report if fs]
     report.sort(key=lambda item: [rules.SEVERITY_ORDER.get(f.severity, 9) for f in item[1]] + [9])
     counts: dict[str, RuleCount] = {}
-    for _, findings in report:
+    for _account, findings in report:
         for f in findings:
             counts.setdefault(f.code, RuleCount(f.code, f.severity, f.message, 0)).count += 1
     ordered = sorted(counts.values(), key=lambda c: (-c.count, c.code))

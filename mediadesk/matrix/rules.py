@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -205,9 +207,12 @@ def parse_keywords(raw: str) -> tuple[str, ...]:
 def level_error(level: int, parent_level: int | None) -> str | None:
     """Why a parent of `parent_level` cannot hold an account of `level`, or None if it can."""
     if level == 1:
-        return "一级账号不能有上级账号" if parent_level is not None else None
+        return _("一级账号不能有上级账号") if parent_level is not None else None
     if parent_level is None:
         return None
     if parent_level != level - 1:
-        return f"{level}级账号的上级必须是{level - 1}级账号"
+        return _("%(level)s级账号的上级必须是%(level_1)s级账号") % {
+            "level": level,
+            "level_1": level - 1,
+        }
     return None

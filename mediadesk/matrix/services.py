@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, crypto, phone, scopes, uploads
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -19,20 +22,20 @@ from mediadesk.orgs.roles import Perm
 
 audit.register_actions(
     {
-        "account.create": "创建账号",
-        "account.update": "修改账号",
-        "account.custody_transfer": "转交负责人",
-        "account.delete": "删除账号",
-        "account.import": "导入账号",
-        "credential.create": "新增凭据",
-        "credential.reveal": "查看凭据明文",
-        "credential.delete": "删除凭据",
-        "platform.create": "新增平台",
-        "platform.update": "修改平台",
-        "standard_rule.update": "修改账号规范规则",
+        "account.create": gettext_lazy("创建账号"),
+        "account.update": gettext_lazy("修改账号"),
+        "account.custody_transfer": gettext_lazy("转交负责人"),
+        "account.delete": gettext_lazy("删除账号"),
+        "account.import": gettext_lazy("导入账号"),
+        "credential.create": gettext_lazy("新增凭据"),
+        "credential.reveal": gettext_lazy("查看凭据明文"),
+        "credential.delete": gettext_lazy("删除凭据"),
+        "platform.create": gettext_lazy("新增平台"),
+        "platform.update": gettext_lazy("修改平台"),
+        "standard_rule.update": gettext_lazy("修改账号规范规则"),
     }
 )
-notifications.register_kinds({"account.custody": "账号负责人变更"})
+notifications.register_kinds({"account.custody": gettext_lazy("账号负责人变更")})
 
 ACCOUNT_FIELDS = (
     "platform", "platform_account_id", "subtype", "name", "level", "parent", "company", "project",
@@ -48,56 +51,56 @@ def _resolve_scope(values: dict[str, Any], organisation: Organisation) -> None:
     company: Company | None = values.get("company")
     if project is not None:
         if project.organisation_id != organisation.pk:
-            raise ValidationError({"project": "项目不属于本组织"})
+            raise ValidationError({"project": _("项目不属于本组织")})
         if company is not None and company.pk != project.company_id:
-            raise ValidationError({"project": "项目不属于所选城市公司"})
+            raise ValidationError({"project": _("项目不属于所选城市公司")})
         values["company"] = project.company
     elif company is not None and company.organisation_id != organisation.pk:
-        raise ValidationError({"company": "城市公司不属于本组织"})
+        raise ValidationError({"company": _("城市公司不属于本组织")})
 
 
 def _validate(account: Account) -> None:
     errors: dict[str, str] = {}
     if not account.name.strip():
-        errors["name"] = "请填写账号名称"
+        errors["name"] = _("请填写账号名称")
     if account.level not in (1, 2, 3):
-        errors["level"] = "层级只能是 1、2、3"
+        errors["level"] = _("层级只能是 1、2、3")
     parent = account.parent
     if parent is not None:
         if parent.organisation_id != account.organisation_id or parent.deleted_at is not None:
-            errors["parent"] = "上级账号不存在"
+            errors["parent"] = _("上级账号不存在")
         elif parent.pk == account.pk:
-            errors["parent"] = "上级账号不能是自己"
+            errors["parent"] = _("上级账号不能是自己")
     if "level" not in errors:
         problem = rules.level_error(account.level, parent.level if parent else None)
         if problem:
             errors["parent"] = problem
     if account.pk and account.children.alive().exclude(level=account.level + 1).exists():
-        errors["level"] = "下级账号的层级与新层级不匹配，请先调整下级账号"
+        errors["level"] = _("下级账号的层级与新层级不匹配，请先调整下级账号")
     if account.bound_phone:
         digits = phone.normalise(account.bound_phone)
         if not phone.is_mobile(digits):
-            errors["bound_phone"] = "绑定手机应为 11 位大陆手机号"
+            errors["bound_phone"] = _("绑定手机应为 11 位大陆手机号")
         account.bound_phone = digits
     for field in ("custodian", "backup_custodian"):
         user = getattr(account, field)
         if user is not None and (
             user.organisation_id != account.organisation_id or not user.is_active
         ):
-            errors[field] = "负责人必须是本组织的在职用户"
+            errors[field] = _("负责人必须是本组织的在职用户")
     if account.platform_account_id:
         clash = Account.objects.alive().filter(
             platform_id=account.platform_id, platform_account_id=account.platform_account_id
         )
         if clash.exclude(pk=account.pk).exists():
-            errors["platform_account_id"] = "该平台账号ID已登记"
+            errors["platform_account_id"] = _("该平台账号ID已登记")
     if errors:
         raise ValidationError(errors)
 
 
 def _check_manage(by: Any, account: Account) -> None:
     if not scopes.allows(by, Perm.MATRIX_MANAGE, account):
-        raise PermissionDenied("没有在该范围管理账号的权限")
+        raise PermissionDenied(_("没有在该范围管理账号的权限"))
 
 
 @transaction.atomic
@@ -173,7 +176,7 @@ def transfer_custody(
         and backup_custodian is not None
         and custodian.pk == backup_custodian.pk
     ):
-        raise ValidationError({"backup_custodian": "备份负责人不能与负责人相同"})
+        raise ValidationError({"backup_custodian": _("备份负责人不能与负责人相同")})
     _validate(account)
     account.save(update_fields=["custodian", "backup_custodian", "updated_at"])
     changes = audit.diff(before, audit.snapshot(account, ("custodian", "backup_custodian")))
@@ -189,10 +192,12 @@ def transfer_custody(
 def _notify_custodian(account: Account, custodian: Any) -> None:
     from django.urls import reverse
 
+    with translation.override(getattr(custodian, "language", None) or settings.LANGUAGE_CODE):
+        title = _("你被指定为账号「%(name)s」的负责人") % {"name": account.name}  # their language
     notifications.notify(
         [custodian],
         kind="account.custody",
-        title=f"你被指定为账号「{account.name}」的负责人",
+        title=title,
         url=reverse("matrix:detail", args=[account.pk]),
     )
 
@@ -229,7 +234,7 @@ def delete_account(account: Account, *, by: Any, reason: str = "") -> None:
     account = Account.objects.select_for_update().get(pk=account.pk)
     _check_manage(by, account)
     if account.children.alive().exists():
-        raise ValidationError({"account": "该账号下还有下级账号，请先调整或删除下级账号"})
+        raise ValidationError({"account": _("该账号下还有下级账号，请先调整或删除下级账号")})
     account.deleted_at = timezone.now()
     account.save(update_fields=["deleted_at", "updated_at"])
     audit.record(
@@ -244,9 +249,9 @@ def add_credential(
     """Store a secret for an account, encrypted with MEDIADESK_ENCRYPTION_KEY."""
     _check_manage(by, account)
     if kind not in Credential.Kind.values:
-        raise ValidationError({"kind": "未知的凭据类型"})
+        raise ValidationError({"kind": _("未知的凭据类型")})
     if not secret:
-        raise ValidationError({"secret": "请填写密码或密钥"})
+        raise ValidationError({"secret": _("请填写密码或密钥")})
     cred = Credential.objects.create(
         account=account, kind=kind, label=label.strip()[:60], identifier=identifier.strip()[:120],
         secret=crypto.seal(secret), created_by=by,
@@ -265,7 +270,7 @@ def reveal_credential(cred: Credential, *, by: Any, password: str) -> str:
     re-entered their password; every reveal is audited, failed attempts too."""
     account = cred.account
     if not queries.can_reveal(by, account):
-        raise PermissionDenied("只有账号负责人或管理员可以查看凭据")
+        raise PermissionDenied(_("只有账号负责人或管理员可以查看凭据"))
     ok = by.check_password(password or "")
     audit.record(
         actor=by,
@@ -274,7 +279,7 @@ def reveal_credential(cred: Credential, *, by: Any, password: str) -> str:
         changes={"credential": [None, str(cred)], "ok": [None, ok]},
     )
     if not ok:
-        raise ValidationError({"password": "密码不正确"})
+        raise ValidationError({"password": _("密码不正确")})
     return crypto.unseal(cred.secret)
 
 
@@ -301,7 +306,7 @@ PLATFORM_FIELDS = (
 def save_platform(platform: Platform | None, *, by: Any, values: dict[str, Any]) -> Platform:
     """Create or change a platform and its limits (platforms.manage)."""
     if not scopes.has_perm(by, Perm.PLATFORMS_MANAGE):
-        raise PermissionDenied("只有系统管理员可以维护平台")
+        raise PermissionDenied(_("只有系统管理员可以维护平台"))
     creating = platform is None
     platform = platform or Platform()
     before = {} if creating else audit.snapshot(platform, PLATFORM_FIELDS)
@@ -309,9 +314,9 @@ def save_platform(platform: Platform | None, *, by: Any, values: dict[str, Any])
         if key in PLATFORM_FIELDS:
             setattr(platform, key, value)
     if not platform.code or not platform.name:
-        raise ValidationError({"code": "请填写平台代码和名称"})
+        raise ValidationError({"code": _("请填写平台代码和名称")})
     if Platform.objects.filter(code=platform.code).exclude(pk=platform.pk).exists():
-        raise ValidationError({"code": "平台代码已存在"})
+        raise ValidationError({"code": _("平台代码已存在")})
     platform.save()
     changes = audit.diff(before, audit.snapshot(platform, PLATFORM_FIELDS))
     audit.record(
@@ -329,9 +334,9 @@ def update_rule(
 ) -> StandardRule:
     """Reword, re-grade or disable a standards rule (platforms.manage)."""
     if not scopes.has_perm(by, Perm.PLATFORMS_MANAGE):
-        raise PermissionDenied("只有系统管理员可以修改账号规范规则")
+        raise PermissionDenied(_("只有系统管理员可以修改账号规范规则"))
     if severity not in StandardRule.Severity.values:
-        raise ValidationError({"severity": "未知级别"})
+        raise ValidationError({"severity": _("未知级别")})
     before = audit.snapshot(rule, ("message", "severity", "enabled"))
     rule.message, rule.severity, rule.enabled = message.strip(), severity, enabled
     rule.save()
@@ -357,7 +362,7 @@ def _move_accounts(from_user: Any, to_user: Any, *, by: Any) -> int:
             account.backup_custodian = None if account.custodian_id == to_user.pk else to_user
         account.save(update_fields=["custodian", "backup_custodian", "updated_at"])
         changes = audit.diff(before, audit.snapshot(account, ("custodian", "backup_custodian")))
-        changes["reason"] = [None, "离职交接"]
+        changes["reason"] = [None, _("离职交接")]
         audit.record(actor=by, action="account.custody_transfer", target=account, changes=changes)
         if "custodian" in changes:
             _notify_custodian(account, to_user)
@@ -367,6 +372,9 @@ def _move_accounts(from_user: Any, to_user: Any, *, by: Any) -> int:
 
 handover.register(
     handover.HandoverKind(
-        "accounts", "账号（负责人/备份负责人）", lambda u: _held_accounts(u).count(), _move_accounts
+        "accounts",
+        gettext_lazy("账号（负责人/备份负责人）"),
+        lambda u: _held_accounts(u).count(),
+        _move_accounts,
     )
 )

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -99,7 +100,9 @@ def export(request: HttpRequest) -> HttpResponse:
     queries.require_view(request.user)
     accounts = _filtered(request)[:EXPORT_LIMIT]
     return excel.xlsx_response(
-        f"账号矩阵-{exports.stamp()}.xlsx", exports.ACCOUNT_HEADERS, exports.account_rows(accounts)
+        _("账号矩阵-%(stamp)s.xlsx") % {"stamp": exports.stamp()},
+        [str(h) for h in exports.ACCOUNT_HEADERS],
+        exports.account_rows(accounts),
     )
 
 
@@ -136,7 +139,7 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         account = _save(request, form, None)
         if account is not None:
-            messages.success(request, f"已创建账号“{account.name}”")
+            messages.success(request, _("已创建账号“%(name)s”") % {"name": account.name})
             return redirect("matrix:detail", account.pk)
     return _form_page(request, form, None)
 
@@ -149,7 +152,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, account)
         if saved is not None:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("matrix:detail", saved.pk)
     return _form_page(request, form, account)
 
@@ -178,7 +181,7 @@ def _save(request: HttpRequest, form: AccountForm, account: Account | None) -> A
         apply_errors(form, exc)
         return None
     except PermissionDenied as exc:
-        form.add_error(None, str(exc) or "没有在该范围管理账号的权限")
+        form.add_error(None, str(exc) or _("没有在该范围管理账号的权限"))
         return None
     return account
 
@@ -196,7 +199,11 @@ def custody(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已将“{account.name}”转交给 {data['custodian'].label}")
+            messages.success(
+                request,
+                _("已将“%(name)s”转交给 %(label)s")
+                % {"name": account.name, "label": data["custodian"].label},
+            )
             return redirect("matrix:detail", account.pk)
     return _page(request, "matrix/custody.html", {"form": form, "account": account})
 
@@ -211,7 +218,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("matrix:detail", account.pk)
-    messages.success(request, f"已删除账号“{account.name}”")
+    messages.success(request, _("已删除账号“%(name)s”") % {"name": account.name})
     return redirect("matrix:tree")
 
 
@@ -224,7 +231,7 @@ def credential_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "凭据已加密保存")
+            messages.success(request, _("凭据已加密保存"))
             return redirect("matrix:detail", account.pk)
     return _page(request, "matrix/credential_form.html", {"form": form, "account": account})
 
@@ -242,7 +249,7 @@ def credential_reveal(request: HttpRequest, pk: int, cred_pk: int) -> HttpRespon
     """The secret in a partial (htmx) or a page, after the user re-enters their password."""
     cred = _credential(request, pk, cred_pk)
     if not queries.can_reveal(request.user, cred.account):
-        raise PermissionDenied("只有账号负责人或管理员可以查看凭据")
+        raise PermissionDenied(_("只有账号负责人或管理员可以查看凭据"))
     form = RevealForm(request.POST)
     secret = None
     if form.is_valid():
@@ -267,7 +274,7 @@ def credential_reveal(request: HttpRequest, pk: int, cred_pk: int) -> HttpRespon
 def credential_delete(request: HttpRequest, pk: int, cred_pk: int) -> HttpResponse:
     cred = _credential(request, pk, cred_pk)
     services.delete_credential(cred, by=request.user)
-    messages.success(request, "凭据已删除")
+    messages.success(request, _("凭据已删除"))
     return redirect("matrix:detail", pk)
 
 
@@ -291,8 +298,8 @@ def standards_export(request: HttpRequest) -> HttpResponse:
     queries.require_view(request.user)
     report = _standards(request).report
     return excel.xlsx_response(
-        f"账号规范检查-{exports.stamp()}.xlsx",
-        exports.STANDARDS_HEADERS,
+        _("账号规范检查-%(stamp)s.xlsx") % {"stamp": exports.stamp()},
+        [str(h) for h in exports.STANDARDS_HEADERS],
         exports.standards_rows(report),
     )
 
@@ -317,7 +324,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     queries.require_manage(request.user)
     pending = _pending(request)
     if pending is None:
-        messages.info(request, "请先上传要导入的文件")
+        messages.info(request, _("请先上传要导入的文件"))
         return redirect("matrix:import")
     table, filename = pending
     user: Any = request.user
@@ -330,7 +337,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     queries.require_manage(request.user)
     pending = _pending(request)
     if pending is None:
-        messages.info(request, "导入已失效，请重新上传文件")
+        messages.info(request, _("导入已失效，请重新上传文件"))
         return redirect("matrix:import")
     table, filename = pending
     user: Any = request.user
@@ -339,12 +346,12 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             table, by=user, organisation=user.organisation, filename=filename
         )
     except imports.ImportRejected as exc:
-        messages.error(request, "导入未执行：有行未通过校验，没有写入任何数据")
+        messages.error(request, _("导入未执行：有行未通过校验，没有写入任何数据"))
         return _page(
             request, "matrix/import_preview.html", {"preview": exc.preview, "filename": filename}
         )
     discard(request.session.pop(IMPORT_SESSION_KEY, None))
-    messages.success(request, f"已导入 {len(created)} 个账号")
+    messages.success(request, _("已导入 %(len)s 个账号") % {"len": len(created)})
     return redirect("matrix:list")
 
 
@@ -370,7 +377,7 @@ def platform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已保存平台“{saved.name}”")
+            messages.success(request, _("已保存平台“%(name)s”") % {"name": saved.name})
             return redirect("matrix:platforms")
     return _page(request, "matrix/platform_form.html", {"form": form, "platform": platform})
 
@@ -390,6 +397,6 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已保存规则 {rule.code}")
+            messages.success(request, _("已保存规则 %(code)s") % {"code": rule.code})
             return redirect("matrix:rules")
     return _page(request, "matrix/rule_form.html", {"form": form, "rule": rule})

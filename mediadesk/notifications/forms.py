@@ -5,44 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.notifications import services
 from mediadesk.notifications.models import Robot
 
 
 class RobotForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=60)
-    kind = forms.ChoiceField(label="类型", choices=Robot.Kind.choices)
+    name = forms.CharField(label=_("名称"), max_length=60)
+    kind = forms.ChoiceField(label=_("类型"), choices=Robot.Kind.choices)
     webhook = forms.CharField(
-        label="Webhook 地址",
+        label=_("Webhook 地址"),
         max_length=500,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     secret = forms.CharField(
-        label="加签密钥",
+        label=_("加签密钥"),
         max_length=200,
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="钉钉“加签”或飞书“签名校验”的密钥；企业微信留空。",
+        help_text=_("钉钉“加签”或飞书“签名校验”的密钥；企业微信留空。"),
     )
-    clear_secret = forms.BooleanField(label="清除已保存的加签密钥", required=False)
+    clear_secret = forms.BooleanField(label=_("清除已保存的加签密钥"), required=False)
     keyword = forms.CharField(
-        label="自定义关键词",
+        label=_("自定义关键词"),
         max_length=40,
         required=False,
-        help_text="机器人安全设置里的关键词；消息不含它时会自动加在标题前。",
+        help_text=_("机器人安全设置里的关键词；消息不含它时会自动加在标题前。"),
     )
     fmt = forms.ChoiceField(
-        label="消息格式", choices=Robot.Format.choices, initial=Robot.Format.TEXT
+        label=_("消息格式"), choices=Robot.Format.choices, initial=Robot.Format.TEXT
     )
     event_kinds = forms.MultipleChoiceField(
-        label="订阅的消息类型",
+        label=_("订阅的消息类型"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="不勾选表示转发全部类型。",
+        help_text=_("不勾选表示转发全部类型。"),
     )
-    enabled = forms.BooleanField(label="启用", required=False, initial=True)
+    enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args: Any, robot: Robot | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -53,9 +54,11 @@ class RobotForm(forms.Form):
             self.fields["webhook"].required = True
             del self.fields["clear_secret"]
         else:
-            self.fields["webhook"].help_text = f"当前：{robot.webhook_masked}。留空则不修改。"
+            self.fields["webhook"].help_text = _("当前：%(webhook_masked)s。留空则不修改。") % {
+                "webhook_masked": robot.webhook_masked
+            }
             self.fields["secret"].help_text = (
-                "已设置，留空则不修改。" if robot.has_secret else self.fields["secret"].help_text
+                _("已设置，留空则不修改。") if robot.has_secret else self.fields["secret"].help_text
             )
             if not robot.has_secret:
                 del self.fields["clear_secret"]

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core.periodic import periodic
 from mediadesk.notifications.models import RobotDelivery
@@ -16,7 +17,9 @@ OVERDUE = timedelta(minutes=10)
 
 
 @periodic(
-    "notifications.requeue_stuck", every=timedelta(minutes=5), label="重新排队滞留的机器人消息"
+    "notifications.requeue_stuck",
+    every=timedelta(minutes=5),
+    label=gettext_lazy("重新排队滞留的机器人消息"),
 )
 def requeue_stuck(slot: datetime) -> int:
     """Queue again deliveries whose task was lost: pending long past their due time, or left

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core.models import TimeStampedModel
 from mediadesk.orgs.models import Organisation
@@ -16,10 +17,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField("类型", max_length=40)
-    title = models.CharField("标题", max_length=200)
-    body = models.TextField("内容", blank=True)
-    url = models.CharField("链接", max_length=300, blank=True)
+    kind = models.CharField(_("类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -36,27 +37,29 @@ class Robot(TimeStampedModel):
     (the URL carries the robot's key) and only ever shown masked."""
 
     class Kind(models.TextChoices):
-        WECOM = "wecom", "企业微信群机器人"
-        DINGTALK = "dingtalk", "钉钉自定义机器人"
-        FEISHU = "feishu", "飞书自定义机器人"
+        WECOM = "wecom", _("企业微信群机器人")
+        DINGTALK = "dingtalk", _("钉钉自定义机器人")
+        FEISHU = "feishu", _("飞书自定义机器人")
 
     class Format(models.TextChoices):
-        TEXT = "text", "纯文本"
-        RICH = "rich", "富文本（Markdown/飞书富文本）"
+        TEXT = "text", _("纯文本")
+        RICH = "rich", _("富文本（Markdown/飞书富文本）")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="robots")
-    name = models.CharField("名称", max_length=60)
-    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
-    webhook_sealed = models.TextField("Webhook 地址（加密）", editable=False)
-    webhook_masked = models.CharField("Webhook 地址", max_length=300, editable=False)
-    secret_sealed = models.TextField("加签密钥（加密）", blank=True, editable=False)
-    keyword = models.CharField("自定义关键词", max_length=40, blank=True)
-    fmt = models.CharField("消息格式", max_length=10, choices=Format.choices, default=Format.TEXT)
-    event_kinds = models.JSONField(
-        "订阅的消息类型", default=list, blank=True, help_text="为空表示全部"
+    name = models.CharField(_("名称"), max_length=60)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    webhook_sealed = models.TextField(_("Webhook 地址（加密）"), editable=False)
+    webhook_masked = models.CharField(_("Webhook 地址"), max_length=300, editable=False)
+    secret_sealed = models.TextField(_("加签密钥（加密）"), blank=True, editable=False)
+    keyword = models.CharField(_("自定义关键词"), max_length=40, blank=True)
+    fmt = models.CharField(
+        _("消息格式"), max_length=10, choices=Format.choices, default=Format.TEXT
     )
-    enabled = models.BooleanField("启用", default=True)
-    throttled_until = models.DateTimeField("限流至", null=True, blank=True, editable=False)
+    event_kinds = models.JSONField(
+        _("订阅的消息类型"), default=list, blank=True, help_text=_("为空表示全部")
+    )
+    enabled = models.BooleanField(_("启用"), default=True)
+    throttled_until = models.DateTimeField(_("限流至"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -64,7 +67,7 @@ class Robot(TimeStampedModel):
     audit_type = "robot"
 
     class Meta:
-        verbose_name = "群机器人"
+        verbose_name = _("群机器人")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -83,29 +86,31 @@ class RobotDelivery(models.Model):
     """One message to one robot, sent by the background worker with throttling and retries."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "待发送"
-        SENDING = "sending", "发送中"
-        SENT = "sent", "已发送"
-        FAILED = "failed", "失败"
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("失败")
 
     robot = models.ForeignKey(
-        Robot, on_delete=models.CASCADE, related_name="deliveries", verbose_name="机器人"
+        Robot, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("机器人")
     )
-    kind = models.CharField("消息类型", max_length=40)
-    title = models.CharField("标题", max_length=200)
-    text = models.TextField("内容", blank=True)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    last_error = models.TextField("最近错误", blank=True)
-    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
-    last_attempt_at = models.DateTimeField("最近一次调用", null=True, blank=True)
-    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", default=timezone.now, db_index=True)
+    kind = models.CharField(_("消息类型"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("内容"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("最近一次调用"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
 
     audit_type = "robot_delivery"
 
     class Meta:
-        verbose_name = "机器人消息"
+        verbose_name = _("机器人消息")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["robot", "last_attempt_at"]),

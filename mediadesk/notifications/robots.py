@@ -21,6 +21,10 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 WECOM = "wecom"
 DINGTALK = "dingtalk"
 FEISHU = "feishu"
@@ -56,26 +60,34 @@ RICH_LIMITS = {WECOM: 4096, DINGTALK: 18_000, FEISHU: 18_000}
 
 THROTTLE_CODES = {WECOM: {45009}, DINGTALK: {130101, 410100}, FEISHU: {11232}}
 BUSY_CODES = {WECOM: {-1}, DINGTALK: {-1}, FEISHU: set()}
-PLATFORM_NAMES = {WECOM: "企业微信", DINGTALK: "钉钉", FEISHU: "飞书"}
+PLATFORM_NAMES = {
+    WECOM: gettext_lazy("企业微信"),
+    DINGTALK: gettext_lazy("钉钉"),
+    FEISHU: gettext_lazy("飞书"),
+}
 
-CODE_HINTS: dict[tuple[str, int], str] = {
-    (WECOM, 93000): "Webhook 地址无效：机器人可能已被移除，请重新复制 Webhook 地址",
-    (WECOM, 40008): "消息类型不受支持",
-    (WECOM, 44004): "消息内容为空",
-    (DINGTALK, 300005): "access_token 不存在：机器人可能已被移除，请重新复制 Webhook 地址",
-    (DINGTALK, 400101): "access_token 不存在：机器人可能已被移除，请重新复制 Webhook 地址",
-    (DINGTALK, 400102): "机器人已被停用",
-    (FEISHU, 19001): "Webhook 地址无效：机器人可能已被移除，请重新复制 Webhook 地址",
-    (FEISHU, 19021): "签名校验失败或时间戳超出 1 小时：请核对加签密钥和服务器时间",
-    (FEISHU, 19022): "服务器 IP 不在机器人的 IP 白名单中",
-    (FEISHU, 19024): "消息不含机器人设置的自定义关键词",
-    (FEISHU, 9499): "请求格式错误",
+CODE_HINTS: dict[tuple[str, int], StrPromise] = {
+    (WECOM, 93000): gettext_lazy("Webhook 地址无效：机器人可能已被移除，请重新复制 Webhook 地址"),
+    (WECOM, 40008): gettext_lazy("消息类型不受支持"),
+    (WECOM, 44004): gettext_lazy("消息内容为空"),
+    (DINGTALK, 300005): gettext_lazy(
+        "access_token 不存在：机器人可能已被移除，请重新复制 Webhook 地址"
+    ),
+    (DINGTALK, 400101): gettext_lazy(
+        "access_token 不存在：机器人可能已被移除，请重新复制 Webhook 地址"
+    ),
+    (DINGTALK, 400102): gettext_lazy("机器人已被停用"),
+    (FEISHU, 19001): gettext_lazy("Webhook 地址无效：机器人可能已被移除，请重新复制 Webhook 地址"),
+    (FEISHU, 19021): gettext_lazy("签名校验失败或时间戳超出 1 小时：请核对加签密钥和服务器时间"),
+    (FEISHU, 19022): gettext_lazy("服务器 IP 不在机器人的 IP 白名单中"),
+    (FEISHU, 19024): gettext_lazy("消息不含机器人设置的自定义关键词"),
+    (FEISHU, 9499): gettext_lazy("请求格式错误"),
 }
 DINGTALK_310000_HINTS = (
-    ("sign", "签名不匹配：请核对加签密钥（SEC 开头）"),
-    ("keyword", "消息不含机器人设置的自定义关键词"),
-    ("ip", "服务器 IP 不在机器人的 IP 白名单中"),
-    ("timestamp", "时间戳无效：请检查服务器时间"),
+    ("sign", gettext_lazy("签名不匹配：请核对加签密钥（SEC 开头）")),
+    ("keyword", gettext_lazy("消息不含机器人设置的自定义关键词")),
+    ("ip", gettext_lazy("服务器 IP 不在机器人的 IP 白名单中")),
+    ("timestamp", gettext_lazy("时间戳无效：请检查服务器时间")),
 )
 
 
@@ -225,20 +237,37 @@ def classify(kind: str, status: int, raw: bytes) -> Result:
     """Turn the platform's answer into an outcome with a Chinese error naming the code."""
     payload = _json(raw)
     code, message = _code_of(kind, payload)
-    platform = PLATFORM_NAMES.get(kind, kind)
+    platform = str(PLATFORM_NAMES.get(kind, kind))
     if code is None:
         if status == 429:
-            return Result(Outcome.THROTTLED, f"{platform}返回 HTTP 429（发送过快）")
+            return Result(
+                Outcome.THROTTLED,
+                _("%(platform)s返回 HTTP 429（发送过快）") % {"platform": platform},
+            )
         if status >= 500:
-            return Result(Outcome.TRANSIENT, f"{platform}服务暂时不可用（HTTP {status}）")
-        return Result(Outcome.PERMANENT, f"{platform}返回无法识别的应答（HTTP {status}）")
+            return Result(
+                Outcome.TRANSIENT,
+                _("%(platform)s服务暂时不可用（HTTP %(status)s）")
+                % {"platform": platform, "status": status},
+            )
+        return Result(
+            Outcome.PERMANENT,
+            _("%(platform)s返回无法识别的应答（HTTP %(status)s）")
+            % {"platform": platform, "status": status},
+        )
     if code == 0:
         return Result(Outcome.SENT)
-    detail = f"{platform}返回 {code}（{message[:200]}）"
+    detail = _("%(platform)s返回 %(code)s（%(message)s）") % {
+        "platform": platform,
+        "code": code,
+        "message": message[:200],
+    }
     if code in THROTTLE_CODES.get(kind, set()):
-        return Result(Outcome.THROTTLED, f"{detail}：发送过快，稍后自动重发")
+        return Result(
+            Outcome.THROTTLED, _("%(detail)s：发送过快，稍后自动重发") % {"detail": detail}
+        )
     if code in BUSY_CODES.get(kind, set()):
-        return Result(Outcome.TRANSIENT, f"{detail}：系统繁忙")
+        return Result(Outcome.TRANSIENT, _("%(detail)s：系统繁忙") % {"detail": detail})
     hint = _hint(kind, code, message)
     return Result(Outcome.PERMANENT, f"{detail}：{hint}" if hint else detail)
 
@@ -268,10 +297,10 @@ def _hint(kind: str, code: int, message: str) -> str:
     if kind == DINGTALK and code == 310000:
         lowered = message.lower()
         return next(
-            (hint for needle, hint in DINGTALK_310000_HINTS if needle in lowered),
-            "安全设置校验失败",
+            (str(hint) for needle, hint in DINGTALK_310000_HINTS if needle in lowered),
+            _("安全设置校验失败"),
         )
-    return CODE_HINTS.get((kind, code), "")
+    return str(CODE_HINTS.get((kind, code), ""))
 
 
 # --- throttling ----------------------------------------------------------------------------
@@ -304,16 +333,21 @@ def webhook_error(kind: str, url: str, *, extra_hosts: Sequence[str] = ()) -> st
     """A Chinese reason why `url` is not a webhook of a `kind` robot, or "" if it is."""
     parts = urlsplit(url.strip())
     official = OFFICIAL_HOSTS[kind]
-    label = PLATFORM_NAMES[kind]
+    label = str(PLATFORM_NAMES[kind])
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host:
-        return "Webhook 地址格式不正确，应以 https:// 开头"
+        return _("Webhook 地址格式不正确，应以 https:// 开头")
     if host != official and host not in extra_hosts:
-        return f"{label}机器人的 Webhook 地址应以 https://{official}/ 开头"
+        return _("%(label)s机器人的 Webhook 地址应以 https://%(official)s/ 开头") % {
+            "label": label,
+            "official": official,
+        }
     if host == official and parts.scheme != "https":
-        return "Webhook 地址必须使用 https"
+        return _("Webhook 地址必须使用 https")
     if not _token_of(kind, url):
-        return f"{label} Webhook 地址不完整：缺少机器人标识，请从群设置中完整复制"
+        return _("%(label)s Webhook 地址不完整：缺少机器人标识，请从群设置中完整复制") % {
+            "label": label
+        }
     return ""
 
 
@@ -332,7 +366,7 @@ def mask_webhook(kind: str, url: str) -> str:
     """The webhook with its key hidden except the last 4 characters, for display."""
     token = _token_of(kind, url)
     if not token:
-        return "（地址无效）"
+        return _("（地址无效）")
     masked = "****" + (token[-4:] if len(token) >= 12 else "")
     return url.strip().replace(token, masked)
 
@@ -366,16 +400,27 @@ def post(request: HttpRequest, *, timeout: float = TIMEOUT_SECONDS) -> tuple[int
 def send(kind: str, webhook: str, secret: str, message: Message, *, now: datetime) -> Result:
     """Build, send and classify one message; never raises for network trouble."""
     request = build_request(kind, webhook, secret, message, now=now)
-    platform = PLATFORM_NAMES[kind]
+    platform = str(PLATFORM_NAMES[kind])
     try:
         status, raw = post(request)
     except http.client.HTTPException as exc:
-        return Result(Outcome.TRANSIENT, f"{platform}应答不完整（{type(exc).__name__}）")
+        return Result(
+            Outcome.TRANSIENT,
+            _("%(platform)s应答不完整（%(type)s）")
+            % {"platform": platform, "type": type(exc).__name__},
+        )
     except OSError as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError):
-            return Result(Outcome.TRANSIENT, f"{platform}响应超时（{TIMEOUT_SECONDS} 秒）")
+            return Result(
+                Outcome.TRANSIENT,
+                _("%(platform)s响应超时（%(TIMEOUT_SECONDS)s 秒）")
+                % {"platform": platform, "TIMEOUT_SECONDS": TIMEOUT_SECONDS},
+            )
         # The reason names the socket error only; the URL (which holds the key) is left out.
         detail = getattr(reason, "strerror", None) or type(reason).__name__
-        return Result(Outcome.TRANSIENT, f"无法连接{platform}：{detail}")
+        return Result(
+            Outcome.TRANSIENT,
+            _("无法连接%(platform)s：%(detail)s") % {"platform": platform, "detail": detail},
+        )
     return classify(kind, status, raw)

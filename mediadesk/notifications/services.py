@@ -13,8 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, crypto
+from mediadesk.core.audit import StrOrPromise
 from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.notifications import queries, robots
 from mediadesk.notifications.models import Notification, Robot, RobotDelivery
@@ -22,27 +25,29 @@ from mediadesk.orgs.models import Organisation
 
 audit.register_actions(
     {
-        "robot.create": "新增群机器人",
-        "robot.update": "修改群机器人",
-        "robot.delete": "删除群机器人",
-        "robot.test": "发送机器人测试消息",
-        "robot_delivery.retry": "重发机器人消息",
+        "robot.create": gettext_lazy("新增群机器人"),
+        "robot.update": gettext_lazy("修改群机器人"),
+        "robot.delete": gettext_lazy("删除群机器人"),
+        "robot.test": gettext_lazy("发送机器人测试消息"),
+        "robot_delivery.retry": gettext_lazy("重发机器人消息"),
     }
 )
 
-KINDS: dict[str, str] = {}
+KINDS: dict[str, StrOrPromise] = {}
 
 
-def register_kinds(labels: Mapping[str, str]) -> None:
+def register_kinds(labels: Mapping[str, StrOrPromise]) -> None:
     """Register notification kinds with Chinese labels (robots subscribe to them)."""
     KINDS.update(labels)
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str) -> StrOrPromise:
     return KINDS.get(kind, kind)
 
 
-register_kinds({"system.test": "测试消息", "system.welcome": "系统消息"})
+register_kinds(
+    {"system.test": gettext_lazy("测试消息"), "system.welcome": gettext_lazy("系统消息")}
+)
 
 ROBOT_FIELDS = ("name", "kind", "webhook_masked", "keyword", "fmt", "event_kinds", "enabled")
 
@@ -101,7 +106,7 @@ def enqueue(ids: Iterable[int], *, run_after: datetime | None = None) -> None:
 def mark_read(notification: Notification, *, by: Any) -> Notification:
     """Mark one of the user's own notifications read (idempotent)."""
     if notification.recipient_id != by.pk:
-        raise PermissionDenied("只能标记自己的通知")
+        raise PermissionDenied(_("只能标记自己的通知"))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
@@ -120,7 +125,7 @@ def mark_all_read(*, by: Any) -> int:
 
 def _require_manage(by: Any, organisation_id: int) -> None:
     if organisation_id not in queries.managed_organisation_ids(by):
-        raise PermissionDenied("只有系统管理员和部门负责人可以管理群机器人")
+        raise PermissionDenied(_("只有系统管理员和部门负责人可以管理群机器人"))
 
 
 def _extra_hosts() -> list[str]:
@@ -139,19 +144,19 @@ def _clean_robot(
     robot.enabled = bool(values.get("enabled", robot.enabled))
     robot.event_kinds = sorted(set(values.get("event_kinds", robot.event_kinds) or []))
     if not robot.name:
-        errors["name"] = "请填写机器人名称"
+        errors["name"] = _("请填写机器人名称")
     if robot.kind not in Robot.Kind.values:
-        errors["kind"] = "请选择机器人类型"
+        errors["kind"] = _("请选择机器人类型")
     if robot.fmt not in Robot.Format.values:
-        errors["fmt"] = "未知的消息格式"
+        errors["fmt"] = _("未知的消息格式")
     unknown = [k for k in robot.event_kinds if k not in KINDS]
     if unknown:
-        errors["event_kinds"] = f"未知的消息类型：{'、'.join(unknown)}"
+        errors["event_kinds"] = _("未知的消息类型：%(join)s") % {"join": "、".join(unknown)}
     webhook = str(values.get("webhook") or "").strip()
     if not webhook and not creating:
         webhook = crypto.unseal(robot.webhook_sealed)
     if not webhook:
-        errors["webhook"] = "请填写 Webhook 地址"
+        errors["webhook"] = _("请填写 Webhook 地址")
     elif "kind" not in errors and (
         problem := robots.webhook_error(robot.kind, webhook, extra_hosts=_extra_hosts())
     ):
@@ -166,18 +171,18 @@ def _clean_secret(robot: Robot, values: Mapping[str, Any], errors: dict[str, str
     secret = str(values.get("secret") or "").strip()
     if robot.kind == Robot.Kind.WECOM:
         if secret:
-            errors["secret"] = "企业微信群机器人没有加签密钥，请留空"
+            errors["secret"] = _("企业微信群机器人没有加签密钥，请留空")
         return "" if robot.secret_sealed else None
     if values.get("clear_secret"):
         return ""
     if robot.kind == Robot.Kind.DINGTALK and secret and not secret.startswith("SEC"):
-        errors["secret"] = "钉钉加签密钥以 SEC 开头，请从机器人安全设置中完整复制"
+        errors["secret"] = _("钉钉加签密钥以 SEC 开头，请从机器人安全设置中完整复制")
     return secret or None
 
 
 def _robot_snapshot(robot: Robot) -> dict[str, Any]:
     data = audit.snapshot(robot, ROBOT_FIELDS)
-    data["secret"] = "已设置" if robot.secret_sealed else "未设置"
+    data["secret"] = _("已设置") if robot.secret_sealed else _("未设置")
     return data
 
 
@@ -226,13 +231,16 @@ def send_test_message(robot: Robot, *, by: Any) -> RobotDelivery:
     """Queue a test message to the robot; its result shows on the delivery status page."""
     _require_manage(by, robot.organisation_id)
     if not robot.enabled:
-        raise ValidationError({"robot": "机器人已停用，请先启用再发送测试消息"})
+        raise ValidationError({"robot": _("机器人已停用，请先启用再发送测试消息")})
     sent_at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     delivery = RobotDelivery.objects.create(
         robot=robot,
         kind="system.test",
-        title="MediaDesk 测试消息",
-        text=f"这是一条来自 MediaDesk 新媒体运营工作台的测试消息（{by} 于 {sent_at} 发送）。收到即表示机器人配置正确。",
+        title=_("MediaDesk 测试消息"),
+        text=_(
+            "这是一条来自 MediaDesk 新媒体运营工作台的测试消息（%(by)s 于 %(sent_at)s 发送）。收到即表示机器人配置正确。"
+        )
+        % {"by": by, "sent_at": sent_at},
     )
     audit.record(
         actor=by, action="robot.test", target=robot, changes={"delivery": [None, delivery.pk]}
@@ -247,7 +255,7 @@ def retry_delivery(delivery: RobotDelivery, *, by: Any) -> RobotDelivery:
     delivery = RobotDelivery.objects.select_for_update().select_related("robot").get(pk=delivery.pk)
     _require_manage(by, delivery.robot.organisation_id)
     if delivery.status != RobotDelivery.Status.FAILED:
-        raise ValidationError({"status": "只有发送失败的消息可以重发"})
+        raise ValidationError({"status": _("只有发送失败的消息可以重发")})
     error = delivery.last_error
     delivery.status = RobotDelivery.Status.PENDING
     delivery.attempts = 0

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.core import context, crypto
 from mediadesk.notifications import robots
@@ -71,7 +72,7 @@ def _claim(delivery_id: int, now: datetime) -> Claim | str:
                 webhook = crypto.unseal(robot.webhook_sealed)
                 secret = crypto.unseal(robot.secret_sealed) if robot.secret_sealed else ""
             except ValueError as exc:
-                _fail(delivery, f"{exc}，请重新填写机器人的 Webhook 地址和密钥")
+                _fail(delivery, _("%(exc)s，请重新填写机器人的 Webhook 地址和密钥") % {"exc": exc})
                 return "failed"
             delivery.status = Status.SENDING
             delivery.last_attempt_at = now
@@ -97,7 +98,7 @@ def _skip_reason(delivery: RobotDelivery, robot: Robot, now: datetime) -> str:
     if delivery.next_attempt_at and delivery.next_attempt_at > now:
         return "skipped"  # an early duplicate: the task queued for next_attempt_at will run it
     if not robot.enabled:
-        _fail(delivery, "机器人已停用，消息未发送")
+        _fail(delivery, _("机器人已停用，消息未发送"))
         return "failed"
     return ""
 
@@ -147,7 +148,10 @@ def _record(delivery_id: int, result: robots.Result, now: datetime) -> str:
             delivery.attempts += 1
             error = result.error
             if result.outcome == robots.Outcome.TRANSIENT:
-                error = f"{error}（已尝试 {delivery.attempts} 次，不再自动重试）"
+                error = _("%(error)s（已尝试 %(attempts)s 次，不再自动重试）") % {
+                    "error": error,
+                    "attempts": delivery.attempts,
+                }
             _fail(delivery, error, save=False)
             outcome = "failed"
         delivery.save()

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediadesk.core import scopes
@@ -31,7 +32,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _require_manager(request: HttpRequest) -> None:
     if not queries.can_manage_robots(request.user):
-        raise PermissionDenied("只有系统管理员和部门负责人可以管理群机器人")
+        raise PermissionDenied(_("只有系统管理员和部门负责人可以管理群机器人"))
 
 
 # --- notification centre -------------------------------------------------------------------
@@ -69,7 +70,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     count = services.mark_all_read(by=request.user)
-    messages.success(request, f"已将 {count} 条通知标为已读")
+    messages.success(request, _("已将 %(count)s 条通知标为已读") % {"count": count})
     if _is_htmx(request):
         return HttpResponse(headers={"HX-Refresh": "true"})
     return redirect("notifications:inbox")
@@ -112,7 +113,7 @@ def _robot_form(request: HttpRequest, robot: Robot | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         organisation = robot.organisation if robot else request.user.organisation  # type: ignore[union-attr]
         if organisation is None:
-            raise PermissionDenied("你的账号不属于任何组织")
+            raise PermissionDenied(_("你的账号不属于任何组织"))
         try:
             saved = services.save_robot(
                 robot, by=request.user, organisation=organisation, values=form.cleaned_data
@@ -120,7 +121,7 @@ def _robot_form(request: HttpRequest, robot: Robot | None) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"已保存机器人「{saved.name}」")
+            messages.success(request, _("已保存机器人「%(name)s」") % {"name": saved.name})
             return redirect("notifications:robots")
     context = {"nav_active": "settings", "form": form, "robot": robot}
     return render(request, "notifications/robot_form.html", context)
@@ -132,7 +133,7 @@ def robot_delete(request: HttpRequest, pk: int) -> HttpResponse:
     robot = scopes.get_or_404(queries.visible_robots(request.user), pk)
     name = robot.name
     services.delete_robot(robot, by=request.user)
-    messages.success(request, f"已删除机器人「{name}」")
+    messages.success(request, _("已删除机器人「%(name)s」") % {"name": name})
     return redirect("notifications:robots")
 
 
@@ -145,7 +146,9 @@ def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("notifications:robots")
-    messages.success(request, f"测试消息已排队发送到「{robot.name}」，结果见下方发送记录")
+    messages.success(
+        request, _("测试消息已排队发送到「%(name)s」，结果见下方发送记录") % {"name": robot.name}
+    )
     return redirect(f"{reverse('notifications:deliveries')}?robot={robot.pk}")
 
 
@@ -178,7 +181,7 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "已重新排队发送")
+        messages.success(request, _("已重新排队发送"))
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("notifications:deliveries")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgsConfig(AppConfig):
     name = "mediadesk.orgs"
     label = "orgs"
-    verbose_name = "组织与用户"
+    verbose_name = _("组织与用户")

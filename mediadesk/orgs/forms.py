@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.orgs.models import Company, Organisation, Project, User
 from mediadesk.orgs.queries import colleagues
@@ -18,12 +19,12 @@ from mediadesk.orgs.roles import Role
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="用户名或手机号", max_length=150)
-    password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=128)
+    username = forms.CharField(label=_("用户名或手机号"), max_length=150)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, max_length=128)
 
 
 class TotpForm(forms.Form):
-    code = forms.CharField(label="6 位验证码", max_length=8, min_length=6)
+    code = forms.CharField(label=_("6 位验证码"), max_length=8, min_length=6)
 
 
 NEW_PASSWORD = forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -55,18 +56,21 @@ def apply_service_errors(
 class GrantForm(StyledForm):
     """A role within a scope: the whole organisation, one company or one project."""
 
-    SCOPES = [("org", "全组织"), ("company", "城市公司"), ("project", "项目")]
+    SCOPES = [("org", _("全组织")), ("company", _("城市公司")), ("project", _("项目"))]
 
-    role = forms.ChoiceField(label="角色", choices=[("", "— 请选择角色 —"), *Role.choices])
-    scope = forms.ChoiceField(label="范围", choices=SCOPES, initial="org")
+    role = forms.ChoiceField(label=_("角色"), choices=[("", _("— 请选择角色 —")), *Role.choices])
+    scope = forms.ChoiceField(label=_("范围"), choices=SCOPES, initial="org")
     company = forms.ModelChoiceField(
-        label="城市公司",
+        label=_("城市公司"),
         queryset=Company.objects.none(),
         required=False,
-        empty_label="— 请选择城市公司 —",
+        empty_label=_("— 请选择城市公司 —"),
     )
     project = forms.ModelChoiceField(
-        label="项目", queryset=Project.objects.none(), required=False, empty_label="— 请选择项目 —"
+        label=_("项目"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("— 请选择项目 —"),
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -91,9 +95,9 @@ class GrantForm(StyledForm):
         data = super().clean() or {}
         scope = data.get("scope")
         if scope == "company" and not data.get("company"):
-            self.add_error("company", "请选择城市公司")
+            self.add_error("company", _("请选择城市公司"))
         if scope == "project" and not data.get("project"):
-            self.add_error("project", "请选择项目")
+            self.add_error("project", _("请选择项目"))
         if scope == "org":
             data["company"] = data["project"] = None
         elif scope == "company":
@@ -104,15 +108,15 @@ class GrantForm(StyledForm):
 class UserCreateForm(GrantForm):
     """A new user with the first role and its scope."""
 
-    username = forms.CharField(label="用户名", max_length=150)
-    display_name = forms.CharField(label="姓名", max_length=60, required=False)
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
-    email = forms.EmailField(label="邮箱", required=False)
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    email = forms.EmailField(label=_("邮箱"), required=False)
     password = forms.CharField(
-        label="初始密码",
+        label=_("初始密码"),
         widget=NEW_PASSWORD,
         max_length=128,
-        help_text="至少 10 位，不能是纯数字或常见密码",
+        help_text=_("至少 10 位，不能是纯数字或常见密码"),
     )
 
     field_order = [
@@ -129,16 +133,16 @@ class UserCreateForm(GrantForm):
 
 
 class UserEditForm(StyledForm):
-    display_name = forms.CharField(label="姓名", max_length=60, required=False)
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
-    email = forms.EmailField(label="邮箱", required=False)
+    display_name = forms.CharField(label=_("姓名"), max_length=60, required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    email = forms.EmailField(label=_("邮箱"), required=False)
 
 
 class NewPasswordForm(StyledForm):
     """A new password typed twice (admin reset, and the second half of a self-service change)."""
 
-    new_password = forms.CharField(label="新密码", widget=NEW_PASSWORD, max_length=128)
-    confirm = forms.CharField(label="确认新密码", widget=NEW_PASSWORD, max_length=128)
+    new_password = forms.CharField(label=_("新密码"), widget=NEW_PASSWORD, max_length=128)
+    confirm = forms.CharField(label=_("确认新密码"), widget=NEW_PASSWORD, max_length=128)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -147,14 +151,14 @@ class NewPasswordForm(StyledForm):
             and data.get("confirm")
             and data["new_password"] != data["confirm"]
         ):
-            self.add_error("confirm", "两次输入的新密码不一致")
+            self.add_error("confirm", _("两次输入的新密码不一致"))
         return data
 
 
 class ChangePasswordForm(NewPasswordForm):
     """Change one's own password: the current one first."""
 
-    old_password = forms.CharField(label="当前密码", widget=forms.PasswordInput, max_length=128)
+    old_password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput, max_length=128)
 
     field_order = ["old_password", "new_password", "confirm"]
 
@@ -165,13 +169,16 @@ class ChangePasswordForm(NewPasswordForm):
     def clean_old_password(self) -> str:
         value = self.cleaned_data["old_password"]
         if not self.user.check_password(value):
-            raise ValidationError("当前密码不正确")
+            raise ValidationError(_("当前密码不正确"))
         return value
 
 
 class DeactivateForm(StyledForm):
     successor = forms.ModelChoiceField(
-        label="交接人", queryset=User.objects.none(), required=False, empty_label="— 请选择交接人 —"
+        label=_("交接人"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— 请选择交接人 —"),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -181,17 +188,17 @@ class DeactivateForm(StyledForm):
 
 
 class CompanyForm(StyledForm):
-    name = forms.CharField(label="公司名称", max_length=100)
-    city = forms.CharField(label="城市", max_length=40, required=False)
+    name = forms.CharField(label=_("公司名称"), max_length=100)
+    city = forms.CharField(label=_("城市"), max_length=40, required=False)
 
 
 class ProjectForm(StyledForm):
     company = forms.ModelChoiceField(
-        label="所属公司", queryset=Company.objects.none(), empty_label="— 请选择城市公司 —"
+        label=_("所属公司"), queryset=Company.objects.none(), empty_label=_("— 请选择城市公司 —")
     )
-    name = forms.CharField(label="项目名称", max_length=100)
+    name = forms.CharField(label=_("项目名称"), max_length=100)
     kind = forms.ChoiceField(
-        label="类型", choices=Project.Kind.choices, initial=Project.Kind.ESTATE
+        label=_("类型"), choices=Project.Kind.choices, initial=Project.Kind.ESTATE
     )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -200,7 +207,7 @@ class ProjectForm(StyledForm):
 
 
 class TotpDisableForm(StyledForm):
-    password = forms.CharField(label="当前密码", widget=forms.PasswordInput, max_length=128)
+    password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput, max_length=128)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -209,16 +216,16 @@ class TotpDisableForm(StyledForm):
     def clean_password(self) -> str:
         value = self.cleaned_data["password"]
         if not self.user.check_password(value):
-            raise ValidationError("密码不正确")
+            raise ValidationError(_("密码不正确"))
         return value
 
 
 class TokenForm(StyledForm):
     name = forms.CharField(
-        label="令牌名称",
+        label=_("令牌名称"),
         max_length=60,
         required=False,
         widget=forms.TextInput(
-            attrs={"placeholder": "令牌用途，如：数据同步脚本", "aria-label": "令牌名称"}
+            attrs={"placeholder": _("令牌用途，如：数据同步脚本"), "aria-label": _("令牌名称")}
         ),
     )

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mediadesk.core.audit import StrOrPromise
+
 
 @dataclass(frozen=True)
 class HandoverKind:
     code: str
-    label: str
+    label: StrOrPromise
     count: Callable[[Any], int]  # (user) -> open items held
     move: Callable[..., int]  # (from_user, to_user, *, by) -> items moved, auditing each
 

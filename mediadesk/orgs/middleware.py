@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):
@@ -18,3 +19,23 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith(self.OPEN_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class UserLanguageMiddleware:
+    """Activates the signed-in user's chosen interface language (User.language) per request.
+
+    Runs after AuthenticationMiddleware; anonymous visitors (the login page) keep what
+    LocaleMiddleware chose from the language cookie, Accept-Language or LANGUAGE_CODE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None else ""
+        if user is not None and user.is_authenticated and language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

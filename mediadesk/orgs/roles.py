@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core import registry
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "系统管理员"
-    MANAGER = "manager", "部门负责人/主管"
-    PLANNER = "planner", "内容策划"
-    LEGAL = "legal", "法务/公关"
-    OPERATOR = "operator", "运营专员"
-    ANCHOR = "anchor", "主播"
-    SERVICE = "service", "客服"
-    ANALYST = "analyst", "数据分析师"
-    SALES = "sales", "置业顾问/销售"
-    CHANNEL = "channel", "渠道/案场经理"
-    BROKER = "broker", "渠道经纪人"
+    ADMIN = "admin", _("系统管理员")
+    MANAGER = "manager", _("部门负责人/主管")
+    PLANNER = "planner", _("内容策划")
+    LEGAL = "legal", _("法务/公关")
+    OPERATOR = "operator", _("运营专员")
+    ANCHOR = "anchor", _("主播")
+    SERVICE = "service", _("客服")
+    ANALYST = "analyst", _("数据分析师")
+    SALES = "sales", _("置业顾问/销售")
+    CHANNEL = "channel", _("渠道/案场经理")
+    BROKER = "broker", _("渠道经纪人")
 
 
 class Perm:

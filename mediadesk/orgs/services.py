@@ -9,6 +9,8 @@ import pyotp
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, crypto, phone
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -19,21 +21,21 @@ from mediadesk.orgs.roles import Role
 
 audit.register_actions(
     {
-        "organisation.create": "创建组织",
-        "user.create": "创建用户",
-        "user.update": "修改用户",
-        "user.deactivate": "停用用户",
-        "user.reactivate": "启用用户",
-        "user.password": "修改密码",
-        "user.totp_enable": "启用两步验证",
-        "user.totp_disable": "关闭两步验证",
-        "user.handover": "离职交接",
-        "role.grant": "授予角色",
-        "role.revoke": "撤销角色",
-        "api_token.create": "创建 API 令牌",
-        "api_token.revoke": "撤销 API 令牌",
-        "company.create": "新增城市公司",
-        "project.create": "新增项目",
+        "organisation.create": gettext_lazy("创建组织"),
+        "user.create": gettext_lazy("创建用户"),
+        "user.update": gettext_lazy("修改用户"),
+        "user.deactivate": gettext_lazy("停用用户"),
+        "user.reactivate": gettext_lazy("启用用户"),
+        "user.password": gettext_lazy("修改密码"),
+        "user.totp_enable": gettext_lazy("启用两步验证"),
+        "user.totp_disable": gettext_lazy("关闭两步验证"),
+        "user.handover": gettext_lazy("离职交接"),
+        "role.grant": gettext_lazy("授予角色"),
+        "role.revoke": gettext_lazy("撤销角色"),
+        "api_token.create": gettext_lazy("创建 API 令牌"),
+        "api_token.revoke": gettext_lazy("撤销 API 令牌"),
+        "company.create": gettext_lazy("新增城市公司"),
+        "project.create": gettext_lazy("新增项目"),
     }
 )
 
@@ -43,7 +45,7 @@ USER_FIELDS = ("username", "display_name", "phone", "email", "is_active")
 def _require_admin(by: Any, organisation: Organisation) -> None:
     # users.manage held organisation-wide in *this* organisation; an admin elsewhere is no admin here
     if not queries.is_org_admin(by, organisation.pk):
-        raise PermissionDenied("只有系统管理员可以管理用户")
+        raise PermissionDenied(_("只有系统管理员可以管理用户"))
 
 
 def _clean_phone(raw: str, *, exclude_pk: int | None = None) -> str:
@@ -51,9 +53,9 @@ def _clean_phone(raw: str, *, exclude_pk: int | None = None) -> str:
         return ""
     digits = phone.normalise(raw)
     if not phone.is_mobile(digits):
-        raise ValidationError({"phone": "手机号应为 11 位大陆手机号"})
+        raise ValidationError({"phone": _("手机号应为 11 位大陆手机号")})
     if User.objects.filter(phone=digits).exclude(pk=exclude_pk or 0).exists():
-        raise ValidationError({"phone": "该手机号已被其他用户使用"})
+        raise ValidationError({"phone": _("该手机号已被其他用户使用")})
     return digits
 
 
@@ -75,9 +77,9 @@ def create_user(
     _require_admin(by, organisation)
     username = username.strip()
     if not username:
-        raise ValidationError({"username": "请填写用户名"})
+        raise ValidationError({"username": _("请填写用户名")})
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "用户名已存在"})
+        raise ValidationError({"username": _("用户名已存在")})
     user = User(
         organisation=organisation,
         username=username,
@@ -144,24 +146,24 @@ def grant_role(
     organisation = user.organisation
     _require_admin(by, organisation)
     if role not in Role.values:
-        raise ValidationError({"role": "未知角色"})
+        raise ValidationError({"role": _("未知角色")})
     if project is not None:
         if company is not None and company.pk != project.company_id:
-            raise ValidationError({"project": "项目不属于所选城市公司"})
+            raise ValidationError({"project": _("项目不属于所选城市公司")})
         company = project.company
     if company is not None and company.organisation_id != organisation.pk:
-        raise ValidationError({"company": "范围不属于该用户的组织"})
+        raise ValidationError({"company": _("范围不属于该用户的组织")})
     exists = RoleGrant.objects.filter(
         user=user, role=role, organisation=organisation, company=company, project=project
     ).exists()
     if exists:
-        raise ValidationError({"role": "该用户在此范围已有此角色"})
+        raise ValidationError({"role": _("该用户在此范围已有此角色")})
     try:
         grant = RoleGrant.objects.create(
             user=user, role=role, organisation=organisation, company=company, project=project
         )
     except IntegrityError:
-        raise ValidationError({"role": "该用户在此范围已有此角色"}) from None
+        raise ValidationError({"role": _("该用户在此范围已有此角色")}) from None
     audit.record(
         actor=by,
         action="role.grant",
@@ -192,20 +194,30 @@ def deactivate_user(user: User, *, by: Any, successor: User | None) -> dict[str,
     _require_admin(by, user.organisation)
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
-        raise ValidationError({"user": "该用户已停用"})
+        raise ValidationError({"user": _("该用户已停用")})
     if user.pk == getattr(by, "pk", None):
-        raise ValidationError({"user": "不能停用自己"})
+        raise ValidationError({"user": _("不能停用自己")})
     held = handover.holdings(user)
     if held and successor is None:
-        labels = "、".join(f"{kind.label}{n}项" for kind, n in held)
-        raise ValidationError({"successor": f"请选择交接人：该用户仍负责{labels}"})
+        labels = "、".join(
+            _("%(label)s%(n)s项") % {"label": kind.label, "n": n} for kind, n in held
+        )
+        raise ValidationError(
+            {"successor": _("请选择交接人：该用户仍负责%(labels)s") % {"labels": labels}}
+        )
     if successor is not None:
         if successor.pk == user.pk or not successor.is_active:
-            raise ValidationError({"successor": "交接人必须是另一位在职用户"})
+            raise ValidationError({"successor": _("交接人必须是另一位在职用户")})
         if successor.organisation_id != user.organisation_id:
-            raise ValidationError({"successor": "交接人必须属于同一组织"})
-    moved = {kind.code: kind.move(user, successor, by=by) for kind, _ in held}
-    summary = "、".join(f"{kind.label}{moved[kind.code]}项" for kind, _ in held) or None
+            raise ValidationError({"successor": _("交接人必须属于同一组织")})
+    moved = {kind.code: kind.move(user, successor, by=by) for kind, _n in held}
+    summary = (
+        "、".join(
+            _("%(label)s%(n)s项") % {"label": kind.label, "n": moved[kind.code]}
+            for kind, _n in held
+        )
+        or None
+    )
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
@@ -236,7 +248,7 @@ def reactivate_user(user: User, *, by: Any) -> None:
     assert user.organisation is not None
     _require_admin(by, user.organisation)
     if user.is_active:
-        raise ValidationError({"user": "该用户已是启用状态"})
+        raise ValidationError({"user": _("该用户已是启用状态")})
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
@@ -249,7 +261,7 @@ def reactivate_user(user: User, *, by: Any) -> None:
 def create_api_token(user: User, *, by: Any, name: str) -> tuple[ApiToken, str]:
     """Create a personal token; the plain key is returned once and only its hash is kept."""
     if by.pk != user.pk:
-        raise PermissionDenied("只能为自己创建令牌")
+        raise PermissionDenied(_("只能为自己创建令牌"))
     name = name.strip() or "API"
     key = "md_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -281,9 +293,9 @@ def new_totp_secret() -> str:
 def enable_totp(user: User, *, by: Any, secret: str, code: str) -> None:
     """Turn on TOTP for oneself after proving the authenticator app shows the right code."""
     if by.pk != user.pk:
-        raise PermissionDenied("只能为自己启用两步验证")
+        raise PermissionDenied(_("只能为自己启用两步验证"))
     if not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1):
-        raise ValidationError({"code": "验证码不正确，请核对手机时间后重试"})
+        raise ValidationError({"code": _("验证码不正确，请核对手机时间后重试")})
     user.totp_secret = crypto.seal(secret)
     user.totp_enabled = True
     user.save(update_fields=["totp_secret", "totp_enabled"])
@@ -308,9 +320,9 @@ def create_company(*, by: Any, organisation: Organisation, name: str, city: str 
     _require_admin(by, organisation)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "请填写公司名称"})
+        raise ValidationError({"name": _("请填写公司名称")})
     if Company.objects.filter(organisation=organisation, name=name).exists():
-        raise ValidationError({"name": "已有同名的城市公司"})
+        raise ValidationError({"name": _("已有同名的城市公司")})
     company = Company.objects.create(
         organisation=organisation, name=name[:100], city=city.strip()[:40]
     )
@@ -329,11 +341,11 @@ def create_project(
     _require_admin(by, company.organisation)
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "请填写项目名称"})
+        raise ValidationError({"name": _("请填写项目名称")})
     if kind not in Project.Kind.values:
-        raise ValidationError({"kind": "未知的项目类型"})
+        raise ValidationError({"kind": _("未知的项目类型")})
     if Project.objects.filter(company=company, name=name).exists():
-        raise ValidationError({"name": "该公司下已有同名项目"})
+        raise ValidationError({"name": _("该公司下已有同名项目")})
     project = Project.objects.create(
         organisation_id=company.organisation_id, company=company, name=name[:100], kind=kind
     )

@@ -30,6 +30,7 @@ urlpatterns = [
     path("settings/organisation/projects/", views.project_create, name="project_create"),
     path("profile/", views.profile, name="profile"),
     path("profile/password/", views.profile_password, name="profile_password"),
+    path("profile/language/", views.profile_language, name="profile_language"),
     path("profile/totp/", views.totp_setup, name="totp_setup"),
     path("profile/totp/disable/", views.totp_disable, name="totp_disable"),
     path("profile/tokens/", views.token_create, name="token_create"),

@@ -16,9 +16,10 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediadesk.core import audit, phone, scopes
@@ -72,10 +73,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         except auth.LockedOut:
             minutes = int(settings.LOGIN_LOCKOUT.total_seconds() // 60)
-            error = f"登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试或联系管理员"
+            error = _("登录失败次数过多，账户已临时锁定，请 %(minutes)s 分钟后再试或联系管理员") % {
+                "minutes": minutes
+            }
         else:
             if user is None:
-                error = "用户名/手机号或密码不正确"
+                error = _("用户名/手机号或密码不正确")
             elif user.totp_enabled:
                 request.session[PENDING] = user.pk
                 return redirect(f"/login/totp/?{urlencode({'next': _next_url(request)})}")
@@ -98,7 +101,7 @@ def login_totp(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         if auth.is_locked(user.username, ip):
-            error = "验证失败次数过多，请稍后再试"
+            error = _("验证失败次数过多，请稍后再试")
         elif auth.verify_totp(user, form.cleaned_data["code"]):
             del request.session[PENDING]
             auth.clear_failures(user.username)
@@ -106,7 +109,7 @@ def login_totp(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request))
         else:
             auth.record_failure(user.username, ip)
-            error = "验证码不正确"
+            error = _("验证码不正确")
     return render(
         request, "orgs/login_totp.html", {"form": form, "error": error, "next": _next_url(request)}
     )
@@ -115,7 +118,7 @@ def login_totp(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.info(request, "已退出登录")
+    messages.info(request, _("已退出登录"))
     return redirect("orgs:login")
 
 
@@ -146,7 +149,7 @@ def _admin_org(request: HttpRequest) -> Organisation:
     """The organisation the requesting user administers; 403 for everyone else."""
     user: Any = request.user
     if not queries.is_org_admin(user, user.organisation_id):
-        raise PermissionDenied("只有系统管理员可以管理用户和组织架构")
+        raise PermissionDenied(_("只有系统管理员可以管理用户和组织架构"))
     return user.organisation
 
 
@@ -187,21 +190,25 @@ def user_export(request: HttpRequest) -> HttpResponse:
     users = queries.filter_users(queries.manageable_users(request.user), request.GET)[:50_000]
     rows = (
         (u.username, u.display_name, phone.mask(u.phone), u.email, _grants_text(u),
-         "启用" if u.is_active else "停用", "是" if u.totp_enabled else "否", u.last_login, u.date_joined)
+         _("启用") if u.is_active else _("停用"), _("是") if u.totp_enabled else _("否"), u.last_login, u.date_joined)
         for u in users
     )  # fmt: skip
     headers = [
-        "用户名",
-        "姓名",
-        "手机号",
-        "邮箱",
-        "角色与范围",
-        "状态",
-        "两步验证",
-        "最近登录",
-        "创建时间",
+        _("用户名"),
+        _("姓名"),
+        _("手机号"),
+        _("邮箱"),
+        _("角色与范围"),
+        _("状态"),
+        _("两步验证"),
+        _("最近登录"),
+        _("创建时间"),
     ]
-    return xlsx_response(f"用户-{timezone.localtime().strftime('%Y%m%d-%H%M')}.xlsx", headers, rows)
+    return xlsx_response(
+        _("用户-%(localtime)s.xlsx") % {"localtime": timezone.localtime().strftime("%Y%m%d-%H%M")},
+        headers,
+        rows,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -219,7 +226,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"已创建用户 {user.label}")
+            messages.success(request, _("已创建用户 %(label)s") % {"label": user.label})
             return redirect("orgs:user_detail", pk=user.pk)
     return render(
         request, "orgs/user_form.html", {"nav_active": "settings", "form": form, "creating": True}
@@ -268,7 +275,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "已保存用户资料")
+            messages.success(request, _("已保存用户资料"))
             return redirect("orgs:user_detail", pk=user.pk)
     context = {"nav_active": "settings", "form": form, "target": user, "creating": False}
     return render(request, "orgs/user_form.html", context)
@@ -291,7 +298,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"已授予 {grant}")
+            messages.success(request, _("已授予 %(grant)s") % {"grant": grant})
             return redirect("orgs:user_detail", pk=user.pk)
     return _user_page(request, user, grant_form=form)
 
@@ -302,7 +309,7 @@ def role_revoke(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     grant = get_object_or_404(RoleGrant, pk=grant_pk, user=user)
     label = str(grant)
     services.revoke_role(grant, by=request.user)
-    messages.success(request, f"已撤销 {label}")
+    messages.success(request, _("已撤销 %(label)s") % {"label": label})
     return redirect("orgs:user_detail", pk=user.pk)
 
 
@@ -318,7 +325,10 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc, rename={"password": "new_password"})
         else:
-            messages.success(request, f"已重置 {user.label} 的密码，请通过安全渠道告知本人")
+            messages.success(
+                request,
+                _("已重置 %(label)s 的密码，请通过安全渠道告知本人") % {"label": user.label},
+            )
             return redirect("orgs:user_detail", pk=user.pk)
     return _user_page(request, user, reset_form=form)
 
@@ -327,7 +337,7 @@ def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = _managed_user(request, pk)
     if not user.is_active:
-        messages.info(request, "该用户已停用")
+        messages.info(request, _("该用户已停用"))
         return redirect("orgs:user_detail", pk=user.pk)
     form = DeactivateForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -349,10 +359,18 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _deactivated_message(user: User, successor: User | None, moved: dict[str, int]) -> str:
-    parts = [f"{handover.KINDS[code].label} {n} 项" for code, n in moved.items() if n]
+    parts = [
+        _("%(label)s %(n)s 项") % {"label": handover.KINDS[code].label, "n": n}
+        for code, n in moved.items()
+        if n
+    ]
     if successor is None or not parts:
-        return f"已停用 {user.label}，无需交接"
-    return f"已停用 {user.label}，已交接给 {successor.label}：{'、'.join(parts)}"
+        return _("已停用 %(label)s，无需交接") % {"label": user.label}
+    return _("已停用 %(label)s，已交接给 %(label2)s：%(join)s") % {
+        "label": user.label,
+        "label2": successor.label,
+        "join": "、".join(parts),
+    }
 
 
 @require_POST
@@ -363,7 +381,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已重新启用 {user.label}")
+        messages.success(request, _("已重新启用 %(label)s") % {"label": user.label})
     return redirect("orgs:user_detail", pk=user.pk)
 
 
@@ -413,7 +431,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"已新增城市公司 {company}")
+            messages.success(request, _("已新增城市公司 %(company)s") % {"company": company})
             return redirect("orgs:structure")
     return _structure_page(request, company_form=form)
 
@@ -428,7 +446,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, f"已新增项目 {project}")
+            messages.success(request, _("已新增项目 %(project)s") % {"project": project})
             return redirect("orgs:structure")
     return _structure_page(request, project_form=form)
 
@@ -467,6 +485,31 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+def profile_language(request: HttpRequest) -> HttpResponse:
+    """The profile page's language switch: stores User.language, applied from the next request."""
+    user: Any = request.user
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("请选择一种界面语言"))
+        return redirect("orgs:profile")
+    if language != user.language:
+        before = user.language
+        user.language = language
+        user.save(update_fields=["language"])
+        audit.record(
+            actor=user,
+            action="user.language",
+            target=user,
+            changes={"language": [before, language]},
+        )
+    translation.activate(language)
+    messages.success(request, _("界面语言已切换"))
+    response = redirect("orgs:profile")
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
+
+
+@require_POST
 def profile_password(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = ChangePasswordForm(request.POST, user=user)
@@ -477,7 +520,7 @@ def profile_password(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, exc, rename={"password": "new_password"})
         else:
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改")
+            messages.success(request, _("密码已修改"))
             return redirect("orgs:profile")
     return _profile_page(request, password_form=form)
 
@@ -486,7 +529,7 @@ def profile_password(request: HttpRequest) -> HttpResponse:
 def totp_setup(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if user.totp_enabled:
-        messages.info(request, "两步验证已启用")
+        messages.info(request, _("两步验证已启用"))
         return redirect("orgs:profile")
     secret = request.session.get(TOTP_SETUP) or services.new_totp_secret()
     request.session[TOTP_SETUP] = secret
@@ -498,14 +541,14 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             del request.session[TOTP_SETUP]
-            messages.success(request, "两步验证已启用，下次登录时需要输入验证码")
+            messages.success(request, _("两步验证已启用，下次登录时需要输入验证码"))
             return redirect("orgs:profile")
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="MediaDesk")
     context = {
         "nav_active": "settings",
         "form": form,
         "secret": secret,
-        "qr_svg": segno.make(uri, error="m").svg_inline(scale=5, title="两步验证二维码"),
+        "qr_svg": segno.make(uri, error="m").svg_inline(scale=5, title=_("两步验证二维码")),
     }
     response = render(request, "orgs/totp_setup.html", context)
     add_never_cache_headers(response)
@@ -519,7 +562,7 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile_page(request, totp_disable_form=form)
     services.disable_totp(user, by=user)
-    messages.success(request, "两步验证已关闭")
+    messages.success(request, _("两步验证已关闭"))
     return redirect("orgs:profile")
 
 
@@ -530,7 +573,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile_page(request, token_form=form)
     token, key = services.create_api_token(user, by=user, name=form.cleaned_data["name"])
-    messages.success(request, f"已创建令牌 {token.name}")
+    messages.success(request, _("已创建令牌 %(name)s") % {"name": token.name})
     # Rendered directly (not redirected) so the plain key is never stored anywhere.
     return _profile_page(request, new_key=key)
 
@@ -539,5 +582,5 @@ def token_create(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.revoke_api_token(token, by=request.user)
-    messages.success(request, f"已撤销令牌 {token.name}")
+    messages.success(request, _("已撤销令牌 %(name)s") % {"name": token.name})
     return redirect("orgs:profile")

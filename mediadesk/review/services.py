@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content.models import ContentItem, Form, Status, Variant
 from mediadesk.core import audit, scopes
@@ -29,37 +30,37 @@ from mediadesk.review.models import ReviewRun, Revision, StepState, Workflow, Wo
 
 audit.register_actions(
     {
-        "review.submit": "提交审核",
-        "review.approve": "审核通过",
-        "review.override": "放行禁止级问题",
-        "review.changes": "要求修改",
-        "review.reject": "驳回",
-        "review.reopen": "修改后重新审核",
-        "review.remind": "审核超时催办",
-        "review.item_status": "审核状态变更",
-        "workflow.create": "新建审核流程",
-        "workflow.update": "修改审核流程",
-        "variant.mark_published": "标记已发布",
-        "variant.mark_withdrawn": "标记已撤回",
+        "review.submit": gettext_lazy("提交审核"),
+        "review.approve": gettext_lazy("审核通过"),
+        "review.override": gettext_lazy("放行禁止级问题"),
+        "review.changes": gettext_lazy("要求修改"),
+        "review.reject": gettext_lazy("驳回"),
+        "review.reopen": gettext_lazy("修改后重新审核"),
+        "review.remind": gettext_lazy("审核超时催办"),
+        "review.item_status": gettext_lazy("审核状态变更"),
+        "workflow.create": gettext_lazy("新建审核流程"),
+        "workflow.update": gettext_lazy("修改审核流程"),
+        "variant.mark_published": gettext_lazy("标记已发布"),
+        "variant.mark_withdrawn": gettext_lazy("标记已撤回"),
     }
 )
 # Labels of the keys review entries record that are not fields of the audited model.
 audit.EXTRA_LABELS.update(
     {
-        "step": "步骤",
-        "comment": "审核意见",
-        "block_count": "禁止级问题数",
-        "evidence": "证明材料",
-        "waited_hours": "已等待(小时)",
-        "cancelled_run": "被取代的审核",
-        "run": "审核",
+        "step": gettext_lazy("步骤"),
+        "comment": gettext_lazy("审核意见"),
+        "block_count": gettext_lazy("禁止级问题数"),
+        "evidence": gettext_lazy("证明材料"),
+        "waited_hours": gettext_lazy("已等待(小时)"),
+        "cancelled_run": gettext_lazy("被取代的审核"),
+        "run": gettext_lazy("审核"),
     }
 )
 notifications.register_kinds(
     {
-        "review.pending": "待审核",
-        "review.reminder": "审核超时催办",
-        "review.result": "审核结果",
+        "review.pending": gettext_lazy("待审核"),
+        "review.reminder": gettext_lazy("审核超时催办"),
+        "review.result": gettext_lazy("审核结果"),
     }
 )
 

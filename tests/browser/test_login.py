@@ -29,7 +29,7 @@ def test_every_demo_user_logs_in_and_sees_their_workbench(page: Any, demo_data: 
     for username, display, role, _scope, _phone in demo.DEMO_USERS:
         log_in(page, username, demo.DEMO_PASSWORD)
         assert page.get_by_role("heading", name="工作台").is_visible()
-        assert role.label in page.content()
+        assert str(role.label) in page.content()
         matrix_link = page.locator(".md-sidebar").get_by_role("link", name="账号矩阵")
         assert matrix_link.count() == 1
         page.goto(f"{page.base}/audit/")
