@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from ninja import Field
 from pydantic import ValidationError, field_validator
@@ -91,7 +91,7 @@ class FilterSet(QueryIn):
             if getattr(self, name) is not None
         }
 
-    def apply(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def apply[M: Model](self, qs: QuerySet[M]) -> QuerySet[M]:
         """Narrow `qs` by every given filter."""
         for name, value in self.given().items():
             if name in self.PASSIVE:
@@ -107,7 +107,7 @@ class FilterSet(QueryIn):
         key = getattr(self, "sort", None) or self.DEFAULT_SORT
         return self.SORTS.get(key, ("-pk",))
 
-    def sorted(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+    def sorted[M: Model](self, qs: QuerySet[M]) -> QuerySet[M]:
         """Filtered and in the list's order (the order pages and the API page through)."""
         return self.apply(qs).order_by(*self.ordering())
 

@@ -49,7 +49,7 @@ class LeadOpportunityOut(Schema):
     model_config = example(
         id=12, customer=7, customer_name="张先生", phone="138****5678", project=1,
         project_name="锦程·曲江府", consultant=9, consultant_name="孙顾问", channel=None,
-        channel_name=None, source="douyin", source_label="抖音", stage="new", stage_label="新线索",
+        channel_name=None, source="live", source_label="直播", stage="new", stage_label="新线索",
         intent="", in_pool=False, pool_reason="", created_at="2025-03-03T10:00:00+08:00",
         assigned_at="2025-03-03T10:00:00+08:00", first_contact_due="2025-03-03T10:30:00+08:00",
         first_contact_at=None, sla_breached_at=None, last_follow_at=None, next_contact_at=None,
