@@ -72,7 +72,9 @@ def test_approving_through_the_api_writes_what_the_page_writes(
     a, b = settled["a"], settled["b"]
     refused = api(world.channel).post(f"/api/v1/commissions/statements/{b.pk}/approve")
     assert refused.status_code == 403 and set(refused.json()) == {"detail", "errors"}
-    assert api(world.sales_a).post(f"/api/v1/commissions/statements/{b.pk}/approve").status_code == 404
+    assert (
+        api(world.sales_a).post(f"/api/v1/commissions/statements/{b.pk}/approve").status_code == 404
+    )
     client = api(world.manager)
     page = audit_of(lambda: login(world.manager).post(f"/commissions/statements/{a.pk}/approve/"))
     answer: list[Any] = []
