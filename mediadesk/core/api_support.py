@@ -102,3 +102,29 @@ def pending(request: HttpRequest, token: str) -> tuple[Table, str, dict[str, Any
     if found is None or meta is None:
         raise Http404
     return found[0], found[1], meta
+
+
+def form_checked(form: Any) -> Any:
+    """Run a page's form over API input (the same choices, limits and messages as the page);
+    a 400 `{detail, errors}` naming each field when it does not validate."""
+    if not form.is_valid():
+        raise ValidationError(
+            {
+                field if field != "__all__" else "form": list(errors)
+                for field, errors in form.errors.items()
+            }
+        )
+    return form
+
+
+def form_data(initial: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A form's data for a partial update: the record's current values overlaid with the
+    fields the caller sent (linked rows as their ids, many-to-many as id lists)."""
+    data: dict[str, Any] = {}
+    for key, value in {**initial, **changes}.items():
+        if isinstance(value, list):
+            value = [getattr(v, "pk", v) for v in value]
+        data[key] = getattr(value, "pk", value) if not isinstance(value, list) else value
+        if data[key] is None:
+            data[key] = ""
+    return data
