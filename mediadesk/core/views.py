@@ -21,11 +21,8 @@ from mediadesk.orgs import queries as org_queries
 from mediadesk.orgs.roles import Role
 
 SOON = {
-    "content": ("内容", "选题矩阵、内容日历、三级审核与广告法合规检查"),
     "live": ("直播", "直播排期、脚本、场次复盘"),
-    "analytics": ("数据", "数据导入、KPI、数据监测与分析表、看板"),
     "engagement": ("互动", "评论私信、回复话术、舆情监测"),
-    "leads": ("客资", "线索、报备判客、分配跟进、佣金"),
     "goals": ("目标", "目标、阶段计划、任务、日程与复盘"),
 }
 

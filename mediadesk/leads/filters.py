@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field
 
 from mediadesk.core import phone
-from mediadesk.core.filters import FilterSet, since, sort_field, until
+from mediadesk.core.filters import FilterSet, day_end, since, sort_field, until
 from mediadesk.core.schemas import Id, IsoDate
 from mediadesk.leads.models import (
     Channel,
@@ -36,6 +37,20 @@ def search_customers(qs: QuerySet[Any], q: str, prefix: str = "customer__") -> Q
     if digits and len(digits) == 11:
         return qs.filter(**{f"{prefix}phone": digits})
     return qs.filter(**{f"{prefix}name__icontains": q})
+
+
+ENDING_DAYS = 3
+
+
+def protection_ending(reports: QuerySet[Any]) -> QuerySet[Any]:
+    """Protecting reports whose visit or deal protection ends within ENDING_DAYS."""
+    now = timezone.now()
+    soon = now + dt.timedelta(days=ENDING_DAYS)
+    window = Q(
+        protect_visit_until__gte=now, protect_visit_until__lte=soon, first_visit_at__isnull=True
+    )
+    window |= Q(protect_deal_until__gte=now, protect_deal_until__lte=soon)
+    return reports.filter(window, protecting=True)
 
 
 Search = Field(None, max_length=40, description=str(_("客户姓名、手机号或号码后四位")),
@@ -64,6 +79,11 @@ class LeadFilters(FilterSet):
     intent: Intent | None = Field(None, description=str(_("意向")))
     source: Source | None = Field(None, description=str(_("首次来源")))
     overdue: bool | None = Field(None, description=str(_("只看首次联系超时未联系的")))
+    awaiting: bool | None = Field(None, description=str(_("只看已分配、尚未首次联系的")))
+    next_due: bool | None = Field(None, description=str(_("只看下次联系时间已到（今天结束前）的")))
+    protection_ending: bool | None = Field(
+        None, description=str(_("只看渠道保护期 3 天内到期的（到访或成交保护）"))
+    )
     pool: bool | None = Field(None, description=str(_("在公海（true）或不在（false）")))
     from_: IsoDate | None = Field(None, alias="from", description=str(_("创建日期起（含）")))
     to: IsoDate | None = Field(None, description=str(_("创建日期止（含）")))
@@ -79,6 +99,20 @@ class LeadFilters(FilterSet):
         if not value:
             return qs
         return qs.filter(sla_breached_at__isnull=False, first_contact_at__isnull=True)
+
+    def filter_awaiting(self, qs: QuerySet[Any], value: bool) -> QuerySet[Any]:
+        if not value:
+            return qs
+        return qs.filter(first_contact_at__isnull=True, first_contact_due__isnull=False,
+                         in_pool=False)  # fmt: skip
+
+    def filter_next_due(self, qs: QuerySet[Any], value: bool) -> QuerySet[Any]:
+        return qs.filter(next_contact_at__lt=day_end(timezone.localdate())) if value else qs
+
+    def filter_protection_ending(self, qs: QuerySet[Any], value: bool) -> QuerySet[Any]:
+        if not value:
+            return qs
+        return qs.filter(attributed_report__in=protection_ending(Report.objects.all()))
 
     def filter_from_(self, qs: QuerySet[Any], value: dt.date) -> QuerySet[Any]:
         return qs.filter(since("created_at", value))
@@ -236,12 +270,16 @@ class ReportFilters(FilterSet):
     status: Report.Status | None = Field(None, description=str(_("状态")))
     q: str | None = Field(None, max_length=11, pattern=r"^[0-9*]+$",
                           description=str(_("号码结尾，如后四位")), examples=["5678"])  # fmt: skip
+    ending: bool | None = Field(None, description=str(_("只看保护期 3 天内到期的")))
     since: IsoDate | None = Field(None, description=str(_("报备日期起（含）")))
     until: IsoDate | None = Field(None, description=str(_("报备日期止（含）")))
     sort: str | None = sort_field(SORTS)
 
     def filter_q(self, qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         return qs.filter(phone__endswith=value)
+
+    def filter_ending(self, qs: QuerySet[Any], value: bool) -> QuerySet[Any]:
+        return protection_ending(qs) if value else qs
 
     def filter_since(self, qs: QuerySet[Any], value: dt.date) -> QuerySet[Any]:
         return qs.filter(since("reported_at", value))
