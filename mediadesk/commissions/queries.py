@@ -11,11 +11,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from mediadesk.commissions import rules
+from mediadesk.commissions.filters import FigureFilters, SchemeFilters, StatementFilters
 from mediadesk.commissions.models import Incentive, Line, LiveSessionFigure, Scheme, Statement
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
-from mediadesk.core.params import id_param
 from mediadesk.orgs.models import Project
 from mediadesk.orgs.roles import Perm, perms_of
 
@@ -79,22 +78,8 @@ def statement_lines(statement: Statement) -> QuerySet[Line]:
 
 
 def filter_statements(qs: QuerySet[Statement], params: Mapping[str, Any]) -> QuerySet[Statement]:
-    """The statement list's filters: month (YYYY-MM), person, project, status, kind."""
-    month = rules.parse_month(params.get("month") or "")
-    if month:
-        qs = qs.filter(month=month)
-    if person := id_param(params.get("person")):
-        qs = qs.filter(person_id=person)
-    if project := id_param(params.get("project")):
-        qs = qs.filter(project_id=project)
-    status = params.get("status") or ""
-    if status in Statement.Status.values:
-        qs = qs.filter(status=status)
-    if params.get("recipient") == "channel":
-        qs = qs.filter(channel__isnull=False)
-    elif params.get("recipient") == "person":
-        qs = qs.filter(person__isnull=False)
-    return qs.order_by("-month", "project__name", "person__username", "channel__name", "id")
+    """The statement list's filters and order (see filters.StatementFilters)."""
+    return StatementFilters.from_query(params).sorted(qs)
 
 
 def month_totals(qs: QuerySet[Statement]) -> dict[str, Any]:
@@ -136,13 +121,7 @@ def access_scheme(user: Any, pk: Any, *, for_write: bool = False) -> Scheme:
 
 
 def filter_schemes(qs: QuerySet[Scheme], params: Mapping[str, Any]) -> QuerySet[Scheme]:
-    if project := id_param(params.get("project")):
-        qs = qs.filter(project_id=project)
-    if (payee := params.get("payee")) in ("channel", "consultant"):
-        qs = qs.filter(payee=payee)
-    if params.get("active") == "1":
-        qs = qs.filter(is_active=True)
-    return qs
+    return SchemeFilters.from_query(params).sorted(qs)
 
 
 def visible_incentives(user: Any) -> QuerySet[Incentive]:
@@ -170,11 +149,4 @@ def visible_figures(user: Any) -> QuerySet[LiveSessionFigure]:
 def filter_figures(
     qs: QuerySet[LiveSessionFigure], params: Mapping[str, Any]
 ) -> QuerySet[LiveSessionFigure]:
-    month = rules.parse_month(params.get("month") or "")
-    if month:
-        qs = qs.filter(date__gte=month, date__lt=rules.next_month(month))
-    if project := id_param(params.get("project")):
-        qs = qs.filter(project_id=project)
-    if anchor := id_param(params.get("anchor")):
-        qs = qs.filter(anchor_id=anchor)
-    return qs.order_by("-date", "-id")
+    return FigureFilters.from_query(params).sorted(qs)

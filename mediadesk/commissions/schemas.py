@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
-from pydantic import field_validator
 
-from mediadesk.commissions import rules
 from mediadesk.commissions.models import Line, Statement
-from mediadesk.core.schemas import Id, QueryIn
-
-
-class StatementFilters(QueryIn):
-    month: str | None = Field(None, max_length=7, description="结算月份 YYYY-MM")
-    project: Id | None = None
-    person: Id | None = None
-    status: Statement.Status | None = None
-
-    @field_validator("month")
-    @classmethod
-    def _month(cls, value: str | None) -> str | None:
-        if value is not None and rules.parse_month(value) is None:
-            raise ValueError("月份格式应为 YYYY-MM")
-        return value
 
 
 class StatementOut(Schema):
@@ -117,3 +101,108 @@ class StatementDetailOut(StatementOut):
     @staticmethod
     def resolve_lines(obj: Statement) -> list[Line]:
         return list(obj.lines.select_related("deal").order_by("kind", "deal_id", "stage", "id"))
+
+
+class CommissionTierOut(Schema):
+    threshold: int = Field(description="达到(套，或金额分)")
+    rate: Decimal = Field(description="佣金比例(%)")
+    per_unit_fen: int
+
+
+class CommissionSchemeOut(Schema):
+    """A commission scheme (佣金方案) with its 跳点 tiers."""
+
+    id: int
+    project: int
+    name: str
+    payee: str
+    channel_kind: str
+    channel: int | None
+    basis: str
+    tier_by: str
+    tier_mode: str
+    tier_period: str
+    tier_pool: str
+    supervisor_counts: bool
+    supervisor_ratio: Decimal | None
+    stage_paid_30: Decimal
+    stage_loan: Decimal
+    stage_handover: Decimal
+    valid_from: dt.date
+    valid_until: dt.date | None
+    is_active: bool
+    note: str
+    tiers: list[CommissionTierOut]
+
+    @staticmethod
+    def resolve_project(obj: Any) -> int:
+        return int(obj.project_id)
+
+    @staticmethod
+    def resolve_channel(obj: Any) -> int | None:
+        return None if obj.channel_id is None else int(obj.channel_id)
+
+    @staticmethod
+    def resolve_tiers(obj: Any) -> list[Any]:
+        return sorted(obj.tiers.all(), key=lambda t: t.threshold)
+
+
+class CommissionIncentiveTierOut(Schema):
+    threshold: int
+    per_unit_fen: int
+
+
+class CommissionIncentiveOut(Schema):
+    id: int
+    project: int
+    name: str
+    kind: str
+    kind_label: str
+    members: list[int]
+    target_units: int
+    channel_kind: str
+    bonus_fen: int
+    min_viewers: int | None
+    viewers_bonus_fen: int
+    min_leads: int | None
+    leads_bonus_fen: int
+    valid_from: dt.date
+    valid_until: dt.date | None
+    is_active: bool
+    tiers: list[CommissionIncentiveTierOut]
+
+    @staticmethod
+    def resolve_project(obj: Any) -> int:
+        return int(obj.project_id)
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_members(obj: Any) -> list[int]:
+        return sorted(m.pk for m in obj.members.all())
+
+    @staticmethod
+    def resolve_tiers(obj: Any) -> list[Any]:
+        return sorted(obj.tiers.all(), key=lambda t: t.threshold)
+
+
+class CommissionFigureOut(Schema):
+    """Hand-entered live-session figures (直播场次数据) that incentives pay on."""
+
+    id: int
+    project: int
+    date: dt.date
+    anchor: int
+    viewers: int
+    leads: int
+    note: str
+
+    @staticmethod
+    def resolve_project(obj: Any) -> int:
+        return int(obj.project_id)
+
+    @staticmethod
+    def resolve_anchor(obj: Any) -> int:
+        return int(obj.anchor_id)

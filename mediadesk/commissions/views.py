@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mediadesk.commissions import exports, queries, rules, services
+from mediadesk.commissions.filters import IncentiveFilters
 from mediadesk.commissions.forms import (
     AdjustmentForm,
     IncentiveForm,
@@ -268,9 +269,7 @@ def _save_scheme(
 
 def incentives(request: HttpRequest) -> HttpResponse:
     queries.require_view_all(request.user)
-    qs = queries.visible_incentives(request.user)
-    if kind := request.GET.get("kind"):
-        qs = qs.filter(kind=kind) if kind in Incentive.Kind.values else qs
+    qs = IncentiveFilters.from_query(request.GET).sorted(queries.visible_incentives(request.user))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(
         request,

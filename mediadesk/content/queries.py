@@ -13,15 +13,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from mediadesk.content import rules
+from mediadesk.content.filters import AssetFilters, ItemFilters
 from mediadesk.content.models import (
     Asset,
     BestTime,
     ContentItem,
-    Form,
     MarketingNode,
     Series,
     Status,
@@ -31,7 +31,6 @@ from mediadesk.content.models import (
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.core.models import AuditEntry
-from mediadesk.core.params import id_param
 from mediadesk.matrix import queries as matrix_queries
 from mediadesk.matrix.models import Account
 from mediadesk.orgs.models import Company, Project
@@ -94,17 +93,6 @@ def variant_accounts(user: Any) -> QuerySet[Account]:
     return matrix_queries.visible_accounts(user).order_by("level", "platform__sort", "name")
 
 
-ITEM_FILTERS = ("status", "series", "category", "owner", "form", "account", "platform",
-                "date_from", "date_to", "q", "reserve")  # fmt: skip
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 def day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """Aware [start 00:00, end+1 00:00) in the current time zone."""
     tz = timezone.get_current_timezone()
@@ -112,35 +100,9 @@ def day_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return lo, dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
 
 
-def _variant_filter(params: Mapping[str, Any]) -> Q | None:
-    q = Q()
-    if account := id_param(params.get("account")):
-        q &= Q(account_id=account)
-    if platform := (params.get("platform") or "").strip():
-        q &= Q(platform__code=platform)
-    start, end = _date(params.get("date_from")), _date(params.get("date_to"))
-    if start or end:
-        lo, hi = day_range(start or dt.date(2000, 1, 1), end or dt.date(2100, 1, 1))
-        q &= Q(planned_at__gte=lo, planned_at__lt=hi) | Q(published_at__gte=lo, published_at__lt=hi)
-    return q if q.children else None
-
-
 def filter_items(qs: QuerySet[ContentItem], params: Mapping[str, Any]) -> QuerySet[ContentItem]:
-    """The item list filters, shared by the page and its export."""
-    if (status := params.get("status")) in Status.values:
-        qs = qs.filter(status=status)
-    if (form := params.get("form")) in Form.values:
-        qs = qs.filter(form=form)
-    for key in ("series", "category", "owner"):
-        if value := id_param(params.get(key)):
-            qs = qs.filter(**{f"{key}_id": value})
-    if params.get("reserve") in ("1", "0"):
-        qs = qs.filter(is_reserve=params.get("reserve") == "1")
-    if keyword := (params.get("q") or "").strip():
-        qs = qs.filter(Q(title__icontains=keyword) | Q(seo_keywords__icontains=keyword))
-    if (variant_q := _variant_filter(params)) is not None:
-        qs = qs.filter(Exists(Variant.objects.filter(variant_q, item=OuterRef("pk"))))
-    return qs
+    """The item list filters, shared by the page, its export and the API (ItemFilters)."""
+    return ItemFilters.from_query(params).apply(qs)
 
 
 def with_variants(qs: QuerySet[ContentItem]) -> QuerySet[ContentItem]:
@@ -154,7 +116,7 @@ def with_variants(qs: QuerySet[ContentItem]) -> QuerySet[ContentItem]:
 
 
 def has_filters(params: Mapping[str, Any]) -> bool:
-    return any(str(params.get(key) or "").strip() for key in ITEM_FILTERS)
+    return ItemFilters.from_query(params).is_filtered()
 
 
 def reserve_items(user: Any) -> QuerySet[ContentItem]:
@@ -415,29 +377,4 @@ def licence_problem(asset: Asset, today: dt.date | None = None) -> str | None:
 
 def filter_assets(qs: QuerySet[Asset], params: Mapping[str, Any]) -> QuerySet[Asset]:
     """The asset list filters: kind, tag, licence state, series, project, keyword."""
-    if (kind := params.get("kind")) in Asset.Kind.values:
-        qs = qs.filter(kind=kind)
-    if tag := (params.get("tag") or "").strip():
-        qs = qs.filter(tags__icontains=tag)
-    for key in ("series", "project"):
-        if value := id_param(params.get(key)):
-            qs = qs.filter(**{f"{key}_id": value})
-    if keyword := (params.get("q") or "").strip():
-        qs = qs.filter(Q(title__icontains=keyword) | Q(tags__icontains=keyword))
-    today = timezone.localdate()
-    licensed = ~Q(licence_type=Asset.Licence.NONE)
-    state = params.get("licence")
-    if state == "none":
-        qs = qs.filter(licence_type=Asset.Licence.NONE)
-    elif state == "expired":
-        qs = qs.filter(licensed, licence_expires_on__lt=today)
-    elif state == "expiring":
-        qs = qs.filter(
-            licensed, licence_expires_on__gte=today,
-            licence_expires_on__lte=today + dt.timedelta(days=30),
-        )  # fmt: skip
-    elif state == "valid":
-        qs = qs.filter(licensed).filter(
-            Q(licence_expires_on__isnull=True) | Q(licence_expires_on__gte=today)
-        )
-    return qs
+    return AssetFilters.from_query(params).apply(qs)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mediadesk.content import exports, findings, imports, queries, rules, services
+from mediadesk.content.filters import AssetFilters, ItemFilters, NodeFilters, SeriesFilters
 from mediadesk.content.forms import (
     AssetForm,
     BestTimeForm,
@@ -99,8 +100,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered_items(request: HttpRequest) -> Any:
-    items = queries.filter_items(queries.visible_items(request.user), request.GET)
-    return queries.with_variants(items).order_by("-updated_at", "-pk")
+    items = ItemFilters.from_query(request.GET).sorted(queries.visible_items(request.user))
+    return queries.with_variants(items)
 
 
 def _item_filter_options(user: Any) -> dict[str, Any]:
@@ -297,7 +298,7 @@ def _delete(request: HttpRequest, delete: Callable[[], None], back: str, done: s
 
 def series_list(request: HttpRequest) -> HttpResponse:
     queries.require_view(request.user)
-    rows = queries.visible_series(request.user).order_by("-is_active", "name")
+    rows = SeriesFilters.from_query(request.GET).sorted(queries.visible_series(request.user))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, "content/series.html", {"page": page, "params": _params(request)})
 
@@ -361,14 +362,8 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def nodes(request: HttpRequest) -> HttpResponse:
     queries.require_view(request.user)
-    rows = queries.visible_nodes(request.user)
-    if (kind := request.GET.get("kind")) in MarketingNode.Kind.values:
-        rows = rows.filter(kind=kind)
-    if request.GET.get("when") != "all":
-        today = timezone.localdate()
-        rows = rows.exclude(monthly_day__isnull=True, starts_on__lt=today, ends_on__isnull=True)
-        rows = rows.exclude(ends_on__lt=today)
-    page = Paginator(rows.order_by("starts_on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = NodeFilters.from_query(request.GET).sorted(queries.visible_nodes(request.user))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return _page(request, "content/nodes.html", {
         "page": page, "params": _params(request), "kinds": MarketingNode.Kind.choices,
     })  # fmt: skip
@@ -437,10 +432,8 @@ def best_time_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def assets(request: HttpRequest) -> HttpResponse:
     queries.require_view(request.user)
-    rows = queries.filter_assets(queries.visible_assets(request.user), request.GET)
-    page = Paginator(rows.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows = AssetFilters.from_query(request.GET).sorted(queries.visible_assets(request.user))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for asset in page:
         asset.problem = queries.licence_problem(asset, today)  # type: ignore[attr-defined]

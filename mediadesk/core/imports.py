@@ -31,8 +31,10 @@ def _stash_dir() -> Path:
     return path
 
 
-def stash(table: Table, *, user: Any, filename: str) -> str:
-    """Keep a parsed upload for the confirm step; returns its token."""
+def stash(table: Table, *, user: Any, filename: str, meta: dict[str, Any] | None = None) -> str:
+    """Keep a parsed upload (and what the confirm step needs besides, e.g. the project) for
+    the confirm step; returns its token. Pages keep the token in the session, the API hands
+    it to the caller."""
     folder = _stash_dir()
     cutoff = time.time() - STASH_MAX_AGE
     for old in folder.glob("*.json"):
@@ -40,7 +42,7 @@ def stash(table: Table, *, user: Any, filename: str) -> str:
             old.unlink(missing_ok=True)
     token = secrets.token_hex(16)
     data = {"user": user.pk, "filename": filename, "headers": table.headers, "rows": table.rows,
-            "first_row": table.first_row}  # fmt: skip
+            "first_row": table.first_row, "meta": meta or {}}  # fmt: skip
     (folder / f"{token}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return token
 
@@ -57,6 +59,17 @@ def unstash(token: str | None, *, user: Any) -> tuple[Table, str] | None:
     if data.get("user") != user.pk:
         return None
     return Table(data["headers"], data["rows"], data["first_row"]), data["filename"]
+
+
+def stashed_meta(token: str | None, *, user: Any) -> dict[str, Any] | None:
+    """The `meta` stashed with `user`'s upload under `token`, or None if gone or not theirs."""
+    if not token or not TOKEN.match(token):
+        return None
+    try:
+        data = json.loads((_stash_dir() / f"{token}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data.get("meta") or {} if data.get("user") == user.pk else None
 
 
 def discard(token: str | None) -> None:

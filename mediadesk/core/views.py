@@ -23,11 +23,8 @@ from mediadesk.orgs import queries as org_queries
 from mediadesk.orgs.roles import Role
 
 SOON = {
-    "content": (gettext_lazy("内容"), gettext_lazy("选题矩阵、内容日历、三级审核与广告法合规检查")),
     "live": (gettext_lazy("直播"), gettext_lazy("直播排期、脚本、场次复盘")),
-    "analytics": (gettext_lazy("数据"), gettext_lazy("数据导入、KPI、数据监测与分析表、看板")),
     "engagement": (gettext_lazy("互动"), gettext_lazy("评论私信、回复话术、舆情监测")),
-    "leads": (gettext_lazy("客资"), gettext_lazy("线索、报备判客、分配跟进、佣金")),
     "goals": (gettext_lazy("目标"), gettext_lazy("目标、阶段计划、任务、日程与复盘")),
 }
 

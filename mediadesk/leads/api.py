@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import Path, Query, Status
 
 from mediadesk.content.models import ContentItem, Variant
 from mediadesk.core import scopes
+from mediadesk.core.api_support import listed
 from mediadesk.core.errors import PermissionDenied, ValidationError
-from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller, page_of
-from mediadesk.leads import access, attribution, rulesets, services
+from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller
+from mediadesk.leads import access, api_desk, attribution, rulesets, services
+from mediadesk.leads.api_router import router
+from mediadesk.leads.filters import ChannelFilters
 from mediadesk.leads.models import (
     Broker,
     Campaign,
@@ -37,8 +40,6 @@ from mediadesk.leads.schemas import (
 from mediadesk.matrix.models import Account
 from mediadesk.orgs.models import Project, User
 from mediadesk.orgs.roles import Perm
-
-router = Router(tags=["客资与判客"])
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 PathId = Path(..., ge=1, le=MAX_ID)
@@ -191,16 +192,15 @@ def get_customer(request: HttpRequest, customer_id: int = PathId) -> Any:
     }
 
 
-@router.get("/leads/channels", response={200: Page[ChannelOut], 422: ErrorOut}, summary="渠道列表")
-def list_channels(request: HttpRequest, page: Query[PageIn]) -> Any:
-    user = caller(request)
-    qs = Channel.objects.filter(organisation_id=user.organisation_id, is_active=True)
-    own = Broker.objects.filter(user_id=user.pk).first()
-    if own is not None:
-        qs = qs.filter(pk=own.channel_id)
-    elif not any(scopes.has_perm(user, perm) for perm in RULE_READERS):
-        qs = qs.none()
-    return page_of(qs.order_by("kind", "name", "id"), page)
+@router.get(
+    "/leads/channels",
+    response={200: Page[ChannelOut], 401: ErrorOut, 422: ErrorOut},
+    summary="渠道列表",
+    description="**权限**：经纪人只见自己的渠道；渠道管理、客资查看、报备或到访登记者见本组织的渠道。"
+    "默认只列启用的（active=false 列停用的）。",
+)
+def list_channels(request: HttpRequest, filters: Query[ChannelFilters], page: Query[PageIn]) -> Any:
+    return listed(api_desk.channel_rows(caller(request)), filters, page)
 
 
 def rules_out(project: Project) -> dict[str, Any]:

@@ -3,15 +3,14 @@ a customer's page, a broker's own reports. Visibility always comes from access.p
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
-from mediadesk.core import dates, phone, scopes
-from mediadesk.leads import access
+from mediadesk.core import phone, scopes
+from mediadesk.leads import access, attribution
+from mediadesk.leads.filters import LeadFilters, PoolFilters
 from mediadesk.leads.models import (
     Broker,
     Campaign,
@@ -19,22 +18,20 @@ from mediadesk.leads.models import (
     Consultant,
     Customer,
     Deal,
+    Dispute,
     FollowUp,
     Opportunity,
+    Referral,
     Report,
     Touch,
+    ViewingTrip,
+    Visit,
 )
 from mediadesk.orgs import queries as org_queries
-from mediadesk.orgs.models import Project
+from mediadesk.orgs.models import Project, User
 from mediadesk.orgs.roles import Perm
 
 PAGE_SIZE = 30
-SORTS = {
-    "created": "created_at", "-created": "-created_at",
-    "follow": "last_follow_at", "-follow": "-last_follow_at",
-    "next": "next_contact_at", "-next": "-next_contact_at",
-    "due": "first_contact_due", "-due": "-first_contact_due",
-}  # fmt: skip
 
 
 def can_use_desk(user: Any) -> bool:
@@ -47,61 +44,10 @@ def is_broker_only(user: Any) -> bool:
     return hasattr(user, "broker") and not can_use_desk(user)
 
 
-def _local_day(text: str, *, end: bool = False) -> dt.datetime | None:
-    day = dates.parse_day(text)
-    if day is None:
-        return None
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    return start + dt.timedelta(days=1) if end else start
-
-
-def _id(params: Any, key: str) -> int | None:
-    value = str(params.get(key, "") or "")
-    return int(value) if value.isdigit() else None
-
-
-def filter_leads(qs: QuerySet[Opportunity], params: Any) -> QuerySet[Opportunity]:
-    """Apply the list's filters: every one maps to an indexed column or a narrow join."""
-    for key, column in (("project", "project_id"), ("channel", "channel_id")):
-        if (value := _id(params, key)) is not None:
-            qs = qs.filter(**{column: value})
-    consultant = str(params.get("consultant", "") or "")
-    if consultant == "none":
-        qs = qs.filter(consultant__isnull=True)
-    elif consultant.isdigit():
-        qs = qs.filter(consultant_id=int(consultant))
-    for key in ("stage", "intent", "source"):
-        if value := params.get(key):
-            qs = qs.filter(**{key: value})
-    if params.get("overdue"):
-        qs = qs.filter(sla_breached_at__isnull=False, first_contact_at__isnull=True)
-    pool = params.get("pool")
-    if pool in ("1", "0"):
-        qs = qs.filter(in_pool=pool == "1")
-    if start := _local_day(params.get("from", "")):
-        qs = qs.filter(created_at__gte=start)
-    if end := _local_day(params.get("to", ""), end=True):
-        qs = qs.filter(created_at__lt=end)
-    return _search(qs, str(params.get("q", "") or "").strip())
-
-
-def _search(qs: QuerySet[Opportunity], q: str) -> QuerySet[Opportunity]:
-    """A name, or the last four digits of the phone (what people quote on the phone)."""
-    if not q:
-        return qs
-    digits = phone.normalise(q)
-    if digits and len(digits) == len(q.replace(" ", "")) and len(digits) <= 4:
-        return qs.filter(customer__phone__endswith=digits)
-    if digits and len(digits) == 11:
-        return qs.filter(customer__phone=digits)
-    return qs.filter(customer__name__icontains=q)
-
-
 def lead_list(user: Any, params: Any) -> QuerySet[Opportunity]:
     """The visible leads, filtered and sorted (newest first by default)."""
-    qs = filter_leads(access.visible_opportunities(user), params)
-    order = SORTS.get(str(params.get("sort", "") or ""), "-created_at")
-    return qs.select_related("customer", "project", "consultant", "channel").order_by(order, "-id")
+    qs = LeadFilters.from_query(params).sorted(access.visible_opportunities(user))
+    return qs.select_related("customer", "project", "consultant", "channel")
 
 
 @dataclass
@@ -168,12 +114,8 @@ def filter_options(user: Any) -> dict[str, Any]:
 
 def pool_list(user: Any, params: Any) -> QuerySet[Opportunity]:
     """Pooled opportunities the user may see, filtered like the lead list."""
-    qs = filter_leads(access.visible_pool(user), {**params.dict(), "pool": ""})
-    if reason := params.get("reason"):
-        qs = qs.filter(pool_reason__contains=reason)
-    return qs.select_related("customer", "project", "previous_consultant", "channel").order_by(
-        "-pooled_at", "-id"
-    )
+    qs = PoolFilters.from_query(params).sorted(access.visible_pool(user))
+    return qs.select_related("customer", "project", "previous_consultant", "channel")
 
 
 # --- a customer's page ------------------------------------------------------------------------
@@ -284,3 +226,62 @@ def desk_caps(user: Any) -> dict[str, bool]:
         "attribution": scopes.has_perm(user, Perm.LEADS_REPORT)
         or scopes.has_perm(user, Perm.LEADS_VISIT),
     }
+
+
+# --- attribution records (reports, trips, disputes, referrals) -------------------------------
+
+
+def projects_with(user: Any, perm: str) -> QuerySet[Project]:
+    """Projects of the user's organisation where the user holds `perm`."""
+    ids = [
+        p.pk
+        for p in Project.objects.filter(organisation_id=user.organisation_id, is_active=True)
+        if attribution.in_project(user, perm, p)
+    ]
+    return Project.objects.filter(pk__in=ids).order_by("name")
+
+
+def visible_reports(user: Any) -> QuerySet[Report]:
+    """Reports in the scopes where the user sees customers, plus the user's own."""
+    return Report.objects.filter(
+        access.project_scope_q(user, Perm.LEADS_VIEW) | Q(reporter_id=user.pk)
+    )
+
+
+def visible_trips(user: Any) -> QuerySet[ViewingTrip]:
+    """Trips with a visit in a project where the user records or sees visits."""
+    projects = projects_with(user, Perm.LEADS_VISIT) | projects_with(user, Perm.LEADS_VIEW)
+    inside = Visit.objects.filter(project__in=projects).values("trip_id")
+    return ViewingTrip.objects.filter(pk__in=inside)
+
+
+def visible_disputes(user: Any) -> QuerySet[Dispute]:
+    return Dispute.objects.filter(
+        access.project_scope_q(user, Perm.LEADS_VIEW)
+        | Q(report_a__reporter_id=user.pk)
+        | Q(report_b__reporter_id=user.pk)
+        | Q(consultant_b_id=user.pk)
+    )
+
+
+def visible_referrals(user: Any) -> QuerySet[Referral]:
+    return Referral.objects.filter(
+        access.project_scope_q(user, Perm.LEADS_VIEW, "to_project")
+        | access.project_scope_q(user, Perm.LEADS_VIEW, "from_project")
+        | Q(requested_by_id=user.pk)
+    )
+
+
+def co_handlers(opp: Opportunity) -> QuerySet[User]:
+    """Who may co-handle (主管带单): the project's seats and team supervisors, not the owner."""
+    return (
+        User.objects.filter(
+            Q(consultant_seats__project_id=opp.project_id)
+            | Q(supervised_teams__project_id=opp.project_id),
+            organisation_id=opp.organisation_id,
+            is_active=True,
+        )
+        .exclude(pk=opp.consultant_id or 0)
+        .distinct()
+        .order_by("username")
+    )

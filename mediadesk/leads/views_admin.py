@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.leads import queries, services
+from mediadesk.leads.filters import BrokerFilters, CampaignFilters, ChannelFilters
 from mediadesk.leads.forms import BrokerForm, CampaignForm, ChannelForm, apply_errors
 from mediadesk.leads.models import Broker, Campaign, Channel
 from mediadesk.orgs.roles import Perm
@@ -44,7 +45,7 @@ def _apply(form: Any, exc: ValidationError | PermissionDenied) -> None:
 
 def channels(request: HttpRequest) -> HttpResponse:
     _require_rules(request.user)
-    rows = _org_channels(request.user).order_by("kind", "name")
+    rows = ChannelFilters.from_query(request.GET).sorted(_org_channels(request.user))
     return _page(request, "leads/channels.html", {"channels": rows})
 
 
@@ -73,7 +74,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 def brokers(request: HttpRequest) -> HttpResponse:
     _require_rules(request.user)
-    rows = queries.visible_brokers(request.user).order_by("-is_active", "channel__name")
+    rows = BrokerFilters.from_query(request.GET).sorted(queries.visible_brokers(request.user))
     return _page(request, "leads/brokers.html", {"brokers": rows})
 
 
@@ -103,7 +104,7 @@ def broker_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def campaigns(request: HttpRequest) -> HttpResponse:
     _require_rules(request.user)
-    rows = queries.visible_campaigns(request.user).order_by("-created_at")
+    rows = CampaignFilters.from_query(request.GET).sorted(queries.visible_campaigns(request.user))
     return _page(request, "leads/campaigns.html", {"campaigns": rows})
 
 

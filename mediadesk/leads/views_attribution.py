@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import audit, excel, phone, scopes
 from mediadesk.core.errors import Conflict
-from mediadesk.leads import access, arbitration, attribution, rulesets
+from mediadesk.leads import access, arbitration, attribution, filters, rulesets
 from mediadesk.leads.models import (
     Channel,
     Customer,
@@ -31,8 +31,16 @@ from mediadesk.leads.models import (
     Report,
     ResultCode,
     RuleSet,
-    ViewingTrip,
     Visit,
+)
+from mediadesk.leads.queries import (
+    projects_with as _projects,
+)
+from mediadesk.leads.queries import (
+    visible_disputes,
+    visible_referrals,
+    visible_reports,
+    visible_trips,
 )
 from mediadesk.orgs.models import Project
 from mediadesk.orgs.roles import Perm
@@ -42,16 +50,6 @@ PER_PAGE = 30
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     return render(request, template, {"nav_active": "leads", **context})
-
-
-def _projects(user: Any, perm: str) -> QuerySet[Project]:
-    """Projects of the user's organisation where the user holds `perm`."""
-    ids = [
-        p.pk
-        for p in Project.objects.filter(organisation_id=user.organisation_id, is_active=True)
-        if attribution.in_project(user, perm, p)
-    ]
-    return Project.objects.filter(pk__in=ids).order_by("name")
 
 
 class Styled(forms.Form):
@@ -87,13 +85,6 @@ def _errors(exc: ValidationError) -> list[str]:
 # --- reports ------------------------------------------------------------------------------------
 
 
-def visible_reports(user: Any) -> QuerySet[Report]:
-    """Reports in the scopes where the user sees customers, plus the user's own."""
-    return Report.objects.filter(
-        access.project_scope_q(user, Perm.LEADS_VIEW) | Q(reporter_id=user.pk)
-    )
-
-
 class ReportFilters(Styled):
     small = True
     project = forms.ModelChoiceField(
@@ -118,21 +109,9 @@ def _filtered_reports(request: HttpRequest) -> tuple[QuerySet[Report], ReportFil
     form = ReportFilters(request.GET or None)
     _choices(form, "project", Project.objects.filter(organisation_id=user.organisation_id))
     _choices(form, "channel", Channel.objects.filter(organisation_id=user.organisation_id))
-    qs = visible_reports(user).select_related("project", "channel", "reporter")
-    if form.is_valid():
-        data = form.cleaned_data
-        for name in ("project", "channel", "status"):
-            if data.get(name):
-                qs = qs.filter(**{name: data[name]})
-        if data.get("result_code") not in (None, ""):
-            qs = qs.filter(result_code=data["result_code"])
-        if data.get("q"):
-            qs = qs.filter(phone__endswith=data["q"])
-        if data.get("since"):
-            qs = qs.filter(reported_at__date__gte=data["since"])
-        if data.get("until"):
-            qs = qs.filter(reported_at__date__lte=data["until"])
-    return qs.order_by("-reported_at", "-id"), form
+    chosen = filters.ReportFilters.from_query(request.GET)
+    qs = chosen.sorted(visible_reports(user)).select_related("project", "channel", "reporter")
+    return qs, form
 
 
 def _params(request: HttpRequest) -> str:
@@ -306,13 +285,6 @@ class TripFilters(Styled):
     until = forms.DateField(required=False, label="止")
 
 
-def visible_trips(user: Any) -> QuerySet[ViewingTrip]:
-    """Trips with a visit in a project where the user records or sees visits."""
-    projects = _projects(user, Perm.LEADS_VISIT) | _projects(user, Perm.LEADS_VIEW)
-    inside = Visit.objects.filter(project__in=projects).values("trip_id")
-    return ViewingTrip.objects.filter(pk__in=inside)
-
-
 @login_required
 def trips(request: HttpRequest) -> HttpResponse:
     """带看单 list: one row per trip, its channel, time and the (project, customer) pairs."""
@@ -320,17 +292,10 @@ def trips(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = TripFilters(request.GET or None)
     _choices(form, "channel", _channels(user))
-    qs = visible_trips(user).select_related("channel", "broker__user", "created_by")
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("channel"):
-            qs = qs.filter(channel=data["channel"])
-        if data.get("since"):
-            qs = qs.filter(trip_at__date__gte=data["since"])
-        if data.get("until"):
-            qs = qs.filter(trip_at__date__lte=data["until"])
+    qs = filters.TripFilters.from_query(request.GET).sorted(visible_trips(user))
+    qs = qs.select_related("channel", "broker__user", "created_by")
     qs = qs.annotate(pairs=Count("visits"), ok=Count("visits", filter=Q(visits__result_code=0)))
-    page = Paginator(qs.order_by("-trip_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     names = _trip_projects([t.pk for t in page])
     for trip in page:
         trip.project_names = "、".join(names[trip.pk])  # type: ignore[attr-defined]
@@ -386,30 +351,15 @@ def trip_new(request: HttpRequest) -> HttpResponse:
 # --- disputes -----------------------------------------------------------------------------------
 
 
-def visible_disputes(user: Any) -> QuerySet[Dispute]:
-    return Dispute.objects.filter(
-        access.project_scope_q(user, Perm.LEADS_VIEW)
-        | Q(report_a__reporter_id=user.pk)
-        | Q(report_b__reporter_id=user.pk)
-        | Q(consultant_b_id=user.pk)
-    )
-
-
 @login_required
 def disputes(request: HttpRequest) -> HttpResponse:
     scopes.require(access.can_use_attribution(request.user))
     qs = visible_disputes(request.user).select_related("project", "report_a__channel",
                                                        "report_b__channel", "consultant_b")  # fmt: skip
-    state = request.GET.get("state", "open")
-    if state == "open":
-        qs = qs.filter(decision="")
-    elif state == "decided":
-        qs = qs.exclude(decision="")
-    if request.GET.get("kind") in Dispute.Kind.values:
-        qs = qs.filter(kind=request.GET["kind"])
-    page = Paginator(qs.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    chosen = filters.DisputeFilters.from_query(request.GET)
+    page = Paginator(chosen.sorted(qs), PER_PAGE).get_page(request.GET.get("page"))
     return _render(request, "leads/attribution/disputes.html", {
-        "page": page, "state": state, "kind": request.GET.get("kind", ""),
+        "page": page, "state": chosen.state, "kind": chosen.kind or "",
         "kinds": Dispute.Kind.choices, "params": _params(request),
     })  # fmt: skip
 
@@ -454,24 +404,15 @@ def _decide(request: HttpRequest, dispute: Dispute) -> HttpResponse:
 # --- referrals ----------------------------------------------------------------------------------
 
 
-def visible_referrals(user: Any) -> QuerySet[Referral]:
-    return Referral.objects.filter(
-        access.project_scope_q(user, Perm.LEADS_VIEW, "to_project")
-        | access.project_scope_q(user, Perm.LEADS_VIEW, "from_project")
-        | Q(requested_by_id=user.pk)
-    )
-
-
 @login_required
 def referrals(request: HttpRequest) -> HttpResponse:
     scopes.require(access.can_use_attribution(request.user))
-    status = request.GET.get("status", Referral.Status.PENDING)
-    qs = visible_referrals(request.user).select_related(
+    chosen = filters.ReferralFilters.from_query(request.GET)
+    qs = chosen.sorted(visible_referrals(request.user)).select_related(
         "customer", "from_project", "to_project", "requested_by", "decided_by"
     )
-    if status in Referral.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs.order_by("-created_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    status = chosen.status
+    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     for referral in page:
         referral.can_decide = referral.status == Referral.Status.PENDING and (  # type: ignore[attr-defined]
             attribution.in_project(request.user, Perm.LEADS_ARBITRATE, referral.to_project)

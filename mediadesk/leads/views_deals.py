@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -21,6 +20,7 @@ from mediadesk.core import scopes
 from mediadesk.core.errors import Conflict
 from mediadesk.leads import access, attribution
 from mediadesk.leads.models import Deal, Opportunity
+from mediadesk.leads.queries import co_handlers
 from mediadesk.leads.views_attribution import Styled
 from mediadesk.orgs.models import User
 
@@ -31,21 +31,6 @@ ADVANCES = [
     ("loan", "合同备案+放款"),
     ("handover", "交付"),
 ]
-
-
-def co_handlers(opp: Opportunity) -> QuerySet[User]:
-    """Who may co-handle (主管带单): the project's seats and team supervisors, not the owner."""
-    return (
-        User.objects.filter(
-            Q(consultant_seats__project_id=opp.project_id)
-            | Q(supervised_teams__project_id=opp.project_id),
-            organisation_id=opp.organisation_id,
-            is_active=True,
-        )
-        .exclude(pk=opp.consultant_id or 0)
-        .distinct()
-        .order_by("username")
-    )
 
 
 class DealForm(Styled):

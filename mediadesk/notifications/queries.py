@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models import QuerySet
 
 from mediadesk.core import scopes
-from mediadesk.core.params import id_param
 from mediadesk.notifications.models import Notification, Robot, RobotDelivery
 from mediadesk.orgs.roles import Perm, perms_of
 
@@ -48,13 +47,3 @@ def failed_delivery_count(user: Any) -> int:
     if not can_manage_robots(user):
         return 0
     return visible_deliveries(user).filter(status=RobotDelivery.Status.FAILED).count()
-
-
-def filter_deliveries(rows: QuerySet[RobotDelivery], params: Any) -> QuerySet[RobotDelivery]:
-    """Apply the status-page filters (status, robot)."""
-    status = params.get("status") or ""
-    if status in RobotDelivery.Status.values:
-        rows = rows.filter(status=status)
-    if robot := id_param(params.get("robot")):
-        rows = rows.filter(robot_id=robot)
-    return rows

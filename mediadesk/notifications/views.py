@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import scopes
 from mediadesk.notifications import forms, queries, services
+from mediadesk.notifications.filters import DeliveryFilters, InboxFilters, RobotFilters
 from mediadesk.notifications.models import Robot, RobotDelivery
 from mediadesk.orgs.forms import apply_service_errors
 
@@ -39,8 +40,9 @@ def _require_manager(request: HttpRequest) -> None:
 
 
 def inbox(request: HttpRequest) -> HttpResponse:
-    unread_only = request.GET.get("show") == "unread"
-    rows = queries.inbox(request.user, unread_only=unread_only)
+    chosen = InboxFilters.from_query(request.GET)
+    unread_only = chosen.show == "unread"
+    rows = chosen.sorted(queries.inbox(request.user))
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
     for n in page:
         n.kind_label = services.kind_label(n.kind)  # type: ignore[attr-defined]
@@ -81,10 +83,8 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 def robot_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    rows = queries.visible_robots(request.user).select_related("organisation")
-    kind = request.GET.get("kind") or ""
-    if kind in Robot.Kind.values:
-        rows = rows.filter(kind=kind)
+    rows = RobotFilters.from_query(request.GET).sorted(queries.visible_robots(request.user))
+    rows = rows.select_related("organisation")
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
     for robot in page:
         robot.kind_labels = [services.kind_label(k) for k in robot.event_kinds]  # type: ignore[attr-defined]
@@ -157,7 +157,7 @@ def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 def delivery_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    rows = queries.filter_deliveries(queries.visible_deliveries(request.user), request.GET)
+    rows = DeliveryFilters.from_query(request.GET).sorted(queries.visible_deliveries(request.user))
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     for delivery in page:
         delivery.kind_label = services.kind_label(delivery.kind)  # type: ignore[attr-defined]

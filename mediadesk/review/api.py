@@ -8,10 +8,12 @@ from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Status
 
 from mediadesk.core import scopes
-from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller, page_of, params_of
+from mediadesk.core.api_support import listed, who
+from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller
 from mediadesk.review import queries, services
+from mediadesk.review.filters import QueueFilters, RunFilters
 from mediadesk.review.models import ReviewRun, StepState
-from mediadesk.review.schemas import ActionIn, ApproveIn, RunFilters, RunOut
+from mediadesk.review.schemas import ActionIn, ApproveIn, QueueStepOut, RunOut
 
 router = Router(tags=["内容审核"])
 
@@ -36,13 +38,28 @@ def _step(user: Any, run_id: int, order: int) -> StepState:
 
 
 @router.get(
-    "/reviews", response={200: Page[RunOut], 403: ErrorOut, 422: ErrorOut}, summary="审核列表"
+    "/reviews",
+    response={200: Page[RunOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="审核列表",
+    description=who("内容查看（content.view）") + "。筛选与审核流程表页面相同。",
 )
 def list_reviews(request: HttpRequest, filters: Query[RunFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
     queries.require_view(user)
-    runs = queries.filter_runs(queries.visible_runs(user), params_of(filters))
-    return page_of(queries.with_steps(runs).order_by("-started_at", "-pk"), page)
+    return listed(queries.with_steps(queries.visible_runs(user)), filters, page)
+
+
+@router.get(
+    "/reviews/queue",
+    response={200: Page[QueueStepOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="待我审核",
+    description=who("审核人本人：本人可处理的待审步骤（不含自己提交或负责的内容）")
+    + "，等待最久的在前，与待我审核页面相同。",
+)
+def review_queue(request: HttpRequest, filters: Query[QueueFilters], page: Query[PageIn]) -> Any:
+    user = caller(request)
+    queries.require_view(user)
+    return listed(queries.my_queue(user), filters, page)
 
 
 @router.get(

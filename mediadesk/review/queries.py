@@ -9,12 +9,10 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
 from mediadesk.content.models import ContentItem, Status, Variant
 from mediadesk.core import audit, scopes
 from mediadesk.core.errors import PermissionDenied
-from mediadesk.core.params import id_param
 from mediadesk.orgs.models import RoleGrant, User
 from mediadesk.orgs.roles import Perm, perms_of
 from mediadesk.review import diff, rules
@@ -187,47 +185,18 @@ def overdue_q(now: datetime, *, prefix: str = "") -> Q:
     return q & Q(**{f"{prefix}status": StepState.Status.PENDING})
 
 
-def _date(params: Mapping[str, Any], key: str) -> Any:
-    try:
-        return parse_date(str(params.get(key) or ""))
-    except ValueError:
-        return None
-
-
 def filter_queue(qs: QuerySet[StepState], params: Mapping[str, Any]) -> QuerySet[StepState]:
-    """Filters of the queue: title search, project, form, overdue only."""
-    if q := str(params.get("q") or "").strip():
-        qs = qs.filter(run__item__title__icontains=q)
-    if project := id_param(params.get("project")):
-        qs = qs.filter(run__item__project_id=project)
-    if form := params.get("form"):
-        qs = qs.filter(run__item__form=form)
-    if params.get("overdue"):
-        qs = qs.filter(overdue_q(timezone.now()))
-    return qs
+    """Filters of the queue (filters.QueueFilters): title search, project, form, overdue."""
+    from mediadesk.review.filters import QueueFilters
+
+    return QueueFilters.from_query(params).apply(qs)
 
 
 def filter_runs(qs: QuerySet[ReviewRun], params: Mapping[str, Any]) -> QuerySet[ReviewRun]:
-    """Filters of the review list, the export and the API: status, current step, submitter,
-    submit date range, title, project."""
-    if (status := params.get("status")) in STATUS_LABELS:
-        qs = qs.filter(status=status)
-    if step := str(params.get("step") or "").strip():
-        current = StepState.objects.filter(
-            run=OuterRef("pk"), status=StepState.Status.PENDING, step__name=step
-        )
-        qs = qs.filter(Exists(current))
-    if submitter := id_param(params.get("submitter")):
-        qs = qs.filter(submitted_by_id=submitter)
-    if since := _date(params, "since"):
-        qs = qs.filter(started_at__date__gte=since)
-    if until := _date(params, "until"):
-        qs = qs.filter(started_at__date__lte=until)
-    if q := str(params.get("q") or "").strip():
-        qs = qs.filter(item__title__icontains=q)
-    if project := id_param(params.get("project")):
-        qs = qs.filter(item__project_id=project)
-    return qs
+    """Filters of the review list, the export and the API (filters.RunFilters)."""
+    from mediadesk.review.filters import RunFilters
+
+    return RunFilters.from_query(params).apply(qs)
 
 
 def with_steps(qs: QuerySet[ReviewRun]) -> QuerySet[ReviewRun]:

@@ -7,18 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from mediadesk.core.schemas import BodyIn, Id, IsoDate, QueryIn
+from mediadesk.core.schemas import BodyIn
 from mediadesk.review.models import ReviewRun, StepState
-
-
-class RunFilters(QueryIn):
-    status: ReviewRun.Status | None = None
-    step: str | None = Field(None, max_length=40, description="当前待审步骤名称，如 二审 部门经理")
-    submitter: Id | None = Field(None, description="提交人（用户 id）")
-    since: IsoDate | None = Field(None, description="提交日期起（含）")
-    until: IsoDate | None = Field(None, description="提交日期止（含）")
-    q: str | None = Field(None, max_length=100, description="按内容标题搜索")
-    project: Id | None = None
 
 
 class ActionIn(BodyIn):
@@ -120,3 +110,39 @@ class RunOut(Schema):
     @staticmethod
     def resolve_steps(obj: ReviewRun) -> Any:
         return sorted(obj.steps.all(), key=lambda s: s.order)
+
+
+class QueueStepOut(Schema):
+    """A step waiting for the caller (待我审核)."""
+
+    run: int
+    order: int
+    step: str
+    item: int
+    item_title: str
+    submitted_by: str
+    waiting_since: dt.datetime | None
+
+    @staticmethod
+    def resolve_run(obj: StepState) -> int:
+        return obj.run_id
+
+    @staticmethod
+    def resolve_step(obj: StepState) -> str:
+        return obj.step.name
+
+    @staticmethod
+    def resolve_item(obj: StepState) -> int:
+        return obj.run.item_id
+
+    @staticmethod
+    def resolve_item_title(obj: StepState) -> str:
+        return obj.run.item.title
+
+    @staticmethod
+    def resolve_submitted_by(obj: StepState) -> str:
+        return str(obj.run.submitted_by)
+
+    @staticmethod
+    def resolve_waiting_since(obj: StepState) -> dt.datetime | None:
+        return obj.started_at

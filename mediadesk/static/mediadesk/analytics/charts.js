@@ -28,10 +28,19 @@
       };
     },
     platforms: function () {
+      // Shares compared honestly: one bar per platform, longest first, each labelled with its
+      // exposure and share of the total (a pie or rose hides the small platforms).
+      var rows = data.platforms.slice().sort(function (a, b) { return b.exposure - a.exposure; });
+      var total = rows.reduce(function (sum, r) { return sum + (r.exposure || 0); }, 0);
+      var share = function (v) { return total ? (100 * v / total).toFixed(1) + "%" : "—"; };
       return {
-        tooltip: { trigger: "item" }, legend: legend,
-        series: [{ name: "曝光量", type: "pie", radius: ["35%", "65%"], top: 24,
-          data: data.platforms.map(function (p) { return { name: p.name, value: p.exposure }; }) }]
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+          valueFormatter: function (v) { return v.toLocaleString() + "（" + share(v) + "）"; } },
+        grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
+        xAxis: { type: "value", show: false },
+        yAxis: { type: "category", inverse: true, data: bars(rows, "name"), axisTick: { show: false } },
+        series: [{ name: "曝光量", type: "bar", barMaxWidth: 22, data: bars(rows, "exposure"),
+          label: { show: true, position: "right", formatter: function (p) { return share(p.value); } } }]
       };
     },
     accounts: function () {

@@ -1,0 +1,8 @@
+"""The leads API router, shared by the contract endpoints (api.py) and the desk (api_desk.py)
+so that a list and a write on the same path (GET and POST /leads/reports) are one path."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["客资与判客"])
