@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublishingConfig(AppConfig):
+    name = "mediadesk.publishing"
+    label = "publishing"
+    verbose_name = _("发布")
+
+    def ready(self) -> None:
+        from mediadesk.core import registry, scopes
+        from mediadesk.orgs.roles import Role
+        from mediadesk.publishing import jobs, perms  # noqa: F401 (registers periodic jobs)
+
+        everything = (perms.VIEW, perms.PUBLISH, perms.CONNECT)
+        registry.plug(
+            registry.AppPlug(
+                app="publishing",
+                url_prefix="publishing/",
+                api=True,
+                menu=registry.MenuEntry(
+                    key="publishing", label=_("发布"), icon="bi-send", url_name="publishing:queue",
+                    order=35, visible=lambda user: scopes.has_perm(user, perms.VIEW),
+                ),  # fmt: skip
+                perms=perms.LABELS,
+                grants={
+                    Role.MANAGER: everything,
+                    Role.OPERATOR: everything,
+                    Role.PLANNER: (perms.VIEW,),
+                    Role.LEGAL: (perms.VIEW,),
+                    Role.ANALYST: (perms.VIEW,),
+                },
+                demo=True,
+                demo_order=120,
+            )
+        )

@@ -1,0 +1,78 @@
+"""Reads and access checks of publishing, shared by the pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from mediadesk.core import scopes
+from mediadesk.core.errors import PermissionDenied
+from mediadesk.matrix.models import Account
+from mediadesk.publishing import conf, perms
+from mediadesk.publishing.models import PostCheck, PublishJob, State
+
+
+def require(user: Any, perm: str = perms.VIEW) -> None:
+    scopes.require(scopes.has_perm(user, perm), "没有发布相关的权限")
+
+
+def visible_jobs(user: Any) -> QuerySet[PublishJob]:
+    """Jobs in the scopes where the user may view publishing."""
+    return PublishJob.objects.filter(scopes.scope_q(user, perms.VIEW, shared=True)).select_related(
+        "variant", "variant__item", "account", "platform"
+    )
+
+
+def access_job(user: Any, pk: Any, *, for_write: bool = False) -> PublishJob:
+    job = scopes.get_or_404(visible_jobs(user), pk)
+    if for_write and not scopes.allows(user, perms.PUBLISH, job, shared=True):
+        raise PermissionDenied("没有在该范围操作发布的权限")
+    return job
+
+
+def filter_jobs(qs: QuerySet[PublishJob], params: Mapping[str, Any]) -> QuerySet[PublishJob]:
+    """Filters of the queue and the API: state, platform, account, owner, since, until."""
+    if params.get("state") in State.values:
+        qs = qs.filter(state=params["state"])
+    for key, field in (("platform", "platform__code"), ("account", "account_id"),
+                       ("owner", "variant__owner_id")):  # fmt: skip
+        if params.get(key):
+            qs = qs.filter(**{field: params[key]})
+    if isinstance(params.get("since"), dt.date | dt.datetime):
+        qs = qs.filter(scheduled_at__date__gte=params["since"])
+    if isinstance(params.get("until"), dt.date | dt.datetime):
+        qs = qs.filter(scheduled_at__date__lte=params["until"])
+    return qs
+
+
+def visible_checks(user: Any) -> QuerySet[PostCheck]:
+    return PostCheck.objects.filter(scopes.scope_q(user, perms.VIEW, shared=True)).select_related(
+        "job", "variant", "variant__item", "job__account"
+    )
+
+
+def overdue_packages(now: dt.datetime | None = None) -> QuerySet[PublishJob]:
+    now = now or timezone.now()
+    return PublishJob.objects.filter(state=State.MANUAL, scheduled_at__lt=now - conf.package_grace())
+
+
+def connectable_accounts(user: Any) -> QuerySet[Account]:
+    return (
+        Account.objects.alive()
+        .filter(scopes.scope_q(user, perms.VIEW, shared=True))
+        .select_related("platform", "connection", "custodian")
+        .order_by("platform__sort", "name")
+    )
+
+
+def quota_used(account: Account, day: dt.date) -> int:
+    """Jobs going out on the account that day (the platform's daily quota counts them)."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return PublishJob.objects.filter(
+        account=account, scheduled_at__gte=start, scheduled_at__lt=start + dt.timedelta(days=1),
+        state__in=[State.QUEUED, State.PUBLISHING, State.SUBMITTED, State.PUBLISHED, State.MANUAL],
+    ).count()  # fmt: skip
