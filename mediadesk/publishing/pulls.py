@@ -64,7 +64,7 @@ def _pull(pull: MetricPull, now: dt.datetime) -> int:
     job.account.connection = conn
     try:
         figures = connector.pull_metrics(job)
-        ingest_figures(job, figures, pull.due_at.replace(second=0, microsecond=0))
+        ingest_figures(job, figures, now.replace(microsecond=0))
     except PlatformError as exc:
         MetricPull.objects.filter(pk=pull.pk).update(tries=pull.tries + 1, error=exc.message[:300])
         return 0

@@ -306,11 +306,16 @@ def test_the_24h_metric_pull_writes_a_snapshot_that_template_3_shows(
     v = desk.approved("douyin")["douyin"]
     job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
     dispatch_and_run(django_capture_on_commit_callbacks)
+    day_ago = timezone.now() - timezone.timedelta(hours=25)  # a day went by
+    PublishJob.objects.filter(pk=job.pk).update(published_at=day_ago)
+    Variant.objects.filter(pk=v.pk).update(published_at=day_ago)
     MetricPull.objects.filter(job=job, hours__in=[1, 24]).update(due_at=timezone.now())
     assert pulls.pull_due() == 2
     snap = MetricSnapshot.objects.filter(variant=v).latest("taken_at")
     assert snap.reads == 1200 and snap.likes == 80
-    rows = api(desk.world.manager).get("/api/v1/analytics/monitoring").json()["items"]
+    day = timezone.localdate(day_ago).isoformat()
+    answer = api(desk.world.manager).get(f"/api/v1/analytics/monitoring?start={day}&end={day}")
+    rows = answer.json()["items"]
     assert any(r.get("exposure") == 1200 for r in rows), rows
     assert MetricPull.objects.filter(job=job, done_at__isnull=False).count() == 2
 
