@@ -211,7 +211,7 @@ def _to_package(job: PublishJob, worker: str) -> str:
             raise LeaseLost
         _finish_attempt(job, "package")
         audit.record(actor=None, action="publishing.package", target=job,
-                     changes={"state": [State.PUBLISHING.label, State.MANUAL.label]})  # fmt: skip
+                     changes={"state": [str(State.PUBLISHING.label), str(State.MANUAL.label)]})  # fmt: skip
     return "package"
 
 

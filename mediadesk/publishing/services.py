@@ -187,7 +187,7 @@ def cancel_variant(variant: Variant, *, by: Any) -> PublishJob:
         raise Conflict(_("发布任务状态已变化，请刷新"))
     Variant.objects.filter(pk=variant.pk, status=Status.SCHEDULED).update(status=Status.APPROVED)
     audit.record(actor=by, action="publishing.cancel", target=variant,
-                 changes={"job": [job.pk, None], "state": [job.get_state_display(), State.CANCELLED.label]})  # fmt: skip
+                 changes={"job": [job.pk, None], "state": [job.get_state_display(), str(State.CANCELLED.label)]})  # fmt: skip
     job.state = State.CANCELLED
     return job
 
@@ -225,7 +225,7 @@ def manual_instead(job: PublishJob, *, by: Any) -> PublishJob:
     if not won:
         raise Conflict(_("该任务不能改为人工发布"))
     audit.record(actor=by, action="publishing.package", target=job,
-                 changes={"state": [job.get_state_display(), State.MANUAL.label]})  # fmt: skip
+                 changes={"state": [job.get_state_display(), str(State.MANUAL.label)]})  # fmt: skip
     job.refresh_from_db()
     return job
 

@@ -1,0 +1,61 @@
+"""Pages of publishing: anonymous, wrong role, other scope, permitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from mediadesk.publishing import services
+from mediadesk.publishing.models import PublishJob, State
+from tests.publishing.conftest import Desk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["publishing:queue", "publishing:checks", "publishing:connections"])
+def test_lists_need_login_and_the_permission(desk: Desk, login: Any, name: str) -> None:
+    url = reverse(name)
+    assert Client().get(url).status_code == 302
+    assert login(desk.world.sales_a).get(url).status_code == 403
+    assert login(desk.world.operator).get(url).status_code == 200
+
+
+def test_the_package_page_shows_copy_and_takes_the_pasted_link(desk: Desk, login: Any) -> None:
+    v = desk.approved("xiaohongshu")["xiaohongshu"]
+    job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
+    url = reverse("publishing:package", args=[job.pk])
+    page = login(desk.world.operator).get(url)
+    assert page.status_code == 200 and v.title in page.content.decode() and "已发布，粘贴链接" in page.content.decode()
+    z = login(desk.world.operator).get(reverse("publishing:package_zip", args=[job.pk]))
+    assert z.status_code == 200 and z["Content-Type"] == "application/zip"
+    assert login(desk.world.operator_cd).get(url).status_code == 404
+    login(desk.world.operator).post(url, {"url": "https://www.xiaohongshu.com/explore/1"})
+    assert PublishJob.objects.get(pk=job.pk).state == State.PUBLISHED
+
+
+def test_the_queue_lists_jobs_and_bulk_cancels(desk: Desk, login: Any) -> None:
+    desk.connect("weibo")
+    v = desk.approved("weibo")["weibo"]
+    job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
+    c = login(desk.world.operator)
+    assert v.title in c.get(reverse("publishing:queue") + "?state=queued").content.decode()
+    assert v.title not in login(desk.world.operator_cd).get(reverse("publishing:queue")).content.decode()
+    c = login(desk.world.operator)
+    assert c.post(reverse("publishing:bulk"), {"action": "cancel", "job": [job.pk]}).status_code == 302
+    assert PublishJob.objects.get(pk=job.pk).state == State.CANCELLED
+    assert c.get(reverse("publishing:job", args=[job.pk])).status_code == 200
+
+
+def test_the_connect_page_saves_and_shows_no_secret(desk: Desk, login: Any) -> None:
+    from tests.publishing.conftest import account
+
+    acc = account(desk.world, "wechat_mp", "锦程曲江府公众号")
+    url = reverse("publishing:connect", args=[acc.pk])
+    c = login(desk.world.operator)
+    c.post(url, {"app_id": "wx9", "app_secret": "topsecret"})
+    page = c.get(url).content.decode()
+    assert "wx9" in page and "topsecret" not in page
+    assert "已连接" in c.get(reverse("publishing:connections")).content.decode()
