@@ -95,14 +95,18 @@ def create_item(request: HttpRequest, payload: ItemIn) -> Any:
             try:
                 services.add_variant(item, by=user, values=data)
             except ValidationError as exc:
-                raise ValidationError({f"variants.{n}.{k}": m for k, m in exc.message_dict.items()}) from None
+                raise ValidationError(
+                    {f"variants.{n}.{k}": m for k, m in exc.message_dict.items()}
+                ) from None
     return _out(item)
 
 
-@router.get("/content/items/{item_id}", response={200: ItemOut, **ERRORS}, summary="内容详情（含平台稿状态与发布链接）")
+@router.get(
+    "/content/items/{item_id}",
+    response={200: ItemOut, **ERRORS},
+    summary="内容详情（含平台稿状态与发布链接）",
+)
 def get_item(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     user = caller(request)
     queries.require_view(user)
     return _out(queries.access_item(user, item_id))
-
-

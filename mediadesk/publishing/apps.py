@@ -19,9 +19,13 @@ class PublishingConfig(AppConfig):
                 url_prefix="publishing/",
                 api=True,
                 menu=registry.MenuEntry(
-                    key="publishing", label=_("发布"), icon="bi-send", url_name="publishing:queue",
-                    order=35, visible=lambda user: scopes.has_perm(user, perms.VIEW),
-                ),  # fmt: skip
+                    key="publishing",
+                    label=_("发布"),
+                    icon="bi-send",
+                    url_name="publishing:queue",
+                    order=35,
+                    visible=lambda user: scopes.has_perm(user, perms.VIEW),
+                ),
                 perms=perms.LABELS,
                 grants={
                     Role.MANAGER: everything,

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import os
 import socket
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -66,8 +67,9 @@ def dispatch(now: dt.datetime | None = None, *, chunk: int = 20) -> int:
     for start in range(0, len(ids), 500):
         PublishJob.objects.filter(pk__in=ids[start : start + 500]).update(dispatched_at=now)
     for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        transaction.on_commit(lambda part=part: publish_jobs.enqueue(part), robust=True)
+        transaction.on_commit(
+            partial(publish_jobs.enqueue, ids[start : start + chunk]), robust=True
+        )
     return len(ids)
 
 

@@ -49,8 +49,10 @@ def matches(variant: Variant, revision: Revision) -> bool:
     same_assets = [a["id"] for a in revision.snapshot.get("assets", [])] == list(
         variant.item.assets.order_by("pk").values_list("pk", flat=True)
     )
-    return same_assets and all(now.get(f) == approved.get(f) for f in COMPARED) and (
-        entry.get("cover_id") == variant.cover_id
+    return (
+        same_assets
+        and all(now.get(f) == approved.get(f) for f in COMPARED)
+        and (entry.get("cover_id") == variant.cover_id)
     )
 
 

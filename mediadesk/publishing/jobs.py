@@ -23,7 +23,9 @@ def sweep(slot: datetime) -> dict[str, int]:
     return engine.sweep(timezone.now())
 
 
-@periodic("publishing.reminders", every=timedelta(minutes=5), label="发布包提醒与发布后检查超时升级")
+@periodic(
+    "publishing.reminders", every=timedelta(minutes=5), label="发布包提醒与发布后检查超时升级"
+)
 def reminders(slot: datetime) -> int:
     from mediadesk.publishing import services
 
@@ -31,7 +33,9 @@ def reminders(slot: datetime) -> int:
     return services.remind_packages(now) + services.escalate_checks(now)
 
 
-@periodic("publishing.pull_metrics", every=timedelta(minutes=10), label="拉取发布后 1/24/48/72 小时数据")
+@periodic(
+    "publishing.pull_metrics", every=timedelta(minutes=10), label="拉取发布后 1/24/48/72 小时数据"
+)
 def pull_metrics(slot: datetime) -> int:
     from mediadesk.publishing import pulls
 

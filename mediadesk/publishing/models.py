@@ -33,7 +33,10 @@ class Connection(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, null=True, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, related_name="+")
     status = models.CharField(
-        _("状态"), max_length=10, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED
+        _("状态"),
+        max_length=10,
+        choices=ConnectionStatus.choices,
+        default=ConnectionStatus.CONNECTED,
     )
     app_id = models.CharField(_("AppID/OpenID"), max_length=120, blank=True)
     secret_sealed = models.TextField(blank=True, editable=False)  # app_secret or access_token
@@ -150,6 +153,9 @@ class Attempt(models.Model):
         verbose_name = _("发布尝试")
         ordering = ["job", "number", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.number} {self.outcome}"
+
 
 class Material(models.Model):
     """A library asset already uploaded to an account (thumb/image media_id or body image URL)."""
@@ -165,6 +171,9 @@ class Material(models.Model):
             models.UniqueConstraint(fields=["account", "asset", "kind"], name="material_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.media_id or self.url}"
+
 
 class RateBucket(models.Model):
     """A token bucket shared by every worker on every host (per account or per app)."""
@@ -172,6 +181,9 @@ class RateBucket(models.Model):
     key = models.CharField(max_length=80, unique=True)
     tokens = models.FloatField()
     updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class PostCheck(models.Model):
@@ -201,6 +213,9 @@ class PostCheck(models.Model):
         verbose_name = _("发布后检查")
         ordering = ["due_at"]
 
+    def __str__(self) -> str:
+        return f"check {self.job_id}"
+
     @property
     def has_problem(self) -> bool:
         return self.confirmed_at is not None and not all(
@@ -220,3 +235,6 @@ class MetricPull(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "hours"], name="metric_pull_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} +{self.hours}h"

@@ -9,7 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from mediadesk.analytics import daily, services as ingest
+from mediadesk.analytics import daily
+from mediadesk.analytics import services as ingest
 from mediadesk.analytics.models import ImportKind, Source
 from mediadesk.core import scopes
 from mediadesk.orgs.models import User
@@ -24,9 +25,13 @@ MAX_TRIES = 6
 def _importer(job: Any) -> Any:
     """Whose name the automatic import carries: the scheduler, else an admin of the org."""
     for user in (job.created_by, job.account.custodian):
-        if user is not None and scopes.allows(user, Perm.ANALYTICS_IMPORT, job.account, shared=True):
+        if user is not None and scopes.allows(
+            user, Perm.ANALYTICS_IMPORT, job.account, shared=True
+        ):
             return user
-    return User.objects.filter(organisation_id=job.organisation_id, role_grants__role="admin").first()
+    return User.objects.filter(
+        organisation_id=job.organisation_id, role_grants__role="admin"
+    ).first()
 
 
 def ingest_figures(job: PublishJob, figures: dict[str, int], taken_at: dt.datetime) -> None:

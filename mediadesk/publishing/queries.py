@@ -57,7 +57,9 @@ def visible_checks(user: Any) -> QuerySet[PostCheck]:
 
 def overdue_packages(now: dt.datetime | None = None) -> QuerySet[PublishJob]:
     now = now or timezone.now()
-    return PublishJob.objects.filter(state=State.MANUAL, scheduled_at__lt=now - conf.package_grace())
+    return PublishJob.objects.filter(
+        state=State.MANUAL, scheduled_at__lt=now - conf.package_grace()
+    )
 
 
 def connectable_accounts(user: Any) -> QuerySet[Account]:

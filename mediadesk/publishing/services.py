@@ -138,7 +138,9 @@ def schedule_variant(
     return job, warnings_for(variant, when)
 
 
-def _create_job(variant: Variant, revision: Any, *, by: Any, when: dt.datetime, manual: bool) -> PublishJob:
+def _create_job(
+    variant: Variant, revision: Any, *, by: Any, when: dt.datetime, manual: bool
+) -> PublishJob:
     return PublishJob.objects.create(
         variant=variant, account=variant.account, platform=variant.platform,
         organisation_id=variant.organisation_id, company_id=variant.company_id,
@@ -151,7 +153,9 @@ def _create_job(variant: Variant, revision: Any, *, by: Any, when: dt.datetime, 
 
 def _reschedule(job: PublishJob, variant: Variant, *, by: Any, when: dt.datetime) -> PublishJob:
     if job.state not in (State.QUEUED, State.MANUAL):
-        raise Conflict(_("发布任务已开始（%(s)s），不能再调整时间") % {"s": job.get_state_display()})
+        raise Conflict(
+            _("发布任务已开始（%(s)s），不能再调整时间") % {"s": job.get_state_display()}
+        )
     old = job.scheduled_at
     PublishJob.objects.filter(pk=job.pk).update(scheduled_at=when, next_try_at=when,
                                                 dispatched_at=None, reminded_at=None)  # fmt: skip
@@ -237,8 +241,10 @@ def _check_url(url: str) -> str:
 
 
 @transaction.atomic
-def mark_manual(variant: Variant, *, by: Any, url: str, published_at: dt.datetime | None) -> PublishJob:
-    """"已发布，粘贴链接": the person posted the package; the variant becomes a post."""
+def mark_manual(
+    variant: Variant, *, by: Any, url: str, published_at: dt.datetime | None
+) -> PublishJob:
+    """ "已发布，粘贴链接": the person posted the package; the variant becomes a post."""
     _require(by, variant)
     url = _check_url(url)
     published_at = published_at or timezone.now()
@@ -250,7 +256,9 @@ def mark_manual(variant: Variant, *, by: Any, url: str, published_at: dt.datetim
         variant=variant, state__in=[State.MANUAL, State.FAILED, State.QUEUED]).order_by("-pk").first()  # fmt: skip
     if job is None:
         if variant.status not in UNSETTLED_VARIANT:
-            raise Conflict(_("该平台稿不能标记为已发布（当前：%(s)s）") % {"s": variant.get_status_display()})
+            raise Conflict(
+                _("该平台稿不能标记为已发布（当前：%(s)s）") % {"s": variant.get_status_display()}
+            )
         job, _warn = schedule_variant(variant, by=by, now=True)
     PublishJob.objects.filter(pk=job.pk).update(state=State.PUBLISHING, lease_owner="manual",
                                                 lease_until=timezone.now() + conf.lease())  # fmt: skip
@@ -266,7 +274,9 @@ def mark_manual(variant: Variant, *, by: Any, url: str, published_at: dt.datetim
 def confirm_withdrawn(job: PublishJob, *, by: Any) -> PublishJob:
     """The person deleted the post by hand."""
     _require(by, job)
-    if not PublishJob.objects.filter(pk=job.pk, withdraw_pending=True).update(withdraw_pending=False):
+    if not PublishJob.objects.filter(pk=job.pk, withdraw_pending=True).update(
+        withdraw_pending=False
+    ):
         raise Conflict(_("没有待确认的手动删除"))
     audit.record(actor=by, action="publishing.withdraw_done", target=job, changes={})
     return job
@@ -294,9 +304,13 @@ def withdraw_variant(variant: Variant, *, by: Any, reason: str) -> Variant:
             except Unsupported:
                 pending = True
             except PlatformError as exc:
-                raise ValidationError({"reason": _("平台删除失败：%(m)s") % {"m": exc.message}}) from None
+                raise ValidationError(
+                    {"reason": _("平台删除失败：%(m)s") % {"m": exc.message}}
+                ) from None
     with transaction.atomic():
-        for open_job in PublishJob.objects.filter(variant=variant, state__in=[State.QUEUED, State.MANUAL]):
+        for open_job in PublishJob.objects.filter(
+            variant=variant, state__in=[State.QUEUED, State.MANUAL]
+        ):
             PublishJob.objects.filter(pk=open_job.pk).update(state=State.CANCELLED)
         variant = mark_withdrawn(variant, by=by, reason=reason)
         if job is not None:
@@ -332,7 +346,10 @@ def connect_account(account: Account, *, by: Any, values: dict[str, Any]) -> Con
         account=account, organisation_id=account.organisation_id, company_id=account.company_id,
         project_id=account.project_id)  # fmt: skip
     if code in APP_SECRET_PLATFORMS:
-        app_id, secret = (values.get("app_id") or "").strip(), (values.get("app_secret") or "").strip()
+        app_id, secret = (
+            (values.get("app_id") or "").strip(),
+            (values.get("app_secret") or "").strip(),
+        )
         if not app_id or not secret:
             raise ValidationError({"app_secret": _("公众号需要填写 AppID 和 AppSecret")})
         conn.app_id, conn.secret_sealed = app_id, crypto.seal(secret)

@@ -42,7 +42,9 @@ def queue(request: HttpRequest) -> HttpResponse:
                 params[key] = dt.date.fromisoformat(params[key])  # type: ignore[assignment]
             except ValueError:
                 params.pop(key)
-    qs = queries.filter_jobs(queries.visible_jobs(request.user), params).order_by("-scheduled_at", "-pk")
+    qs = queries.filter_jobs(queries.visible_jobs(request.user), params).order_by(
+        "-scheduled_at", "-pk"
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     overdue = set(queries.overdue_packages().values_list("pk", flat=True))
     return render(request, "publishing/queue.html", {
@@ -106,7 +108,11 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
     job = queries.access_job(request.user, pk)
     if request.method == "POST":
         try:
-            when = parse_datetime(request.POST.get("published_at", "")) if request.POST.get("published_at") else None
+            when = (
+                parse_datetime(request.POST.get("published_at", ""))
+                if request.POST.get("published_at")
+                else None
+            )
             services.mark_manual(job.variant, by=request.user, url=request.POST.get("url", ""),
                                  published_at=when)  # fmt: skip
             messages.success(request, _("已标记为已发布"))
@@ -114,7 +120,9 @@ def package(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, Conflict) as exc:
             messages.error(request, _errors(exc))
     overdue = job.state == State.MANUAL and job.scheduled_at < timezone.now() - conf.package_grace()
-    assets = Asset.objects.filter(pk__in=[job.payload.get("cover_id"), *job.payload.get("asset_ids", [])])
+    assets = Asset.objects.filter(
+        pk__in=[job.payload.get("cover_id"), *job.payload.get("asset_ids", [])]
+    )
     return render(request, "publishing/package.html", {"job": job, "p": job.payload,
                   "overdue": overdue, "assets": assets})  # fmt: skip
 
@@ -125,10 +133,15 @@ def package_zip(request: HttpRequest, pk: int) -> HttpResponse:
     ids = [job.payload.get("cover_id"), *job.payload.get("asset_ids", [])]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("文案.txt", f"{job.payload.get('title', '')}\n\n{job.payload.get('body', '')}\n\n{job.payload.get('tags', '')}")
+        archive.writestr(
+            "文案.txt",
+            f"{job.payload.get('title', '')}\n\n{job.payload.get('body', '')}\n\n{job.payload.get('tags', '')}",
+        )
         for asset in Asset.objects.filter(pk__in=[i for i in ids if i]):
             with asset.file.open("rb") as fh:
-                archive.writestr(f"{asset.pk}-{asset.file.name.rsplit('/', 1)[-1]}", fh.read())
+                archive.writestr(
+                    f"{asset.pk}-{(asset.file.name or '').rsplit('/', 1)[-1]}", fh.read()
+                )
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="package-{job.pk}.zip"'
     return response
@@ -165,7 +178,9 @@ def checks(request: HttpRequest) -> HttpResponse:
 def check_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     queries.require(request.user, perms.PUBLISH)
     check = scopes.get_or_404(queries.visible_checks(request.user), pk)
-    values = {name: request.POST.get(name) == "on" for name in services.CHECK_FIELDS if name != "note"}
+    values: dict[str, Any] = {
+        name: request.POST.get(name) == "on" for name in services.CHECK_FIELDS if name != "note"
+    }
     values["note"] = request.POST.get("note", "")
     try:
         services.confirm_check(check, by=request.user, values=values)

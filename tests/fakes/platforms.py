@@ -15,6 +15,7 @@ The servers are threaded, so several worker processes can post at once (the benc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import socket
@@ -156,10 +157,8 @@ def _handler_for(fake: FakePlatform) -> type[BaseHTTPRequestHandler]:
                 status, payload = fake.handle(method, self.path, self.headers, raw)
             except Dropped:
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 return
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")

@@ -84,7 +84,9 @@ class Desk:
         services.connect_account(acc, by=self.world.admin, values=values)
         return acc
 
-    def approved(self, *codes: str, title: str = "曲江府园林开放", body: str = "") -> dict[str, Variant]:
+    def approved(
+        self, *codes: str, title: str = "曲江府园林开放", body: str = ""
+    ) -> dict[str, Variant]:
         w = self.world
         item = ContentItem.objects.create(organisation=w.org, company=w.xian, project=w.qujiang,
                                           title=title, owner=w.operator, form=Form.ARTICLE,

@@ -15,7 +15,9 @@ from tests.publishing.conftest import Desk
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name", ["publishing:queue", "publishing:checks", "publishing:connections"])
+@pytest.mark.parametrize(
+    "name", ["publishing:queue", "publishing:checks", "publishing:connections"]
+)
 def test_lists_need_login_and_the_permission(desk: Desk, login: Any, name: str) -> None:
     url = reverse(name)
     assert Client().get(url).status_code == 302
@@ -28,7 +30,11 @@ def test_the_package_page_shows_copy_and_takes_the_pasted_link(desk: Desk, login
     job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
     url = reverse("publishing:package", args=[job.pk])
     page = login(desk.world.operator).get(url)
-    assert page.status_code == 200 and v.title in page.content.decode() and "已发布，粘贴链接" in page.content.decode()
+    assert (
+        page.status_code == 200
+        and v.title in page.content.decode()
+        and "已发布，粘贴链接" in page.content.decode()
+    )
     z = login(desk.world.operator).get(reverse("publishing:package_zip", args=[job.pk]))
     assert z.status_code == 200 and z["Content-Type"] == "application/zip"
     assert login(desk.world.operator_cd).get(url).status_code == 404
@@ -42,9 +48,14 @@ def test_the_queue_lists_jobs_and_bulk_cancels(desk: Desk, login: Any) -> None:
     job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
     c = login(desk.world.operator)
     assert v.title in c.get(reverse("publishing:queue") + "?state=queued").content.decode()
-    assert v.title not in login(desk.world.operator_cd).get(reverse("publishing:queue")).content.decode()
+    assert (
+        v.title
+        not in login(desk.world.operator_cd).get(reverse("publishing:queue")).content.decode()
+    )
     c = login(desk.world.operator)
-    assert c.post(reverse("publishing:bulk"), {"action": "cancel", "job": [job.pk]}).status_code == 302
+    assert (
+        c.post(reverse("publishing:bulk"), {"action": "cancel", "job": [job.pk]}).status_code == 302
+    )
     assert PublishJob.objects.get(pk=job.pk).state == State.CANCELLED
     assert c.get(reverse("publishing:job", args=[job.pk])).status_code == 200
 

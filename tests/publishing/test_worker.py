@@ -13,7 +13,14 @@ from mediadesk.content import services as content_services
 from mediadesk.content.models import ContentItem, Status, Variant
 from mediadesk.notifications.models import Notification
 from mediadesk.publishing import conf, engine, pulls, services
-from mediadesk.publishing.models import Attempt, Connection, MetricPull, PostCheck, PublishJob, State
+from mediadesk.publishing.models import (
+    Attempt,
+    Connection,
+    MetricPull,
+    PostCheck,
+    PublishJob,
+    State,
+)
 from tests.conftest import audit_actions
 from tests.publishing.conftest import Desk, pass_time, run_worker
 
@@ -65,7 +72,12 @@ def test_approved_wechat_variant_goes_out_at_its_time_polled_to_published_with_a
     check = PostCheck.objects.get(job=job)
     assert check.published_ok and check.link_ok and check.confirmed_at is None
     assert (check.due_at - job.published_at) == conf.CHECK_AFTER
-    assert sorted(MetricPull.objects.filter(job=job).values_list("hours", flat=True)) == [1, 24, 48, 72]
+    assert sorted(MetricPull.objects.filter(job=job).values_list("hours", flat=True)) == [
+        1,
+        24,
+        48,
+        72,
+    ]
     assert "publishing.schedule" in audit_actions("variant", v.pk)
     assert "publishing.published" in audit_actions("variant", v.pk)
 
@@ -76,7 +88,9 @@ def test_a_variant_edited_after_approval_posts_nothing_and_goes_back_to_review(
     desk.connect("wechat_mp")
     v = desk.approved("wechat_mp")["wechat_mp"]
     job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
-    Variant.objects.filter(pk=v.pk).update(body="改过的正文：全网最低价")  # a change review never saw
+    Variant.objects.filter(pk=v.pk).update(
+        body="改过的正文：全网最低价"
+    )  # a change review never saw
     dispatch_and_run(django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert desk.fakes.wechat.posts == [] and desk.fakes.wechat.calls_to("/draft/add") == []
@@ -107,10 +121,15 @@ def test_accepted_then_dropped_and_the_worker_killed_the_sweeper_records_exactly
 ) -> None:
     desk.connect(code)
     v = desk.approved(code)[code]
-    fake = {"wechat_mp": desk.fakes.wechat, "weibo": desk.fakes.weibo, "douyin": desk.fakes.douyin}[code]
+    fake = {"wechat_mp": desk.fakes.wechat, "weibo": desk.fakes.weibo, "douyin": desk.fakes.douyin}[
+        code
+    ]
     fake.fail_next(path, ("drop",))
     job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
-    with mock.patch.object(engine, "fail_or_retry", side_effect=WorkerKilled), pytest.raises(WorkerKilled):
+    with (
+        mock.patch.object(engine, "fail_or_retry", side_effect=WorkerKilled),
+        pytest.raises(WorkerKilled),
+    ):
         engine.run_job(job.pk)  # the platform kept the post; the worker dies before recording
     job.refresh_from_db()
     assert job.state == State.PUBLISHING and job.submit_started_at is not None
@@ -137,7 +156,10 @@ def test_a_dropped_answer_without_a_crash_is_reconciled_by_the_retry_not_posted_
         dispatch_and_run(django_capture_on_commit_callbacks)
     job.refresh_from_db()
     assert len(desk.fakes.weibo.posts) == 1 and job.state == State.PUBLISHED and job.attempts == 2
-    assert list(Attempt.objects.filter(job=job).values_list("outcome", flat=True)) == ["retry", "reconciled"]
+    assert list(Attempt.objects.filter(job=job).values_list("outcome", flat=True)) == [
+        "retry",
+        "reconciled",
+    ]
 
 
 def test_invalid_ip_fails_at_once_with_a_whitelist_message_and_notifies(
@@ -256,7 +278,9 @@ def test_an_expired_oauth_token_fails_the_job_asking_to_reauthorise_with_a_link(
     desk: Desk, django_capture_on_commit_callbacks: Any
 ) -> None:
     acc = desk.connect("weibo")
-    Connection.objects.filter(account=acc).update(expires_at=timezone.now() - timezone.timedelta(hours=1))
+    Connection.objects.filter(account=acc).update(
+        expires_at=timezone.now() - timezone.timedelta(hours=1)
+    )
     v = desk.approved("weibo")["weibo"]
     job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
     dispatch_and_run(django_capture_on_commit_callbacks)
@@ -278,7 +302,9 @@ def test_the_shared_rate_limit_holds_back_posts_without_counting_attempts(
         v = desk.approved("weibo", title=f"限流{n}")["weibo"]
         jobs.append(services.schedule_variant(v, by=desk.world.operator, now=True)[0])
     dispatch_and_run(django_capture_on_commit_callbacks)
-    states = sorted(PublishJob.objects.filter(pk__in=[j.pk for j in jobs]).values_list("state", "attempts"))
+    states = sorted(
+        PublishJob.objects.filter(pk__in=[j.pk for j in jobs]).values_list("state", "attempts")
+    )
     assert states == [("published", 1), ("queued", 0)]
 
 
@@ -290,8 +316,12 @@ def test_a_xiaohongshu_variant_becomes_a_package_and_pasting_the_link_publishes_
     assert job.state == State.MANUAL and "发布包" in job.error_message
     with django_capture_on_commit_callbacks(execute=True):
         assert services.remind_packages(timezone.now()) == 1
-    assert Notification.objects.filter(recipient=desk.world.operator, kind="publishing.package_due").exists()
-    services.mark_manual(v, by=desk.world.operator, url="https://www.xiaohongshu.com/explore/abc", published_at=None)
+    assert Notification.objects.filter(
+        recipient=desk.world.operator, kind="publishing.package_due"
+    ).exists()
+    services.mark_manual(
+        v, by=desk.world.operator, url="https://www.xiaohongshu.com/explore/abc", published_at=None
+    )
     job.refresh_from_db()
     v.refresh_from_db()
     assert job.state == State.PUBLISHED and v.status == Status.PUBLISHED
@@ -359,12 +389,16 @@ def test_the_operator_confirms_the_1h_check_and_an_overdue_one_escalates(
     for v in (a, b):
         services.schedule_variant(v, by=desk.world.operator, now=True)
     dispatch_and_run(django_capture_on_commit_callbacks)
-    first, second = PostCheck.objects.order_by("pk")
+    first, _second = PostCheck.objects.order_by("pk")
     assert first.published_ok and "published_ok" in first.prefilled
-    services.confirm_check(first, by=desk.world.operator, values={"first_comment_done": True, "note": "已置顶"})
+    services.confirm_check(
+        first, by=desk.world.operator, values={"first_comment_done": True, "note": "已置顶"}
+    )
     first.refresh_from_db()
     assert first.confirmed_by == desk.world.operator and first.first_comment_done
     later = timezone.now() + timezone.timedelta(hours=2, minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.escalate_checks(later) == 1
-    assert Notification.objects.filter(recipient=desk.world.manager, kind="publishing.check_overdue").exists()
+    assert Notification.objects.filter(
+        recipient=desk.world.manager, kind="publishing.check_overdue"
+    ).exists()

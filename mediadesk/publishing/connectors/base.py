@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import secrets
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -92,9 +91,11 @@ def request(
         url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
     data, head = _encode(body, form, files)
     head.update(headers or {})
-    req = urllib.request.Request(url, data=data, method=method, headers=head)
+    if not url.startswith(("http://", "https://")):
+        raise PlatformError("bad_url", "平台接口地址必须是 http(s)")
+    req = urllib.request.Request(url, data=data, method=method, headers=head)  # noqa: S310
     try:
-        with urllib.request.urlopen(req, timeout=timeout()) as resp:  # noqa: S310 (base URL from settings)
+        with urllib.request.urlopen(req, timeout=timeout()) as resp:  # noqa: S310
             raw = resp.read()
     except urllib.error.HTTPError as exc:
         raw = exc.read()
@@ -102,17 +103,21 @@ def request(
             raise PlatformError(f"http_{exc.code}", "平台服务暂时不可用", transient=True,
                                 raw=_raw(raw)) from None  # fmt: skip
         raise PlatformError(f"http_{exc.code}", "平台拒绝了请求", raw=_raw(raw)) from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise PlatformError("timeout", "连接平台超时", transient=True) from None
     except (urllib.error.URLError, http.client.HTTPException, ConnectionError, OSError) as exc:
-        raise PlatformError("network", f"连接平台失败（{type(exc).__name__}）", transient=True) from None
+        raise PlatformError(
+            "network", f"连接平台失败（{type(exc).__name__}）", transient=True
+        ) from None
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise PlatformError("bad_response", "平台返回了无法识别的内容", transient=True,
                             raw=_raw(raw)) from None  # fmt: skip
     if not isinstance(answer, dict):
-        raise PlatformError("bad_response", "平台返回了无法识别的内容", transient=True, raw=_raw(raw))
+        raise PlatformError(
+            "bad_response", "平台返回了无法识别的内容", transient=True, raw=_raw(raw)
+        )
     return answer
 
 

@@ -27,7 +27,11 @@ ERRORS: dict[int, tuple[str, bool, bool]] = {
     2100004: ("抖音系统繁忙，稍后自动重试", True, False),
     2100005: ("参数不合法，请检查视频与文案", False, False),
     2190001: ("access_token 无效，请重新授权", False, True),
-    2190004: ("应用未获得该能力（需 video.create / video.data 权限），请重新授权并勾选权限", False, True),
+    2190004: (
+        "应用未获得该能力（需 video.create / video.data 权限），请重新授权并勾选权限",
+        False,
+        True,
+    ),
     2190008: ("access_token 已过期，已用 refresh_token 刷新", True, False),
     2190015: ("请求过于频繁，稍后自动重试", True, False),
     10008: ("refresh_token 已过期，请重新授权", False, True),
@@ -97,7 +101,9 @@ def _video(payload: dict[str, Any]) -> Any:
 
     asset = Asset.objects.filter(pk__in=payload.get("asset_ids", []), kind="video").first()
     if asset is None:
-        raise PlatformError("no_video", "抖音平台稿需要一个视频素材：请在内容中添加视频后重新提交审核")
+        raise PlatformError(
+            "no_video", "抖音平台稿需要一个视频素材：请在内容中添加视频后重新提交审核"
+        )
     return asset
 
 
@@ -139,7 +145,9 @@ class DouyinConnector:
         return self.find(job)
 
     def find(self, job: Any) -> Posted | None:
-        data = call(job.account.connection, "GET", "/video/list/", params={"cursor": 0, "count": 20})
+        data = call(
+            job.account.connection, "GET", "/video/list/", params={"cursor": 0, "count": 20}
+        )
         since = (job.submit_started_at or job.created_at).timestamp() - 120
         text = post_text(job.payload)
         for row in data.get("list", []):

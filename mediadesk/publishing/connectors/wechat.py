@@ -35,11 +35,23 @@ ERRORS: dict[int, tuple[str, bool, bool]] = {
     42001: ("access_token 已过期，已重新获取", True, False),
     40125: ("AppSecret 错误，请重新授权（重新填写 AppID/AppSecret）", False, True),
     40013: ("AppID 无效，请重新授权（检查 AppID）", False, True),
-    40164: ("调用接口的服务器 IP 不在公众号的 IP 白名单中：请管理员登录公众号后台 → 设置与开发 → 基本配置，把服务器 IP 加入白名单", False, False),
-    45003: ("标题超过公众号限制（不超过 32 字，建议 20 字以内），请缩短标题后重新提交审核", False, False),
+    40164: (
+        "调用接口的服务器 IP 不在公众号的 IP 白名单中：请管理员登录公众号后台 → 设置与开发 → 基本配置，把服务器 IP 加入白名单",
+        False,
+        False,
+    ),
+    45003: (
+        "标题超过公众号限制（不超过 32 字，建议 20 字以内），请缩短标题后重新提交审核",
+        False,
+        False,
+    ),
     45004: ("摘要超过 128 字，请缩短后重新提交审核", False, False),
     45009: ("接口调用已达今日上限，稍后自动重试", True, False),
-    48001: ("公众号没有该接口权限（发布接口需已认证的企业主体公众号），请改为手动发布", False, False),
+    48001: (
+        "公众号没有该接口权限（发布接口需已认证的企业主体公众号），请改为手动发布",
+        False,
+        False,
+    ),
     53503: ("草稿未通过发布校验，请检查内容后重新提交审核", False, False),
     53504: ("该草稿需在公众号网页后台操作，请改为手动发布", False, False),
     53505: ("请先在公众号后台手动保存草稿后再发布", False, False),
@@ -155,9 +167,12 @@ def _material(conn: Any, asset: Any, kind: str) -> tuple[str, str]:
 def _thumb(conn: Any, payload: dict[str, Any]) -> str:
     from mediadesk.content.models import Asset
 
-    asset = Asset.objects.filter(pk=payload.get("cover_id")).first()
+    cover_id = payload.get("cover_id")
+    asset = Asset.objects.filter(pk=cover_id).first() if cover_id else None
     if asset is None:
-        raise PlatformError("no_cover", "公众号图文必须有封面图：请在平台稿中选择封面后重新提交审核")
+        raise PlatformError(
+            "no_cover", "公众号图文必须有封面图：请在平台稿中选择封面后重新提交审核"
+        )
     kind = "thumb" if asset.size and asset.size <= 64 * 1024 else "image"
     return _material(conn, asset, kind)[0]
 
@@ -167,14 +182,20 @@ def content_html(conn: Any, body: str, organisation_id: int) -> str:
     filters out external image URLs)."""
     from mediadesk.content.models import Asset
 
-    text = body if "<" in body and ">" in body else "".join(
-        f"<p>{html.escape(line)}</p>" for line in body.splitlines() if line.strip()
+    text = (
+        body
+        if "<" in body and ">" in body
+        else "".join(f"<p>{html.escape(line)}</p>" for line in body.splitlines() if line.strip())
     )
 
     def rehost(match: re.Match[str]) -> str:
         src = match.group(2)
         name = src.split("/media/", 1)[-1] if "/media/" in src else ""
-        asset = Asset.objects.filter(organisation_id=organisation_id, file=name).first() if name else None
+        asset = (
+            Asset.objects.filter(organisation_id=organisation_id, file=name).first()
+            if name
+            else None
+        )
         if asset is None:
             return match.group(0)
         return f"{match.group(1)}{_material(conn, asset, 'bodyimg')[1]}{match.group(3)}"
@@ -223,7 +244,13 @@ class WechatConnector:
         if state == 1:
             return None
         if state != 0:
-            reasons = {2: "原创声明失败", 3: "常规失败", 4: "平台审核不通过", 5: "发布后被删除", 6: "发布后被封禁"}
+            reasons = {
+                2: "原创声明失败",
+                3: "常规失败",
+                4: "平台审核不通过",
+                5: "发布后被删除",
+                6: "发布后被封禁",
+            }
             raise PlatformError(f"publish_status_{state}",
                                 f"公众号发布失败：{reasons.get(state, state)}", raw=dumps(answer))  # fmt: skip
         items = answer.get("article_detail", {}).get("item", [])
@@ -241,9 +268,11 @@ class WechatConnector:
         since = (job.submit_started_at or job.created_at).timestamp() - 120
         for item in answer.get("item", []):
             news = item.get("content", {}).get("news_item", [])
-            if news and news[0].get("title") == job.payload.get("title") and item.get(
-                "update_time", 0
-            ) >= since:
+            if (
+                news
+                and news[0].get("title") == job.payload.get("title")
+                and item.get("update_time", 0) >= since
+            ):
                 return Posted(ids={"external_id": str(item.get("article_id", ""))}, published=True,
                               url=str(news[0].get("url", "")), published_at=timezone.now(),
                               raw=dumps(item))  # fmt: skip

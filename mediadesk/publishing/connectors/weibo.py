@@ -23,7 +23,11 @@ from mediadesk.publishing.connectors.base import (
 ERRORS: dict[int, tuple[str, bool, bool]] = {
     10001: ("微博系统错误，稍后自动重试", True, False),
     10009: ("微博任务过多，稍后自动重试", True, False),
-    10017: ("微博正文必须包含应用安全域名下的链接：请在平台稿的链接中填写安全域名下的网址", False, False),
+    10017: (
+        "微博正文必须包含应用安全域名下的链接：请在平台稿的链接中填写安全域名下的网址",
+        False,
+        False,
+    ),
     10022: ("IP 请求频次超过上限，稍后自动重试", True, False),
     10023: ("用户请求频次超过上限，稍后自动重试", True, False),
     10024: ("用户请求该接口的频次超过上限，稍后自动重试", True, False),

@@ -6,179 +6,438 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('content', '0002_default_best_times'),
-        ('matrix', '0002_default_platforms_and_rules'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("content", "0002_default_best_times"),
+        ("matrix", "0002_default_platforms_and_rules"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateBucket',
+            name="RateBucket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=80, unique=True)),
-                ('tokens', models.FloatField()),
-                ('updated_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=80, unique=True)),
+                ("tokens", models.FloatField()),
+                ("updated_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Connection',
+            name="Connection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('connected', '已连接'), ('expired', '授权已过期'), ('broken', '连接异常')], default='connected', max_length=10, verbose_name='状态')),
-                ('app_id', models.CharField(blank=True, max_length=120, verbose_name='AppID/OpenID')),
-                ('secret_sealed', models.TextField(blank=True, editable=False)),
-                ('refresh_sealed', models.TextField(blank=True, editable=False)),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='授权到期')),
-                ('token_sealed', models.TextField(blank=True, editable=False)),
-                ('token_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('refreshing_until', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=300, verbose_name='最近错误')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='connection', to='matrix.account')),
-                ('company', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("connected", "已连接"),
+                            ("expired", "授权已过期"),
+                            ("broken", "连接异常"),
+                        ],
+                        default="connected",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "app_id",
+                    models.CharField(blank=True, max_length=120, verbose_name="AppID/OpenID"),
+                ),
+                ("secret_sealed", models.TextField(blank=True, editable=False)),
+                ("refresh_sealed", models.TextField(blank=True, editable=False)),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="授权到期"),
+                ),
+                ("token_sealed", models.TextField(blank=True, editable=False)),
+                ("token_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("refreshing_until", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_error",
+                    models.CharField(blank=True, max_length=300, verbose_name="最近错误"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="connection",
+                        to="matrix.account",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '平台连接',
+                "verbose_name": "平台连接",
             },
         ),
         migrations.CreateModel(
-            name='PublishJob',
+            name="PublishJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('queued', '已排期'), ('publishing', '发布中'), ('submitted', '已提交'), ('published', '已发布'), ('failed', '发布失败'), ('manual', '待人工发布'), ('cancelled', '已取消')], db_index=True, max_length=10, verbose_name='状态')),
-                ('idempotency_key', models.CharField(max_length=64, unique=True)),
-                ('revision_number', models.PositiveIntegerField(verbose_name='审核修订号')),
-                ('payload', models.JSONField(verbose_name='审核通过的内容')),
-                ('scheduled_at', models.DateTimeField(verbose_name='计划时间')),
-                ('next_try_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='尝试次数')),
-                ('lease_owner', models.CharField(blank=True, max_length=64)),
-                ('lease_until', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('submit_started_at', models.DateTimeField(blank=True, null=True)),
-                ('media_id', models.CharField(blank=True, max_length=120)),
-                ('publish_id', models.CharField(blank=True, max_length=120)),
-                ('external_id', models.CharField(blank=True, max_length=120)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='发布链接')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='发布时间')),
-                ('error_code', models.CharField(blank=True, max_length=60, verbose_name='错误码')),
-                ('error_message', models.CharField(blank=True, max_length=500, verbose_name='错误说明')),
-                ('raw_response', models.TextField(blank=True)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('withdraw_pending', models.BooleanField(default=False, verbose_name='待手动删除')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matrix.account')),
-                ('company', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matrix.platform')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='publish_jobs', to='content.variant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "已排期"),
+                            ("publishing", "发布中"),
+                            ("submitted", "已提交"),
+                            ("published", "已发布"),
+                            ("failed", "发布失败"),
+                            ("manual", "待人工发布"),
+                            ("cancelled", "已取消"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("idempotency_key", models.CharField(max_length=64, unique=True)),
+                ("revision_number", models.PositiveIntegerField(verbose_name="审核修订号")),
+                ("payload", models.JSONField(verbose_name="审核通过的内容")),
+                ("scheduled_at", models.DateTimeField(verbose_name="计划时间")),
+                ("next_try_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("dispatched_at", models.DateTimeField(blank=True, null=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="尝试次数")),
+                ("lease_owner", models.CharField(blank=True, max_length=64)),
+                ("lease_until", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("submit_started_at", models.DateTimeField(blank=True, null=True)),
+                ("media_id", models.CharField(blank=True, max_length=120)),
+                ("publish_id", models.CharField(blank=True, max_length=120)),
+                ("external_id", models.CharField(blank=True, max_length=120)),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="发布链接")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="提交时间"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布时间"),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=60, verbose_name="错误码")),
+                (
+                    "error_message",
+                    models.CharField(blank=True, max_length=500, verbose_name="错误说明"),
+                ),
+                ("raw_response", models.TextField(blank=True)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("withdraw_pending", models.BooleanField(default=False, verbose_name="待手动删除")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matrix.account",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matrix.platform",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="publish_jobs",
+                        to="content.variant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发布任务',
-                'ordering': ['-scheduled_at', '-id'],
+                "verbose_name": "发布任务",
+                "ordering": ["-scheduled_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PostCheck',
+            name="PostCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(db_index=True, verbose_name='检查时间')),
-                ('published_ok', models.BooleanField(default=False, verbose_name='已发布成功')),
-                ('link_ok', models.BooleanField(default=False, verbose_name='链接有效')),
-                ('media_ok', models.BooleanField(default=False, verbose_name='图片/视频显示正常')),
-                ('first_comment_done', models.BooleanField(default=False, verbose_name='首评/置顶已完成')),
-                ('prefilled', models.JSONField(default=list)),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('company', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('confirmed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
-                ('variant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='content.variant')),
-                ('job', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='post_check', to='publishing.publishjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("due_at", models.DateTimeField(db_index=True, verbose_name="检查时间")),
+                ("published_ok", models.BooleanField(default=False, verbose_name="已发布成功")),
+                ("link_ok", models.BooleanField(default=False, verbose_name="链接有效")),
+                ("media_ok", models.BooleanField(default=False, verbose_name="图片/视频显示正常")),
+                (
+                    "first_comment_done",
+                    models.BooleanField(default=False, verbose_name="首评/置顶已完成"),
+                ),
+                ("prefilled", models.JSONField(default=list)),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="content.variant",
+                    ),
+                ),
+                (
+                    "job",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="post_check",
+                        to="publishing.publishjob",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发布后检查',
-                'ordering': ['due_at'],
+                "verbose_name": "发布后检查",
+                "ordering": ["due_at"],
             },
         ),
         migrations.CreateModel(
-            name='MetricPull',
+            name="MetricPull",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hours', models.PositiveSmallIntegerField()),
-                ('due_at', models.DateTimeField(db_index=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('tries', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pulls', to='publishing.publishjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hours", models.PositiveSmallIntegerField()),
+                ("due_at", models.DateTimeField(db_index=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("tries", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pulls",
+                        to="publishing.publishjob",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('worker', models.CharField(blank=True, max_length=64)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=20)),
-                ('error_code', models.CharField(blank=True, max_length=60)),
-                ('error_message', models.CharField(blank=True, max_length=500)),
-                ('raw', models.TextField(blank=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_rows', to='publishing.publishjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("worker", models.CharField(blank=True, max_length=64)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=20)),
+                ("error_code", models.CharField(blank=True, max_length=60)),
+                ("error_message", models.CharField(blank=True, max_length=500)),
+                ("raw", models.TextField(blank=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_rows",
+                        to="publishing.publishjob",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发布尝试',
-                'ordering': ['job', 'number', 'id'],
+                "verbose_name": "发布尝试",
+                "ordering": ["job", "number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Material',
+            name="Material",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=10)),
-                ('media_id', models.CharField(blank=True, max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matrix.account')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='content.asset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=10)),
+                ("media_id", models.CharField(blank=True, max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="matrix.account",
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="content.asset",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'asset', 'kind'), name='material_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "asset", "kind"), name="material_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='publishjob',
-            index=models.Index(fields=['state', 'next_try_at'], name='publishing__state_29c3a0_idx'),
+            model_name="publishjob",
+            index=models.Index(
+                fields=["state", "next_try_at"], name="publishing__state_29c3a0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='publishjob',
-            index=models.Index(fields=['organisation', 'scheduled_at'], name='publishing__organis_6b51f0_idx'),
+            model_name="publishjob",
+            index=models.Index(
+                fields=["organisation", "scheduled_at"], name="publishing__organis_6b51f0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='publishjob',
-            index=models.Index(fields=['account', 'scheduled_at'], name='publishing__account_2b0a5e_idx'),
+            model_name="publishjob",
+            index=models.Index(
+                fields=["account", "scheduled_at"], name="publishing__account_2b0a5e_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publishjob',
-            constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['queued', 'publishing', 'submitted', 'manual'])), fields=('variant',), name='publish_job_one_active_per_variant'),
+            model_name="publishjob",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("state__in", ["queued", "publishing", "submitted", "manual"])),
+                fields=("variant",),
+                name="publish_job_one_active_per_variant",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='metricpull',
-            constraint=models.UniqueConstraint(fields=('job', 'hours'), name='metric_pull_unique'),
+            model_name="metricpull",
+            constraint=models.UniqueConstraint(fields=("job", "hours"), name="metric_pull_unique"),
         ),
     ]
