@@ -12,6 +12,11 @@ class PublishingConfig(AppConfig):
         from mediadesk.orgs.roles import Role
         from mediadesk.publishing import jobs, perms  # noqa: F401 (registers periodic jobs)
 
+        from mediadesk.content import calendar
+        from mediadesk.publishing.queries import calendar_states
+
+        if calendar_states not in calendar.STATUS_OVERLAYS:
+            calendar.STATUS_OVERLAYS.append(calendar_states)
         everything = (perms.VIEW, perms.PUBLISH, perms.CONNECT)
         registry.plug(
             registry.AppPlug(

@@ -78,3 +78,15 @@ def quota_used(account: Account, day: dt.date) -> int:
         account=account, scheduled_at__gte=start, scheduled_at__lt=start + dt.timedelta(days=1),
         state__in=[State.QUEUED, State.PUBLISHING, State.SUBMITTED, State.PUBLISHED, State.MANUAL],
     ).count()  # fmt: skip
+
+
+CALENDAR_STATES = (State.FAILED, State.MANUAL, State.PUBLISHING, State.SUBMITTED)
+
+
+def calendar_states(variant_ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The calendar's 发布失败 / 待人工发布 / 发布中 for variants whose latest job says so."""
+    latest: dict[int, tuple[str, str]] = {}
+    rows = PublishJob.objects.filter(variant_id__in=variant_ids).order_by("variant_id", "pk")
+    for variant_id, state in rows.values_list("variant_id", "state"):
+        latest[variant_id] = (state, str(State(state).label))
+    return {k: v for k, v in latest.items() if v[0] in CALENDAR_STATES}

@@ -70,3 +70,18 @@ def test_the_connect_page_saves_and_shows_no_secret(desk: Desk, login: Any) -> N
     page = c.get(url).content.decode()
     assert "wx9" in page and "topsecret" not in page
     assert "已连接" in c.get(reverse("publishing:connections")).content.decode()
+
+
+def test_the_calendar_shows_failed_and_package_states(desk: Desk, login: Any) -> None:
+    from django.utils import timezone
+
+    from mediadesk.content import calendar
+
+    v = desk.approved("xiaohongshu")["xiaohongshu"]
+    services.schedule_variant(v, by=desk.world.operator, now=True)
+    rows = [{"id": v.pk, "item_id": v.item_id, "title": v.title, "item__title": "", "status": "scheduled",
+             "platform__code": "xiaohongshu", "platform__name": "小红书", "account__name": "x",
+             "can_edit": True, "at": timezone.now(), "rank": 1, "day_total": 1, "day": None}]  # fmt: skip
+    [event] = calendar.variant_events(rows, cap=5)
+    assert event["extendedProps"]["statusLabel"] == "待人工发布"
+    assert event["classNames"] == ["md-cal-status-manual"]
