@@ -76,7 +76,9 @@ def load(*, org: Organisation, company: Company, projects: dict[str, Project],
             _connect(account, users, days=5 if state != "failed" else 30)
         with transaction.atomic():
             variant = _approved(org, company, project, title, account, users)
-            at = timezone.now() + (timedelta(days=2) if state == "scheduled" else timedelta(hours=-3))
+            at = timezone.now() + (
+                timedelta(days=2) if state == "scheduled" else timedelta(hours=-3)
+            )
             job, _ = services.schedule_variant(variant, by=operator, at=max(at, timezone.now()))
             if state in ("published", "failed"):
                 _finish(job, state)

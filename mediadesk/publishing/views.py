@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -151,9 +152,8 @@ def package_zip(request: HttpRequest, pk: int) -> HttpResponse:
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     queries.require(request.user, perms.PUBLISH)
     variant = content_queries.access_variant(request.user, pk)
-    now = request.POST.get("now") == "1"
-    at = parse_datetime(request.POST.get("at", "")) if not now and request.POST.get("at") else None
     try:
+        at, now = _at(request)
         job, warnings = services.schedule_variant(variant, by=request.user, at=at, now=now)
         messages.success(request, _("已排期：%(s)s") % {"s": job.get_state_display()})
         for text in [job.error_message if job.state == State.MANUAL else "", *warnings]:
@@ -163,6 +163,65 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, Conflict) as exc:
         messages.error(request, _errors(exc))
     return redirect(request.POST.get("next") or "publishing:queue")
+
+
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    """The item's publish panel: each variant's state, schedule/reschedule/cancel, history."""
+    queries.require(request.user)
+    content_item = content_queries.access_item(request.user, pk)
+    variants = list(content_item.variants.select_related("account", "platform").order_by("pk"))
+    for v in variants:
+        v.job = v.publish_jobs.order_by("-pk").first()  # type: ignore[attr-defined]
+    return render(request, "publishing/item.html", {
+        "item": content_item, "variants": variants,
+        "can_publish": scopes.allows(request.user, perms.PUBLISH, content_item, shared=True)})  # fmt: skip
+
+
+def _at(request: HttpRequest) -> tuple[dt.datetime | None, bool]:
+    now = request.POST.get("now") == "1"
+    raw = request.POST.get("at", "")
+    at = parse_datetime(raw) if raw and not now else None
+    if raw and not now and at is None:
+        raise ValidationError({"at": _("时间格式不正确")})
+    return at, now
+
+
+@require_POST
+def schedule_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """Schedule the whole item, or the variants ticked on its panel (all or nothing)."""
+    queries.require(request.user, perms.PUBLISH)
+    content_item = content_queries.access_item(request.user, pk)
+    chosen = request.POST.getlist("variant")
+    try:
+        at, now = _at(request)
+        if chosen:
+            with transaction.atomic():
+                for v in content_item.variants.filter(pk__in=chosen):
+                    _job, warnings = services.schedule_variant(v, by=request.user, at=at, now=now)
+                    for text in warnings:
+                        messages.warning(request, text)
+        else:
+            for _job, warnings in services.schedule_item(
+                content_item, by=request.user, at=at, now=now
+            ):
+                for text in warnings:
+                    messages.warning(request, text)
+        messages.success(request, _("已排期"))
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, _errors(exc))
+    return redirect("publishing:item", pk=pk)
+
+
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    queries.require(request.user, perms.PUBLISH)
+    variant = content_queries.access_variant(request.user, pk)
+    try:
+        services.cancel_variant(variant, by=request.user)
+        messages.success(request, _("已取消排期"))
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, _errors(exc))
+    return redirect("publishing:item", pk=variant.item_id)
 
 
 def checks(request: HttpRequest) -> HttpResponse:

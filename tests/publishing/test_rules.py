@@ -47,7 +47,11 @@ def test_worked_examples() -> None:
 
 @pytest.mark.django_db
 def test_scheduling_warns_of_near_identical_copy_and_of_the_daily_quota(desk: Desk) -> None:
-    variants = desk.approved("wechat_mp", "weibo", body="锦程·曲江府园林开放，周末欢迎品鉴 https://jincheng.example.com/q")
+    variants = desk.approved(
+        "wechat_mp",
+        "weibo",
+        body="锦程·曲江府园林开放，周末欢迎品鉴 https://jincheng.example.com/q",
+    )
     _, warnings = services.schedule_variant(variants["weibo"], by=desk.world.operator, now=True)
     assert any("几乎相同" in w for w in warnings)
     other = desk.approved("wechat_mp", title="第二篇")["wechat_mp"]

@@ -85,3 +85,33 @@ def test_the_calendar_shows_failed_and_package_states(desk: Desk, login: Any) ->
     [event] = calendar.variant_events(rows, cap=5)
     assert event["extendedProps"]["statusLabel"] == "待人工发布"
     assert event["classNames"] == ["md-cal-status-manual"]
+
+
+def test_the_item_panel_schedules_a_selection_or_the_whole_item_and_cancels(
+    desk: Desk, login: Any
+) -> None:
+    desk.connect("weibo")
+    variants = desk.approved("weibo", "xiaohongshu")
+    item_id = variants["weibo"].item_id
+    url = reverse("publishing:item", args=[item_id])
+    assert Client().get(url).status_code == 302
+    assert login(desk.world.sales_a).get(url).status_code == 403
+    assert login(desk.world.operator_cd).get(url).status_code == 404
+    c = login(desk.world.operator)
+    assert c.get(url).status_code == 200
+    c.post(
+        reverse("publishing:schedule_item", args=[item_id]),
+        {"variant": [variants["weibo"].pk], "at": "2099-01-01T10:00"},
+    )
+    assert list(PublishJob.objects.values_list("state", flat=True)) == ["queued"]
+    c.post(reverse("publishing:schedule_item", args=[item_id]), {"now": "1"})
+    assert sorted(PublishJob.objects.values_list("state", flat=True)) == ["manual", "queued"]
+    c.post(reverse("publishing:cancel", args=[variants["weibo"].pk]))
+    assert sorted(PublishJob.objects.values_list("state", flat=True)) == ["cancelled", "manual"]
+    past = c.post(
+        reverse("publishing:schedule_item", args=[item_id]),
+        {"variant": [variants["weibo"].pk], "at": "2001-01-01T10:00"},
+        follow=True,
+    )
+    assert "不能早于当前时间" in past.content.decode()
+    assert PublishJob.objects.filter(state="queued").count() == 0
