@@ -18,7 +18,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections import Counter
@@ -161,7 +160,7 @@ class Workers:
 
     def _start(self) -> subprocess.Popen[bytes]:
         cmd = [sys.executable, "-m", "mediadesk.cli", "worker", "--interval", "0.05", "--tick", "1"]
-        return subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL,  # noqa: S603
+        return subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL,
                                 stderr=open(LOG, "ab"))  # fmt: skip
 
     def kill_one(self, rng: random.Random) -> None:

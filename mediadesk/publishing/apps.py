@@ -8,11 +8,10 @@ class PublishingConfig(AppConfig):
     verbose_name = _("发布")
 
     def ready(self) -> None:
+        from mediadesk.content import calendar
         from mediadesk.core import registry, scopes
         from mediadesk.orgs.roles import Role
         from mediadesk.publishing import jobs, perms  # noqa: F401 (registers periodic jobs)
-
-        from mediadesk.content import calendar
         from mediadesk.publishing.queries import calendar_states
 
         if calendar_states not in calendar.STATUS_OVERLAYS:
