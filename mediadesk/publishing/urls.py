@@ -20,4 +20,6 @@ urlpatterns = [
     path("checks/<int:pk>/", views.check_confirm, name="check"),
     path("connections/", views.connections, name="connections"),
     path("connections/<int:account_id>/", views.connect, name="connect"),
+    path("connections/<int:account_id>/oauth/", views.oauth_start, name="oauth_start"),
+    path("oauth/callback/", views.oauth_callback, name="oauth_callback"),
 ]

@@ -11,8 +11,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -22,7 +23,8 @@ from mediadesk.content import queries as content_queries
 from mediadesk.content.models import Asset
 from mediadesk.core import scopes
 from mediadesk.core.errors import Conflict, ValidationError
-from mediadesk.publishing import conf, perms, queries, services
+from mediadesk.publishing import conf, oauth, perms, queries, services
+from mediadesk.publishing.connectors.base import PlatformError
 from mediadesk.publishing.models import Connection, State
 
 
@@ -273,3 +275,36 @@ def connect(request: HttpRequest, account_id: int) -> HttpResponse:
             messages.error(request, _errors(exc))
     return render(request, "publishing/connect.html", {"account": account, "conn": conn,
                   "app_secret": account.platform.code == "wechat_mp"})  # fmt: skip
+
+
+def _callback_uri(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("publishing:oauth_callback"))
+
+
+def oauth_start(request: HttpRequest, account_id: int) -> HttpResponse:
+    """Send the browser to the platform's authorise page (Douyin, Weibo)."""
+    queries.require(request.user, perms.CONNECT)
+    account = scopes.get_or_404(queries.connectable_accounts(request.user), account_id)
+    if account.platform.code not in oauth.OAUTH_PLATFORMS:
+        raise Http404
+    return redirect(oauth.authorise_url(account.platform.code, account_id=account.pk,
+                                        user_id=request.user.pk, redirect_uri=_callback_uri(request)))  # fmt: skip
+
+
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """The platform sends the browser back with `code` and our signed `state`."""
+    queries.require(request.user, perms.CONNECT)
+    try:
+        account_id, user_id = oauth.read_state(request.GET.get("state", ""))
+        if user_id != request.user.pk or not request.GET.get("code"):
+            raise PlatformError("bad_state", _("授权链接无效，请重新发起授权"))
+        account = scopes.get_or_404(queries.connectable_accounts(request.user), account_id)
+        values = oauth.exchange(account.platform.code, request.GET["code"],
+                                redirect_uri=_callback_uri(request))  # fmt: skip
+        services.connect_account(account, by=request.user, values=values)
+        messages.success(request, _("授权成功：%(a)s 已连接") % {"a": account.name})
+    except PlatformError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("publishing:connections")

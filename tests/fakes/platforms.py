@@ -312,6 +312,7 @@ class FakeWeibo(FakePlatform):
         super().__init__()
         self.safe_domain = safe_domain
         self.tokens: dict[str, str] = {}  # token → uid
+        self.codes: dict[str, str] = {}  # authorisation code → uid
 
     def add_user(self) -> tuple[str, str]:
         uid, token = str(1000 + len(self.tokens)), "2.00" + secrets.token_hex(12)
@@ -325,6 +326,8 @@ class FakeWeibo(FakePlatform):
 
     def route(self, method: str, path: str, query: dict[str, str], headers: Any,
               body: Any) -> dict[str, Any]:  # fmt: skip
+        if path == "/oauth2/access_token":
+            return self._exchange(body)
         uid = self.tokens.get(query.get("access_token") or body.get("access_token", ""))
         if uid is None:
             return self.error(21332)
@@ -343,6 +346,20 @@ class FakeWeibo(FakePlatform):
             return {"counts": [{"id": p.id, "comments": 3, "reposts": 5, "attitudes": 21}
                                for p in self.live_posts(uid) if p.id in ids]}  # fmt: skip
         return {"error_code": 10014, "error": "unknown api"}
+
+    def issue_code(self) -> str:
+        """An authorisation code, as the authorise page would hand the browser."""
+        code = secrets.token_hex(8)
+        self.codes[code] = str(1000 + len(self.tokens) + len(self.codes))
+        return code
+
+    def _exchange(self, body: Any) -> dict[str, Any]:
+        uid = self.codes.pop(body.get("code", ""), None)
+        if uid is None or body.get("grant_type") != "authorization_code":
+            return {"error_code": 21325, "error": "invalid_grant"}
+        token = "2.00" + secrets.token_hex(12)
+        self.tokens[token] = uid
+        return {"access_token": token, "expires_in": 157679999, "uid": uid}
 
     def _share(self, uid: str, text: str) -> dict[str, Any]:
         if self.safe_domain not in text:
@@ -370,6 +387,7 @@ class FakeDouyin(FakePlatform):
         self.refresh_tokens: dict[str, str] = {}  # refresh token → open_id
         self.videos: dict[str, int] = {}  # video_id → bytes received
         self.uploads: dict[str, int] = {}  # upload_id → bytes
+        self.codes: dict[str, str] = {}  # authorisation code → open_id
         self.part_calls = 0
 
     def add_user(self) -> tuple[str, str, str]:
@@ -385,6 +403,8 @@ class FakeDouyin(FakePlatform):
               body: Any) -> dict[str, Any]:  # fmt: skip
         if path == "/oauth/refresh_token/":
             return self._refresh(body)
+        if path == "/oauth/access_token/":
+            return self._exchange(body)
         token = headers.get("access-token", "")
         if token in self.expired:
             return self.error(2190008)
@@ -420,6 +440,20 @@ class FakeDouyin(FakePlatform):
                     for p in self.live_posts(open_id) if p.id in body.get("item_ids", [])]  # fmt: skip
             return {"data": {"error_code": 0, "list": rows}}
         return self.error(2100005)
+
+    def issue_code(self) -> str:
+        code = secrets.token_hex(8)
+        self.codes[code] = "open-" + secrets.token_hex(6)
+        return code
+
+    def _exchange(self, body: Any) -> dict[str, Any]:
+        open_id = self.codes.pop(body.get("code", ""), None)
+        if open_id is None:
+            return {"data": {"error_code": 10007, "description": "授权码过期"}}
+        token, refresh = "act." + secrets.token_hex(12), "rft." + secrets.token_hex(12)
+        self.tokens[token], self.refresh_tokens[refresh] = open_id, open_id
+        return {"data": {"error_code": 0, "access_token": token, "expires_in": 1296000,
+                         "open_id": open_id, "refresh_token": refresh, "scope": "video.create"}}  # fmt: skip
 
     def _refresh(self, body: Any) -> dict[str, Any]:
         open_id = self.refresh_tokens.get(body.get("refresh_token", ""))

@@ -115,3 +115,35 @@ def test_the_item_panel_schedules_a_selection_or_the_whole_item_and_cancels(
     )
     assert "不能早于当前时间" in past.content.decode()
     assert PublishJob.objects.filter(state="queued").count() == 0
+
+
+@pytest.mark.parametrize("code", ["douyin", "weibo"])
+def test_oauth_connect_exchanges_the_code_and_stores_the_token_sealed(
+    desk: Desk, login: Any, code: str
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from mediadesk.core import crypto
+    from mediadesk.publishing.models import Connection
+    from tests.publishing.conftest import NAMES, account
+
+    acc = account(desk.world, code, NAMES[code])
+    c = login(desk.world.operator)
+    start = c.get(reverse("publishing:oauth_start", args=[acc.pk]))
+    assert start.status_code == 302
+    target = urlsplit(start["Location"])
+    fake = desk.fakes.douyin if code == "douyin" else desk.fakes.weibo
+    assert start["Location"].startswith(fake.base)
+    state = parse_qs(target.query)["state"][0]
+    callback = reverse("publishing:oauth_callback")
+    c.get(callback, {"code": "forged", "state": state})
+    assert not Connection.objects.filter(account=acc).exists()  # a bad code changes nothing
+    c.get(callback, {"code": fake.issue_code(), "state": state + "x"})
+    assert not Connection.objects.filter(account=acc).exists()  # a tampered state neither
+    c.get(callback, {"code": fake.issue_code(), "state": state})
+    conn = Connection.objects.get(account=acc)
+    assert conn.status == "connected" and crypto.unseal(conn.secret_sealed) in fake.tokens
+    assert (
+        login(desk.world.sales_a).get(reverse("publishing:oauth_start", args=[acc.pk])).status_code
+        == 403
+    )
