@@ -288,7 +288,7 @@ def oauth_start(request: HttpRequest, account_id: int) -> HttpResponse:
     if account.platform.code not in oauth.OAUTH_PLATFORMS:
         raise Http404
     return redirect(oauth.authorise_url(account.platform.code, account_id=account.pk,
-                                        user_id=request.user.pk, redirect_uri=_callback_uri(request)))  # fmt: skip
+                                        user_id=int(request.user.pk or 0), redirect_uri=_callback_uri(request)))  # fmt: skip
 
 
 def oauth_callback(request: HttpRequest) -> HttpResponse:
