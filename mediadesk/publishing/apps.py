@@ -10,10 +10,13 @@ class PublishingConfig(AppConfig):
     def ready(self) -> None:
         from mediadesk.content import calendar
         from mediadesk.core import registry, scopes
+        from mediadesk.matrix import queries as matrix_queries
         from mediadesk.orgs.roles import Role
         from mediadesk.publishing import jobs, perms  # noqa: F401 (registers periodic jobs)
-        from mediadesk.publishing.queries import calendar_states
+        from mediadesk.publishing.queries import calendar_states, connection_findings
 
+        if connection_findings not in matrix_queries.EXTRA_FINDINGS:
+            matrix_queries.EXTRA_FINDINGS.append(connection_findings)
         if calendar_states not in calendar.STATUS_OVERLAYS:
             calendar.STATUS_OVERLAYS.append(calendar_states)
         everything = (perms.VIEW, perms.PUBLISH, perms.CONNECT)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
@@ -90,3 +91,27 @@ def calendar_states(variant_ids: list[int]) -> dict[int, tuple[str, str]]:
     for variant_id, state in rows.values_list("variant_id", "state"):
         latest[variant_id] = (state, str(State(state).label))
     return {k: v for k, v in latest.items() if v[0] in CALENDAR_STATES}
+
+
+def connection_findings(account_ids: list[int]) -> dict[int, list[Any]]:
+    """Standards-report findings for accounts whose API connection is expired or broken."""
+    from mediadesk.matrix.rules import Finding
+    from mediadesk.publishing.models import Connection, ConnectionStatus
+
+    rows = Connection.objects.filter(account_id__in=account_ids).exclude(
+        status=ConnectionStatus.CONNECTED
+    )
+    return {
+        c.account_id: [
+            Finding(
+                code="publishing_connection",
+                severity="error",
+                field="connection",
+                message=str(
+                    _("发布接口连接异常（%(s)s）：%(e)s，请到 发布 → 账号连接 重新授权")
+                    % {"s": c.get_status_display(), "e": c.last_error or "-"}
+                ),
+            )
+        ]  # fmt: skip
+        for c in rows
+    }

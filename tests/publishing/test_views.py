@@ -147,3 +147,21 @@ def test_oauth_connect_exchanges_the_code_and_stores_the_token_sealed(
         login(desk.world.sales_a).get(reverse("publishing:oauth_start", args=[acc.pk])).status_code
         == 403
     )
+
+
+def test_a_broken_connection_shows_on_the_account_and_in_the_standards_report(
+    desk: Desk, login: Any
+) -> None:
+    from mediadesk.matrix import queries as matrix_queries
+    from mediadesk.publishing.models import Connection
+
+    acc = desk.connect("weibo")
+    assert not any(f.code == "publishing_connection" for f in matrix_queries.standards_for(acc))
+    Connection.objects.filter(account=acc).update(
+        status="expired", last_error="授权已过期，请重新授权"
+    )
+    assert any(f.code == "publishing_connection" for f in matrix_queries.standards_for(acc))
+    report = dict(matrix_queries.standards_report([acc]))
+    assert any("重新授权" in f.message for f in report[acc])
+    page = login(desk.world.operator).get(reverse("matrix:detail", args=[acc.pk])).content.decode()
+    assert "发布接口连接异常" in page
