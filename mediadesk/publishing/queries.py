@@ -112,6 +112,6 @@ def connection_findings(account_ids: list[int]) -> dict[int, list[Any]]:
                     % {"s": c.get_status_display(), "e": c.last_error or "-"}
                 ),
             )
-        ]  # fmt: skip
+        ]
         for c in rows
     }
