@@ -13,7 +13,7 @@ class PublishingConfig(AppConfig):
         from mediadesk.matrix import queries as matrix_queries
         from mediadesk.orgs.roles import Role
         from mediadesk.publishing import jobs, perms  # noqa: F401 (registers periodic jobs)
-        from mediadesk.publishing.queries import calendar_states, connection_findings
+        from mediadesk.publishing.queries import calendar_states, connection_findings, home_card
 
         if connection_findings not in matrix_queries.EXTRA_FINDINGS:
             matrix_queries.EXTRA_FINDINGS.append(connection_findings)
@@ -34,6 +34,14 @@ class PublishingConfig(AppConfig):
                     visible=lambda user: scopes.has_perm(user, perms.VIEW),
                 ),
                 perms=perms.LABELS,
+                home_cards=[
+                    registry.HomeCard(
+                        key="publishing",
+                        order=25,
+                        template="publishing/_home_card.html",
+                        context=home_card,
+                    )
+                ],
                 grants={
                     Role.MANAGER: everything,
                     Role.OPERATOR: everything,

@@ -115,3 +115,19 @@ def connection_findings(account_ids: list[int]) -> dict[int, list[Any]]:
         ]
         for c in rows
     }
+
+
+def home_card(request: Any) -> dict[str, Any] | None:
+    """The 工作台 card: failed jobs, packages due, open 1-hour checks (hidden when all zero)."""
+    user = request.user
+    if not scopes.has_perm(user, perms.VIEW):
+        return None
+    jobs = visible_jobs(user)
+    now = timezone.now()
+    counts = {
+        "failed": jobs.filter(state=State.FAILED).count(),
+        "packages": jobs.filter(state=State.MANUAL, scheduled_at__lte=now).count(),
+        "checks": visible_checks(user).filter(confirmed_at__isnull=True, due_at__lte=now).count(),
+        "queued": jobs.filter(state=State.QUEUED).count(),
+    }
+    return counts if any(counts.values()) else None

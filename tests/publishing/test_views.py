@@ -165,3 +165,17 @@ def test_a_broken_connection_shows_on_the_account_and_in_the_standards_report(
     assert any("重新授权" in f.message for f in report[acc])
     page = login(desk.world.operator).get(reverse("matrix:detail", args=[acc.pk])).content.decode()
     assert "发布接口连接异常" in page
+
+
+def test_the_home_page_shows_failed_jobs(desk: Desk, login: Any) -> None:
+    from mediadesk.publishing.models import PublishJob
+
+    v = desk.approved("xiaohongshu")["xiaohongshu"]
+    job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
+    PublishJob.objects.filter(pk=job.pk).update(state="failed", error_message="测试失败")
+    page = login(desk.world.operator).get(reverse("core:home")).content.decode()
+    assert 'data-testid="publishing-card"' in page and "发布失败" in page
+    assert (
+        'data-testid="publishing-card"'
+        not in login(desk.world.sales_a).get(reverse("core:home")).content.decode()
+    )
