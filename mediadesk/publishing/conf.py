@@ -42,3 +42,13 @@ def similarity_threshold() -> float:
 PULL_HOURS = (1, 24, 48, 72)
 CHECK_AFTER = dt.timedelta(hours=1)
 CHECK_ESCALATE_AFTER = dt.timedelta(hours=1)  # after the check is due
+
+
+def quiet_hours() -> tuple[int, int] | None:
+    """Local hours (start, end) in which posting warns, from PUBLISHING_QUIET_HOURS "23-7"."""
+    text = str(getattr(settings, "PUBLISHING_QUIET_HOURS", "") or "")
+    try:
+        start, end = (int(part) % 24 for part in text.split("-", 1))
+    except ValueError:
+        return None
+    return start, end

@@ -41,3 +41,11 @@ def similarity(a: str, b: str) -> float:
 def package_overdue(planned: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> bool:
     """A package not marked published `grace` after its slot is overdue."""
     return now > planned + grace
+
+
+def in_quiet_hours(hour: int, quiet: tuple[int, int] | None) -> bool:
+    """True if the local `hour` falls in the quiet window (which may wrap past midnight)."""
+    if quiet is None or quiet[0] == quiet[1]:
+        return False
+    start, end = quiet
+    return start <= hour < end if start < end else hour >= start or hour < end

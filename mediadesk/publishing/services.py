@@ -87,6 +87,11 @@ def warnings_for(variant: Variant, at: dt.datetime) -> list[str]:
     if quota and used >= quota:
         out.append(_("%(account)s 当天已排 %(used)s 条，超过平台每日上限 %(quota)s 条")
                    % {"account": variant.account.name, "used": used, "quota": quota})  # fmt: skip
+    if rules.in_quiet_hours(timezone.localtime(at).hour, conf.quiet_hours()):
+        out.append(
+            _("计划时间在免打扰时段（%(h)s 点），粉丝可能不会及时看到")
+            % {"h": timezone.localtime(at).hour}
+        )
     text = f"{variant.title}\n{variant.body}"
     threshold = conf.similarity_threshold()
     for other in variant.item.variants.exclude(pk=variant.pk).exclude(platform=variant.platform):

@@ -70,3 +70,20 @@ def test_publish_due_runs_one_pass(desk: Desk, django_capture_on_commit_callback
         call_command("publish-due", stdout=out)
     assert "派发 1" in out.getvalue()
     assert PublishJob.objects.get(pk=job.pk).state == State.QUEUED  # dispatched, worker posts
+
+
+@given(st.integers(min_value=0, max_value=23), st.integers(min_value=0, max_value=23),
+       st.integers(min_value=0, max_value=23))  # fmt: skip
+def test_quiet_hours_wrap_past_midnight(hour: int, start: int, end: int) -> None:
+    inside = rules.in_quiet_hours(hour, (start, end))
+    if start == end:
+        assert not inside
+    elif start < end:
+        assert inside == (start <= hour < end)
+    else:
+        assert inside == (not (end <= hour < start))
+
+
+def test_quiet_hours_examples() -> None:
+    assert rules.in_quiet_hours(23, (23, 7)) and rules.in_quiet_hours(3, (23, 7))
+    assert not rules.in_quiet_hours(7, (23, 7)) and not rules.in_quiet_hours(12, None)
