@@ -19,6 +19,12 @@ class PublishingConfig(AppConfig):
             matrix_queries.EXTRA_FINDINGS.append(connection_findings)
         if calendar_states not in calendar.STATUS_OVERLAYS:
             calendar.STATUS_OVERLAYS.append(calendar_states)
+        from django.db.models.signals import post_save
+
+        from mediadesk.content.models import Variant
+        from mediadesk.publishing.signals import follow_planned_at
+
+        post_save.connect(follow_planned_at, sender=Variant, dispatch_uid="publishing.follow")
         everything = (perms.VIEW, perms.PUBLISH, perms.CONNECT)
         registry.plug(
             registry.AppPlug(

@@ -121,7 +121,7 @@ def schedule_variant(
                                        State.PUBLISHING, State.SUBMITTED]).first()  # fmt: skip
     if active is not None:
         return _reschedule(active, variant, by=by, when=when), warnings_for(variant, when)
-    if variant.status != Status.APPROVED:
+    if variant.status not in UNSETTLED_VARIANT:
         raise ValidationError({"variant": _("只有审核通过的平台稿可以排期（当前：%(s)s）")
                                % {"s": variant.get_status_display()}})  # fmt: skip
     revision = guard.approved_revision(variant.item)

@@ -169,3 +169,23 @@ def test_a_second_schedule_while_publishing_is_refused(desk: Desk, api: Any) -> 
     PublishJob.objects.filter(variant=v).update(state=State.PUBLISHING)
     r = post(c, f"/api/v1/publishing/variants/{v.pk}/schedule", {"now": True})
     assert r.status_code == 409
+
+
+def test_dragging_a_scheduled_variant_in_the_calendar_moves_its_job(desk: Desk, api: Any) -> None:
+    from mediadesk.content import services as content_services
+
+    desk.connect("weibo")
+    v = desk.approved("weibo")["weibo"]
+    at = timezone.now() + timezone.timedelta(hours=2)
+    post(
+        api(desk.world.operator),
+        f"/api/v1/publishing/variants/{v.pk}/schedule",
+        {"at": at.isoformat()},
+    )
+    later = (at + timezone.timedelta(days=1)).replace(microsecond=0)
+    content_services.reschedule_variant(
+        Variant.objects.get(pk=v.pk), by=desk.world.operator, planned_at=later
+    )
+    job = PublishJob.objects.get(variant=v)
+    assert job.scheduled_at == later and job.next_try_at == later
+    assert Variant.objects.get(pk=v.pk).status == Status.SCHEDULED
