@@ -18,7 +18,8 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mediadesk.content.models import Status, Variant
@@ -76,17 +77,31 @@ def dispatch(now: dt.datetime | None = None, *, chunk: int = 20) -> int:
 # --- claiming ----------------------------------------------------------------------------------
 
 
-def claim(job_id: int, worker: str, now: dt.datetime) -> PublishJob | None:
-    """Take a due queued job (compare-and-set), start an attempt row; None if not ours."""
+def claim(job_id: int, worker: str, now: dt.datetime) -> PublishJob | str | None:
+    """Take a due queued job (compare-and-set), mark that a post may now be attempted, take a
+    rate-limit token and start an attempt row — one transaction. None if the job is not ours;
+    "throttled" if the account's bucket is empty (the job goes back with its wait)."""
     with transaction.atomic():
         won = PublishJob.objects.filter(
             pk=job_id, state=State.QUEUED, next_try_at__lte=now
         ).update(state=State.PUBLISHING, lease_owner=worker, lease_until=now + conf.lease(),
-                 attempts=F("attempts") + 1, updated_at=now)  # fmt: skip
+                 attempts=F("attempts") + 1, updated_at=now,
+                 submit_started_at=Coalesce(F("submit_started_at"), Value(now)))  # fmt: skip
         if not won:
             return None
         job = PublishJob.objects.select_related("account", "platform", "variant").get(pk=job_id)
+        per_minute = conf.rate_per_minute()
+        wait = take_token(f"account:{job.account_id}", per_minute=per_minute,
+                          burst=max(1.0, per_minute), now=now)  # fmt: skip
+        if wait > 0:
+            PublishJob.objects.filter(pk=job_id).update(
+                state=State.QUEUED, next_try_at=now + dt.timedelta(seconds=wait), lease_owner="",
+                lease_until=None, dispatched_at=None, attempts=F("attempts") - 1,
+            )  # fmt: skip
+            return "throttled"
         Attempt.objects.create(job=job, number=job.attempts, worker=worker, started_at=now)
+    # An earlier try (this job's or a retried job's) may have posted: ask the platform first.
+    job.reconcile = bool(job.publish_id or (job.submit_started_at and job.submit_started_at < now))  # type: ignore[attr-defined]
     return job
 
 
@@ -108,6 +123,11 @@ class Progress:
 
     def before_submit(self) -> None:
         now = timezone.now()
+        # Well inside our lease nobody else can hold the job (the sweeper only takes expired
+        # leases and a claim needs a queued job): no write needed.
+        until = self.job.lease_until
+        if self.job.submit_started_at and until and now < until - conf.lease() / 2:
+            return
         started = self.job.submit_started_at or now
         fresh = self._mine().filter(lease_until__gt=now)
         if not fresh.update(submit_started_at=started, lease_until=now + conf.lease()):
@@ -143,6 +163,8 @@ def run_job(job_id: int, *, worker: str | None = None, now: dt.datetime | None =
     job = claim(job_id, worker, now or timezone.now())
     if job is None:
         return "skipped"
+    if isinstance(job, str):
+        return job
     try:
         return _run(job, worker)
     except LeaseLost:
@@ -159,13 +181,9 @@ def _run(job: PublishJob, worker: str) -> str:
         return _to_package(job, worker)
     if conn.status != ConnectionStatus.CONNECTED:
         return fail(job, PlatformError("reauth", "账号授权已失效，请重新授权", reauth=True), worker)
-    wait = take_token(f"account:{job.account_id}", per_minute=conf.rate_per_minute(),
-                      burst=max(1.0, conf.rate_per_minute()), now=timezone.now())  # fmt: skip
-    if wait > 0:
-        return _release(job, worker, timezone.now() + dt.timedelta(seconds=wait), "throttled")
     job.account.connection = conn
     try:
-        if job.submit_started_at or job.publish_id:
+        if getattr(job, "reconcile", True):
             found = connector.find(job)
             if found is not None:
                 return record(job, found, worker, how="reconciled")
@@ -187,18 +205,6 @@ def _finish_attempt(job: PublishJob, outcome: str, exc: PlatformError | None = N
         error_code=exc.code if exc else "", error_message=exc.message[:500] if exc else "",
         raw=exc.raw if exc else "",
     )  # fmt: skip
-
-
-def _release(job: PublishJob, worker: str, at: dt.datetime, outcome: str) -> str:
-    """Give a claimed job back to the queue without counting the attempt (rate limit)."""
-    won = PublishJob.objects.filter(pk=job.pk, state=State.PUBLISHING, lease_owner=worker).update(
-        state=State.QUEUED, next_try_at=at, lease_owner="", lease_until=None, dispatched_at=None,
-        attempts=F("attempts") - 1,
-    )  # fmt: skip
-    if not won:
-        raise LeaseLost
-    Attempt.objects.filter(job=job, number=job.attempts, finished_at__isnull=True).delete()
-    return outcome
 
 
 def _to_package(job: PublishJob, worker: str) -> str:
