@@ -223,7 +223,7 @@ def phase(w: dict[str, Any], accounts: list[Any], fakes: Any, n: int, *, kills: 
     from mediadesk.publishing import engine
     from mediadesk.publishing.models import PublishJob, State
 
-    lease = 15
+    lease = 30
     due = timezone.now() + dt.timedelta(seconds=20)
     start = time.perf_counter()
     ids = build(w, accounts, n, due, "K" if kills else "A")

@@ -26,7 +26,7 @@ from mediadesk.content.models import Status, Variant
 from mediadesk.core import audit
 from mediadesk.publishing import conf, guard, rules
 from mediadesk.publishing.connectors import connector_for
-from mediadesk.publishing.connectors.base import PlatformError, Posted
+from mediadesk.publishing.connectors.base import PlatformError, Posted, timeout
 from mediadesk.publishing.models import (
     Attempt,
     Connection,
@@ -123,10 +123,12 @@ class Progress:
 
     def before_submit(self) -> None:
         now = timezone.now()
-        # Well inside our lease nobody else can hold the job (the sweeper only takes expired
-        # leases and a claim needs a queued job): no write needed.
+        # With more lease left than the submitting call can take (three HTTP timeouts), nobody
+        # else can hold the job (the sweeper only takes expired leases, a claim needs a queued
+        # job): no write needed. Connectors fetch tokens before this fence, not after it.
         until = self.job.lease_until
-        if self.job.submit_started_at and until and now < until - conf.lease() / 2:
+        margin = dt.timedelta(seconds=3 * timeout())
+        if self.job.submit_started_at and until and until - now > margin:
             return
         started = self.job.submit_started_at or now
         fresh = self._mine().filter(lease_until__gt=now)

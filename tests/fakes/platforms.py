@@ -282,7 +282,9 @@ class FakeWechat(FakePlatform):
         items = [{"article_id": p.id, "update_time": int(p.created),
                   "content": {"news_item": [{"title": p.title, "url": f"https://mp.weixin.qq.com/s/{p.id}"}]}}
                  for p in reversed(self.live_posts(appid))]  # fmt: skip
-        return {"total_count": len(items), "item_count": min(20, len(items)), "item": items[:20]}
+        offset, count = int(body.get("offset", 0)), min(20, int(body.get("count", 20)))
+        page = items[offset : offset + count]
+        return {"total_count": len(items), "item_count": len(page), "item": page}
 
     def _delete(self, appid: str, body: Any) -> dict[str, Any]:
         for p in self.live_posts(appid):
@@ -334,7 +336,9 @@ class FakeWeibo(FakePlatform):
         if path == "/2/statuses/share.json":
             return self._share(uid, body.get("status", ""))
         if path == "/2/statuses/user_timeline.json":
-            return {"statuses": [self._status(p) for p in reversed(self.live_posts(uid))][:50]}
+            count, page = min(100, int(query.get("count", 20))), max(1, int(query.get("page", 1)))
+            rows = [self._status(p) for p in reversed(self.live_posts(uid))]
+            return {"statuses": rows[(page - 1) * count : page * count], "total_number": len(rows)}
         if path == "/2/statuses/destroy.json":
             for p in self.live_posts(uid):
                 if p.id == body.get("id"):
@@ -433,7 +437,10 @@ class FakeDouyin(FakePlatform):
             rows = [{"item_id": p.id, "title": p.text, "create_time": int(p.created),
                      "share_url": f"https://www.iesdouyin.com/share/video/{p.id}"}
                     for p in reversed(self.live_posts(open_id))]  # fmt: skip
-            return {"data": {"error_code": 0, "list": rows[:20], "has_more": False}}
+            cursor, count = int(query.get("cursor", 0)), min(20, int(query.get("count", 10)))
+            page = rows[cursor : cursor + count]
+            return {"data": {"error_code": 0, "list": page, "cursor": cursor + len(page),
+                             "has_more": cursor + len(page) < len(rows)}}  # fmt: skip
         if path == "/video/data/":
             rows = [{"item_id": p.id, "statistics": {"play_count": 1200, "digg_count": 80,
                      "comment_count": 9, "share_count": 6, "forward_count": 1}}

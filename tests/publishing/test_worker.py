@@ -145,6 +145,37 @@ def test_accepted_then_dropped_and_the_worker_killed_the_sweeper_records_exactly
     assert PublishJob.objects.filter(variant=v).count() == 1
 
 
+@pytest.mark.parametrize(("code", "path"), [("wechat_mp", "/cgi-bin/freepublish/submit"),
+                                            ("weibo", "/2/statuses/share.json"),
+                                            ("douyin", "/video/create/")])  # fmt: skip
+def test_reconciling_pages_past_many_later_posts_on_a_busy_account(
+    desk: Desk, django_capture_on_commit_callbacks: Any, code: str, path: str
+) -> None:
+    from tests.fakes.platforms import Post
+
+    desk.connect(code)
+    v = desk.approved(code)[code]
+    fake = {"wechat_mp": desk.fakes.wechat, "weibo": desk.fakes.weibo, "douyin": desk.fakes.douyin}[
+        code
+    ]
+    fake.fail_next(path, ("drop",))
+    job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
+    with (
+        mock.patch.object(engine, "fail_or_retry", side_effect=WorkerKilled),
+        pytest.raises(WorkerKilled),
+    ):
+        engine.run_job(job.pk)
+    [ours] = fake.live_posts()
+    for n in range(130):  # other posts on the account after ours: several pages of listing
+        fake.posts.append(
+            Post(ours.account, str(9_000_000 + n), f"别的标题{n}", f"别的内容{n}", ours.created + 1)
+        )
+    counts = sweep_after(conf.lease().total_seconds() + 1, django_capture_on_commit_callbacks)
+    assert counts["reconciled"] == 1, [(c.path, c.query, c.answered[:200]) for c in fake.calls[-3:]]
+    assert [p for p in fake.live_posts() if p.id == ours.id or p.text == ours.text] == [ours]
+    assert len(fake.live_posts()) == 131
+
+
 def test_a_dropped_answer_without_a_crash_is_reconciled_by_the_retry_not_posted_again(
     desk: Desk, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -131,6 +131,7 @@ class DouyinConnector:
         conn = job.account.connection
         if not job.media_id:
             progress.save(media_id=upload(conn, _video(job.payload)))
+        user_token(conn)  # a refresh happens before the fence, not after it
         progress.before_submit()
         data = call(conn, "POST", "/video/create/", body={"video_id": job.media_id,
                                                           "text": post_text(job.payload)})  # fmt: skip
@@ -145,14 +146,22 @@ class DouyinConnector:
         return self.find(job)
 
     def find(self, job: Any) -> Posted | None:
-        data = call(
-            job.account.connection, "GET", "/video/list/", params={"cursor": 0, "count": 20}
-        )
+        """The video among the account's videos since the first try (following the cursor)."""
         since = (job.submit_started_at or job.created_at).timestamp() - 120
-        text = post_text(job.payload)
-        for row in data.get("list", []):
-            if row.get("title") == text and int(row.get("create_time", 0)) >= since:
-                return self._posted(str(row["item_id"]), str(row.get("share_url", "")), dumps(row))
+        text, cursor = post_text(job.payload), 0
+        for _ in range(1000):
+            data = call(job.account.connection, "GET", "/video/list/",
+                        params={"cursor": cursor, "count": 20})  # fmt: skip
+            for row in data.get("list", []):
+                if int(row.get("create_time", 0)) < since:
+                    return None
+                if row.get("title") == text:
+                    return self._posted(
+                        str(row["item_id"]), str(row.get("share_url", "")), dumps(row)
+                    )
+            if not data.get("has_more"):
+                return None
+            cursor = int(data.get("cursor", 0))
         return None
 
     def withdraw(self, job: Any) -> None:

@@ -232,6 +232,7 @@ class WechatConnector:
                        "thumb_media_id": _thumb(conn, payload), "need_open_comment": 1}  # fmt: skip
             answer = call(conn, "POST", "/cgi-bin/draft/add", body={"articles": [article]})
             progress.save(media_id=str(answer["media_id"]))
+        access_token(conn)  # any token wait or refresh happens before the fence, not after it
         progress.before_submit()
         answer = call(conn, "POST", "/cgi-bin/freepublish/submit", body={"media_id": job.media_id})
         progress.save(publish_id=str(answer["publish_id"]))
@@ -263,20 +264,30 @@ class WechatConnector:
         if job.publish_id:
             # Submitted: the platform has it; still publishing is "submitted", not "absent".
             return self.status(job) or Posted(ids={"publish_id": job.publish_id})
-        answer = call(job.account.connection, "POST", "/cgi-bin/freepublish/batchget",
-                      body={"offset": 0, "count": 20, "no_content": 1})  # fmt: skip
         since = (job.submit_started_at or job.created_at).timestamp() - 120
-        for item in answer.get("item", []):
+        for item in self._published_since(job.account.connection, since):
             news = item.get("content", {}).get("news_item", [])
-            if (
-                news
-                and news[0].get("title") == job.payload.get("title")
-                and item.get("update_time", 0) >= since
-            ):
+            if news and news[0].get("title") == job.payload.get("title"):
                 return Posted(ids={"external_id": str(item.get("article_id", ""))}, published=True,
                               url=str(news[0].get("url", "")), published_at=timezone.now(),
                               raw=dumps(item))  # fmt: skip
         return None
+
+    def _published_since(self, conn: Any, since: float) -> Any:
+        """Every published item newer than `since`, paging `freepublish/batchget` (newest
+        first, 20 a page) — a busy account may have many posts after the one we look for."""
+        offset = 0
+        while True:
+            answer = call(conn, "POST", "/cgi-bin/freepublish/batchget",
+                          body={"offset": offset, "count": 20, "no_content": 1})  # fmt: skip
+            items = answer.get("item", [])
+            for item in items:
+                if item.get("update_time", 0) < since:
+                    return
+                yield item
+            offset += len(items)
+            if not items or offset >= int(answer.get("total_count", 0)):
+                return
 
     def withdraw(self, job: Any) -> None:
         call(job.account.connection, "POST", "/cgi-bin/freepublish/delete",

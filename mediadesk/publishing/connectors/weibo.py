@@ -96,14 +96,21 @@ class WeiboConnector:
         return self.find(job)
 
     def find(self, job: Any) -> Posted | None:
-        answer = self._call(job.account.connection, "GET", "/2/statuses/user_timeline.json",
-                            params={"count": 50})  # fmt: skip
+        """The post among the account's statuses since the first try (pages of 100)."""
         since = (job.submit_started_at or job.created_at) - dt.timedelta(minutes=2)
         text = post_text(job.payload)
-        for status in answer.get("statuses", []):
-            created = dt.datetime.fromtimestamp(int(status.get("created_ts", 0)), tz=dt.UTC)
-            if status.get("text") == text and created >= since:
-                return self._posted(status)
+        for page in range(1, 1000):
+            answer = self._call(job.account.connection, "GET", "/2/statuses/user_timeline.json",
+                                params={"count": 100, "page": page})  # fmt: skip
+            statuses = answer.get("statuses", [])
+            for status in statuses:
+                created = dt.datetime.fromtimestamp(int(status.get("created_ts", 0)), tz=dt.UTC)
+                if created < since:
+                    return None
+                if status.get("text") == text:
+                    return self._posted(status)
+            if not statuses:
+                return None
         return None
 
     def withdraw(self, job: Any) -> None:
