@@ -19,6 +19,11 @@ def lease() -> dt.timedelta:
     return dt.timedelta(seconds=_get("PUBLISHING_LEASE_SECONDS", 300))
 
 
+def redispatch_after() -> dt.timedelta:
+    """A dispatched job still queued after this lost its task (killed worker): dispatch again."""
+    return max(lease(), dt.timedelta(seconds=_get("PUBLISHING_REDISPATCH_SECONDS", 300)))
+
+
 def backoff_base() -> float:
     return _get("PUBLISHING_BACKOFF_SECONDS", 30)
 

@@ -53,7 +53,9 @@ def worker_id() -> str:
 
 
 def due_jobs(now: dt.datetime) -> Any:
-    stale = now - conf.lease()
+    """Due queued jobs not dispatched, or dispatched so long ago that their task was lost (a
+    killed worker); a backlog shorter than that is not dispatched twice."""
+    stale = now - conf.redispatch_after()
     return PublishJob.objects.filter(state=State.QUEUED, next_try_at__lte=now).filter(
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=stale)
     )

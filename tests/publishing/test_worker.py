@@ -433,3 +433,22 @@ def test_the_operator_confirms_the_1h_check_and_an_overdue_one_escalates(
     assert Notification.objects.filter(
         recipient=desk.world.manager, kind="publishing.check_overdue"
     ).exists()
+
+
+def test_a_dispatched_job_is_dispatched_again_only_when_its_task_was_lost(
+    desk: Desk, django_capture_on_commit_callbacks: Any
+) -> None:
+    desk.connect("weibo")
+    v = desk.approved("weibo")["weibo"]
+    job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert engine.dispatch() == 1
+        assert engine.dispatch() == 0  # its task is still waiting in the queue
+    PublishJob.objects.filter(pk=job.pk).update(
+        dispatched_at=timezone.now() - conf.redispatch_after() - timezone.timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert engine.dispatch() == 1
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == State.PUBLISHED and len(desk.fakes.weibo.posts) == 1
