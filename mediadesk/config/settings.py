@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mediadesk.analytics",
     "mediadesk.leads",
     "mediadesk.commissions",
+    "mediadesk.publishing",
 ]
 
 MIDDLEWARE = [
@@ -207,3 +208,21 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 
 # Robots may only post to the platforms' own webhook hosts; add others (e.g. a proxy) here.
 ROBOT_EXTRA_HOSTS = env.csv("ROBOT_EXTRA_HOSTS", "")
+
+# Publishing (06-publishing.md): platform API base URLs (a proxy or a local fake can stand in),
+# Douyin app key, Weibo safe domain, retries, leases and limits. See README "发布".
+WECHAT_API_BASE = env.text("WECHAT_API_BASE", "https://api.weixin.qq.com")
+WEIBO_API_BASE = env.text("WEIBO_API_BASE", "https://api.weibo.com")
+DOUYIN_API_BASE = env.text("DOUYIN_API_BASE", "https://open.douyin.com")
+DOUYIN_CLIENT_KEY = env.text("DOUYIN_CLIENT_KEY", "")
+WEIBO_SAFE_DOMAIN = env.text("WEIBO_SAFE_DOMAIN", "")
+PUBLISHING_MAX_ATTEMPTS = env.integer("PUBLISHING_MAX_ATTEMPTS", 5, minimum=1)
+PUBLISHING_LEASE_SECONDS = env.integer("PUBLISHING_LEASE_SECONDS", 300, minimum=5)
+PUBLISHING_BACKOFF_SECONDS = env.integer("PUBLISHING_BACKOFF_SECONDS", 30, minimum=0)
+PUBLISHING_HTTP_TIMEOUT = env.integer("PUBLISHING_HTTP_TIMEOUT", 15, minimum=1)
+PUBLISHING_RATE_PER_MINUTE = env.integer("PUBLISHING_RATE_PER_MINUTE", 30, minimum=1)
+PUBLISHING_PACKAGE_OVERDUE_HOURS = env.integer("PUBLISHING_PACKAGE_OVERDUE_HOURS", 2, minimum=0)
+DOUYIN_CLIENT_SECRET = env.text("DOUYIN_CLIENT_SECRET", "")
+WEIBO_APP_KEY = env.text("WEIBO_APP_KEY", "")
+WEIBO_APP_SECRET = env.text("WEIBO_APP_SECRET", "")
+PUBLISHING_QUIET_HOURS = env.text("PUBLISHING_QUIET_HOURS", "23-7")

@@ -7,11 +7,13 @@ publishing API; these paths never share a path with it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
-from ninja import File, Path, Query, Router, Status, UploadedFile
+from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
 from mediadesk.content import imports, queries, services
 from mediadesk.content.filters import (
@@ -22,7 +24,7 @@ from mediadesk.content.filters import (
     VariantFilters,
 )
 from mediadesk.content.forms import ITEM_FORM_FIELDS, VARIANT_FORM_FIELDS, ItemForm, VariantForm
-from mediadesk.content.models import ContentItem, Variant
+from mediadesk.content.models import ContentItem, Form, Series, TopicCategory, Variant
 from mediadesk.content.schemas import (
     PlanAssetOut,
     PlanCategoryOut,
@@ -48,9 +50,9 @@ from mediadesk.core.api_support import (
     read_file,
     who,
 )
-from mediadesk.core.errors import ValidationError
+from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.imports import discard
-from mediadesk.core.schemas import MAX_ID, Page, PageIn, caller
+from mediadesk.core.schemas import MAX_ID, BodyIn, ErrorOut, Id, Page, PageIn, caller
 
 router = Router(tags=["内容计划"])
 PathId = Path(..., ge=1, le=MAX_ID)
@@ -250,3 +252,102 @@ def import_confirm(request: HttpRequest, token: str = Path(..., pattern="^[0-9a-
     discard(token)
     created = outcome.created_items + outcome.created_variants
     return {"created": created, "updated": outcome.updated_items}
+
+
+# --- create an item with its variants in one call (the publishing clients rely on these) ---
+ITEM_ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class NewVariantIn(BodyIn):
+    account: Id
+    title: str = Field("", max_length=200)
+    body: str = Field("", max_length=50_000)
+    digest: str | None = Field(None, max_length=300)
+    tags: str | None = Field(None, max_length=300)
+    link_url: str | None = Field(None, max_length=500)
+    planned_at: dt.datetime | None = None
+
+
+class NewItemIn(BodyIn):
+    title: str = Field(..., min_length=1, max_length=120)
+    category: Id | None = None
+    series: Id | None = None
+    form: Form
+    variants: list[NewVariantIn] = Field(default_factory=list, max_length=50)
+
+
+class ItemVariantStatusOut(Schema):
+    id: int
+    account: int
+    platform: str
+    title: str
+    status: str
+    planned_at: dt.datetime | None
+    published_url: str
+
+
+class ItemStatusOut(Schema):
+    id: int
+    title: str
+    form: str
+    status: str
+    variants: list[ItemVariantStatusOut]
+
+
+def _status_out(item: ContentItem) -> dict[str, Any]:
+    variants = item.variants.select_related("platform").order_by("pk")
+    return {"id": item.pk, "title": item.title, "form": item.form, "status": item.status,
+            "variants": [{"id": v.pk, "account": v.account_id, "platform": v.platform.code,
+                          "title": v.title, "status": v.status, "planned_at": v.planned_at,
+                          "published_url": v.published_url} for v in variants]}  # fmt: skip
+
+
+def _org_related(model: Any, pk: int | None, org_id: int, name: str) -> Any:
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk, organisation_id=org_id).first()
+    if obj is None:
+        raise ValidationError({name: "不存在或不属于本组织"})
+    return obj
+
+
+@router.post(
+    "/content/items", response={200: ItemStatusOut, **ITEM_ERRORS}, summary="新建内容及其平台稿"
+)
+def create_item(request: HttpRequest, payload: NewItemIn) -> Any:
+    user = caller(request)
+    queries.require_edit(user)
+    if user.organisation is None:
+        raise PermissionDenied("用户不属于任何组织")
+    org_id = user.organisation_id
+    company, project = queries.default_scope(user)
+    values = {"title": payload.title, "form": payload.form, "owner": user,
+              "company": company, "project": project,
+              "category": _org_related(TopicCategory, payload.category, org_id, "category"),
+              "series": _org_related(Series, payload.series, org_id, "series")}  # fmt: skip
+    with transaction.atomic():
+        item = services.create_item(by=user, organisation=user.organisation, values=values)
+        for n, v in enumerate(payload.variants):
+            account = queries.variant_accounts(user).filter(pk=v.account).first()
+            if account is None:
+                raise ValidationError({f"variants.{n}.account": "账号不存在或不可见"})
+            data = v.model_dump(exclude_none=True)
+            data["account"] = account
+            try:
+                services.add_variant(item, by=user, values=data)
+            except ValidationError as exc:
+                raise ValidationError(
+                    {f"variants.{n}.{k}": m for k, m in exc.message_dict.items()}
+                ) from None
+    return _status_out(item)
+
+
+@router.get(
+    "/content/items/{item_id}",
+    response={200: ItemStatusOut, **ITEM_ERRORS},
+    summary="内容详情（含平台稿状态与发布链接）",
+)
+def get_item_status(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+    user = caller(request)
+    queries.require_view(user)
+    return _status_out(queries.access_item(user, item_id))

@@ -13,7 +13,7 @@ range and dropped times the same way, whatever the browser's own zone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django import forms
@@ -250,12 +250,28 @@ def more_event(day: dt.date, hidden: int, *, last_rank: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+# Apps above content (publishing) refine a variant's calendar status: each overlay maps
+# variant ids to (status code, label), e.g. 发布失败 / 待人工发布 / 发布中.
+STATUS_OVERLAYS: list[Callable[[list[int]], dict[int, tuple[str, str]]]] = []
+
+
+def _overlay(event: dict[str, Any], found: tuple[str, str] | None) -> dict[str, Any]:
+    if found is not None:
+        event["classNames"] = [f"md-cal-status-{found[0]}"]
+        event["extendedProps"].update(status=found[0], statusLabel=found[1])
+    return event
+
+
 def variant_events(rows: Iterable[dict[str, Any]], cap: int) -> list[dict[str, Any]]:
     """Events for the rows plus one "+N" event per day with hidden variants."""
     item_url = item_url_pattern()
+    rows = list(rows)
+    overlay: dict[int, tuple[str, str]] = {}
+    for hook in STATUS_OVERLAYS:
+        overlay.update(hook([row["id"] for row in rows]))
     events = []
     for row in rows:
-        events.append(variant_event(row, item_url))
+        events.append(_overlay(variant_event(row, item_url), overlay.get(row["id"])))
         if row["rank"] == 1 and row["day_total"] > cap:
             events.append(more_event(row["day"], row["day_total"] - cap, last_rank=cap))
     return events

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,11 +159,25 @@ def limits_of(platform: Platform) -> rules.Limits:
     return rules.Limits(platform.name_max_len, platform.bio_max_len, platform.supports_live)
 
 
+# Apps above the matrix add findings of their own (publishing: a broken API connection);
+# each hook maps account ids to extra findings.
+EXTRA_FINDINGS: list[Callable[[list[int]], dict[int, list[rules.Finding]]]] = []
+
+
+def _extra(account_ids: list[int]) -> dict[int, list[rules.Finding]]:
+    out: dict[int, list[rules.Finding]] = {}
+    for hook in EXTRA_FINDINGS:
+        for pk, found in hook(account_ids).items():
+            out.setdefault(pk, []).extend(found)
+    return out
+
+
 def standards_for(account: Account, defs: list[rules.RuleDef] | None = None) -> list[rules.Finding]:
     """The standards findings of one account."""
-    return rules.check_profile(
+    found = rules.check_profile(
         profile_of(account), template_of(account), limits_of(account.platform), defs or rule_defs()
     )
+    return found + _extra([account.pk]).get(account.pk, [])
 
 
 def standards_report(
@@ -174,10 +188,12 @@ def standards_report(
     defs = rule_defs()
     if chain is None:
         chain = lineage(a.organisation_id for a in accounts)
+    extra = _extra([a.pk for a in accounts])
     return [
-        (a, rules.check_profile(profile_of(a), template_of(a, chain), limits_of(a.platform), defs))
+        (a, rules.check_profile(profile_of(a), template_of(a, chain), limits_of(a.platform), defs)
+         + extra.get(a.pk, []))
         for a in accounts
-    ]
+    ]  # fmt: skip
 
 
 def level_summary(user: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,98 @@
+"""The guard: only the approved revision's copy and media go out.
+
+At scheduling the job stores the variant as the last approved revision recorded it; just
+before posting the worker compares the variant as it is now with that record. Any change of
+copy, media or account (the time may move) refuses the job with
+`content_changed_since_approval`, and the item goes back to review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from mediadesk.content.models import ContentItem, Status, Variant
+from mediadesk.core import audit
+from mediadesk.review.models import ReviewRun, Revision
+from mediadesk.review.queries import VARIANT_FIELDS
+
+CHANGED = "content_changed_since_approval"
+CHANGED_MESSAGE = "内容已在审核后修改，未发布；内容已退回重新审核"
+# planned_at may change after approval (a new time is not new copy).
+COMPARED = tuple(f for f in VARIANT_FIELDS if f != "planned_at")
+PAYLOAD_FIELDS = ("title", "body", "digest", "tags", "mentions", "link_url")
+
+
+def approved_revision(item: ContentItem) -> Revision | None:
+    """The revision of the item's last approved review run (None if none or a later run is open)."""
+    last = ReviewRun.objects.filter(item=item).order_by("-started_at", "-pk").first()
+    if last is None or last.status != ReviewRun.Status.APPROVED:
+        return None
+    return last.revision
+
+
+def _entry(revision: Revision, variant_id: int) -> dict[str, Any] | None:
+    for entry in revision.snapshot.get("variants", []):
+        if entry.get("id") == variant_id:
+            return dict(entry)
+    return None
+
+
+def matches(variant: Variant, revision: Revision) -> bool:
+    """True if the variant's copy, media and account equal what the revision approved."""
+    entry = _entry(revision, variant.pk)
+    if entry is None:
+        return False
+    now = audit.snapshot(variant, COMPARED)
+    approved = entry.get("fields", {})
+    same_assets = [a["id"] for a in revision.snapshot.get("assets", [])] == list(
+        variant.item.assets.order_by("pk").values_list("pk", flat=True)
+    )
+    return (
+        same_assets
+        and all(now.get(f) == approved.get(f) for f in COMPARED)
+        and (entry.get("cover_id") == variant.cover_id)
+    )
+
+
+def payload(variant: Variant, revision: Revision) -> dict[str, Any]:
+    """What the job will send: the approved revision's copy and media ids."""
+    entry = _entry(revision, variant.pk) or {}
+    fields = entry.get("fields", {})
+    out: dict[str, Any] = {name: fields.get(name) or "" for name in PAYLOAD_FIELDS}
+    out["cover_id"] = entry.get("cover_id")
+    out["asset_ids"] = [a["id"] for a in revision.snapshot.get("assets", [])]
+    out["author"] = ""
+    return out
+
+
+def check(job: Any) -> str:
+    """Empty if the job may go out; else why not."""
+    variant = Variant.objects.select_related("item", "account", "platform", "cover").get(
+        pk=job.variant_id
+    )
+    if variant.status != Status.SCHEDULED:
+        return CHANGED
+    revision = approved_revision(variant.item)
+    if revision is None or revision.number != job.revision_number or not matches(variant, revision):
+        return CHANGED
+    return ""
+
+
+def refuse(job: Any, code: str, worker: str) -> str:
+    """Fail the job without posting and send the item back to review."""
+    from mediadesk.publishing import engine
+    from mediadesk.publishing.connectors.base import PlatformError
+    from mediadesk.review.services import REOPENABLE, on_item_edited
+
+    result = engine.fail(job, PlatformError(code, CHANGED_MESSAGE), worker)
+    with transaction.atomic():
+        item = ContentItem.objects.select_for_update().get(pk=job.variant.item_id)
+        if item.status in REOPENABLE and item.status != Status.IN_REVIEW:
+            on_item_edited(item, by=job.created_by)
+        elif item.status == Status.IN_REVIEW:
+            Variant.objects.filter(pk=job.variant_id, status=Status.SCHEDULED).update(
+                status=Status.IN_REVIEW
+            )
+    return result
