@@ -66,6 +66,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     full = scopes.has_perm(request.user, Perm.LEADS_PHONE)
     for m in page:
         m.left = queries.time_left(m, now)  # type: ignore[attr-defined]
+        m.late = -m.left if m.left is not None and m.left < 0 else 0  # type: ignore[attr-defined]
         m.shown = m.text if full else rules.mask_phones(m.text)  # type: ignore[attr-defined]
     context = {
         "page": page, "params": _params(request), "f": request.GET,
@@ -91,11 +92,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     full = scopes.has_perm(request.user, Perm.LEADS_PHONE)
     thread = queries.visible_messages(request.user).filter(thread_key=m.thread_key).exclude(pk=m.pk).order_by("received_at")[:50] if m.thread_key else []  # fmt: skip
     values = services.reply_values(m)
+    left = queries.time_left(m)
     suggestions = [(s, rules.render(s.text, values)[0]) for s in library.suggestions_for(m)]
     projects = Project.objects.filter(organisation_id=m.organisation_id).order_by("name")
     context = {
         "m": m, "shown": m.text if full else rules.mask_phones(m.text), "thread": thread,
-        "left": queries.time_left(m), "suggestions": suggestions,
+        "left": left, "late": -left if left is not None and left < 0 else 0, "suggestions": suggestions,
         "replies": m.replies.select_related("by", "approved_by"), "notes": m.notes.select_related("author"),  # fmt: skip
         "history": audit.label_entries(audit.history(m)[:30]), "projects": projects,
         "default_project": m.project_id, "handlers": _handlers(request.user),

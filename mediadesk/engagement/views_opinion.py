@@ -70,7 +70,7 @@ def _context(request: HttpRequest, i: Incident) -> dict[str, Any]:
         "met": response is not None and response <= i.grade.response_hours * 60,
         "mentions": i.mentions.order_by("-published_at")[:50], "linked": i.messages.select_related("platform")[:50],  # fmt: skip
         "sentiment": dict(i.mentions.values_list("polarity").annotate(n=Count("id")).values_list("polarity", "n")),  # fmt: skip
-        "curve": _curve(i), "steps": Step.choices, "actions": Action.choices,
+        "curve": (curve := _curve(i)), "chart": {"curve": curve}, "steps": Step.choices, "actions": Action.choices,
         "reserves": ContentItem.objects.filter(organisation_id=i.organisation_id, is_reserve=True)[:50],
         "can_manage": scopes.has_perm(request.user, perms.OPINION_MANAGE),
     }  # fmt: skip
