@@ -57,7 +57,7 @@ DOMAIN_DEFAULTS: dict[str, tuple[float, str]] = {
     "期待": (1.5, ""), "心动": (1.5, ""), "宜居": (2, ""), "安静": (1, ""),
     "学区好": (2, ""), "通透": (1, ""), "采光好": (2, ""), "用心": (1.5, ""),
     "专业": (1, ""), "热情": (1.5, ""), "好": (1, ""), "及时": (1, ""), "耐心": (1.5, ""), "nice": (1.5, ""),
-    "👍": (1.5, ""), "❤️": (1.5, ""), "😊": (1, ""), "😍": (1.5, ""), "🎉": (1, ""),
+    "👍": (1.5, ""), "❤️": (1.5, ""), "😊": (1, ""), "😍": (1.5, ""), "🎉": (1, ""), "😀": (1, ""), "😄": (1, ""), "🙏": (0.5, ""),
     "😡": (-2, ""), "👎": (-2, ""), "😤": (-1.5, ""), "💢": (-1.5, ""), "🤮": (-2.5, ""),
 }  # fmt: skip
 
@@ -72,6 +72,7 @@ DENY_EXTRA = ("没", "不", "非", "毫无", "并非", "从未", "从不", "绝�
 DEGREE_WEIGHTS = {"extreme": 2.0, "very": 1.6, "more": 1.3, "ish": 0.6}
 DEGREE_SKIP = {"多", "还", "过", "怪", "浮", "出头", "大不了", "好生"}
 DIGITS = re.compile(r"\d{6,}")
+LEADING_DEGREE = {"好", "真", "超", "巨"}
 CLAUSE = re.compile(r"[，。！？!?,;；、\n\r…~～]+")
 THRESHOLD = 0.5
 
@@ -113,7 +114,9 @@ class Engine:
     """A dictionary sentiment engine: base lists + domain weights, negation and degree."""
 
     def __init__(self, domain: Mapping[str, tuple[float, str]]) -> None:
-        base, self.deny, self.degree = hownet()
+        base, deny, degree = hownet()
+        self.deny = deny - set(domain)
+        self.degree = {w: f for w, f in degree.items() if w not in domain}
         self.weights = dict(base)
         for word in NEUTRALISED:
             self.weights.pop(word, None)
@@ -143,7 +146,11 @@ class Engine:
     def _clause(self, clause: str, hits: list[tuple[str, float]]) -> float:
         total = 0.0
         negations, degree = 0, 1.0
-        for token in self.tokens(clause):
+        tokens = self.tokens(clause)
+        for n, token in enumerate(tokens):
+            if token in LEADING_DEGREE and n + 1 < len(tokens) and self.weights.get(tokens[n + 1]):
+                degree *= 1.5  # 好贵, 真坑: an intensifier before a sentiment word
+                continue
             if token in self.deny:
                 negations += 1
                 continue
