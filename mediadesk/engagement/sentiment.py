@@ -7,6 +7,7 @@ pure (text in, result out); `engine_for(weights)` caches one engine per lexicon 
 
 from __future__ import annotations
 
+import logging
 import math
 import pickle
 import re
@@ -18,6 +19,8 @@ from importlib import resources
 from typing import Any
 
 import jieba
+
+jieba.setLogLevel(logging.WARNING)
 
 POSITIVE = "positive"
 NEUTRAL = "neutral"

@@ -336,7 +336,7 @@ def locked(message: Message) -> Message:
 
 
 def require(by: Any, perm: str, message: Message) -> None:
-    if not scopes.allows(by, perm, message):
+    if not scopes.allows(by, perm, message, shared=True):
         raise PermissionDenied(_("没有权限处理这条消息"))
 
 
@@ -344,7 +344,7 @@ def require(by: Any, perm: str, message: Message) -> None:
 def assign(message: Message, *, to: Any, by: Any) -> Message:
     """Give a message to a person (self-assignment needs HANDLE, others ASSIGN)."""
     require(by, perms.ASSIGN if to != by else perms.HANDLE, message)
-    if to is not None and (to.organisation_id != message.organisation_id or not scopes.allows(to, perms.HANDLE, message)):  # fmt: skip
+    if to is not None and (to.organisation_id != message.organisation_id or not scopes.allows(to, perms.HANDLE, message, shared=True)):  # fmt: skip
         raise ValidationError({"user": _("该用户不能处理这条消息")})
     message = locked(message)
     before = str(message.assignee or "")
@@ -486,7 +486,7 @@ def reply(
     findings = check_reply(message, text)
     message = locked(message)
     row = Reply(message=message, text=text.strip(), standard_reply=standard, by=by, findings=findings)
-    if needs_approval(message) and not scopes.allows(by, perms.APPROVE, message):
+    if needs_approval(message) and not scopes.allows(by, perms.APPROVE, message, shared=True):
         row.state = Reply.State.PENDING
         row.save()
         _mark(message, Status.IN_PROGRESS)

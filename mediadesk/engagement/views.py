@@ -104,7 +104,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statuses": [(s, label) for s, label in Status.choices if s != Status.REPLIED],
         "polarities": Polarity.choices, "lead_labels": [rules.LEAD_LABELS[r] for r in m.lead_reasons],  # fmt: skip
         "phones": rules.phones_in(m.text),
-        "can_approve": scopes.allows(request.user, perms.APPROVE, m),
+        "can_approve": scopes.allows(request.user, perms.APPROVE, m, shared=True),
         "sender": services.senders.sender_for(m) is not None,
         "reply_limit": rules.PLATFORM_REPLY_LIMITS.get(m.platform.code),
     }  # fmt: skip
