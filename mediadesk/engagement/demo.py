@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mediadesk.engagement import jobs, library, opinion, services
-from mediadesk.engagement.models import Message, ServiceSeat, Status, Step, WatchTerm
+from mediadesk.engagement.models import Message, ReplyVariable, ServiceSeat, Status, Step, WatchTerm
 from mediadesk.matrix.models import Account
 from mediadesk.orgs.models import Company, Organisation, Project
 
@@ -44,7 +44,10 @@ MESSAGES = [
 
 
 def _accounts(org: Organisation) -> dict[str, Account]:
+    """One account per platform, the 曲江府 project account where there is one."""
     out: dict[str, Account] = {}
+    for account in Account.objects.alive().filter(organisation=org, project__name="锦程·曲江府").select_related("platform"):  # fmt: skip
+        out.setdefault(account.platform.code, account)
     for account in Account.objects.alive().filter(organisation=org).select_related("platform").order_by("level", "id"):  # fmt: skip
         out.setdefault(account.platform.code, account)
     return out
@@ -56,6 +59,8 @@ def load(*, org: Organisation, company: Company, projects: dict[str, Project], u
         return
     manager, service = users["manager"], users.get("service") or users["operator"]
     with transaction.atomic():
+        for name, value in (("项目名", "锦程置业"), ("售楼处电话", "029-8888 6666"), ("活动时间", "本周六 10:00–17:00")):  # fmt: skip
+            ReplyVariable.objects.get_or_create(organisation=org, project=None, name=name, defaults={"value": value})  # fmt: skip
         ServiceSeat.objects.get_or_create(organisation=org, user=service, defaults={"supervisor": manager})  # fmt: skip
         for category, title, text, keywords, platforms in REPLIES:
             library.save(org, {"category": category, "title": title, "text": text, "keywords": keywords, "platforms": platforms}, by=manager)  # fmt: skip

@@ -289,7 +289,7 @@ def _audit_received(fresh: list[Message], by: Any) -> None:
     AuditEntry.objects.bulk_create(
         AuditEntry(
             actor=user, organisation_id=m.organisation_id,
-            actor_label=(user.get_username() if user else "平台回调")[:150],
+            actor_label=(user.get_username() if user else "消息接入")[:150],
             action="message.receive", target_type="message", target_id=str(m.pk),
             target_label=m.text[:200], source=origin.source, request_id=origin.request_id,
             ip=origin.ip, changes={"status": [None, "新消息"], "polarity": [None, m.polarity]},
@@ -457,14 +457,14 @@ def needs_approval(message: Message) -> bool:
 def reply_values(message: Message) -> dict[str, str]:
     """Values for `{变量}`: 项目名 from the message's project, then organisation-wide and
     project-specific variables (售楼处电话, 活动时间 …)."""
-    values: dict[str, str] = {}
-    if message.project_id:
-        values["项目名"] = Project.objects.get(pk=message.project_id).name
     rows = ReplyVariable.objects.filter(organisation_id=message.organisation_id).filter(
         Q(project=None) | Q(project_id=message.project_id)
     )
     ordered = sorted(rows.values_list("project_id", "name", "value"), key=lambda r: r[0] is not None)
-    values.update({name: value for _p, name, value in ordered})
+    values = {name: value for p, name, value in ordered if p is None}
+    if message.project_id:
+        values["项目名"] = Project.objects.get(pk=message.project_id).name
+    values.update({name: value for p, name, value in ordered if p is not None})
     return values
 
 
