@@ -34,7 +34,7 @@ from mediadesk.orgs.models import Project, User
 from mediadesk.orgs.roles import Perm
 
 
-def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def show(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Render an engagement page with the 互动 menu entry highlighted."""
     return render(request, template, {"nav_active": "engagement", **context})
 
@@ -84,7 +84,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "can_ingest": scopes.has_perm(request.user, perms.INGEST),
         "bulk_actions": [("assign", _("分配给")), ("in_progress", _("处理中")), ("close", _("关闭")), ("no_reply", _("无需回复")), ("spam", _("标为垃圾")), ("tag", _("加标签"))],  # fmt: skip
     }  # fmt: skip
-    return page(request, "engagement/inbox.html", context)
+    return show(request, "engagement/inbox.html", context)
 
 
 def _message(request: HttpRequest, pk: int) -> Message:
@@ -113,7 +113,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sender": services.senders.sender_for(m) is not None,
         "reply_limit": rules.PLATFORM_REPLY_LIMITS.get(m.platform.code),
     }  # fmt: skip
-    return page(request, "engagement/detail.html", context)
+    return show(request, "engagement/detail.html", context)
 
 
 def _back(pk: int) -> HttpResponse:
@@ -271,7 +271,7 @@ def paste(request: HttpRequest) -> HttpResponse:
             return redirect("engagement:inbox")
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-    return page(request, "engagement/paste.html", {"form": form})
+    return show(request, "engagement/paste.html", {"form": form})
 
 
 class UploadForm(forms.Form):
@@ -295,7 +295,7 @@ def import_messages(request: HttpRequest) -> HttpResponse:
     pending = unstash(request.session.get(IMPORT_KEY), user=request.user)
     if request.method == "GET" and pending is not None:
         preview = imports.read_messages(pending[0], request.session.get("engagement_preset", "generic"))  # fmt: skip
-    return page(request, "engagement/import.html", {"form": form, "preview": preview, "pending": pending})  # fmt: skip
+    return show(request, "engagement/import.html", {"form": form, "preview": preview, "pending": pending})  # fmt: skip
 
 
 def _confirm_import(request: HttpRequest) -> HttpResponse:
@@ -331,7 +331,7 @@ def library_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("q"):
         rows = rows.filter(text__icontains=request.GET["q"])
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return page(request, "engagement/library.html", {"page": page, "params": _params(request), "categories": library.CATEGORIES, "can_manage": scopes.has_perm(request.user, perms.REPLIES)})  # fmt: skip
+    return show(request, "engagement/library.html", {"page": page, "params": _params(request), "categories": library.CATEGORIES, "can_manage": scopes.has_perm(request.user, perms.REPLIES)})  # fmt: skip
 
 
 class ReplyForm(forms.Form):
@@ -360,7 +360,7 @@ def library_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             for key, errs in exc.message_dict.items():
                 form.add_error(key if key in form.fields else None, errs)
-    return page(request, "engagement/library_form.html", {"form": form, "row": row})
+    return show(request, "engagement/library_form.html", {"form": form, "row": row})
 
 
 def library_export(request: HttpRequest) -> HttpResponse:
@@ -395,7 +395,7 @@ def library_import(request: HttpRequest) -> HttpResponse:
         return redirect("engagement:library_import")
     pending = unstash(request.session.get(LIBRARY_KEY), user=request.user)
     preview = imports.read_library(pending[0]) if pending and request.method == "GET" else None
-    return page(request, "engagement/library_import.html", {"form": form, "preview": preview})
+    return show(request, "engagement/library_import.html", {"form": form, "preview": preview})
 
 
 # --- lexicon and dashboard ----------------------------------------------------------------------
@@ -415,11 +415,11 @@ def lexicon(request: HttpRequest) -> HttpResponse:
     own = LexiconTerm.objects.filter(organisation=org)
     shipped = sorted(sentiment.DOMAIN_DEFAULTS.items(), key=lambda kv: kv[1][0])
     context = {"own": own, "shipped": shipped, "agreement": queries.correction_agreement(org.pk), "can_manage": scopes.has_perm(request.user, perms.LEXICON)}  # fmt: skip
-    return page(request, "engagement/lexicon.html", context)
+    return show(request, "engagement/lexicon.html", context)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     _need(request, perms.VIEW)
     data = queries.dashboard(request.user, days=int(request.GET.get("days") or 14) if (request.GET.get("days") or "14").isdigit() else 14)  # fmt: skip
-    return page(request, "engagement/dashboard.html", {"d": data, "chart": {k: data[k] for k in ("days", "platforms", "words")}})  # fmt: skip
+    return show(request, "engagement/dashboard.html", {"d": data, "chart": {k: data[k] for k in ("days", "platforms", "words")}})  # fmt: skip
 

@@ -20,7 +20,7 @@ from mediadesk.core import excel, scopes
 from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.engagement import imports, opinion, perms, queries
 from mediadesk.engagement.models import Action, Incident, Polarity, Step, TermCount, WatchTerm
-from mediadesk.engagement.views import UploadForm, page
+from mediadesk.engagement.views import UploadForm, show
 
 
 def _need(request: HttpRequest, perm: str) -> None:
@@ -38,7 +38,7 @@ def incidents(request: HttpRequest) -> HttpResponse:
     if request.GET.get("state"):
         rows = rows.filter(state=request.GET["state"])
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
-    return page(request, "engagement/incidents.html", {"page": page, "params": "", "now": timezone.now()})  # fmt: skip
+    return show(request, "engagement/incidents.html", {"page": page, "params": "", "now": timezone.now()})  # fmt: skip
 
 
 def _timeline(i: Incident) -> list[tuple[str, dt.datetime | None]]:
@@ -78,7 +78,7 @@ def _context(request: HttpRequest, i: Incident) -> dict[str, Any]:
 
 def incident(request: HttpRequest, pk: int) -> HttpResponse:
     i = _incident(request, pk)
-    return page(request, "engagement/incident.html", _context(request, i))
+    return show(request, "engagement/incident.html", _context(request, i))
 
 
 @require_POST
@@ -121,7 +121,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """The 复盘 report, laid out for printing (browser → PDF)."""
     i = _incident(request, pk)
-    return page(request, "engagement/incident_report.html", _context(request, i))
+    return show(request, "engagement/incident_report.html", _context(request, i))
 
 
 def _fmt(value: dt.datetime | None) -> str:
@@ -149,7 +149,7 @@ def mentions(request: HttpRequest) -> HttpResponse:
     if request.GET.get("q"):
         rows = rows.filter(text__icontains=request.GET["q"])
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return page(request, "engagement/mentions.html", {"page": page, "params": "", "polarities": Polarity.choices})  # fmt: skip
+    return show(request, "engagement/mentions.html", {"page": page, "params": "", "polarities": Polarity.choices})  # fmt: skip
 
 
 MENTION_KEY = "engagement_mentions_import"
@@ -164,9 +164,9 @@ def import_mentions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "file" in request.FILES:
         if form.is_valid() and stash_upload(request, form, session_key=MENTION_KEY, read=excel.read_table):  # fmt: skip
             return redirect("engagement:mentions_import")
-        return page(request, "engagement/mentions_import.html", {"form": form})
+        return show(request, "engagement/mentions_import.html", {"form": form})
     if pending is None:
-        return page(request, "engagement/mentions_import.html", {"form": form})
+        return show(request, "engagement/mentions_import.html", {"form": form})
     table = pending[0]
     mapping = {f: request.POST.get(f"map_{f}", "") for f in imports.MENTION_FIELDS} if request.method == "POST" else imports.guess_mapping(table.headers)  # fmt: skip
     preview = imports.read_mentions(table, mapping)
@@ -183,7 +183,7 @@ def import_mentions(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已导入 %(n)s 条，重复 %(d)s 条") % {"n": new, "d": len(stored) - new})  # fmt: skip
         return redirect("engagement:mentions")
     context = {"form": form, "table": table, "mapping": mapping, "fields": imports.MENTION_FIELDS.items(), "preview": preview}  # fmt: skip
-    return page(request, "engagement/mentions_import.html", context)
+    return show(request, "engagement/mentions_import.html", context)
 
 
 def watch(request: HttpRequest) -> HttpResponse:
@@ -197,4 +197,4 @@ def watch(request: HttpRequest) -> HttpResponse:
             messages.error(request, "；".join(exc.messages))
         return redirect("engagement:watch")
     rows = WatchTerm.objects.filter(organisation=org)
-    return page(request, "engagement/watch.html", {"rows": rows, "categories": WatchTerm.Category.choices, "settings": opinion.settings_of(org.pk), "grades": opinion.grades_of(org.pk), "can_manage": scopes.has_perm(request.user, perms.OPINION_MANAGE)})  # fmt: skip
+    return show(request, "engagement/watch.html", {"rows": rows, "categories": WatchTerm.Category.choices, "settings": opinion.settings_of(org.pk), "grades": opinion.grades_of(org.pk), "can_manage": scopes.has_perm(request.user, perms.OPINION_MANAGE)})  # fmt: skip
