@@ -8,13 +8,16 @@ class EngagementConfig(AppConfig):
     verbose_name = _("互动与舆情")
 
     def ready(self) -> None:
+        from mediadesk.analytics import hints
         from mediadesk.core import registry, scopes
+        from mediadesk.engagement import queries
         from mediadesk.engagement import perms
         from mediadesk.orgs.roles import Role
 
         def visible(user: object) -> bool:
             return scopes.has_perm(user, perms.VIEW) or scopes.has_perm(user, perms.OPINION_VIEW)
 
+        hints.register_feedback(queries.post_hint_feedback)
         registry.plug(
             registry.AppPlug(
                 app="engagement",

@@ -153,6 +153,16 @@ def post_feedback(variant_ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
+def post_hint_feedback(variant_ids: Any) -> dict[int, Any]:
+    """The analytics hints' view of post_feedback (registered in apps.py)."""
+    from mediadesk.analytics.hints import Feedback
+
+    return {
+        vid: Feedback(e["positive"], e["neutral"], e["negative"], e["top_negative"])
+        for vid, e in post_feedback(list(variant_ids)).items()
+    }
+
+
 def visible_incidents(user: Any) -> QuerySet[Incident]:
     return Incident.objects.filter(organisation_id__in=scopes.organisation_ids(user)).filter(
         organisation_id__in=_orgs_with(user, perms.OPINION_VIEW)

@@ -129,3 +129,15 @@ def test_to_lead_needs_the_capture_permission_in_the_project(desk: Desk, world: 
     m = desk.ingest("电话13912345678")
     with pytest.raises(PermissionDenied):
         services.to_lead(m, project=world.tianfu, by=desk.service)
+
+
+def test_post_feedback_reaches_the_template_3_hints(desk: Desk) -> None:
+    from mediadesk.analytics import hints
+
+    for text in ("这楼盘烂尾了吧", "交房延期太坑了", "漏水没人管", "环境很好", "请问多少钱", "质量问题太多"):
+        desk.ingest(text, post_url="https://weibo.com/1/abc")
+    feedback = hints.feedback_for([desk.post.pk])[desk.post.pk]
+    assert (feedback.positive, feedback.negative) == (1, 4)
+    facts = hints.Facts(rate=hints.rules.Ratio(None, None), feedback=feedback)
+    problem = hints.hints_for(facts).analysis
+    assert "正面评论占比 16.7%（1/6）" in problem and "工程质量" in problem
