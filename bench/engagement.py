@@ -192,7 +192,9 @@ def run(scale: float = 1.0) -> None:
     for u in staff:
         RoleGrant.objects.create(user=u, role=Role.SERVICE, organisation=org)
         ServiceSeat.objects.create(organisation=org, user=u, supervisor=admin)
-    platforms = list(Platform.objects.filter(code__in=["weibo", "douyin", "wechat_mp", "xiaohongshu"]))
+    platforms = list(
+        Platform.objects.filter(code__in=["weibo", "douyin", "wechat_mp", "xiaohongshu"])
+    )
     accounts = [
         Account.objects.create(organisation=org, company=company, project=projects[i % 5],
                                platform=platforms[i % len(platforms)], name=f"账号{i}", level=2)
@@ -201,7 +203,7 @@ def run(scale: float = 1.0) -> None:
     terms = WatchTerm.objects.bulk_create(
         WatchTerm(organisation=org, term=f"监测词{i}", category="project") for i in range(200)
     )
-    for n, (category, words) in enumerate(library.rules.CATEGORY_WORDS.items()):
+    for category, words in library.rules.CATEGORY_WORDS.items():
         for k in range(6):
             library.save(org, {"category": category, "title": f"{category}{k}", "text": f"您好，关于{words[0]}的问题请私信我们。", "keywords": ",".join(words[k % len(words) :][:3])}, by=admin)  # fmt: skip
     start = time.perf_counter()

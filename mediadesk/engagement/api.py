@@ -129,7 +129,9 @@ def sees_phones(user: Any) -> bool:
 def list_messages(request: HttpRequest, filters: Query[MessageFilters]) -> Any:
     user = caller(request)
     _need(user, perms.VIEW)
-    params = {k: ("1" if v is True else v) for k, v in filters.model_dump(exclude_none=True).items()}
+    params = {
+        k: ("1" if v is True else v) for k, v in filters.model_dump(exclude_none=True).items()
+    }
     rows = queries.filtered(queries.visible_messages(user), params, user=user).select_related("platform")  # fmt: skip
     page = list(rows[filters.offset : filters.offset + filters.limit])
     full = sees_phones(user)
@@ -149,7 +151,9 @@ def reply(request: HttpRequest, payload: ReplyIn, message_id: int = PathId) -> A
     if not payload.text.strip() and payload.reply_id is None:
         raise ValidationError({"text": "text 或 reply_id 必填其一"})
     try:
-        row = services.reply(message, by=user, text=payload.text, standard_reply_id=payload.reply_id)
+        row = services.reply(
+            message, by=user, text=payload.text, standard_reply_id=payload.reply_id
+        )
     except services.Refused as exc:
         raise ValidationError([f"{f['term']}：{f.get('suggestion') or f.get('message') or f['category']}" for f in exc.findings if f["severity"] == "block"]) from None  # fmt: skip
     return Status(201, reply_out(row))
@@ -198,7 +202,10 @@ def list_replies(request: HttpRequest, category: str = "", state: str = "", limi
     if state:
         rows = rows.filter(state=state)
     limit, offset = max(1, min(limit, 500)), max(0, offset)
-    return {"items": [standard_out(r) for r in rows[offset : offset + limit]], "count": rows.count()}
+    return {
+        "items": [standard_out(r) for r in rows[offset : offset + limit]],
+        "count": rows.count(),
+    }
 
 
 @router.post("/inbox/replies", response={201: StandardReplyOut, **ERRORS}, summary="新增标准话术（合规检查后可用）")  # fmt: skip

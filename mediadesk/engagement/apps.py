@@ -10,8 +10,7 @@ class EngagementConfig(AppConfig):
     def ready(self) -> None:
         from mediadesk.analytics import hints
         from mediadesk.core import registry, scopes
-        from mediadesk.engagement import queries
-        from mediadesk.engagement import perms
+        from mediadesk.engagement import perms, queries
         from mediadesk.orgs.roles import Role
 
         def visible(user: object) -> bool:
@@ -36,15 +35,22 @@ class EngagementConfig(AppConfig):
                     Role.MANAGER: perms.ALL,
                     Role.SERVICE: (perms.VIEW, perms.HANDLE, perms.INGEST, perms.OPINION_VIEW),
                     Role.OPERATOR: (
-                        perms.VIEW, perms.HANDLE, perms.INGEST, perms.REPLIES, perms.OPINION_VIEW,
+                        perms.VIEW,
+                        perms.HANDLE,
+                        perms.INGEST,
+                        perms.REPLIES,
+                        perms.OPINION_VIEW,
                     ),
                     Role.LEGAL: (
-                        perms.VIEW, perms.REPLIES, perms.APPROVE, perms.OPINION_VIEW,
+                        perms.VIEW,
+                        perms.REPLIES,
+                        perms.APPROVE,
+                        perms.OPINION_VIEW,
                         perms.OPINION_MANAGE,
                     ),
                     Role.ANALYST: (perms.VIEW, perms.OPINION_VIEW, perms.LEXICON),
                     Role.PLANNER: (perms.VIEW,),
-                },  # fmt: skip
+                },
                 demo=True,
                 demo_order=120,
             )

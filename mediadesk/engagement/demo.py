@@ -16,15 +16,69 @@ from mediadesk.matrix.models import Account
 from mediadesk.orgs.models import Company, Organisation, Project
 
 REPLIES = [
-    ("咨询价格", "价格咨询", "您好，{项目名}目前在售户型价格因楼层朝向不同有所差异，欢迎私信留下联系方式，置业顾问为您详细介绍。", "多少钱,价格,单价,一平", []),  # fmt: skip
-    ("户型面积", "户型介绍", "您好，{项目名}在售建筑面积约 98–143㎡ 三至四室户型，可预约到售楼处参观样板间。", "户型,几室,面积,样板间", []),  # fmt: skip
-    ("交房时间", "交房时间", "您好，交付时间以购房合同约定为准，工程进度每月在公众号公布，欢迎关注。", "交房,交付,什么时候", []),  # fmt: skip
-    ("学区/配套", "学区说明", "您好，周边学校及配套信息以政府部门公布为准，欢迎到营销中心了解。", "学区,学校,上学", []),  # fmt: skip
-    ("投诉", "投诉致歉", "非常抱歉给您带来不便，已将问题转交物业/工程负责人，会在 24 小时内联系您，请私信留下联系方式。", "投诉,漏水,维权,质量,差", []),  # fmt: skip
-    ("活动规则", "开放日活动", "您好，本周末工地开放日{活动时间}举行，到场登记即可参加，详情请私信。", "活动,开放日,优惠", []),  # fmt: skip
-    ("感谢", "感谢支持", "感谢您的支持与认可，我们会继续用心做好产品和服务！", "谢谢,点赞,满意,喜欢", []),  # fmt: skip
-    ("位置交通", "位置交通", "您好，{项目名}售楼处地址可在主页查看导航，欢迎到访，电话 {售楼处电话}。", "位置,在哪,地址,怎么走", ["wechat_mp", "weibo", "douyin"]),  # fmt: skip
-    ("咨询价格", "最低价话术（示例：不可用）", "本月全网最低价，错过再等一年！", "价格", []),  # fmt: skip
+    (
+        "咨询价格",
+        "价格咨询",
+        "您好，{项目名}目前在售户型价格因楼层朝向不同有所差异，欢迎私信留下联系方式，置业顾问为您详细介绍。",
+        "多少钱,价格,单价,一平",
+        [],
+    ),
+    (
+        "户型面积",
+        "户型介绍",
+        "您好，{项目名}在售建筑面积约 98–143㎡ 三至四室户型，可预约到售楼处参观样板间。",
+        "户型,几室,面积,样板间",
+        [],
+    ),
+    (
+        "交房时间",
+        "交房时间",
+        "您好，交付时间以购房合同约定为准，工程进度每月在公众号公布，欢迎关注。",
+        "交房,交付,什么时候",
+        [],
+    ),
+    (
+        "学区/配套",
+        "学区说明",
+        "您好，周边学校及配套信息以政府部门公布为准，欢迎到营销中心了解。",
+        "学区,学校,上学",
+        [],
+    ),
+    (
+        "投诉",
+        "投诉致歉",
+        "非常抱歉给您带来不便，已将问题转交物业/工程负责人，会在 24 小时内联系您，请私信留下联系方式。",
+        "投诉,漏水,维权,质量,差",
+        [],
+    ),
+    (
+        "活动规则",
+        "开放日活动",
+        "您好，本周末工地开放日{活动时间}举行，到场登记即可参加，详情请私信。",
+        "活动,开放日,优惠",
+        [],
+    ),
+    (
+        "感谢",
+        "感谢支持",
+        "感谢您的支持与认可，我们会继续用心做好产品和服务！",
+        "谢谢,点赞,满意,喜欢",
+        [],
+    ),
+    (
+        "位置交通",
+        "位置交通",
+        "您好，{项目名}售楼处地址可在主页查看导航，欢迎到访，电话 {售楼处电话}。",
+        "位置,在哪,地址,怎么走",
+        ["wechat_mp", "weibo", "douyin"],
+    ),
+    (
+        "咨询价格",
+        "最低价话术（示例：不可用）",
+        "本月全网最低价，错过再等一年！",
+        "价格",
+        [],
+    ),
 ]
 MESSAGES = [
     # (minutes ago, platform, kind, text, status)
@@ -80,7 +134,7 @@ def _messages(org: Organisation, users: dict[str, Any], service: Any) -> None:
         for n, (ago, code, kind, text, _status) in enumerate(MESSAGES)
     ]  # fmt: skip
     stored = services.ingest(org, items)
-    for (message, _created), (ago, _code, _kind, _text, status) in zip(stored, MESSAGES, strict=True):  # fmt: skip
+    for (message, _created), (_ago, _code, _kind, _text, status) in zip(stored, MESSAGES, strict=True):  # fmt: skip
         if status == Status.REPLIED:
             services.reply(message, by=service, text="您好，感谢关注，已为您安排置业顾问联系。")
             Message.objects.filter(pk=message.pk).update(first_response_at=message.received_at + dt.timedelta(minutes=25))  # fmt: skip
@@ -95,13 +149,26 @@ def _incident(org: Organisation, users: dict[str, Any]) -> None:
     term = WatchTerm.objects.get(organisation=org, term="曲江府")
     start = timezone.now() - dt.timedelta(days=12)
     mentions = [
-        opinion.MentionIn(source="微博", text=f"曲江府交房延期，业主在售楼处维权 #{n}", published_at=start + dt.timedelta(minutes=3 * n), url=f"https://weibo.com/demo/{n}", author=f"网友{n}", author_followers=800 + n)  # fmt: skip
+        opinion.MentionIn(
+            source="微博",
+            text=f"曲江府交房延期，业主在售楼处维权 #{n}",
+            published_at=start + dt.timedelta(minutes=3 * n),
+            url=f"https://weibo.com/demo/{n}",
+            author=f"网友{n}",
+            author_followers=800 + n,
+        )
         for n in range(12)
     ]
     opinion.ingest_mentions(org, mentions, by=manager)
-    incident = (
-        opinion.Incident.objects.filter(organisation=org, term=term).first()
-        or opinion.open_incident(org, title="曲江府交房延期维权", grade=grades[2], by=manager, term=term, detected_at=start)  # fmt: skip
+    incident = opinion.Incident.objects.filter(
+        organisation=org, term=term
+    ).first() or opinion.open_incident(
+        org,
+        title="曲江府交房延期维权",
+        grade=grades[2],
+        by=manager,
+        term=term,
+        detected_at=start,
     )
     if incident.grade.level != 2:
         opinion.regrade(incident, grade=grades[2], by=manager, note="人工研判：局部发酵")

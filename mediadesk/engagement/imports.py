@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -107,7 +108,11 @@ def read_messages(table: Table, preset: str) -> Preview:
             out.errors.append((n, "；".join(problems)))
             continue
         assert at is not None
-        external = _cell(row, columns["external_id"]) or "import:" + hashlib.sha1(f"{preset}|{text}|{at.isoformat()}".encode()).hexdigest()[:32]  # noqa: S324
+        external = (
+            _cell(row, columns["external_id"])
+            or "import:"
+            + hashlib.sha256(f"{preset}|{text}|{at.isoformat()}".encode()).hexdigest()[:32]
+        )
         out.items.append(Incoming(
             platform=platform or _cell(row, columns.get("platform", ())), kind=item_kind,
             external_id=external, text=text, received_at=at, post_url=_cell(row, columns.get("post_url", ())),
@@ -121,6 +126,10 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return {f: next((h for h in headers if h in names), "") for f, names in MENTION_GUESS.items()}
 
 
+def _mapped(row: dict[str, str], mapping: dict[str, str], field_name: str) -> str:
+    return row.get(mapping.get(field_name) or "", "").strip()
+
+
 def read_mentions(table: Table, mapping: dict[str, str]) -> Preview:
     """Vendor-export rows as mentions through the user's column mapping."""
     out = Preview()
@@ -130,7 +139,7 @@ def read_mentions(table: Table, mapping: dict[str, str]) -> Preview:
     if out.errors:
         return out
     for n, row in enumerate(table.rows, start=table.first_row):
-        get = lambda f: row.get(mapping.get(f) or "", "").strip()  # noqa: E731
+        get = partial(_mapped, row, mapping)
         at, followers = parse_time(get("published_at")), get("author_followers").replace(",", "")
         problems = []
         if not get("text"):

@@ -47,7 +47,10 @@ def flag_breach(message: Message, now: dt.datetime) -> bool:
         return False
     message.refresh_from_db()
     audit.record(actor="系统", action="message.sla_breach", target=message, changes={"sla_breached_at": [None, now], "due_at": [None, message.due_at]})  # fmt: skip
-    title = _("互动消息回复超时：%(p)s %(t)s") % {"p": message.platform.name, "t": message.text[:30]}
+    title = _("互动消息回复超时：%(p)s %(t)s") % {
+        "p": message.platform.name,
+        "t": message.text[:30],
+    }
     people = [message.assignee, *supervisors(message)]
     notifications.notify(people, kind="engagement.sla", title=title, body=_("截止 %(d)s，请立即回复") % {"d": timezone.localtime(message.due_at).strftime("%H:%M")}, url=_url(message))  # fmt: skip
     return True

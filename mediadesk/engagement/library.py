@@ -47,7 +47,7 @@ def gate(text: str, organisation_id: int) -> tuple[str, list[dict[str, Any]]]:
 def clean(values: Mapping[str, Any]) -> dict[str, Any]:
     """Field errors name the field; platforms is a list of platform codes."""
     errors: dict[str, str] = {}
-    out = {k: values.get(k) for k in FIELDS}
+    out: dict[str, Any] = {k: values.get(k) for k in FIELDS}
     for key in ("category", "title", "text"):
         out[key] = str(out[key] or "").strip()
         if not out[key]:
@@ -103,7 +103,9 @@ def usable(message: Any, reply_id: int) -> StandardReply:
 
 
 def count_use(row: StandardReply, now: dt.datetime) -> None:
-    StandardReply.objects.filter(pk=row.pk).update(usage_count=F("usage_count") + 1, last_used_at=now)
+    StandardReply.objects.filter(pk=row.pk).update(
+        usage_count=F("usage_count") + 1, last_used_at=now
+    )
 
 
 class Suggester:
@@ -150,7 +152,13 @@ def suggester(organisation_id: int) -> Suggester:
     if cached and cached[0] == stamp:
         return cached[1]
     candidates = [
-        rules.Candidate(r.pk, tuple(k for k in r.keywords.split(",") if k), r.category, tuple(r.platforms), r.usage_count)  # fmt: skip
+        rules.Candidate(
+            r.pk,
+            tuple(k for k in r.keywords.split(",") if k),
+            r.category,
+            tuple(r.platforms),
+            r.usage_count,
+        )
         for r in rows
     ]
     built = Suggester(candidates)

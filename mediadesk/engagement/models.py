@@ -4,6 +4,8 @@ standard replies, sentiment lexicon and corrections, webhook intake, and opinion
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -140,6 +142,9 @@ class Note(models.Model):
         verbose_name = _("内部备注")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return self.text[:30]
+
 
 class Reply(models.Model):
     """An outgoing reply: sent through a connector, confirmed by hand, or held for approval."""
@@ -173,6 +178,9 @@ class Reply(models.Model):
         verbose_name = _("回复")
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return self.text[:30]
+
 
 class ServiceSeat(models.Model):
     """A service user's seat in the inbox: on duty or not, supervisor, round-robin position."""
@@ -194,6 +202,9 @@ class ServiceSeat(models.Model):
             models.UniqueConstraint(fields=["organisation", "user"], name="seat_once_per_user")
         ]
 
+    def __str__(self) -> str:
+        return str(self.user)
+
 
 class AssignmentRule(models.Model):
     """Route messages of an account, or containing a keyword, to one person (first match wins)."""
@@ -213,6 +224,9 @@ class AssignmentRule(models.Model):
     class Meta:
         verbose_name = _("分配规则")
         ordering = ["sort", "id"]
+
+    def __str__(self) -> str:
+        return self.keyword or str(self.account_id or "")
 
 
 class SlaPolicy(models.Model):
@@ -236,6 +250,9 @@ class SlaPolicy(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.platform_code or '*'}/{self.kind or '*'} {self.minutes}"
+
 
 class ApprovalRule(models.Model):
     """Replies on an account (blank = any) with a sentiment (blank = any) need approval."""
@@ -253,6 +270,9 @@ class ApprovalRule(models.Model):
     class Meta:
         verbose_name = _("回复审批规则")
 
+    def __str__(self) -> str:
+        return f"{self.account_id or '*'}/{self.polarity or '*'}"
+
 
 class SavedView(models.Model):
     """A user's named inbox filter."""
@@ -264,6 +284,9 @@ class SavedView(models.Model):
     class Meta:
         verbose_name = _("保存的视图")
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class StandardReply(TimeStampedModel):
@@ -325,6 +348,9 @@ class LexiconTerm(models.Model):
             models.UniqueConstraint(fields=["organisation", "word"], name="lexicon_word_unique")
         ]
 
+    def __str__(self) -> str:
+        return self.word
+
 
 class Correction(models.Model):
     """A person's one-click correction of a message's polarity (kept for agreement figures)."""
@@ -339,6 +365,9 @@ class Correction(models.Model):
     class Meta:
         verbose_name = _("情感校正")
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.engine_polarity}→{self.polarity}"
 
 
 class Channel(models.Model):
@@ -363,6 +392,9 @@ class Channel(models.Model):
     class Meta:
         verbose_name = _("消息接入")
 
+    def __str__(self) -> str:
+        return self.slug
+
 
 class WebhookEvent(models.Model):
     """A raw webhook delivery, stored before any processing (idempotent on its message id)."""
@@ -384,8 +416,10 @@ class WebhookEvent(models.Model):
         ]
         indexes = [models.Index(fields=["processed_at"])]
 
+    # --- opinion monitoring --------------------------------------------------------------------
 
-# --- opinion monitoring --------------------------------------------------------------------
+    def __str__(self) -> str:
+        return self.external_id
 
 
 class WatchTerm(models.Model):
@@ -455,6 +489,9 @@ class Mention(models.Model):
             models.Index(fields=["organisation", "polarity", "published_at"]),
         ]
 
+    def __str__(self) -> str:
+        return self.text[:30]
+
 
 class TermCount(models.Model):
     """Mentions per watch term and hour (volume and negatives), kept for spike baselines."""
@@ -467,6 +504,9 @@ class TermCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["term", "hour"], name="term_hour_once")]
 
+    def __str__(self) -> str:
+        return f"{self.term_id}@{self.hour:%Y-%m-%d %H}"
+
 
 class OpinionSettings(models.Model):
     """The organisation's signal thresholds."""
@@ -478,15 +518,16 @@ class OpinionSettings(models.Model):
     burst_count = models.PositiveIntegerField(_("负面集中条数 N"), default=30)
     burst_minutes = models.PositiveIntegerField(_("负面集中窗口 M(分钟)"), default=10)
     big_v_followers = models.PositiveIntegerField(_("大V粉丝阈值"), default=100_000)
-    red_keywords = models.CharField(
-        _("红色关键词"), max_length=300, default="维权,烂尾,曝光,起诉"
-    )
+    red_keywords = models.CharField(_("红色关键词"), max_length=300, default="维权,烂尾,曝光,起诉")
     auto_open = models.BooleanField(_("信号自动立案"), default=True)
 
     audit_type = "opinion_settings"
 
     class Meta:
         verbose_name = _("舆情阈值")
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)
 
 
 class Grade(models.Model):
@@ -501,16 +542,16 @@ class Grade(models.Model):
     red_keyword = models.BooleanField(_("含红色关键词即达"), default=False)
     sources = models.CharField(_("来源包含"), max_length=200, blank=True)
     response_hours = models.FloatField(_("首次响应时限(小时)"))
-    notify = models.ManyToManyField(USER, blank=True, related_name="+", verbose_name=_("通知人"))
+    notify: models.ManyToManyField[Any, Any] = models.ManyToManyField(
+        USER, blank=True, related_name="+", verbose_name=_("通知人")
+    )
 
     audit_type = "incident_grade"
 
     class Meta:
         verbose_name = _("事件级别")
         ordering = ["level"]
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "level"], name="grade_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organisation", "level"], name="grade_once")]
 
     def __str__(self) -> str:
         return self.name
@@ -545,6 +586,9 @@ class Signal(models.Model):
                 fields=["organisation", "kind", "window_key"], name="signal_once_per_window"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 class Action(models.TextChoices):
@@ -615,6 +659,9 @@ class IncidentEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return self.note
+
 
 class ReplyVariable(models.Model):
     """A value for `{变量}` in standard replies, organisation-wide or for one project."""
@@ -636,3 +683,6 @@ class ReplyVariable(models.Model):
                 fields=["organisation", "project", "name"], name="reply_variable_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return self.name

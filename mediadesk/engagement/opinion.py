@@ -69,7 +69,9 @@ def grades_of(organisation_id: int) -> list[Grade]:
     if rows:
         return rows
     for spec in rules.DEFAULT_GRADES:
-        Grade.objects.get_or_create(organisation_id=organisation_id, level=spec["level"], defaults=spec)
+        Grade.objects.get_or_create(
+            organisation_id=organisation_id, level=spec["level"], defaults=spec
+        )
     return list(Grade.objects.filter(organisation_id=organisation_id))
 
 
@@ -150,7 +152,10 @@ def ingest_mentions(organisation: Organisation, items: Sequence[MentionIn], *, b
     terms = list(WatchTerm.objects.filter(organisation=organisation, is_active=True))
     red = red_words(organisation.pk)
     keys = {rules.dedup_key(i.url, i.text): i for i in items}
-    known = {m.dedup_key: m for m in Mention.objects.filter(organisation=organisation, dedup_key__in=keys)}
+    known = {
+        m.dedup_key: m
+        for m in Mention.objects.filter(organisation=organisation, dedup_key__in=keys)
+    }
     fresh = []
     for key, item in keys.items():
         if key in known:
@@ -244,7 +249,9 @@ def raise_signal(
     return signal
 
 
-def facts_for(organisation: Organisation, term: WatchTerm | None, since: dt.datetime) -> rules.Facts:
+def facts_for(
+    organisation: Organisation, term: WatchTerm | None, since: dt.datetime
+) -> rules.Facts:
     """Reach, negatives, total, red keywords and sources of the term's mentions since `since`."""
     rows = Mention.objects.filter(organisation=organisation, published_at__gte=since)
     if term is not None:
@@ -261,7 +268,14 @@ def facts_for(organisation: Organisation, term: WatchTerm | None, since: dt.date
 def grade_for(organisation: Organisation, facts: rules.Facts) -> Grade:
     grades = grades_of(organisation.pk)
     specs = [
-        rules.GradeRule(g.level, g.min_reach, g.min_negative, g.min_negative_share, g.red_keyword, tuple(s for s in g.sources.split(",") if s))  # fmt: skip
+        rules.GradeRule(
+            g.level,
+            g.min_reach,
+            g.min_negative,
+            g.min_negative_share,
+            g.red_keyword,
+            tuple(s for s in g.sources.split(",") if s),
+        )
         for g in grades
     ]
     level = rules.grade_of(facts, specs) or max(g.level for g in grades)
@@ -279,7 +293,10 @@ def incident_for_signal(organisation: Organisation, signal: Signal) -> Incident:
         .first()
     )
     if incident is None:
-        title = _("%(t)s：%(d)s") % {"t": signal.term or _("未归类"), "d": signal.get_kind_display()}
+        title = _("%(t)s：%(d)s") % {
+            "t": signal.term or _("未归类"),
+            "d": signal.get_kind_display(),
+        }
         incident = open_incident(organisation, title=title, grade=grade, by=None, term=signal.term, detected_at=signal.at, note=signal.detail)  # fmt: skip
     elif grade.level < incident.grade.level:
         regrade(incident, grade=grade, by=None, note=signal.detail)
@@ -299,7 +316,9 @@ def _alert(incident: Incident, title: str) -> None:
     notifications.notify(people, kind="opinion.incident", title=title, body=body, url=f"/engagement/opinion/incidents/{incident.pk}/", organisation=incident.organisation)  # fmt: skip
 
 
-def _event(incident: Incident, step: str, note: str, by: Any, at: dt.datetime | None = None) -> None:
+def _event(
+    incident: Incident, step: str, note: str, by: Any, at: dt.datetime | None = None
+) -> None:
     IncidentEvent.objects.create(incident=incident, step=step, note=note[:300], by=by if getattr(by, "pk", None) else None, at=at or timezone.now())  # fmt: skip
 
 
@@ -330,7 +349,9 @@ def regrade(incident: Incident, *, grade: Grade, by: Any, note: str = "") -> Inc
     before = incident.grade.name
     incident.grade = grade
     if incident.first_response_at is None:
-        incident.first_response_due = incident.detected_at + dt.timedelta(hours=grade.response_hours)
+        incident.first_response_due = incident.detected_at + dt.timedelta(
+            hours=grade.response_hours
+        )
     incident.save(update_fields=["grade", "first_response_due", "updated_at"])
     _event(incident, Step.GRADE, _("定级 %(a)s → %(b)s %(n)s") % {"a": before, "b": grade.name, "n": note}, by)  # fmt: skip
     audit.record(actor=by or "舆情监测", action="incident.grade", target=incident, changes={"grade": [before, grade.name]})  # fmt: skip
@@ -383,7 +404,12 @@ def draft_statement(incident: Incident, *, reserve_item: Any, by: Any) -> Any:
     for variant in variants:
         variant.pk, variant.id, variant.item = None, None, item
         variant._state.adding = True
-        variant.status, variant.published_at, variant.published_url, variant.owner = "draft", None, "", by
+        variant.status, variant.published_at, variant.published_url, variant.owner = (
+            "draft",
+            None,
+            "",
+            by,
+        )
         variant.save()
     run = review.submit_item(item, by=by, urgent=True)
     incident.statement_item_id = item.pk
@@ -436,7 +462,10 @@ def after_messages(organisation: Organisation, messages: Sequence[Message]) -> N
         hit = rules.red_keywords_in(m.text, red)
         term = terms.get(m.watch_terms[0])
         if hit and term is not None:
-            detail = _("互动消息中「%(t)s」出现红色关键词：%(w)s") % {"t": term.term, "w": "、".join(hit)}
+            detail = _("互动消息中「%(t)s」出现红色关键词：%(w)s") % {
+                "t": term.term,
+                "w": "、".join(hit),
+            }
             raise_signal(organisation, Signal.Kind.RED, term, detail, 1, f"msg:{m.pk}", m.received_at, message=m)  # fmt: skip
 
 
@@ -456,7 +485,9 @@ def spike_pass(now: dt.datetime) -> int:
         for term_id, by_hour in counts.items():
             current = by_hour.get(hour, 0)
             baseline = [by_hour.get(d, 0) for d in days]
-            if rules.is_spike(current, baseline, factor=cfg.spike_factor, min_count=cfg.spike_min_count):
+            if rules.is_spike(
+                current, baseline, factor=cfg.spike_factor, min_count=cfg.spike_min_count
+            ):
                 term = WatchTerm.objects.get(pk=term_id)
                 detail = _("「%(t)s」本小时 %(n)s 条，超过近 %(d)s 天同时段中位数的 %(f)s 倍") % {"t": term.term, "n": current, "d": cfg.baseline_days, "f": cfg.spike_factor}  # fmt: skip
                 if raise_signal(term.organisation, Signal.Kind.SPIKE, term, detail, current, f"spike:{term_id}:{hour.isoformat()}", now):  # fmt: skip

@@ -117,10 +117,27 @@ def dashboard(user: Any, *, days: int = 14, now: dt.datetime | None = None) -> d
     return {
         "total": rows.count(),
         "open": rows.filter(status__in=OPEN_STATUSES).count(),
-        "overdue": rows.filter(first_response_at=None, status__in=OPEN_STATUSES, due_at__lt=now).count(),  # fmt: skip
-        "platforms": list(rows.values(name=F("platform__name")).annotate(n=Count("id")).order_by("-n")),  # fmt: skip
-        "accounts": list(rows.exclude(account=None).values(name=F("account__name")).annotate(n=Count("id")).order_by("-n")[:10]),  # fmt: skip
-        "days": [{"day": r["day"].isoformat(), "total": r["total"], "positive": r["positive"], "negative": r["negative"]} for r in per_day],  # fmt: skip
+        "overdue": rows.filter(
+            first_response_at=None, status__in=OPEN_STATUSES, due_at__lt=now
+        ).count(),
+        "platforms": list(
+            rows.values(name=F("platform__name")).annotate(n=Count("id")).order_by("-n")
+        ),
+        "accounts": list(
+            rows.exclude(account=None)
+            .values(name=F("account__name"))
+            .annotate(n=Count("id"))
+            .order_by("-n")[:10]
+        ),
+        "days": [
+            {
+                "day": r["day"].isoformat(),
+                "total": r["total"],
+                "positive": r["positive"],
+                "negative": r["negative"],
+            }
+            for r in per_day
+        ],
         "by_person": response_figures(rows, "first_responder__username"),
         "by_platform": response_figures(rows, "platform__name"),
         "by_account": response_figures(rows, "account__name"),
@@ -142,7 +159,9 @@ def post_feedback(variant_ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = Message.objects.filter(variant_id__in=variant_ids)
     out: dict[int, dict[str, Any]] = {}
     for vid, polarity, types in rows.values_list("variant_id", "polarity", "negative_types"):
-        entry = out.setdefault(vid, {"positive": 0, "neutral": 0, "negative": 0, "types": Counter()})
+        entry = out.setdefault(
+            vid, {"positive": 0, "neutral": 0, "negative": 0, "types": Counter()}
+        )
         entry[polarity] += 1
         if polarity == Polarity.NEGATIVE:
             entry["types"].update(types or [])

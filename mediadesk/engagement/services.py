@@ -110,7 +110,9 @@ def lexicon_domain(organisation_id: int) -> tuple[Any, dict[str, tuple[float, st
     rows = LexiconTerm.objects.filter(organisation_id=organisation_id)
     stamp = (organisation_id, *rows.aggregate(n=Count("id"), m=Max("id"), w=Sum("weight")).values())
     domain = dict(sentiment.DOMAIN_DEFAULTS)
-    for word, weight, category, active in rows.values_list("word", "weight", "category", "is_active"):
+    for word, weight, category, active in rows.values_list(
+        "word", "weight", "category", "is_active"
+    ):
         if active:
             domain[word] = (weight, category)
         else:
@@ -172,7 +174,9 @@ def ingest(
         raise ValidationError({"items": _("一次最多 %(n)s 条") % {"n": MAX_BATCH}})
     platforms = {p.code: p for p in Platform.objects.all()}
     account_ids = {i.account_id for i in items if i.account_id}
-    accounts = {a.pk: a for a in Account.objects.filter(organisation=organisation, pk__in=account_ids)}
+    accounts = {
+        a.pk: a for a in Account.objects.filter(organisation=organisation, pk__in=account_ids)
+    }
     bad = [(n, validate(i, platforms=platforms, accounts=accounts)) for n, i in enumerate(items)]
     bad = [(n, e) for n, e in bad if e]
     if bad:
@@ -399,7 +403,9 @@ def set_tags(message: Message, *, tags: Iterable[str], by: Any) -> Message:
 BULK_ACTIONS = ("assign", "close", "no_reply", "spam", "in_progress", "tag")
 
 
-def bulk(messages: Sequence[Message], *, action: str, by: Any, to: Any = None, tag: str = "") -> int:
+def bulk(
+    messages: Sequence[Message], *, action: str, by: Any, to: Any = None, tag: str = ""
+) -> int:
     """Apply one action to many messages (each its own audited service call)."""
     if action not in BULK_ACTIONS:
         raise ValidationError({"action": _("未知的批量操作")})
@@ -445,7 +451,9 @@ def check_reply(message: Message, text: str) -> list[dict[str, Any]]:
 
 def needs_approval(message: Message) -> bool:
     """True when an active approval rule covers the message's account and sentiment."""
-    for rule in ApprovalRule.objects.filter(organisation_id=message.organisation_id, is_active=True):
+    for rule in ApprovalRule.objects.filter(
+        organisation_id=message.organisation_id, is_active=True
+    ):
         if rule.account_id and rule.account_id != message.account_id:
             continue
         if rule.polarity and rule.polarity != message.effective_polarity:
@@ -460,7 +468,9 @@ def reply_values(message: Message) -> dict[str, str]:
     rows = ReplyVariable.objects.filter(organisation_id=message.organisation_id).filter(
         Q(project=None) | Q(project_id=message.project_id)
     )
-    ordered = sorted(rows.values_list("project_id", "name", "value"), key=lambda r: r[0] is not None)
+    ordered = sorted(
+        rows.values_list("project_id", "name", "value"), key=lambda r: r[0] is not None
+    )
     values = {name: value for p, name, value in ordered if p is None}
     if message.project_id:
         values["项目名"] = Project.objects.get(pk=message.project_id).name
@@ -485,7 +495,9 @@ def reply(
             raise ValidationError({"text": _("请先填写变量：%(v)s") % {"v": "、".join(missing)}})
     findings = check_reply(message, text)
     message = locked(message)
-    row = Reply(message=message, text=text.strip(), standard_reply=standard, by=by, findings=findings)
+    row = Reply(
+        message=message, text=text.strip(), standard_reply=standard, by=by, findings=findings
+    )
     if needs_approval(message) and not scopes.allows(by, perms.APPROVE, message, shared=True):
         row.state = Reply.State.PENDING
         row.save()

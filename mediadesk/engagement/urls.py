@@ -28,7 +28,9 @@ urlpatterns = [
     path("opinion/", views_opinion.incidents, name="incidents"),
     path("opinion/incidents/<int:pk>/", views_opinion.incident, name="incident"),
     path("opinion/incidents/<int:pk>/step/", views_opinion.step, name="incident_step"),
-    path("opinion/incidents/<int:pk>/statement/", views_opinion.statement, name="incident_statement"),
+    path(
+        "opinion/incidents/<int:pk>/statement/", views_opinion.statement, name="incident_statement"
+    ),
     path("opinion/incidents/<int:pk>/close/", views_opinion.close, name="incident_close"),
     path("opinion/incidents/<int:pk>/report/", views_opinion.report, name="incident_report"),
     path("opinion/incidents/<int:pk>/report.xlsx", views_opinion.report_xlsx, name="incident_xlsx"),

@@ -20,21 +20,21 @@ from mediadesk.core import excel, scopes
 from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.engagement import imports, opinion, perms, queries
 from mediadesk.engagement.models import Action, Incident, Polarity, Step, TermCount, WatchTerm
-from mediadesk.engagement.views import UploadForm, show
+from mediadesk.engagement.views import UploadForm, _me, _org, show
 
 
 def _need(request: HttpRequest, perm: str) -> None:
-    if not scopes.has_perm(request.user, perm):
+    if not scopes.has_perm(_me(request), perm):
         raise PermissionDenied(_("没有权限访问该页面"))
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:
-    return scopes.get_or_404(queries.visible_incidents(request.user).select_related("grade", "owner", "term"), pk)  # fmt: skip
+    return scopes.get_or_404(queries.visible_incidents(_me(request)).select_related("grade", "owner", "term"), pk)  # fmt: skip
 
 
 def incidents(request: HttpRequest) -> HttpResponse:
     _need(request, perms.OPINION_VIEW)
-    rows = queries.visible_incidents(request.user).select_related("grade", "owner")
+    rows = queries.visible_incidents(_me(request)).select_related("grade", "owner")
     if request.GET.get("state"):
         rows = rows.filter(state=request.GET["state"])
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
@@ -65,15 +65,26 @@ def _context(request: HttpRequest, i: Incident) -> dict[str, Any]:
 
     response = _minutes(i.detected_at, i.first_response_at)
     return {
-        "i": i, "events": i.events.select_related("by"), "timeline": _timeline(i),
-        "response_minutes": response, "target_minutes": int(i.grade.response_hours * 60),
+        "i": i,
+        "events": i.events.select_related("by"),
+        "timeline": _timeline(i),
+        "response_minutes": response,
+        "target_minutes": int(i.grade.response_hours * 60),
         "met": response is not None and response <= i.grade.response_hours * 60,
-        "mentions": i.mentions.order_by("-published_at")[:50], "linked": i.messages.select_related("platform")[:50],  # fmt: skip
-        "sentiment": dict(i.mentions.values_list("polarity").annotate(n=Count("id")).values_list("polarity", "n")),  # fmt: skip
-        "curve": (curve := _curve(i)), "chart": {"curve": curve}, "steps": Step.choices, "actions": Action.choices,
-        "reserves": ContentItem.objects.filter(organisation_id=i.organisation_id, is_reserve=True)[:50],
-        "can_manage": scopes.has_perm(request.user, perms.OPINION_MANAGE),
-    }  # fmt: skip
+        "mentions": i.mentions.order_by("-published_at")[:50],
+        "linked": i.messages.select_related("platform")[:50],
+        "sentiment": dict(
+            i.mentions.values_list("polarity").annotate(n=Count("id")).values_list("polarity", "n")
+        ),
+        "curve": (curve := _curve(i)),
+        "chart": {"curve": curve},
+        "steps": Step.choices,
+        "actions": Action.choices,
+        "reserves": ContentItem.objects.filter(organisation_id=i.organisation_id, is_reserve=True)[
+            :50
+        ],
+        "can_manage": scopes.has_perm(_me(request), perms.OPINION_MANAGE),
+    }
 
 
 def incident(request: HttpRequest, pk: int) -> HttpResponse:
@@ -85,7 +96,7 @@ def incident(request: HttpRequest, pk: int) -> HttpResponse:
 def step(request: HttpRequest, pk: int) -> HttpResponse:
     i = _incident(request, pk)
     try:
-        opinion.advance(i, step=request.POST.get("step", ""), note=request.POST.get("note", "")[:300], by=request.user, action=request.POST.get("action", ""))  # fmt: skip
+        opinion.advance(i, step=request.POST.get("step", ""), note=request.POST.get("note", "")[:300], by=_me(request), action=request.POST.get("action", ""))  # fmt: skip
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("engagement:incident", pk=pk)
@@ -100,7 +111,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if item is None:
             raise ValidationError(_("请选择备选方案"))
-        draft = opinion.draft_statement(i, reserve_item=item, by=request.user)
+        draft = opinion.draft_statement(i, reserve_item=item, by=_me(request))
         messages.success(request, _("声明已起草并加急送审：%(t)s") % {"t": draft.title})
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -111,7 +122,7 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     i = _incident(request, pk)
     try:
-        opinion.close(i, lessons=request.POST.get("lessons", ""), follow_ups=request.POST.get("follow_ups", ""), by=request.user)  # fmt: skip
+        opinion.close(i, lessons=request.POST.get("lessons", ""), follow_ups=request.POST.get("follow_ups", ""), by=_me(request))  # fmt: skip
         messages.success(request, _("事件已关闭，复盘已生成"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -134,7 +145,7 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     rows: list[list[Any]] = [[_("事件"), i.title], [_("级别"), i.grade.name], [_("处置方式"), i.get_action_display()]]  # fmt: skip
     rows += [[label, _fmt(at)] for label, at in c["timeline"]]
     rows += [[_("首次响应用时(分钟)"), c["response_minutes"]], [_("预案时限(分钟)"), c["target_minutes"]], [_("是否达标"), _("是") if c["met"] else _("否")]]  # fmt: skip
-    rows += [[_("正面/中性/负面"), "%s / %s / %s" % tuple(c["sentiment"].get(p, 0) for p in Polarity.values)]]  # fmt: skip
+    rows += [[_("正面/中性/负面"), " / ".join(str(c["sentiment"].get(p, 0)) for p in Polarity.values)]]  # fmt: skip
     rows += [[_("经验教训"), i.lessons], [_("改进措施"), i.follow_ups], [], [_("时间"), _("环节"), _("说明"), _("处理人")]]  # fmt: skip
     rows += [[_fmt(e.at), e.get_step_display(), e.note, str(e.by or "")] for e in c["events"]]
     rows += [[], [_("时段"), _("声量"), _("负面")]] + [[p["hour"], p["total"], p["negative"]] for p in c["curve"]]  # fmt: skip
@@ -143,7 +154,7 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 def mentions(request: HttpRequest) -> HttpResponse:
     _need(request, perms.OPINION_VIEW)
-    rows = queries.visible_mentions(request.user)
+    rows = queries.visible_mentions(_me(request))
     if request.GET.get("polarity"):
         rows = rows.filter(polarity=request.GET["polarity"])
     if request.GET.get("q"):
@@ -160,7 +171,7 @@ def import_mentions(request: HttpRequest) -> HttpResponse:
     _need(request, perms.OPINION_MANAGE)
     form = UploadForm(request.POST or None, request.FILES or None)
     form.fields["preset"].required = False
-    pending = unstash(request.session.get(MENTION_KEY), user=request.user)
+    pending = unstash(request.session.get(MENTION_KEY), user=_me(request))
     if request.method == "POST" and "file" in request.FILES:
         if form.is_valid() and stash_upload(request, form, session_key=MENTION_KEY, read=excel.read_table):  # fmt: skip
             return redirect("engagement:mentions_import")
@@ -174,7 +185,7 @@ def import_mentions(request: HttpRequest) -> HttpResponse:
         try:
             stored = []
             for start in range(0, len(preview.items), opinion.MAX_MENTIONS):
-                stored += opinion.ingest_mentions(request.user.organisation, preview.items[start : start + opinion.MAX_MENTIONS], by=request.user)  # fmt: skip
+                stored += opinion.ingest_mentions(_org(request), preview.items[start : start + opinion.MAX_MENTIONS], by=_me(request))  # fmt: skip
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("engagement:mentions_import")
@@ -188,13 +199,13 @@ def import_mentions(request: HttpRequest) -> HttpResponse:
 
 def watch(request: HttpRequest) -> HttpResponse:
     _need(request, perms.OPINION_VIEW)
-    org = request.user.organisation
+    org = _org(request)
     if request.method == "POST":
         try:
-            opinion.save_watch_term(org, term=request.POST.get("term", ""), category=request.POST.get("category", ""), by=request.user, active=request.POST.get("active", "1") == "1")  # fmt: skip
+            opinion.save_watch_term(org, term=request.POST.get("term", ""), category=request.POST.get("category", ""), by=_me(request), active=request.POST.get("active", "1") == "1")  # fmt: skip
             messages.success(request, _("已保存"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("engagement:watch")
     rows = WatchTerm.objects.filter(organisation=org)
-    return show(request, "engagement/watch.html", {"rows": rows, "categories": WatchTerm.Category.choices, "settings": opinion.settings_of(org.pk), "grades": opinion.grades_of(org.pk), "can_manage": scopes.has_perm(request.user, perms.OPINION_MANAGE)})  # fmt: skip
+    return show(request, "engagement/watch.html", {"rows": rows, "categories": WatchTerm.Category.choices, "settings": opinion.settings_of(org.pk), "grades": opinion.grades_of(org.pk), "can_manage": scopes.has_perm(_me(request), perms.OPINION_MANAGE)})  # fmt: skip

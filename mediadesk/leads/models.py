@@ -39,8 +39,15 @@ class Source(models.TextChoices):
 
 
 ONLINE_SOURCES = frozenset(
-    {Source.LIVE, Source.SHORT_VIDEO, Source.OFFICIAL_ACCOUNT, Source.FORM, Source.WECOM_QR,
-     Source.COMMENT, Source.PRIVATE_MESSAGE}  # fmt: skip
+    {
+        Source.LIVE,
+        Source.SHORT_VIDEO,
+        Source.OFFICIAL_ACCOUNT,
+        Source.FORM,
+        Source.WECOM_QR,
+        Source.COMMENT,
+        Source.PRIVATE_MESSAGE,
+    }
 )
 
 

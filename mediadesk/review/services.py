@@ -525,7 +525,11 @@ def remind_overdue(*, now: datetime | None = None) -> int:
     sent = 0
     for state in due.select_related("step", "run", "run__workflow", "run__item", "run__revision",
                                     "run__submitted_by", "run__item__organisation"):  # fmt: skip
-        hours = queries.URGENT_REMIND_HOURS if state.run.urgent else state.run.workflow.remind_after_hours
+        hours = (
+            queries.URGENT_REMIND_HOURS
+            if state.run.urgent
+            else state.run.workflow.remind_after_hours
+        )
         if not rules.needs_reminder(state.started_at, state.reminded_at, hours=hours, now=now):
             continue
         with transaction.atomic():

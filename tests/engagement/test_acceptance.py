@@ -18,7 +18,9 @@ from tests.engagement.conftest import Desk
 pytestmark = pytest.mark.django_db
 
 
-def test_weibo_comment_at_10_is_due_10_30_and_flagged_at_10_31(desk: Desk, t10: dt.datetime) -> None:
+def test_weibo_comment_at_10_is_due_10_30_and_flagged_at_10_31(
+    desk: Desk, t10: dt.datetime
+) -> None:
     m = desk.ingest("这个项目什么时候开盘？", at=t10, post_url="https://weibo.com/1/abc")
     assert m.due_at == t10 + dt.timedelta(minutes=30)
     assert m.assignee == desk.service and m.variant == desk.post
@@ -92,7 +94,13 @@ def test_thirty_negative_mentions_in_ten_minutes_open_a_level_two_incident(desk:
     WatchTerm.objects.create(organisation=world.org, term="曲江府", category="project")
     now = dt.datetime.now(dt.UTC)
     items = [
-        opinion.MentionIn(source="微博", text=f"曲江府交房延期，质量问题太多，太坑了 #{n}", published_at=now - dt.timedelta(minutes=9) + dt.timedelta(seconds=15 * n), author=f"u{n}", author_followers=100)  # fmt: skip
+        opinion.MentionIn(
+            source="微博",
+            text=f"曲江府交房延期，质量问题太多，太坑了 #{n}",
+            published_at=now - dt.timedelta(minutes=9) + dt.timedelta(seconds=15 * n),
+            author=f"u{n}",
+            author_followers=100,
+        )
         for n in range(30)
     ]
     opinion.ingest_mentions(world.org, items[:29], by=world.manager)

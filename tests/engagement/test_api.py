@@ -81,7 +81,9 @@ def test_bad_input_is_a_clear_4xx(desk: Desk, api: Any, bad: dict[str, Any]) -> 
 
 
 def test_not_json_is_400(desk: Desk, api: Any) -> None:
-    r = api(desk.service).post("/api/v1/inbox/messages", "{not json", content_type="application/json")
+    r = api(desk.service).post(
+        "/api/v1/inbox/messages", "{not json", content_type="application/json"
+    )
     assert r.status_code == 400
 
 
@@ -102,8 +104,14 @@ def test_list_with_filters_and_scope(desk: Desk, api: Any, world: Any) -> None:
 
 def test_list_masks_phones_without_the_permission(desk: Desk, api: Any, world: Any) -> None:
     desk.ingest("电话13912345678")
-    assert api(desk.service).get("/api/v1/inbox/messages").json()["items"][0]["text"] == "电话139****5678"
-    assert api(world.manager).get("/api/v1/inbox/messages").json()["items"][0]["text"] == "电话13912345678"
+    assert (
+        api(desk.service).get("/api/v1/inbox/messages").json()["items"][0]["text"]
+        == "电话139****5678"
+    )
+    assert (
+        api(world.manager).get("/api/v1/inbox/messages").json()["items"][0]["text"]
+        == "电话13912345678"
+    )
 
 
 def test_reply_text_and_reply_id(desk: Desk, api: Any, world: Any) -> None:
@@ -120,7 +128,10 @@ def test_reply_text_and_reply_id(desk: Desk, api: Any, world: Any) -> None:
     std.refresh_from_db()
     assert std.usage_count == 1 and std.last_used_at is not None
     assert post(c, f"/inbox/messages/{m.pk}/reply", {}).status_code == 400
-    assert post(api(world.outsider), f"/inbox/messages/{m.pk}/reply", {"text": "好"}).status_code == 404
+    assert (
+        post(api(world.outsider), f"/inbox/messages/{m.pk}/reply", {"text": "好"}).status_code
+        == 404
+    )
 
 
 def test_assign_and_lead(desk: Desk, api: Any, world: Any) -> None:

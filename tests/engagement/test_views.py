@@ -35,7 +35,9 @@ def test_sales_without_the_inbox_gets_403(desk: Desk, login: Any) -> None:
 
 def test_other_scope_cannot_open_a_message(desk: Desk, login: Any, world: Any) -> None:
     m = desk.ingest("你好")
-    assert login(world.operator_cd).get(reverse("engagement:detail", args=[m.pk])).status_code == 404
+    assert (
+        login(world.operator_cd).get(reverse("engagement:detail", args=[m.pk])).status_code == 404
+    )
     assert login(world.outsider).get(reverse("engagement:detail", args=[m.pk])).status_code == 404
     assert login(desk.service).get(reverse("engagement:detail", args=[m.pk])).status_code == 200
 
@@ -45,7 +47,9 @@ def test_the_menu_entry_replaces_the_placeholder(desk: Desk, login: Any) -> None
     assert reverse("engagement:inbox") in html and "core:soon" not in html
 
 
-def test_phone_is_masked_for_service_and_full_for_entitled(desk: Desk, login: Any, world: Any) -> None:
+def test_phone_is_masked_for_service_and_full_for_entitled(
+    desk: Desk, login: Any, world: Any
+) -> None:
     m = desk.ingest("多少钱一平？电话13912345678")
     page = login(desk.service).get(reverse("engagement:detail", args=[m.pk])).content.decode()
     assert "139****5678" in page and "13912345678" not in page
@@ -111,7 +115,9 @@ def test_incident_pages_and_report(desk: Desk, login: Any, world: Any) -> None:
     assert i.state == Incident.State.CLOSED
     assert c.get(reverse("engagement:incident_report", args=[i.pk])).status_code == 200
     xlsx = c.get(reverse("engagement:incident_xlsx", args=[i.pk]))
-    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
     assert login(world.outsider).get(reverse("engagement:incident", args=[i.pk])).status_code == 404
 
 
@@ -134,7 +140,14 @@ def test_to_lead_needs_the_capture_permission_in_the_project(desk: Desk, world: 
 def test_post_feedback_reaches_the_template_3_hints(desk: Desk) -> None:
     from mediadesk.analytics import hints
 
-    for text in ("这楼盘烂尾了吧", "交房延期太坑了", "漏水没人管", "环境很好", "请问多少钱", "质量问题太多"):
+    for text in (
+        "这楼盘烂尾了吧",
+        "交房延期太坑了",
+        "漏水没人管",
+        "环境很好",
+        "请问多少钱",
+        "质量问题太多",
+    ):
         desk.ingest(text, post_url="https://weibo.com/1/abc")
     feedback = hints.feedback_for([desk.post.pk])[desk.post.pk]
     assert (feedback.positive, feedback.negative) == (1, 4)

@@ -34,7 +34,11 @@ def xml(msg_id: str = "6054768590064713728", content: str = "请问还有三居�
 
 def signed(extra: str = "") -> dict[str, str]:
     ts, nonce = str(int(time.time())), "12345"
-    return {"timestamp": ts, "nonce": nonce, "signature": webhooks.wechat_signature(TOKEN, ts, nonce)}
+    return {
+        "timestamp": ts,
+        "nonce": nonce,
+        "signature": webhooks.wechat_signature(TOKEN, ts, nonce),
+    }
 
 
 def test_wechat_url_verification_echoes(desk: Desk, client: Client) -> None:
@@ -135,7 +139,9 @@ def test_douyin_verify_webhook_challenge(desk: Desk, client: Client) -> None:
     assert r.json() == {"challenge": 12345}
 
 
-def test_unprocessed_events_are_picked_up_by_the_job(desk: Desk, client: Client, monkeypatch: Any) -> None:
+def test_unprocessed_events_are_picked_up_by_the_job(
+    desk: Desk, client: Client, monkeypatch: Any
+) -> None:
     from datetime import datetime
 
     from mediadesk.engagement import jobs

@@ -7,511 +7,1403 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('content', '0002_default_best_times'),
-        ('matrix', '0002_default_platforms_and_rules'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("content", "0002_default_best_times"),
+        ("matrix", "0002_default_platforms_and_rules"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApprovalRule',
+            name="ApprovalRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('polarity', models.CharField(blank=True, choices=[('positive', '正面'), ('neutral', '中性'), ('negative', '负面')], max_length=10, verbose_name='情感')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matrix.account', verbose_name='账号')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        blank=True,
+                        choices=[("positive", "正面"), ("neutral", "中性"), ("negative", "负面")],
+                        max_length=10,
+                        verbose_name="情感",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="matrix.account",
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回复审批规则',
+                "verbose_name": "回复审批规则",
             },
         ),
         migrations.CreateModel(
-            name='AssignmentRule',
+            name="AssignmentRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('keyword', models.CharField(blank=True, max_length=40, verbose_name='关键词')),
-                ('sort', models.PositiveSmallIntegerField(default=100, verbose_name='顺序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matrix.account', verbose_name='账号')),
-                ('assignee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("keyword", models.CharField(blank=True, max_length=40, verbose_name="关键词")),
+                ("sort", models.PositiveSmallIntegerField(default=100, verbose_name="顺序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="matrix.account",
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '分配规则',
-                'ordering': ['sort', 'id'],
+                "verbose_name": "分配规则",
+                "ordering": ["sort", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('wechat', '公众号消息推送'), ('douyin', '抖音 Webhook')], max_length=10, verbose_name='来源')),
-                ('slug', models.SlugField(max_length=40, unique=True, verbose_name='回调标识')),
-                ('token', models.CharField(blank=True, max_length=64, verbose_name='Token')),
-                ('app_id', models.CharField(blank=True, max_length=64, verbose_name='AppID')),
-                ('aes_key_sealed', models.TextField(blank=True, editable=False)),
-                ('secret_sealed', models.TextField(blank=True, editable=False)),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='matrix.account')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("wechat", "公众号消息推送"), ("douyin", "抖音 Webhook")],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=40, unique=True, verbose_name="回调标识")),
+                ("token", models.CharField(blank=True, max_length=64, verbose_name="Token")),
+                ("app_id", models.CharField(blank=True, max_length=64, verbose_name="AppID")),
+                ("aes_key_sealed", models.TextField(blank=True, editable=False)),
+                ("secret_sealed", models.TextField(blank=True, editable=False)),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="matrix.account",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '消息接入',
+                "verbose_name": "消息接入",
             },
         ),
         migrations.CreateModel(
-            name='Grade',
+            name="Grade",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='级别')),
-                ('name', models.CharField(max_length=20, verbose_name='名称')),
-                ('min_reach', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='传播量≥')),
-                ('min_negative', models.PositiveIntegerField(blank=True, null=True, verbose_name='负面条数≥')),
-                ('min_negative_share', models.FloatField(blank=True, null=True, verbose_name='负面占比≥')),
-                ('red_keyword', models.BooleanField(default=False, verbose_name='含红色关键词即达')),
-                ('sources', models.CharField(blank=True, max_length=200, verbose_name='来源包含')),
-                ('response_hours', models.FloatField(verbose_name='首次响应时限(小时)')),
-                ('notify', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='通知人')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="级别")),
+                ("name", models.CharField(max_length=20, verbose_name="名称")),
+                (
+                    "min_reach",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="传播量≥"),
+                ),
+                (
+                    "min_negative",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="负面条数≥"),
+                ),
+                (
+                    "min_negative_share",
+                    models.FloatField(blank=True, null=True, verbose_name="负面占比≥"),
+                ),
+                (
+                    "red_keyword",
+                    models.BooleanField(default=False, verbose_name="含红色关键词即达"),
+                ),
+                ("sources", models.CharField(blank=True, max_length=200, verbose_name="来源包含")),
+                ("response_hours", models.FloatField(verbose_name="首次响应时限(小时)")),
+                (
+                    "notify",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="通知人",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事件级别',
-                'ordering': ['level'],
+                "verbose_name": "事件级别",
+                "ordering": ["level"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('title', models.CharField(max_length=100, verbose_name='事件')),
-                ('state', models.CharField(choices=[('open', '处置中'), ('closed', '已关闭')], default='open', max_length=8, verbose_name='状态')),
-                ('step', models.CharField(choices=[('monitor', '监测'), ('assess', '研判'), ('grade', '分级'), ('handle', '处置'), ('review', '复盘')], default='monitor', max_length=8, verbose_name='当前环节')),
-                ('first_mention_at', models.DateTimeField(blank=True, null=True, verbose_name='首条信息')),
-                ('detected_at', models.DateTimeField(verbose_name='发现时间')),
-                ('first_response_due', models.DateTimeField(verbose_name='首次响应截止')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='首次响应')),
-                ('statement_at', models.DateTimeField(blank=True, null=True, verbose_name='发布声明')),
-                ('peak_at', models.DateTimeField(blank=True, null=True, verbose_name='峰值')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
-                ('action', models.CharField(blank=True, choices=[('clarify', '澄清说明'), ('compensate', '补偿方案'), ('private', '私信沟通'), ('take_down', '下线内容'), ('legal', '法律途径')], max_length=12, verbose_name='处置方式')),
-                ('lessons', models.TextField(blank=True, verbose_name='经验教训')),
-                ('follow_ups', models.TextField(blank=True, verbose_name='改进措施')),
-                ('statement_item_id', models.PositiveBigIntegerField(blank=True, editable=False, null=True)),
-                ('grade', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='engagement.grade')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("title", models.CharField(max_length=100, verbose_name="事件")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "处置中"), ("closed", "已关闭")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("monitor", "监测"),
+                            ("assess", "研判"),
+                            ("grade", "分级"),
+                            ("handle", "处置"),
+                            ("review", "复盘"),
+                        ],
+                        default="monitor",
+                        max_length=8,
+                        verbose_name="当前环节",
+                    ),
+                ),
+                (
+                    "first_mention_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首条信息"),
+                ),
+                ("detected_at", models.DateTimeField(verbose_name="发现时间")),
+                ("first_response_due", models.DateTimeField(verbose_name="首次响应截止")),
+                (
+                    "first_response_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次响应"),
+                ),
+                (
+                    "statement_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="发布声明"),
+                ),
+                ("peak_at", models.DateTimeField(blank=True, null=True, verbose_name="峰值")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="关闭时间")),
+                (
+                    "action",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("clarify", "澄清说明"),
+                            ("compensate", "补偿方案"),
+                            ("private", "私信沟通"),
+                            ("take_down", "下线内容"),
+                            ("legal", "法律途径"),
+                        ],
+                        max_length=12,
+                        verbose_name="处置方式",
+                    ),
+                ),
+                ("lessons", models.TextField(blank=True, verbose_name="经验教训")),
+                ("follow_ups", models.TextField(blank=True, verbose_name="改进措施")),
+                (
+                    "statement_item_id",
+                    models.PositiveBigIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "grade",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="engagement.grade",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '舆情事件',
-                'ordering': ['-detected_at', '-id'],
+                "verbose_name": "舆情事件",
+                "ordering": ["-detected_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentEvent',
+            name="IncidentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('monitor', '监测'), ('assess', '研判'), ('grade', '分级'), ('handle', '处置'), ('review', '复盘')], max_length=8, verbose_name='环节')),
-                ('note', models.CharField(max_length=300, verbose_name='说明')),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='engagement.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("monitor", "监测"),
+                            ("assess", "研判"),
+                            ("grade", "分级"),
+                            ("handle", "处置"),
+                            ("review", "复盘"),
+                        ],
+                        max_length=8,
+                        verbose_name="环节",
+                    ),
+                ),
+                ("note", models.CharField(max_length=300, verbose_name="说明")),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="engagement.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LexiconTerm',
+            name="LexiconTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('word', models.CharField(max_length=20, verbose_name='词')),
-                ('weight', models.FloatField(verbose_name='权重')),
-                ('category', models.CharField(blank=True, max_length=20, verbose_name='负面类型')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("word", models.CharField(max_length=20, verbose_name="词")),
+                ("weight", models.FloatField(verbose_name="权重")),
+                ("category", models.CharField(blank=True, max_length=20, verbose_name="负面类型")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '领域情感词',
-                'ordering': ['word'],
+                "verbose_name": "领域情感词",
+                "ordering": ["word"],
             },
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=40, verbose_name='来源')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='链接')),
-                ('author', models.CharField(blank=True, max_length=100, verbose_name='作者')),
-                ('author_followers', models.PositiveIntegerField(blank=True, null=True, verbose_name='作者粉丝数')),
-                ('published_at', models.DateTimeField(verbose_name='发布时间')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('dedup_key', models.CharField(max_length=64)),
-                ('polarity', models.CharField(choices=[('positive', '正面'), ('neutral', '中性'), ('negative', '负面')], max_length=10, verbose_name='情感')),
-                ('score', models.FloatField(default=0)),
-                ('sentiment_words', models.JSONField(blank=True, default=list)),
-                ('terms', models.JSONField(blank=True, default=list, verbose_name='命中监测词')),
-                ('red_keywords', models.JSONField(blank=True, default=list, verbose_name='红色关键词')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mentions', to='engagement.incident')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=40, verbose_name="来源")),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="链接")),
+                ("author", models.CharField(blank=True, max_length=100, verbose_name="作者")),
+                (
+                    "author_followers",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="作者粉丝数"),
+                ),
+                ("published_at", models.DateTimeField(verbose_name="发布时间")),
+                ("text", models.TextField(verbose_name="内容")),
+                ("dedup_key", models.CharField(max_length=64)),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[("positive", "正面"), ("neutral", "中性"), ("negative", "负面")],
+                        max_length=10,
+                        verbose_name="情感",
+                    ),
+                ),
+                ("score", models.FloatField(default=0)),
+                ("sentiment_words", models.JSONField(blank=True, default=list)),
+                ("terms", models.JSONField(blank=True, default=list, verbose_name="命中监测词")),
+                (
+                    "red_keywords",
+                    models.JSONField(blank=True, default=list, verbose_name="红色关键词"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mentions",
+                        to="engagement.incident",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '舆情信息',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "舆情信息",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post_url', models.URLField(blank=True, max_length=500, verbose_name='帖子链接')),
-                ('kind', models.CharField(choices=[('comment', '评论/留言'), ('reply', '回复'), ('private_message', '私信'), ('official_message', '公众号消息'), ('mention', '@提及'), ('live_comment', '直播评论')], max_length=20, verbose_name='类型')),
-                ('external_id', models.CharField(max_length=128, verbose_name='平台消息ID')),
-                ('thread_key', models.CharField(blank=True, db_index=True, max_length=160, verbose_name='会话')),
-                ('author_id', models.CharField(blank=True, max_length=128, verbose_name='用户ID')),
-                ('author_name', models.CharField(blank=True, max_length=100, verbose_name='昵称')),
-                ('author_followers', models.PositiveIntegerField(blank=True, null=True, verbose_name='粉丝数')),
-                ('text', models.TextField(verbose_name='内容')),
-                ('received_at', models.DateTimeField(verbose_name='时间')),
-                ('status', models.CharField(choices=[('new', '新消息'), ('in_progress', '处理中'), ('replied', '已回复'), ('closed', '已关闭'), ('no_reply', '无需回复'), ('spam', '垃圾')], default='new', max_length=12, verbose_name='状态')),
-                ('polarity', models.CharField(choices=[('positive', '正面'), ('neutral', '中性'), ('negative', '负面')], max_length=10, verbose_name='情感')),
-                ('score', models.FloatField(default=0, verbose_name='情感得分')),
-                ('sentiment_words', models.JSONField(blank=True, default=list, verbose_name='判定词')),
-                ('corrected_polarity', models.CharField(blank=True, choices=[('positive', '正面'), ('neutral', '中性'), ('negative', '负面')], max_length=10, verbose_name='人工校正')),
-                ('negative_types', models.JSONField(blank=True, default=list, verbose_name='负面类型')),
-                ('lead_candidate', models.BooleanField(default=False, verbose_name='潜在客户')),
-                ('lead_reasons', models.JSONField(blank=True, default=list)),
-                ('lead_touch_id', models.PositiveBigIntegerField(blank=True, editable=False, null=True)),
-                ('watch_terms', models.JSONField(blank=True, default=list, verbose_name='命中监测词')),
-                ('suggestions', models.JSONField(blank=True, default=list, verbose_name='推荐话术')),
-                ('tags', models.JSONField(blank=True, default=list, verbose_name='标签')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='回复时限')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='首次回复时间')),
-                ('sla_breached_at', models.DateTimeField(blank=True, null=True, verbose_name='超时标记时间')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='升级时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matrix.account', verbose_name='账号')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
-                ('company', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.company')),
-                ('first_responder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='engagement.message')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matrix.platform', verbose_name='平台')),
-                ('project', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.project')),
-                ('variant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='content.variant', verbose_name='所属发布')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("post_url", models.URLField(blank=True, max_length=500, verbose_name="帖子链接")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("comment", "评论/留言"),
+                            ("reply", "回复"),
+                            ("private_message", "私信"),
+                            ("official_message", "公众号消息"),
+                            ("mention", "@提及"),
+                            ("live_comment", "直播评论"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=128, verbose_name="平台消息ID")),
+                (
+                    "thread_key",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=160, verbose_name="会话"
+                    ),
+                ),
+                ("author_id", models.CharField(blank=True, max_length=128, verbose_name="用户ID")),
+                ("author_name", models.CharField(blank=True, max_length=100, verbose_name="昵称")),
+                (
+                    "author_followers",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="粉丝数"),
+                ),
+                ("text", models.TextField(verbose_name="内容")),
+                ("received_at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "新消息"),
+                            ("in_progress", "处理中"),
+                            ("replied", "已回复"),
+                            ("closed", "已关闭"),
+                            ("no_reply", "无需回复"),
+                            ("spam", "垃圾"),
+                        ],
+                        default="new",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[("positive", "正面"), ("neutral", "中性"), ("negative", "负面")],
+                        max_length=10,
+                        verbose_name="情感",
+                    ),
+                ),
+                ("score", models.FloatField(default=0, verbose_name="情感得分")),
+                (
+                    "sentiment_words",
+                    models.JSONField(blank=True, default=list, verbose_name="判定词"),
+                ),
+                (
+                    "corrected_polarity",
+                    models.CharField(
+                        blank=True,
+                        choices=[("positive", "正面"), ("neutral", "中性"), ("negative", "负面")],
+                        max_length=10,
+                        verbose_name="人工校正",
+                    ),
+                ),
+                (
+                    "negative_types",
+                    models.JSONField(blank=True, default=list, verbose_name="负面类型"),
+                ),
+                ("lead_candidate", models.BooleanField(default=False, verbose_name="潜在客户")),
+                ("lead_reasons", models.JSONField(blank=True, default=list)),
+                (
+                    "lead_touch_id",
+                    models.PositiveBigIntegerField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "watch_terms",
+                    models.JSONField(blank=True, default=list, verbose_name="命中监测词"),
+                ),
+                (
+                    "suggestions",
+                    models.JSONField(blank=True, default=list, verbose_name="推荐话术"),
+                ),
+                ("tags", models.JSONField(blank=True, default=list, verbose_name="标签")),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="回复时限")),
+                (
+                    "first_response_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="首次回复时间"),
+                ),
+                (
+                    "sla_breached_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="超时标记时间"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="升级时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="matrix.account",
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.company",
+                    ),
+                ),
+                (
+                    "first_responder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="engagement.message",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matrix.platform",
+                        verbose_name="平台",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.project",
+                    ),
+                ),
+                (
+                    "variant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="content.variant",
+                        verbose_name="所属发布",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '互动消息',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "互动消息",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='incident',
-            name='messages',
-            field=models.ManyToManyField(blank=True, related_name='incidents', to='engagement.message'),
+            model_name="incident",
+            name="messages",
+            field=models.ManyToManyField(
+                blank=True, related_name="incidents", to="engagement.message"
+            ),
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('engine_polarity', models.CharField(choices=[('positive', '正面'), ('neutral', '中性'), ('negative', '负面')], max_length=10)),
-                ('polarity', models.CharField(choices=[('positive', '正面'), ('neutral', '中性'), ('negative', '负面')], max_length=10)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='engagement.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "engine_polarity",
+                    models.CharField(
+                        choices=[("positive", "正面"), ("neutral", "中性"), ("negative", "负面")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[("positive", "正面"), ("neutral", "中性"), ("negative", "负面")],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections",
+                        to="engagement.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '情感校正',
-                'ordering': ['-at'],
+                "verbose_name": "情感校正",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='备注')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='engagement.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="备注")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="engagement.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '内部备注',
-                'ordering': ['at', 'id'],
+                "verbose_name": "内部备注",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OpinionSettings',
+            name="OpinionSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('spike_factor', models.FloatField(default=3.0, verbose_name='突增倍数')),
-                ('spike_min_count', models.PositiveIntegerField(default=10, verbose_name='突增最少条数')),
-                ('baseline_days', models.PositiveSmallIntegerField(default=7, verbose_name='基线天数')),
-                ('burst_count', models.PositiveIntegerField(default=30, verbose_name='负面集中条数 N')),
-                ('burst_minutes', models.PositiveIntegerField(default=10, verbose_name='负面集中窗口 M(分钟)')),
-                ('big_v_followers', models.PositiveIntegerField(default=100000, verbose_name='大V粉丝阈值')),
-                ('red_keywords', models.CharField(default='维权,烂尾,曝光,起诉', max_length=300, verbose_name='红色关键词')),
-                ('auto_open', models.BooleanField(default=True, verbose_name='信号自动立案')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("spike_factor", models.FloatField(default=3.0, verbose_name="突增倍数")),
+                (
+                    "spike_min_count",
+                    models.PositiveIntegerField(default=10, verbose_name="突增最少条数"),
+                ),
+                (
+                    "baseline_days",
+                    models.PositiveSmallIntegerField(default=7, verbose_name="基线天数"),
+                ),
+                (
+                    "burst_count",
+                    models.PositiveIntegerField(default=30, verbose_name="负面集中条数 N"),
+                ),
+                (
+                    "burst_minutes",
+                    models.PositiveIntegerField(default=10, verbose_name="负面集中窗口 M(分钟)"),
+                ),
+                (
+                    "big_v_followers",
+                    models.PositiveIntegerField(default=100000, verbose_name="大V粉丝阈值"),
+                ),
+                (
+                    "red_keywords",
+                    models.CharField(
+                        default="维权,烂尾,曝光,起诉", max_length=300, verbose_name="红色关键词"
+                    ),
+                ),
+                ("auto_open", models.BooleanField(default=True, verbose_name="信号自动立案")),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '舆情阈值',
+                "verbose_name": "舆情阈值",
             },
         ),
         migrations.CreateModel(
-            name='ReplyVariable',
+            name="ReplyVariable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=12, verbose_name='变量')),
-                ('value', models.CharField(max_length=100, verbose_name='取值')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=12, verbose_name="变量")),
+                ("value", models.CharField(max_length=100, verbose_name="取值")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '话术变量',
+                "verbose_name": "话术变量",
             },
         ),
         migrations.CreateModel(
-            name='SavedView',
+            name="SavedView",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('query', models.CharField(max_length=500, verbose_name='筛选条件')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                ("query", models.CharField(max_length=500, verbose_name="筛选条件")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '保存的视图',
-                'ordering': ['name'],
+                "verbose_name": "保存的视图",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceSeat',
+            name="ServiceSeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_duty', models.BooleanField(default=True, verbose_name='在岗')),
-                ('last_assigned_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('supervisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='主管')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("on_duty", models.BooleanField(default=True, verbose_name="在岗")),
+                ("last_assigned_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="主管",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '客服席位',
+                "verbose_name": "客服席位",
             },
         ),
         migrations.CreateModel(
-            name='SlaPolicy',
+            name="SlaPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform_code', models.CharField(blank=True, max_length=30, verbose_name='平台')),
-                ('kind', models.CharField(blank=True, choices=[('comment', '评论/留言'), ('reply', '回复'), ('private_message', '私信'), ('official_message', '公众号消息'), ('mention', '@提及'), ('live_comment', '直播评论')], max_length=20, verbose_name='类型')),
-                ('minutes', models.PositiveIntegerField(verbose_name='首次回复时限(分钟)')),
-                ('business_hours', models.BooleanField(default=False, verbose_name='仅工作时间计时')),
-                ('day_starts', models.TimeField(blank=True, null=True, verbose_name='上班')),
-                ('day_ends', models.TimeField(blank=True, null=True, verbose_name='下班')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("platform_code", models.CharField(blank=True, max_length=30, verbose_name="平台")),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("comment", "评论/留言"),
+                            ("reply", "回复"),
+                            ("private_message", "私信"),
+                            ("official_message", "公众号消息"),
+                            ("mention", "@提及"),
+                            ("live_comment", "直播评论"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("minutes", models.PositiveIntegerField(verbose_name="首次回复时限(分钟)")),
+                (
+                    "business_hours",
+                    models.BooleanField(default=False, verbose_name="仅工作时间计时"),
+                ),
+                ("day_starts", models.TimeField(blank=True, null=True, verbose_name="上班")),
+                ("day_ends", models.TimeField(blank=True, null=True, verbose_name="下班")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回复时限',
+                "verbose_name": "回复时限",
             },
         ),
         migrations.CreateModel(
-            name='StandardReply',
+            name="StandardReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('category', models.CharField(max_length=20, verbose_name='分类')),
-                ('title', models.CharField(max_length=60, verbose_name='标题')),
-                ('text', models.TextField(verbose_name='话术')),
-                ('keywords', models.CharField(blank=True, max_length=200, verbose_name='关键词')),
-                ('platforms', models.JSONField(blank=True, default=list, verbose_name='适用平台')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('available', '可用'), ('blocked', '合规未通过')], default='draft', max_length=10, verbose_name='状态')),
-                ('findings', models.JSONField(blank=True, default=list)),
-                ('compliance_note', models.CharField(blank=True, max_length=200, verbose_name='合规说明')),
-                ('usage_count', models.PositiveIntegerField(default=0, verbose_name='使用次数')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("category", models.CharField(max_length=20, verbose_name="分类")),
+                ("title", models.CharField(max_length=60, verbose_name="标题")),
+                ("text", models.TextField(verbose_name="话术")),
+                ("keywords", models.CharField(blank=True, max_length=200, verbose_name="关键词")),
+                ("platforms", models.JSONField(blank=True, default=list, verbose_name="适用平台")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("available", "可用"),
+                            ("blocked", "合规未通过"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("findings", models.JSONField(blank=True, default=list)),
+                (
+                    "compliance_note",
+                    models.CharField(blank=True, max_length=200, verbose_name="合规说明"),
+                ),
+                ("usage_count", models.PositiveIntegerField(default=0, verbose_name="使用次数")),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近使用"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '标准话术',
-                'ordering': ['category', 'title', 'id'],
+                "verbose_name": "标准话术",
+                "ordering": ["category", "title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Reply',
+            name="Reply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='回复内容')),
-                ('state', models.CharField(choices=[('pending', '待审批'), ('sent', '已通过接口发送'), ('manual', '已在平台回复'), ('failed', '发送失败'), ('rejected', '审批未通过')], max_length=10, verbose_name='状态')),
-                ('platform_reply_id', models.CharField(blank=True, max_length=128, verbose_name='平台回复ID')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='错误')),
-                ('findings', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='engagement.message')),
-                ('standard_reply', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement.standardreply')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="回复内容")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审批"),
+                            ("sent", "已通过接口发送"),
+                            ("manual", "已在平台回复"),
+                            ("failed", "发送失败"),
+                            ("rejected", "审批未通过"),
+                        ],
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "platform_reply_id",
+                    models.CharField(blank=True, max_length=128, verbose_name="平台回复ID"),
+                ),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="错误")),
+                ("findings", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="engagement.message",
+                    ),
+                ),
+                (
+                    "standard_reply",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="engagement.standardreply",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回复',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "回复",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WatchTerm',
+            name="WatchTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=40, verbose_name='监测词')),
-                ('category', models.CharField(choices=[('brand', '品牌'), ('company', '公司'), ('project', '项目'), ('executive', '高管'), ('competitor', '竞品'), ('sensitive', '敏感话题')], max_length=12, verbose_name='类别')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orgs.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=40, verbose_name="监测词")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("brand", "品牌"),
+                            ("company", "公司"),
+                            ("project", "项目"),
+                            ("executive", "高管"),
+                            ("competitor", "竞品"),
+                            ("sensitive", "敏感话题"),
+                        ],
+                        max_length=12,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orgs.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监测词',
-                'ordering': ['category', 'term'],
+                "verbose_name": "监测词",
+                "ordering": ["category", "term"],
             },
         ),
         migrations.CreateModel(
-            name='TermCount',
+            name="TermCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField()),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('negative', models.PositiveIntegerField(default=0)),
-                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counts', to='engagement.watchterm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hour", models.DateTimeField()),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("negative", models.PositiveIntegerField(default=0)),
+                (
+                    "term",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="counts",
+                        to="engagement.watchterm",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Signal',
+            name="Signal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('spike', '声量突增'), ('burst', '负面集中'), ('big_v', '大V发声'), ('red', '红色关键词')], max_length=8, verbose_name='类型')),
-                ('window_key', models.CharField(max_length=80)),
-                ('detail', models.CharField(max_length=300, verbose_name='说明')),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('at', models.DateTimeField()),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='signals', to='engagement.incident')),
-                ('mention', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement.mention')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('term', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement.watchterm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("spike", "声量突增"),
+                            ("burst", "负面集中"),
+                            ("big_v", "大V发声"),
+                            ("red", "红色关键词"),
+                        ],
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("window_key", models.CharField(max_length=80)),
+                ("detail", models.CharField(max_length=300, verbose_name="说明")),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("at", models.DateTimeField()),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="signals",
+                        to="engagement.incident",
+                    ),
+                ),
+                (
+                    "mention",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="engagement.mention",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "term",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="engagement.watchterm",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '舆情信号',
-                'ordering': ['-at'],
+                "verbose_name": "舆情信号",
+                "ordering": ["-at"],
             },
         ),
         migrations.AddField(
-            model_name='incident',
-            name='term',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement.watchterm'),
+            model_name="incident",
+            name="term",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="engagement.watchterm",
+            ),
         ),
         migrations.CreateModel(
-            name='WebhookEvent',
+            name="WebhookEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=128)),
-                ('body', models.TextField()),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='engagement.channel')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=128)),
+                ("body", models.TextField()),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="engagement.channel",
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="engagement.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回调事件',
+                "verbose_name": "回调事件",
             },
         ),
         migrations.AddConstraint(
-            model_name='grade',
-            constraint=models.UniqueConstraint(fields=('organisation', 'level'), name='grade_once'),
+            model_name="grade",
+            constraint=models.UniqueConstraint(fields=("organisation", "level"), name="grade_once"),
         ),
         migrations.AddConstraint(
-            model_name='lexiconterm',
-            constraint=models.UniqueConstraint(fields=('organisation', 'word'), name='lexicon_word_unique'),
+            model_name="lexiconterm",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "word"), name="lexicon_word_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mention',
-            index=models.Index(fields=['organisation', '-published_at'], name='engagement__organis_20e382_idx'),
+            model_name="mention",
+            index=models.Index(
+                fields=["organisation", "-published_at"], name="engagement__organis_20e382_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='mention',
-            index=models.Index(fields=['organisation', 'polarity', 'published_at'], name='engagement__organis_8b15ac_idx'),
+            model_name="mention",
+            index=models.Index(
+                fields=["organisation", "polarity", "published_at"],
+                name="engagement__organis_8b15ac_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(fields=('organisation', 'dedup_key'), name='mention_once'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "dedup_key"), name="mention_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['organisation', 'status', '-received_at'], name='engagement__organis_f766a2_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["organisation", "status", "-received_at"],
+                name="engagement__organis_f766a2_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['organisation', '-received_at'], name='engagement__organis_7b3179_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["organisation", "-received_at"], name="engagement__organis_7b3179_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['assignee', 'status'], name='engagement__assigne_336e1a_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["assignee", "status"], name="engagement__assigne_336e1a_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['account', '-received_at'], name='engagement__account_e80db8_idx'),
+            model_name="message",
+            index=models.Index(
+                fields=["account", "-received_at"], name="engagement__account_e80db8_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(condition=models.Q(('first_response_at__isnull', True), ('status__in', ['new', 'in_progress'])), fields=['due_at'], name='message_sla_open'),
+            model_name="message",
+            index=models.Index(
+                condition=models.Q(
+                    ("first_response_at__isnull", True), ("status__in", ["new", "in_progress"])
+                ),
+                fields=["due_at"],
+                name="message_sla_open",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('organisation', 'platform', 'external_id'), name='message_once_per_platform'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "platform", "external_id"), name="message_once_per_platform"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='replyvariable',
-            constraint=models.UniqueConstraint(fields=('organisation', 'project', 'name'), name='reply_variable_once'),
+            model_name="replyvariable",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "project", "name"), name="reply_variable_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='serviceseat',
-            constraint=models.UniqueConstraint(fields=('organisation', 'user'), name='seat_once_per_user'),
+            model_name="serviceseat",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "user"), name="seat_once_per_user"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='slapolicy',
-            constraint=models.UniqueConstraint(fields=('organisation', 'platform_code', 'kind'), name='sla_once_per_pair'),
+            model_name="slapolicy",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "platform_code", "kind"), name="sla_once_per_pair"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='standardreply',
-            constraint=models.UniqueConstraint(fields=('organisation', 'title'), name='reply_title_unique'),
+            model_name="standardreply",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "title"), name="reply_title_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='watchterm',
-            constraint=models.UniqueConstraint(fields=('organisation', 'term'), name='watch_term_unique'),
+            model_name="watchterm",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "term"), name="watch_term_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termcount',
-            constraint=models.UniqueConstraint(fields=('term', 'hour'), name='term_hour_once'),
+            model_name="termcount",
+            constraint=models.UniqueConstraint(fields=("term", "hour"), name="term_hour_once"),
         ),
         migrations.AddConstraint(
-            model_name='signal',
-            constraint=models.UniqueConstraint(fields=('organisation', 'kind', 'window_key'), name='signal_once_per_window'),
+            model_name="signal",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "kind", "window_key"), name="signal_once_per_window"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookevent',
-            index=models.Index(fields=['processed_at'], name='engagement__process_ce4bb8_idx'),
+            model_name="webhookevent",
+            index=models.Index(fields=["processed_at"], name="engagement__process_ce4bb8_idx"),
         ),
         migrations.AddConstraint(
-            model_name='webhookevent',
-            constraint=models.UniqueConstraint(fields=('channel', 'external_id'), name='event_once'),
+            model_name="webhookevent",
+            constraint=models.UniqueConstraint(
+                fields=("channel", "external_id"), name="event_once"
+            ),
         ),
     ]

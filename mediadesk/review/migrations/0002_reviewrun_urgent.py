@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('review', '0001_initial'),
+        ("review", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reviewrun',
-            name='urgent',
-            field=models.BooleanField(default=False, verbose_name='加急'),
+            model_name="reviewrun",
+            name="urgent",
+            field=models.BooleanField(default=False, verbose_name="加急"),
         ),
     ]
