@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.engagement import views, views_opinion, webhooks
+from mediadesk.engagement import views, views_opinion, views_setup, webhooks
 
 app_name = "engagement"
 urlpatterns = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("library/import/", views.library_import, name="library_import"),
     path("lexicon/", views.lexicon, name="lexicon"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("settings/", views_setup.settings_page, name="settings"),
     path("opinion/", views_opinion.incidents, name="incidents"),
     path("opinion/incidents/<int:pk>/", views_opinion.incident, name="incident"),
     path("opinion/incidents/<int:pk>/step/", views_opinion.step, name="incident_step"),

@@ -154,3 +154,25 @@ def test_post_feedback_reaches_the_template_3_hints(desk: Desk) -> None:
     facts = hints.Facts(rate=hints.rules.Ratio(None, None), feedback=feedback)
     problem = hints.hints_for(facts).analysis
     assert "正面评论占比 16.7%（1/6）" in problem and "工程质量" in problem
+
+
+def test_settings_page_configures_seats_slas_rules_and_channels(desk: Desk, login: Any, world: Any) -> None:  # fmt: skip
+    from mediadesk.engagement.models import ApprovalRule, AssignmentRule, Channel, SlaPolicy
+
+    c = login(world.manager)
+    url = reverse("engagement:settings")
+    assert c.get(url).status_code == 200
+    c.post(url, {"form": "sla", "platform": "douyin", "kind": "comment", "minutes": "60"})
+    c.post(url, {"form": "assign_rule", "account": desk.douyin.pk, "keyword": "", "assignee": world.manager.pk})  # fmt: skip
+    c.post(url, {"form": "approval_rule", "account": "", "polarity": "negative"})
+    c.post(url, {"form": "channel", "account": desk.douyin.pk, "source": "douyin", "secret": "s3cret"})  # fmt: skip
+    c.post(url, {"form": "sla", "minutes": "abc"})
+    assert SlaPolicy.objects.get().minutes == 60
+    m = desk.ingest("你好", platform="douyin")
+    assert m.due_at == m.received_at + __import__("datetime").timedelta(minutes=60)
+    assert m.assignee == world.manager and AssignmentRule.objects.count() == 1
+    assert ApprovalRule.objects.get().polarity == "negative"
+    channel = Channel.objects.get()
+    assert "s3cret" not in channel.secret_sealed and "s3cret" not in c.get(url).content.decode()
+    assert "sla_policy.save" in audit_actions("sla_policy", SlaPolicy.objects.get().pk)
+    assert login(desk.service).get(url).status_code == 403
