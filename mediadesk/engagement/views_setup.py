@@ -47,7 +47,7 @@ def _actions(request: HttpRequest) -> dict[str, Callable[[], Any]]:
             on_duty=p.get("on_duty") == "1",
             supervisor_id=p.get("supervisor"),
             by=by,
-        ),  # fmt: skip
+        ),
         "sla": lambda: setup.save_sla(
             org,
             platform_code=p.get("platform", ""),
@@ -57,20 +57,20 @@ def _actions(request: HttpRequest) -> dict[str, Callable[[], Any]]:
             day_starts=_time(p.get("day_starts", "")),
             day_ends=_time(p.get("day_ends", "")),
             by=by,
-        ),  # fmt: skip
+        ),
         "assign_rule": lambda: setup.save_assignment_rule(
             org,
             account_id=p.get("account"),
             keyword=p.get("keyword", ""),
             assignee_id=p.get("assignee"),
             by=by,
-        ),  # fmt: skip
+        ),
         "approval_rule": lambda: setup.save_approval_rule(
             org, account_id=p.get("account"), polarity=p.get("polarity", ""), by=by
-        ),  # fmt: skip
+        ),
         "variable": lambda: setup.save_variable(
             org, name=p.get("name", ""), value=p.get("value", ""), by=by
-        ),  # fmt: skip
+        ),
         "channel": lambda: setup.create_channel(
             org,
             account_id=p.get("account"),
@@ -80,19 +80,19 @@ def _actions(request: HttpRequest) -> dict[str, Callable[[], Any]]:
             aes_key=p.get("aes_key", ""),
             secret=p.get("secret", ""),
             by=by,
-        ),  # fmt: skip
+        ),
         "thresholds": lambda: setup.save_thresholds(
             org, {**p.dict(), "auto_open": p.get("auto_open") == "1"}, by=by
-        ),  # fmt: skip
+        ),
         "delete_sla": lambda: setup.delete_rule(
             SlaPolicy.objects.get(pk=p.get("pk") or 0, organisation=org), by=by
-        ),  # fmt: skip
+        ),
         "delete_assign": lambda: setup.delete_rule(
             AssignmentRule.objects.get(pk=p.get("pk") or 0, organisation=org), by=by
-        ),  # fmt: skip
+        ),
         "delete_approval": lambda: setup.delete_rule(
             ApprovalRule.objects.get(pk=p.get("pk") or 0, organisation=org), by=by
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -116,15 +116,21 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     context = {
         "seats": ServiceSeat.objects.filter(organisation=org).select_related("user", "supervisor"),
         "slas": SlaPolicy.objects.filter(organisation=org),
-        "assign_rules": AssignmentRule.objects.filter(organisation=org).select_related("account", "assignee"),  # fmt: skip
+        "assign_rules": AssignmentRule.objects.filter(organisation=org).select_related(
+            "account", "assignee"
+        ),
         "approval_rules": ApprovalRule.objects.filter(organisation=org).select_related("account"),
         "variables": ReplyVariable.objects.filter(organisation=org, project=None),
-        "channels": [(c, base + reverse(f"engagement:hook_{c.source}", args=[c.slug])) for c in channels],  # fmt: skip
+        "channels": [
+            (c, base + reverse(f"engagement:hook_{c.source}", args=[c.slug])) for c in channels
+        ],
         "users": User.objects.filter(organisation=org, is_active=True).order_by("username"),
         "accounts": Account.objects.filter(organisation=org).order_by("name"),
-        "platforms": Platform.objects.filter(is_active=True), "kinds": Kind.choices,
-        "polarities": Polarity.choices, "sources": Channel.Source.choices,
+        "platforms": Platform.objects.filter(is_active=True),
+        "kinds": Kind.choices,
+        "polarities": Polarity.choices,
+        "sources": Channel.Source.choices,
         "thresholds": opinion.settings_of(org.pk),
         "can_opinion": scopes.has_perm(_me(request), perms.OPINION_MANAGE),
-    }  # fmt: skip
+    }
     return show(request, "engagement/settings.html", context)
