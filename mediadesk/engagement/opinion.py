@@ -397,10 +397,14 @@ def draft_statement(incident: Incident, *, reserve_item: Any, by: Any) -> Any:
     item.pk, item.id = None, None
     item._state.adding = True
     item.title = (_("【声明】%(t)s") % {"t": incident.title})[:120]
-    item.is_reserve = False
-    item.created_by = by
-    item.owner = by
+    item.is_reserve, item.status, item.created_by, item.owner = False, "draft", by, by
     item.save()
+    audit.record(
+        actor=by,
+        action="content.create",
+        target=item,
+        changes={"title": [None, item.title], "from_reserve": [None, reserve_item.title]},
+    )
     for variant in variants:
         variant.pk, variant.id, variant.item = None, None, item
         variant._state.adding = True

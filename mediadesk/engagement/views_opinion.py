@@ -113,8 +113,10 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError(_("请选择备选方案"))
         draft = opinion.draft_statement(i, reserve_item=item, by=_me(request))
         messages.success(request, _("声明已起草并加急送审：%(t)s") % {"t": draft.title})
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(
+            request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        )
     return redirect("engagement:incident", pk=pk)
 
 
