@@ -367,6 +367,9 @@ def set_status(message: Message, *, status: str, by: Any, reason: str = "") -> M
     if status not in Status.values or status == Status.REPLIED:
         raise ValidationError({"status": _("不能手动设为该状态")})
     message = locked(message)
+    if status == Status.SPAM and message.effective_polarity == "negative" and not reason.strip():
+        # Negative comments are never hidden to mislead (网络直播营销管理办法): say why.
+        raise ValidationError({"reason": _("负面消息标为垃圾须填写原因")})
     before = message.get_status_display()
     message.status = status
     message.save(update_fields=["status", "updated_at"])

@@ -176,3 +176,24 @@ def test_settings_page_configures_seats_slas_rules_and_channels(desk: Desk, logi
     assert "s3cret" not in channel.secret_sealed and "s3cret" not in c.get(url).content.decode()
     assert "sla_policy.save" in audit_actions("sla_policy", SlaPolicy.objects.get().pk)
     assert login(desk.service).get(url).status_code == 403
+
+
+def test_negative_message_is_not_hidden_as_spam_without_a_reason(desk: Desk, world: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    m = desk.ingest("这楼盘烂尾了吧，业主都在维权")
+    with pytest.raises(ValidationError):
+        services.set_status(m, status=Status.SPAM, by=desk.service)
+    services.set_status(m, status=Status.SPAM, by=desk.service, reason="重复广告刷屏")
+    m.refresh_from_db()
+    assert m.status == Status.SPAM
+    entry = [a for a in audit_actions("message", m.pk) if a == "message.status"]
+    assert entry
+
+
+def test_inbox_page_query_count_is_pinned(desk: Desk, login: Any, django_assert_max_num_queries: Any) -> None:  # fmt: skip
+    for n in range(40):
+        desk.ingest(f"第{n}条 多少钱一平")
+    c = login(desk.world.manager)
+    with django_assert_max_num_queries(25):
+        assert c.get(reverse("engagement:inbox"), {"status": "open"}).status_code == 200
