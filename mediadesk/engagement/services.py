@@ -407,7 +407,13 @@ BULK_ACTIONS = ("assign", "close", "no_reply", "spam", "in_progress", "tag")
 
 
 def bulk(
-    messages: Sequence[Message], *, action: str, by: Any, to: Any = None, tag: str = ""
+    messages: Sequence[Message],
+    *,
+    action: str,
+    by: Any,
+    to: Any = None,
+    tag: str = "",
+    reason: str = "",
 ) -> int:
     """Apply one action to many messages (each its own audited service call)."""
     if action not in BULK_ACTIONS:
@@ -419,7 +425,8 @@ def bulk(
         elif action == "tag":
             set_tags(message, tags=[*message.tags, tag], by=by)
         else:
-            set_status(message, status={"close": Status.CLOSED}.get(action, action), by=by)
+            status = {"close": Status.CLOSED}.get(action, action)
+            set_status(message, status=status, by=by, reason=reason)
         done += 1
     return done
 

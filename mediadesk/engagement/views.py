@@ -256,7 +256,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     )
     to = User.objects.filter(pk=request.POST.get("user") or 0, organisation_id=_org_id(request)).first()  # fmt: skip
     try:
-        n = services.bulk(rows, action=request.POST.get("action", ""), by=_me(request), to=to, tag=request.POST.get("tag", ""))  # fmt: skip
+        n = services.bulk(rows, action=request.POST.get("action", ""), by=_me(request), to=to, tag=request.POST.get("tag", ""), reason=request.POST.get("reason", ""))  # fmt: skip
         messages.success(request, _("已处理 %(n)s 条") % {"n": n})
     except ValidationError as exc:
         messages.error(request, _errors(exc))
