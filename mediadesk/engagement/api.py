@@ -137,7 +137,7 @@ def list_messages(request: HttpRequest, filters: Query[MessageFilters]) -> Any:
     full = sees_phones(user)
     for m in page:
         m._phones = full  # type: ignore[attr-defined]
-    return {"items": [row_out(m) for m in page], "count": rows.count()}
+    return {"items": [row_out(m) for m in page], "count": queries.capped_count(rows)}
 
 
 def reply_out(r: Any) -> dict[str, Any]:

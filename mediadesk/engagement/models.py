@@ -116,6 +116,7 @@ class Message(models.Model):
             models.Index(fields=["organisation", "-received_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["account", "-received_at"]),
+            models.Index(fields=["platform", "status", "-received_at"]),
             models.Index(
                 fields=["due_at"], name="message_sla_open",
                 condition=Q(first_response_at__isnull=True, status__in=["new", "in_progress"]),

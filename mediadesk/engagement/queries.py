@@ -8,9 +8,11 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from mediadesk.core import scopes
 from mediadesk.engagement import perms, rules
@@ -25,6 +27,26 @@ from mediadesk.engagement.models import (
 )
 
 FILTERS = ("status", "platform", "account", "post", "assignee", "sentiment", "overdue", "sla", "q", "tag", "lead")  # fmt: skip
+
+
+COUNT_CAP = 10_000  # counting millions of filtered rows for "共 N 条" costs more than the page
+
+
+def capped_count(rows: QuerySet[Any]) -> int:
+    """The number of rows, exact up to COUNT_CAP; COUNT_CAP + 1 means "more"."""
+    return rows.order_by()[: COUNT_CAP + 1].count()
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose total stops counting at COUNT_CAP (shown as 10,000+)."""
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 def visible_messages(user: Any) -> QuerySet[Message]:

@@ -4,7 +4,6 @@ the engagement dashboard. Thin: services and queries decide."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -21,6 +20,7 @@ from mediadesk.core import audit, excel, scopes
 from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.engagement import imports, library, perms, queries, rules, sentiment, services
 from mediadesk.engagement.models import (
+    OPEN_STATUSES,
     Kind,
     LexiconTerm,
     Message,
@@ -80,7 +80,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("没有权限访问该页面"))
     base = queries.visible_messages(_me(request))
     rows = queries.filtered(base, request.GET, user=_me(request)).select_related("platform", "account", "assignee")  # fmt: skip
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = queries.CappedPaginator(rows, 30).get_page(request.GET.get("page"))
     now = timezone.now()
     full = scopes.has_perm(_me(request), Perm.LEADS_PHONE)
     for m in page:
@@ -97,7 +97,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "accounts": Account.objects.filter(organisation_id=_org_id(request)).order_by("name")[:200],
         "handlers": _handlers(_me(request)),
         "saved": SavedView.objects.filter(user=_me(request)),
-        "counts": queries.status_counts(base.filter(received_at__gte=now - dt.timedelta(days=30))),
+        "open_count": queries.capped_count(base.filter(status__in=OPEN_STATUSES)),
+        "cap": queries.COUNT_CAP,
         "can_assign": scopes.has_perm(_me(request), perms.ASSIGN),
         "can_ingest": scopes.has_perm(_me(request), perms.INGEST),
         "bulk_actions": [
