@@ -42,7 +42,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return capped_count(self.object_list)
+        return capped_count(self.object_list)  # type: ignore[arg-type]
 
     @property
     def capped(self) -> bool:

@@ -83,10 +83,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = queries.CappedPaginator(rows, 30).get_page(request.GET.get("page"))
     now = timezone.now()
     full = scopes.has_perm(_me(request), Perm.LEADS_PHONE)
-    for m in page:
-        m.left = queries.time_left(m, now)  # type: ignore[attr-defined]
-        m.late = -m.left if m.left is not None and m.left < 0 else 0  # type: ignore[attr-defined]
-        m.shown = m.text if full else rules.mask_phones(m.text)  # type: ignore[attr-defined]
+    for m in page.object_list:
+        m.left = queries.time_left(m, now)
+        m.late = -m.left if m.left is not None and m.left < 0 else 0
+        m.shown = m.text if full else rules.mask_phones(m.text)
     context = {
         "page": page,
         "params": _params(request),
