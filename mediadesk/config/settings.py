@@ -206,3 +206,6 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 
 # Robots may only post to the platforms' own webhook hosts; add others (e.g. a proxy) here.
 ROBOT_EXTRA_HOSTS = env.csv("ROBOT_EXTRA_HOSTS", "")
+
+# Weibo open API (engagement: comment replies and the comment pull); tests point it at a fake.
+WEIBO_API_BASE = env.text("WEIBO_API_BASE", "https://api.weibo.com")

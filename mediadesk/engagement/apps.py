@@ -10,13 +10,14 @@ class EngagementConfig(AppConfig):
     def ready(self) -> None:
         from mediadesk.analytics import hints
         from mediadesk.core import registry, scopes
-        from mediadesk.engagement import perms, queries
+        from mediadesk.engagement import perms, queries, senders, weibo
         from mediadesk.orgs.roles import Role
 
         def visible(user: object) -> bool:
             return scopes.has_perm(user, perms.VIEW) or scopes.has_perm(user, perms.OPINION_VIEW)
 
         hints.register_feedback(queries.post_hint_feedback)
+        senders.register("weibo", weibo.sender_for)
         registry.plug(
             registry.AppPlug(
                 app="engagement",

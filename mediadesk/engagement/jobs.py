@@ -95,3 +95,10 @@ def run_pending_events(slot: dt.datetime) -> int:
 @periodic("engagement.opinion_spikes", every=dt.timedelta(minutes=1), label="舆情声量突增检测")
 def run_spike_pass(slot: dt.datetime) -> int:
     return opinion.spike_pass(timezone.now())
+
+
+@periodic("engagement.weibo_pull", every=dt.timedelta(minutes=5), label="拉取微博评论")
+def run_weibo_pull(slot: dt.datetime) -> int:
+    from mediadesk.engagement import weibo
+
+    return weibo.pull_all(slot)

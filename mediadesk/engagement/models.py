@@ -687,3 +687,22 @@ class ReplyVariable(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PullCursor(models.Model):
+    """Where the last poll of a platform's comments for an account stopped (e.g. since_id)."""
+
+    account = models.ForeignKey("matrix.Account", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=30)
+    cursor = models.CharField(max_length=64, blank=True)
+    pulled_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("拉取进度")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "source"], name="pull_cursor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.cursor}"
