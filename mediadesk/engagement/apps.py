@@ -52,6 +52,14 @@ class EngagementConfig(AppConfig):
                     Role.ANALYST: (perms.VIEW, perms.OPINION_VIEW, perms.LEXICON),
                     Role.PLANNER: (perms.VIEW,),
                 },
+                home_cards=[
+                    registry.HomeCard(
+                        key="engagement",
+                        order=60,
+                        template="engagement/_home_card.html",
+                        context=queries.home_card,
+                    )
+                ],
                 demo=True,
                 demo_order=120,
             )

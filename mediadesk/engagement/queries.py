@@ -204,6 +204,21 @@ def post_hint_feedback(variant_ids: Any) -> dict[int, Any]:
     }
 
 
+def home_card(request: Any) -> dict[str, Any] | None:
+    """The 工作台 card: my open messages, overdue ones in scope, open incidents."""
+    user = request.user
+    if not scopes.has_perm(user, perms.VIEW):
+        return None
+    rows = visible_messages(user).filter(status__in=OPEN_STATUSES)
+    now = timezone.now()
+    return {
+        "mine": capped_count(rows.filter(assignee=user)),
+        "overdue": capped_count(rows.filter(first_response_at=None, due_at__lt=now)),
+        "leads": capped_count(rows.filter(lead_candidate=True, lead_touch_id=None)),
+        "incidents": visible_incidents(user).filter(state=Incident.State.OPEN).count(),
+    }
+
+
 def visible_incidents(user: Any) -> QuerySet[Incident]:
     return Incident.objects.filter(organisation_id__in=scopes.organisation_ids(user)).filter(
         organisation_id__in=_orgs_with(user, perms.OPINION_VIEW)

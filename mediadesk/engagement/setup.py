@@ -17,6 +17,7 @@ from mediadesk.engagement.models import (
     ApprovalRule,
     AssignmentRule,
     Channel,
+    Grade,
     Kind,
     OpinionSettings,
     Polarity,
@@ -39,6 +40,7 @@ audit.register_actions(
         "reply_variable.save": "保存话术变量",
         "engagement_channel.create": "新增消息接入",
         "opinion_settings.save": "修改舆情阈值",
+        "incident_grade.save": "修改事件分级规则",
     }
 )
 
@@ -169,6 +171,39 @@ def create_channel(organisation: Organisation, *, account_id: Any, source: str, 
     return channel
 
 
+def _optional(raw: Any, cast: Any) -> Any:
+    return cast(raw) if raw not in (None, "") else None
+
+
+@transaction.atomic
+def save_grade(organisation: Organisation, *, grade_id: Any, values: dict[str, Any], notify_ids: list[Any], by: Any) -> Grade:  # fmt: skip
+    """Change a level's rule (reach, negatives, negative share, red keyword, sources) and its
+    playbook (first-response hours, who the robot @-mentions)."""
+    require(by, organisation, perms.OPINION_MANAGE)
+    grade = Grade.objects.filter(pk=grade_id or 0, organisation=organisation).first()
+    if grade is None:
+        raise ValidationError({"grade": _("级别不存在")})
+    before = {k: getattr(grade, k) for k in GRADE_FIELDS}
+    try:
+        grade.name = str(values.get("name") or grade.name)[:20]
+        grade.min_reach = _optional(values.get("min_reach"), int)
+        grade.min_negative = _optional(values.get("min_negative"), int)
+        grade.min_negative_share = _optional(values.get("min_negative_share"), float)
+        grade.response_hours = float(values.get("response_hours") or grade.response_hours)
+    except (TypeError, ValueError):
+        raise ValidationError(_("阈值和时限应为数字")) from None
+    if grade.response_hours <= 0 or (grade.min_negative_share is not None and not 0 < grade.min_negative_share <= 1):  # fmt: skip
+        raise ValidationError(_("响应时限须大于 0，负面占比在 0 到 1 之间"))
+    grade.red_keyword = bool(values.get("red_keyword"))
+    grade.sources = str(values.get("sources") or "")[:200]
+    grade.save()
+    grade.notify.set(User.objects.filter(organisation=organisation, pk__in=[i for i in notify_ids if str(i).isdigit()]))  # fmt: skip
+    after = {k: getattr(grade, k) for k in GRADE_FIELDS}
+    audit.record(actor=by, action="incident_grade.save", target=grade, changes=audit.diff(before, after))  # fmt: skip
+    return grade
+
+
+GRADE_FIELDS = ("name", "min_reach", "min_negative", "min_negative_share", "red_keyword", "sources", "response_hours")  # fmt: skip
 THRESHOLDS = ("spike_factor", "spike_min_count", "baseline_days", "burst_count", "burst_minutes", "big_v_followers", "red_keywords", "auto_open")  # fmt: skip
 
 

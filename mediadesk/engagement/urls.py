@@ -32,6 +32,7 @@ urlpatterns = [
     path(
         "opinion/incidents/<int:pk>/statement/", views_opinion.statement, name="incident_statement"
     ),
+    path("opinion/incidents/<int:pk>/link/", views_opinion.link, name="incident_link"),
     path("opinion/incidents/<int:pk>/close/", views_opinion.close, name="incident_close"),
     path("opinion/incidents/<int:pk>/report/", views_opinion.report, name="incident_report"),
     path("opinion/incidents/<int:pk>/report.xlsx", views_opinion.report_xlsx, name="incident_xlsx"),

@@ -146,6 +146,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_approve": scopes.allows(_me(request), perms.APPROVE, m, shared=True),
         "sender": services.senders.sender_for(m) is not None,
         "reply_limit": rules.PLATFORM_REPLY_LIMITS.get(m.platform.code),
+        "open_incidents": queries.visible_incidents(_me(request)).filter(state="open")[:20]
+        if scopes.has_perm(_me(request), perms.OPINION_MANAGE)
+        else [],
+        "incidents": m.incidents.all(),
     }
     return show(request, "engagement/detail.html", context)
 

@@ -121,6 +121,18 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link an inbox message to the incident (from the message page)."""
+    from mediadesk.engagement.queries import access_message
+
+    i = _incident(request, pk)
+    message = access_message(_me(request), request.POST.get("message") or 0)
+    opinion.link_message(i, message, by=_me(request))
+    messages.success(request, _("已关联到舆情事件：%(t)s") % {"t": i.title})
+    return redirect("engagement:detail", pk=message.pk)
+
+
+@require_POST
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     i = _incident(request, pk)
     try:

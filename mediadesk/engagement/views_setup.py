@@ -84,6 +84,9 @@ def _actions(request: HttpRequest) -> dict[str, Callable[[], Any]]:
         "thresholds": lambda: setup.save_thresholds(
             org, {**p.dict(), "auto_open": p.get("auto_open") == "1"}, by=by
         ),
+        "grade": lambda: setup.save_grade(
+            org, grade_id=p.get("pk"), values=p.dict(), notify_ids=p.getlist("notify"), by=by
+        ),
         "delete_sla": lambda: setup.delete_rule(
             SlaPolicy.objects.get(pk=p.get("pk") or 0, organisation=org), by=by
         ),
@@ -131,6 +134,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         "polarities": Polarity.choices,
         "sources": Channel.Source.choices,
         "thresholds": opinion.settings_of(org.pk),
+        "grades": opinion.grades_of(org.pk),
         "can_opinion": scopes.has_perm(_me(request), perms.OPINION_MANAGE),
     }
     return show(request, "engagement/settings.html", context)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from mediadesk.engagement import opinion, services
 from mediadesk.engagement.models import Incident, Message, Status
+from mediadesk.notifications.models import Notification
 from tests.conftest import audit_actions
 from tests.engagement.conftest import Desk
 
@@ -197,3 +198,29 @@ def test_inbox_page_query_count_is_pinned(desk: Desk, login: Any, django_assert_
     c = login(desk.world.manager)
     with django_assert_max_num_queries(25):
         assert c.get(reverse("engagement:inbox"), {"status": "open"}).status_code == 200
+
+
+def test_grades_are_configurable_and_messages_link_to_incidents(desk: Desk, login: Any, world: Any) -> None:  # fmt: skip
+    grades = opinion.grades_of(world.org.pk)
+    c = login(world.manager)
+    c.post(reverse("engagement:settings"), {"form": "grade", "pk": grades[1].pk, "name": "二级（较大）", "min_negative": "20", "response_hours": "2", "notify": [world.legal.pk]})  # fmt: skip
+    grades[1].refresh_from_db()
+    assert grades[1].min_negative == 20 and grades[1].response_hours == 2
+    assert list(grades[1].notify.all()) == [world.legal]
+    assert "incident_grade.save" in audit_actions("incident_grade", grades[1].pk)
+    incident = opinion.open_incident(world.org, title="x", grade=grades[1], by=world.manager)
+    assert Notification.objects.filter(recipient=world.legal, kind="opinion.incident").exists()
+    m = desk.ingest("曲江府业主在售楼处拉横幅")
+    c.post(reverse("engagement:incident_link", args=[incident.pk]), {"message": m.pk})
+    assert list(incident.messages.all()) == [m]
+    assert "incident.link" in audit_actions("incident", incident.pk)
+
+
+def test_home_card_counts(desk: Desk, login: Any) -> None:
+    m = desk.ingest("多少钱一平？电话13912345678")
+    assert m.assignee == desk.service
+    page = login(desk.service).get("/").content.decode()
+    assert 'data-testid="engagement-card"' in page
+    assert (
+        'data-testid="engagement-card"' not in login(desk.world.sales_a).get("/").content.decode()
+    )

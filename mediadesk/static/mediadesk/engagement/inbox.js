@@ -2,6 +2,11 @@
    platform. No inline scripts (CSP). */
 (function () {
   "use strict";
+  document.querySelectorAll("[data-link-form]").forEach(function (form) {
+    var select = form.querySelector("[data-link-select]");
+    form.action = select.value;
+    select.addEventListener("change", function () { form.action = select.value; });
+  });
   var text = document.getElementById("md-reply-text");
   var replyId = document.getElementById("md-reply-id");
   if (!text) { return; }
