@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -42,7 +43,7 @@ PathId = Path(..., ge=1, le=MAX_ID)
 
 def _need(user: Any, *codes: str) -> None:
     if not any(scopes.has_perm(user, c) for c in codes):
-        raise PermissionDenied("没有权限")
+        raise PermissionDenied(_("没有权限"))
 
 
 @router.post("/sentiment", response={200: SentimentOut, **ERRORS}, summary="情感分析（离线词典）")
@@ -97,7 +98,7 @@ def ingest_messages(request: HttpRequest) -> Any:
     batch = isinstance(data, dict) and set(data) == {"items"}
     if batch:
         if not isinstance(data["items"], list) or len(data["items"]) > services.MAX_BATCH:
-            raise ValidationError({"items": "items 应为至多 500 条的列表"})
+            raise ValidationError({"items": _("items 应为至多 500 条的列表")})
         items = _validated(MANY, data["items"], ("items",))
     else:
         items = [_validated(SINGLE, data)]
@@ -149,7 +150,7 @@ def reply(request: HttpRequest, payload: ReplyIn, message_id: int = PathId) -> A
     user = caller(request)
     message = queries.access_message(user, message_id)
     if not payload.text.strip() and payload.reply_id is None:
-        raise ValidationError({"text": "text 或 reply_id 必填其一"})
+        raise ValidationError({"text": _("text 或 reply_id 必填其一")})
     try:
         row = services.reply(
             message, by=user, text=payload.text, standard_reply_id=payload.reply_id
@@ -165,7 +166,7 @@ def assign(request: HttpRequest, payload: AssignIn, message_id: int = PathId) ->
     message = queries.access_message(user, message_id)
     to = User.objects.filter(pk=payload.user, organisation_id=message.organisation_id).first() if payload.user else None  # fmt: skip
     if payload.user and to is None:
-        raise ValidationError({"user": "用户不存在"})
+        raise ValidationError({"user": _("用户不存在")})
     message = services.assign(message, to=to, by=user)
     message._phones = sees_phones(user)  # type: ignore[attr-defined]
     return row_out(message)
@@ -179,7 +180,7 @@ def to_lead(request: HttpRequest, payload: LeadIn, message_id: int = PathId) -> 
     message = queries.access_message(user, message_id)
     project = Project.objects.filter(pk=payload.project, organisation_id=message.organisation_id).first()  # fmt: skip
     if project is None:
-        raise ValidationError({"project": "项目不存在"})
+        raise ValidationError({"project": _("项目不存在")})
     touch = services.to_lead(message, project=project, by=user, phone=payload.phone, name=payload.name)  # fmt: skip
     opp = Opportunity.objects.get(project=project, customer_id=touch.customer_id)
     return Status(201, {"touch": touch.pk, "customer": touch.customer_id, "opportunity": opp.pk, "consultant": opp.consultant_id, "source": touch.source, "variant": touch.variant_id})  # fmt: skip
@@ -228,7 +229,7 @@ def ingest_mentions(request: HttpRequest) -> Any:
     data = _body(request)
     batch = isinstance(data, dict) and set(data) == {"items"}
     if batch and (not isinstance(data["items"], list) or len(data["items"]) > opinion.MAX_MENTIONS):
-        raise ValidationError({"items": "items 应为至多 500 条的列表"})
+        raise ValidationError({"items": _("items 应为至多 500 条的列表")})
     items = _validated(MENTIONS, data["items"], ("items",)) if batch else [_validated(ONE_MENTION, data)]  # fmt: skip
     stored = opinion.ingest_mentions(user.organisation, [opinion.MentionIn(**i.model_dump()) for i in items], by=user)  # fmt: skip
     out = []

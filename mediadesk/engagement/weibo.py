@@ -21,6 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import crypto
 from mediadesk.engagement import senders, services
@@ -32,17 +34,17 @@ PAGE_SIZE, MAX_PAGES = 50, 5  # at most 250 comments per account and pass (low r
 MAX_REPLY = 140
 # Error codes of the Weibo API (open.weibo.com/wiki/Error_code) → what the user is told.
 ERRORS = {
-    10006: "缺少 App Key，请检查授权配置",
-    10022: "IP 请求频次超过上限，请稍后再试",
-    10023: "用户请求频次超过上限，请稍后再试",
-    10024: "该接口调用频次超过上限，请稍后再试",
-    20003: "用户不存在",
-    20019: "重复内容：相同内容已回复过",
-    20101: "微博不存在或已删除",
-    20206: "作者只允许关注用户评论",
-    21301: "认证失败，请重新授权",
-    21327: "令牌已过期，请在账号矩阵中更新 API 令牌",
-    21332: "令牌无效，请在账号矩阵中更新 API 令牌",
+    10006: gettext_lazy("缺少 App Key，请检查授权配置"),
+    10022: gettext_lazy("IP 请求频次超过上限，请稍后再试"),
+    10023: gettext_lazy("用户请求频次超过上限，请稍后再试"),
+    10024: gettext_lazy("该接口调用频次超过上限，请稍后再试"),
+    20003: gettext_lazy("用户不存在"),
+    20019: gettext_lazy("重复内容：相同内容已回复过"),
+    20101: gettext_lazy("微博不存在或已删除"),
+    20206: gettext_lazy("作者只允许关注用户评论"),
+    21301: gettext_lazy("认证失败，请重新授权"),
+    21327: gettext_lazy("令牌已过期，请在账号矩阵中更新 API 令牌"),
+    21332: gettext_lazy("令牌无效，请在账号矩阵中更新 API 令牌"),
 }
 
 
@@ -70,14 +72,15 @@ def _call(method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
     except urllib.error.HTTPError as exc:
         raw = exc.read(64 * 1024)
     except OSError as exc:
-        raise WeiboError(0, f"无法连接微博接口：{type(exc).__name__}") from None
+        raise WeiboError(0, _("无法连接微博接口：%(e)s") % {"e": type(exc).__name__}) from None
     try:
         body = json.loads(raw)
     except ValueError:
-        raise WeiboError(0, "微博接口返回了无法识别的内容") from None
+        raise WeiboError(0, _("微博接口返回了无法识别的内容")) from None
     if isinstance(body, dict) and body.get("error_code"):
         code = int(body["error_code"])
-        raise WeiboError(code, ERRORS.get(code, f"微博接口错误 {code}：{body.get('error', '')}"))
+        fallback = _("微博接口错误 %(c)s：%(e)s") % {"c": code, "e": body.get("error", "")}
+        raise WeiboError(code, str(ERRORS.get(code, fallback)))
     return body if isinstance(body, dict) else {}
 
 
@@ -96,9 +99,13 @@ class WeiboSender:
     def send(self, message: Any, text: str) -> senders.Outcome:
         weibo_id = weibo_id_of(message)
         if not weibo_id:
-            return senders.Outcome(False, error="缺少所属微博 ID，请在平台上回复后点“已在平台回复”")
+            return senders.Outcome(
+                False, error=_("缺少所属微博 ID，请在平台上回复后点“已在平台回复”")
+            )
         if len(text) > MAX_REPLY:
-            return senders.Outcome(False, error=f"微博评论回复不能超过 {MAX_REPLY} 字")
+            return senders.Outcome(
+                False, error=_("微博评论回复不能超过 %(n)s 字") % {"n": MAX_REPLY}
+            )
         params = {"access_token": self.token, "cid": message.external_id, "id": weibo_id, "comment": text}  # fmt: skip
         try:
             body = _call("POST", "/2/comments/reply.json", params)
