@@ -112,11 +112,14 @@ class Message(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["organisation", "status", "-received_at"]),
-            models.Index(fields=["organisation", "-received_at"]),
+            # Ascending: a backward scan yields ORDER BY -received_at, -id without a sort (the
+            # row id ends every index); a descending column would need one for the tie-break.
+            models.Index(fields=["organisation", "status", "received_at"]),
+            models.Index(fields=["organisation", "received_at"]),
             models.Index(fields=["assignee", "status"]),
-            models.Index(fields=["account", "-received_at"]),
-            models.Index(fields=["platform", "status", "-received_at"]),
+            models.Index(fields=["account", "received_at"]),
+            models.Index(fields=["platform", "received_at"]),
+            models.Index(fields=["platform", "status"]),  # capped counts per platform
             models.Index(
                 fields=["due_at"], name="message_sla_open",
                 condition=Q(first_response_at__isnull=True, status__in=["new", "in_progress"]),
