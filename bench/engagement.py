@@ -66,7 +66,7 @@ def build_messages(org: Any, accounts: list[Any], users: list[int], n: int) -> N
     polarities = ["positive", "neutral", "neutral", "negative"]
     cols = ["organisation_id", "company_id", "project_id", "platform_id", "account_id", "post_url",
             "kind", "external_id", "thread_key", "author_id", "author_name", "author_followers", "text",
-            "received_at", "status", "assignee_id", "polarity", "score", "sentiment_words",
+            "received_at", "status", "is_open", "assignee_id", "polarity", "score", "sentiment_words",
             "corrected_polarity", "negative_types", "lead_candidate", "lead_reasons", "watch_terms",
             "suggestions", "tags", "due_at", "first_response_at", "created_at", "updated_at"]  # fmt: skip
     for start in range(0, n, BATCH):
@@ -78,7 +78,7 @@ def build_messages(org: Any, accounts: list[Any], users: list[int], n: int) -> N
             replied = at + dt.timedelta(minutes=rng.randrange(240)) if status == "replied" else None
             rows.append((org.pk, a.company_id, a.project_id, a.platform_id, a.pk, "", "comment",
                          f"b{i}", f"b{i}", "", f"用户{i % 9973}", None, TEXTS[i % len(TEXTS)], at,
-                         status, users[i % len(users)], polarities[i % 4], 0.0, "[]", "", "[]",
+                         status, status in ("new", "in_progress"), users[i % len(users)], polarities[i % 4], 0.0, "[]", "", "[]",
                          i % 10 == 0, "[]", "[]", "[]", "[]", at + dt.timedelta(hours=2), replied,
                          now, now))  # fmt: skip
         with transaction.atomic():

@@ -74,6 +74,9 @@ class Message(models.Model):
     text = models.TextField(_("内容"))
     received_at = models.DateTimeField(_("时间"))
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.NEW)
+    # status in OPEN_STATUSES, kept by save(): "待处理" is one equality, so an index on
+    # (platform/account/organisation, is_open, received_at) serves the inbox without a sort.
+    is_open = models.BooleanField(default=True, editable=False)
     assignee = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("处理人"),
@@ -118,8 +121,9 @@ class Message(models.Model):
             models.Index(fields=["organisation", "received_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["account", "received_at"]),
-            models.Index(fields=["platform", "received_at"]),
-            models.Index(fields=["platform", "status"]),  # capped counts per platform
+            models.Index(fields=["platform", "is_open", "received_at"]),
+            models.Index(fields=["account", "is_open", "received_at"]),
+            models.Index(fields=["organisation", "is_open", "received_at"]),
             models.Index(
                 fields=["due_at"], name="message_sla_open",
                 condition=Q(first_response_at__isnull=True, status__in=["new", "in_progress"]),
@@ -128,6 +132,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.is_open = self.status in OPEN_STATUSES
+        fields = kwargs.get("update_fields")
+        if fields is not None and "status" in fields:
+            kwargs["update_fields"] = {*fields, "is_open"}
+        super().save(*args, **kwargs)
 
     @property
     def effective_polarity(self) -> str:

@@ -65,7 +65,7 @@ def filtered(rows: QuerySet[Message], params: Mapping[str, Any], *, user: Any = 
     now = now or timezone.now()
     p = {k: str(params.get(k) or "").strip() for k in FILTERS}
     if p["status"] == "open":
-        rows = rows.filter(status__in=OPEN_STATUSES)
+        rows = rows.filter(is_open=True)
     elif p["status"]:
         rows = rows.filter(status=p["status"])
     if p["platform"]:
@@ -163,7 +163,7 @@ def dashboard(user: Any, *, days: int = 14, now: dt.datetime | None = None) -> d
             }
             for r in per_day
         ],
-        "by_person": response_figures(rows, "first_responder__username"),
+        "by_person": response_figures(rows, "first_responder__display_name"),
         "by_platform": response_figures(rows, "platform__name"),
         "by_account": response_figures(rows, "account__name"),
         "words": words.most_common(20),
@@ -212,7 +212,7 @@ def home_card(request: Any) -> dict[str, Any] | None:
     user = request.user
     if not scopes.has_perm(user, perms.VIEW):
         return None
-    rows = visible_messages(user).filter(status__in=OPEN_STATUSES)
+    rows = visible_messages(user).filter(is_open=True)
     now = timezone.now()
     return {
         "mine": capped_count(rows.filter(assignee=user)),

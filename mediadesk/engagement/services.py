@@ -83,9 +83,16 @@ class Incoming:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+def storable(text: str) -> str:
+    """Text any database stores: no NUL, no lone surrogates (a webhook body may hold both)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 def validate(item: Incoming, *, platforms: dict[str, Platform], accounts: dict[int, Account]) -> dict[str, str]:  # fmt: skip
     """Field errors of one incoming message (empty when it may be stored)."""
     errors: dict[str, str] = {}
+    item.text, item.author_name, item.author_id = map(storable, (item.text, item.author_name, item.author_id))  # fmt: skip
+    item.external_id, item.thread_key, item.post_url = map(storable, (item.external_id, item.thread_key, item.post_url))  # fmt: skip
     if item.platform not in platforms:
         errors["platform"] = _("未知平台：%(p)s") % {"p": item.platform}
     if item.kind not in Kind.values:
@@ -313,7 +320,7 @@ class Router:
             AssignmentRule.objects.filter(organisation=organisation, is_active=True).order_by("sort", "id")
         )  # fmt: skip
         self.seats = list(
-            ServiceSeat.objects.select_for_update()
+            ServiceSeat.objects.select_for_update(of=("self",))
             .filter(organisation=organisation, on_duty=True, user__is_active=True)
             .order_by("last_assigned_at", "id")
         )

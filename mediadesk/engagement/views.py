@@ -20,7 +20,6 @@ from mediadesk.core import audit, excel, scopes
 from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.engagement import imports, library, perms, queries, rules, sentiment, services
 from mediadesk.engagement.models import (
-    OPEN_STATUSES,
     Kind,
     LexiconTerm,
     Message,
@@ -97,7 +96,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "accounts": Account.objects.filter(organisation_id=_org_id(request)).order_by("name")[:200],
         "handlers": _handlers(_me(request)),
         "saved": SavedView.objects.filter(user=_me(request)),
-        "open_count": queries.capped_count(base.filter(status__in=OPEN_STATUSES)),
+        "open_count": queries.capped_count(base.filter(is_open=True)),
         "cap": queries.COUNT_CAP,
         "can_assign": scopes.has_perm(_me(request), perms.ASSIGN),
         "can_ingest": scopes.has_perm(_me(request), perms.INGEST),

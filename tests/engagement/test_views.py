@@ -224,3 +224,16 @@ def test_home_card_counts(desk: Desk, login: Any) -> None:
     assert (
         'data-testid="engagement-card"' not in login(desk.world.sales_a).get("/").content.decode()
     )
+
+
+def test_is_open_follows_the_status(desk: Desk) -> None:
+    m = desk.ingest("你好")
+    assert m.is_open
+    services.set_status(m, status=Status.CLOSED, by=desk.service)
+    m.refresh_from_db()
+    assert not m.is_open
+    services.set_status(m, status=Status.IN_PROGRESS, by=desk.service)
+    services.reply(m, by=desk.service, text="您好，请问有什么可以帮您")
+    m.refresh_from_db()
+    assert m.status == Status.REPLIED and not m.is_open
+    assert Message.objects.filter(is_open=True).count() == 0

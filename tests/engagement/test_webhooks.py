@@ -157,3 +157,16 @@ def test_unprocessed_events_are_picked_up_by_the_job(
     monkeypatch.undo()
     assert jobs.run_pending_events(datetime.now()) == 1
     assert Message.objects.count() == 1 and WebhookEvent.objects.get().message is not None
+
+
+def test_nul_and_lone_surrogates_from_a_webhook_are_stored_cleanly(
+    desk: Desk, client: Client
+) -> None:
+    douyin_channel(desk)
+    body = im()
+    body["content"]["text"] = "户型\x00图\ud800发我"
+    raw = json.dumps(body).encode()
+    sig = hashlib.sha1(SECRET.encode() + raw).hexdigest()
+    r = client.post("/engagement/hooks/douyin/qjf-dy/", raw, content_type="application/json", headers={"X-Douyin-Signature": sig, "Msg-Id": "m-9"})  # fmt: skip
+    assert r.status_code == 200
+    assert Message.objects.get().text == "户型图?发我"
