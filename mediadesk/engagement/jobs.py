@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from mediadesk.core import audit
 from mediadesk.core.periodic import periodic
 from mediadesk.engagement import opinion, rules
-from mediadesk.engagement.models import OPEN_STATUSES, Message, ServiceSeat, WebhookEvent
+from mediadesk.engagement.models import Message, ServiceSeat, WebhookEvent
 from mediadesk.notifications import services as notifications
 from mediadesk.orgs.models import RoleGrant, User
 from mediadesk.orgs.roles import Role
 
 
 def _open() -> Any:
-    return Message.objects.filter(first_response_at__isnull=True, status__in=OPEN_STATUSES)
+    return Message.objects.filter(is_open=True, first_response_at__isnull=True)
 
 
 def supervisors(message: Message) -> list[User]:

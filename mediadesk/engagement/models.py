@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core.models import TimeStampedModel
@@ -119,15 +118,14 @@ class Message(models.Model):
             # row id ends every index); a descending column would need one for the tie-break.
             models.Index(fields=["organisation", "status", "received_at"]),
             models.Index(fields=["organisation", "received_at"]),
-            models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["assignee", "is_open", "received_at"]),
             models.Index(fields=["account", "received_at"]),
             models.Index(fields=["platform", "is_open", "received_at"]),
             models.Index(fields=["account", "is_open", "received_at"]),
             models.Index(fields=["organisation", "is_open", "received_at"]),
-            models.Index(
-                fields=["due_at"], name="message_sla_open",
-                condition=Q(first_response_at__isnull=True, status__in=["new", "in_progress"]),
-            ),
+            # the SLA job: open, not yet flagged, due before now (conditions bound as
+            # parameters cannot use a partial index, so the columns lead instead)
+            models.Index(fields=["is_open", "sla_breached_at", "due_at"], name="message_sla_open"),
         ]  # fmt: skip
 
     def __str__(self) -> str:

@@ -85,9 +85,10 @@ def filtered(rows: QuerySet[Message], params: Mapping[str, Any], *, user: Any = 
     if p["sentiment"] in Polarity.values:
         rows = rows.filter(Q(corrected_polarity=p["sentiment"]) | Q(corrected_polarity="", polarity=p["sentiment"]))  # fmt: skip
     if p["overdue"] in ("1", "true", "yes") or p["sla"] == "overdue":
-        rows = rows.filter(first_response_at=None, status__in=OPEN_STATUSES, due_at__lt=now)
+        rows = rows.filter(is_open=True, first_response_at=None, due_at__lt=now)
     elif p["sla"] == "soon":
-        rows = rows.filter(first_response_at=None, status__in=OPEN_STATUSES, due_at__gte=now, due_at__lt=now + dt.timedelta(minutes=30))  # fmt: skip
+        soon = now + dt.timedelta(minutes=30)
+        rows = rows.filter(is_open=True, first_response_at=None, due_at__gte=now, due_at__lt=soon)
     if p["lead"] in ("1", "true"):
         rows = rows.filter(lead_candidate=True)
     if p["tag"]:
@@ -141,10 +142,8 @@ def dashboard(user: Any, *, days: int = 14, now: dt.datetime | None = None) -> d
         words.update(batch or [])
     return {
         "total": rows.count(),
-        "open": rows.filter(status__in=OPEN_STATUSES).count(),
-        "overdue": rows.filter(
-            first_response_at=None, status__in=OPEN_STATUSES, due_at__lt=now
-        ).count(),
+        "open": rows.filter(is_open=True).count(),
+        "overdue": rows.filter(is_open=True, first_response_at=None, due_at__lt=now).count(),
         "platforms": list(
             rows.values(name=F("platform__name")).annotate(n=Count("id")).order_by("-n")
         ),
