@@ -8,7 +8,7 @@ achievement) into hints that each cite the figures they rest on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -39,6 +39,46 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """Comments on one post by sentiment and the top negative types (from engagement)."""
+
+    positive: int = 0
+    neutral: int = 0
+    negative: int = 0
+    negative_types: Sequence[str] = ()
+
+    @property
+    def total(self) -> int:
+        return self.positive + self.neutral + self.negative
+
+    def share(self, count: int) -> Decimal | None:
+        return Decimal(count) / Decimal(self.total) if self.total else None
+
+
+# Apps that know a post's comments (engagement) register a provider: variant ids → Feedback.
+FeedbackProvider = Callable[[Sequence[int]], Mapping[int, Feedback]]
+FEEDBACK_PROVIDERS: list[FeedbackProvider] = []
+
+
+def register_feedback(provider: FeedbackProvider) -> None:
+    """Plug in a source of per-post comment feedback (called from an AppConfig.ready())."""
+    if provider not in FEEDBACK_PROVIDERS:
+        FEEDBACK_PROVIDERS.append(provider)
+
+
+def feedback_for(variant_ids: Sequence[int]) -> dict[int, Feedback]:
+    out: dict[int, Feedback] = {}
+    for provider in FEEDBACK_PROVIDERS:
+        out.update(provider(variant_ids))
+    return out
+
+
+MIN_COMMENTS = 5  # fewer comments say nothing about the audience's reaction
+NEGATIVE_SHARE = Decimal("0.3")
+POSITIVE_SHARE = Decimal("0.6")
+
+
+@dataclass(frozen=True)
 class Facts:
     """What the hints look at for one post (times are Beijing time)."""
 
@@ -55,6 +95,7 @@ class Facts:
     hot_topic: str = ""  # #话题# of the post
     achievements: Sequence[tuple[str, rules.Ratio]] = ()  # (目标名, actual / target)
     status: rules.TargetStatus = rules.TargetStatus.NO_TARGET
+    feedback: Feedback | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +136,7 @@ def pct(value: Decimal | None) -> str:
 def hints_for(facts: Facts) -> Hints:
     """Every hint that applies to the post, in a stable order."""
     out = Hints()
-    for rule in (_target, _median, _timing, _topic, _boost):
+    for rule in (_target, _median, _timing, _topic, _boost, _comments):
         out.items.extend(rule(facts))
     return out
 
@@ -191,6 +232,24 @@ def _boost(f: Facts) -> list[Hint]:
     if out:
         out.append(Hint("suggestion", "复制该打法：同类达人/热点/栏目继续排期"))
     return out
+
+
+def _comments(f: Facts) -> list[Hint]:
+    """用户反馈: 正面评论占比 and the top negative types (at least MIN_COMMENTS comments)."""
+    fb = f.feedback
+    if fb is None or fb.total < MIN_COMMENTS:
+        return []
+    positive, negative = fb.share(fb.positive), fb.share(fb.negative)
+    cited = f"正面评论占比 {pct(positive)}（{fb.positive}/{fb.total}）"
+    if negative is not None and negative >= NEGATIVE_SHARE:
+        types = "、".join(fb.negative_types) or "未分类"
+        return [
+            Hint("problem", f"{cited}，负面 {fb.negative} 条，主要为：{types}"),
+            Hint("suggestion", f"针对“{types}”类负面在评论区统一口径回应，并跟进处理结果"),
+        ]
+    if positive is not None and positive >= POSITIVE_SHARE:
+        return [Hint("highlight", cited)]
+    return []
 
 
 def median(values: Sequence[Decimal]) -> Decimal | None:

@@ -246,6 +246,7 @@ class _HintContext:
         self.medians = _medians(history)
         self.topics, self.overall = _topic_rates(history)
         self.windows = _windows({m.platform_id for m in metrics})
+        self.feedback = hints.feedback_for([m.variant_id for m in metrics])
 
     def facts(
         self,
@@ -269,6 +270,7 @@ class _HintContext:
             hot_topic=variant.tags.strip() if "#" in variant.tags else "",
             achievements=goals,
             status=status,
+            feedback=self.feedback.get(m.variant_id),
         )
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mediadesk.leads",
     "mediadesk.commissions",
     "mediadesk.publishing",
+    "mediadesk.engagement",
 ]
 
 MIDDLEWARE = [
@@ -226,3 +227,5 @@ DOUYIN_CLIENT_SECRET = env.text("DOUYIN_CLIENT_SECRET", "")
 WEIBO_APP_KEY = env.text("WEIBO_APP_KEY", "")
 WEIBO_APP_SECRET = env.text("WEIBO_APP_SECRET", "")
 PUBLISHING_QUIET_HOURS = env.text("PUBLISHING_QUIET_HOURS", "23-7")
+
+# Engagement uses WEIBO_API_BASE above for comment replies and the comment pull.

@@ -35,10 +35,20 @@ class Source(models.TextChoices):
     REFERRAL = "referral", "老带新"
     PHONE_APPOINTMENT = "phone_appointment", "电约"
     KEY_ACCOUNT = "key_account", "大客户"
+    COMMENT = "comment", "评论"  # 转线索 from the interaction inbox
+    PRIVATE_MESSAGE = "private_message", "私信"
 
 
 ONLINE_SOURCES = frozenset(
-    {Source.LIVE, Source.SHORT_VIDEO, Source.OFFICIAL_ACCOUNT, Source.FORM, Source.WECOM_QR}
+    {
+        Source.LIVE,
+        Source.SHORT_VIDEO,
+        Source.OFFICIAL_ACCOUNT,
+        Source.FORM,
+        Source.WECOM_QR,
+        Source.COMMENT,
+        Source.PRIVATE_MESSAGE,
+    }
 )
 
 

@@ -130,6 +130,9 @@ class ReviewRun(models.Model):
     )
     started_at = models.DateTimeField("提交时间")
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # An urgent run (e.g. a 舆情 statement) notifies every step's reviewers at once and is
+    # reminded after URGENT_REMIND_HOURS instead of the workflow's threshold.
+    urgent = models.BooleanField("加急", default=False)
 
     audit_type = "review_run"
 

@@ -171,6 +171,9 @@ def my_queue(user: Any) -> QuerySet[StepState]:
     )
 
 
+URGENT_REMIND_HOURS = 1
+
+
 def overdue_q(now: datetime, *, prefix: str = "") -> Q:
     """Pending steps older than their workflow's reminder threshold (one term per threshold)."""
     hours_values = Workflow.objects.values_list("remind_after_hours", flat=True).distinct()
@@ -182,6 +185,7 @@ def overdue_q(now: datetime, *, prefix: str = "") -> Q:
                 f"{prefix}started_at__lte": now - timedelta(hours=hours),
             }
         )
+    q |= Q(**{f"{prefix}run__urgent": True, f"{prefix}started_at__lte": now - timedelta(hours=URGENT_REMIND_HOURS)})  # fmt: skip
     return q & Q(**{f"{prefix}status": StepState.Status.PENDING})
 
 

@@ -275,7 +275,7 @@ def _notify_result(run: ReviewRun, title: str, body: str) -> None:
 # --- submitting ----------------------------------------------------------------------------
 
 
-def _start_run(item: ContentItem, *, by: Any) -> ReviewRun:
+def _start_run(item: ContentItem, *, by: Any, urgent: bool = False) -> ReviewRun:
     """Snapshot the item as the next revision and start a run at its first applicable step."""
     findings = _findings(item)
     last = item.revisions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -290,7 +290,7 @@ def _start_run(item: ContentItem, *, by: Any) -> ReviewRun:
             run = ReviewRun.objects.create(
                 item=item, organisation_id=item.organisation_id, company_id=item.company_id,
                 project_id=item.project_id, revision=revision, workflow=workflow,
-                submitted_by=by, started_at=now,
+                submitted_by=by, started_at=now, urgent=urgent,
             )  # fmt: skip
     except IntegrityError:
         raise Conflict("该内容已有进行中的审核，请勿重复提交") from None
@@ -305,8 +305,17 @@ def _start_run(item: ContentItem, *, by: Any) -> ReviewRun:
         StepState.objects.create(run=run, step=step, order=step.order, status=status)
     first = _advance(run)
     assert first is not None  # workflow validation: at least one step always applies
+    if urgent:
+        _notify_all_steps(run)
     _set_item_status(item, Status.IN_REVIEW, by=by, run=run)
     return run
+
+
+def _notify_all_steps(run: ReviewRun) -> None:
+    """An urgent run: the reviewers of every later applicable step are told at once too."""
+    for state in run.steps.filter(status=StepState.Status.WAITING).select_related("step"):
+        state.run = run
+        _notify_step(state, kind="review.pending", title=f"【加急】待审核：{run.item.title}（{state.step.name}）")  # fmt: skip
 
 
 def _advance(run: ReviewRun) -> StepState | None:
@@ -327,7 +336,7 @@ def _lock_item(item: ContentItem) -> ContentItem:
 
 
 @transaction.atomic
-def submit_item(item: ContentItem, *, by: Any) -> ReviewRun:
+def submit_item(item: ContentItem, *, by: Any, urgent: bool = False) -> ReviewRun:
     """Submit a draft (or an item sent back for changes) for review as a new revision."""
     if not scopes.allows(by, Perm.CONTENT_EDIT, item):
         raise PermissionDenied("没有在该范围编辑内容的权限，不能提交审核")
@@ -340,11 +349,11 @@ def submit_item(item: ContentItem, *, by: Any) -> ReviewRun:
         )
     if not item.variants.exists():
         raise ValidationError("请至少添加一个平台稿后再提交审核")
-    run = _start_run(item, by=by)
+    run = _start_run(item, by=by, urgent=urgent)
     audit.record(
         actor=by, action="review.submit", target=run,
         changes={"revision": run.revision.number, "workflow": run.workflow.name,
-                 "block_count": run.revision.block_count},
+                 "block_count": run.revision.block_count, "urgent": urgent},
     )  # fmt: skip
     return run
 
@@ -517,7 +526,11 @@ def remind_overdue(*, now: datetime | None = None) -> int:
     sent = 0
     for state in due.select_related("step", "run", "run__workflow", "run__item", "run__revision",
                                     "run__submitted_by", "run__item__organisation"):  # fmt: skip
-        hours = state.run.workflow.remind_after_hours
+        hours = (
+            queries.URGENT_REMIND_HOURS
+            if state.run.urgent
+            else state.run.workflow.remind_after_hours
+        )
         if not rules.needs_reminder(state.started_at, state.reminded_at, hours=hours, now=now):
             continue
         with transaction.atomic():
