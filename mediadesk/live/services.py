@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from PIL import Image
 
 from mediadesk.core import audit, scopes, uploads
@@ -58,6 +59,13 @@ SESSION_FIELDS = (
     "target_followers",
     "console_notes",
 )
+
+
+def _snap(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """audit.snapshot with lazy (gettext) choice labels made plain text."""
+    return {
+        k: str(v) if isinstance(v, Promise) else v for k, v in audit.snapshot(obj, fields).items()
+    }
 
 
 def _require_manage(by: Any, obj: Any) -> None:
@@ -214,7 +222,7 @@ def update_session(session: Session, *, by: Any, values: Mapping[str, Any]) -> S
     """Edit a session (move, retitle, script, targets …); audited, checklist refreshed."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     _require_manage(by, session)
-    before = audit.snapshot(session, SESSION_FIELDS)
+    before = _snap(session, SESSION_FIELDS)
     for key, value in values.items():
         if key in SESSION_FIELDS:
             setattr(session, key, value)
@@ -224,7 +232,7 @@ def update_session(session: Session, *, by: Any, values: Mapping[str, Any]) -> S
     session.save()
     if "anchors" in values:
         session.anchors.set(values["anchors"])
-    changes = audit.diff(before, audit.snapshot(session, SESSION_FIELDS))
+    changes = audit.diff(before, _snap(session, SESSION_FIELDS))
     if changes:
         audit.record(actor=by, action="live_session.update", target=session, changes=changes)
     refresh_checklist(session)
@@ -435,14 +443,14 @@ def save_figures(
     current = Figures.objects.select_for_update().filter(session=session).first()
     data = clean_figures(values, current)
     figures = current or Figures(session=session)
-    before = audit.snapshot(figures, FIGURE_FIELDS) if current else {}
+    before = _snap(figures, FIGURE_FIELDS) if current else {}
     for key, value in data.items():
         setattr(figures, key, value)
     if extra:
         figures.extra = {**figures.extra, **extra}
     figures.source = source
     figures.save()
-    changes = audit.diff(before, audit.snapshot(figures, FIGURE_FIELDS))
+    changes = audit.diff(before, _snap(figures, FIGURE_FIELDS))
     if changes:
         audit.record(actor=by, action="live_session.figures", target=session, changes=changes)
         sync_commission_figures(session, figures, by=by)
@@ -529,7 +537,7 @@ def save_script(
 
     scopes.require(scopes.has_perm(by, LIVE_MANAGE), "没有管理话术的权限")
     script = script or Script(organisation=organisation, author=by)
-    before = audit.snapshot(script, ("category", "text", "state")) if script.pk else {}
+    before = _snap(script, ("category", "text", "state")) if script.pk else {}
     for key in ("category", "text", "tags", "project"):
         if key in values:
             setattr(script, key, values[key])
@@ -550,7 +558,7 @@ def save_script(
         state = Script.State.USABLE
     script.state = state
     script.save()
-    changes = audit.diff(before, audit.snapshot(script, ("category", "text", "state")))
+    changes = audit.diff(before, _snap(script, ("category", "text", "state")))
     audit.record(actor=by, action="live_script.save", target=script, changes=changes)
     return script
 

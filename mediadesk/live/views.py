@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -176,6 +176,8 @@ def capture(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("已留资"))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     return redirect("live:console", pk=pk)
 
 
