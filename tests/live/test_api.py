@@ -23,7 +23,10 @@ def test_wrong_role_gets_403(api, world) -> None:  # type: ignore[no-untyped-def
     assert api(world.sales_a).get("/api/v1/live/sessions").status_code == 403
     body = {"account": 1, "title": "x", "planned_start": "2030-03-04T15:00:00+08:00",
             "planned_end": "2030-03-04T17:00:00+08:00"}  # fmt: skip
-    assert api(world.planner).post("/api/v1/live/sessions", body, "application/json").status_code == 403
+    assert (
+        api(world.planner).post("/api/v1/live/sessions", body, "application/json").status_code
+        == 403
+    )
 
 
 def test_other_scope_gets_404(api, world, account) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +48,9 @@ def test_create_get_list_patch(api, world, account) -> None:  # type: ignore[no-
     assert [i["code"] for i in data["checklist"]] == CODES
     assert set(data["checklist"][0]) == {"code", "label", "done", "auto", "due_at"}
     pk = data["id"]
-    listed = c.get(f"/api/v1/live/sessions?account={account.pk}&status=planned&since=2030-03-01&until=2030-03-31").json()
+    listed = c.get(
+        f"/api/v1/live/sessions?account={account.pk}&status=planned&since=2030-03-01&until=2030-03-31"
+    ).json()
     assert listed["count"] == 1 and listed["items"][0]["id"] == pk
     assert c.get(f"/api/v1/live/sessions?anchor={world.operator.pk}").json()["count"] == 1
     assert c.get("/api/v1/live/sessions?until=2030-03-03").json()["count"] == 0
@@ -86,7 +91,10 @@ def test_confirm_and_scripts_and_plans(api, world, account) -> None:  # type: ig
     c = api(world.operator)
     r = c.post(f"/api/v1/live/sessions/{session.pk}/checklist/environment/confirm")
     assert r.status_code == 200 and r.json()["done"] is True
-    assert c.post(f"/api/v1/live/sessions/{session.pk}/checklist/title_length/confirm").status_code == 400
+    assert (
+        c.post(f"/api/v1/live/sessions/{session.pk}/checklist/title_length/confirm").status_code
+        == 400
+    )
     assert c.post(f"/api/v1/live/sessions/{session.pk}/checklist/nope/confirm").status_code == 400
     assert c.get("/api/v1/live/scripts").json() == {"items": [], "count": 0}
     r = c.post("/api/v1/live/plans", {"account": account.pk, "weekdays": [0, 2, 4],
