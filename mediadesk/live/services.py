@@ -457,6 +457,95 @@ def save_figures(
     return figures
 
 
+def save_figures_bulk(
+    rows: list[tuple[Session, dict[str, int | None], dict[str, str]]],
+    *,
+    by: Any,
+    filename: str = "",
+) -> int:
+    """Store many sessions' figures at once (the import): validated against what is stored,
+    one audit entry per changed session, commissions fed in bulk. Runs inside the caller's
+    transaction. Returns how many sessions changed."""
+    ids = [s.pk for s, _v, _e in rows]
+    current = {f.session_id: f for f in Figures.objects.filter(session_id__in=ids)}
+    new, changed, entries = [], [], []
+    for session, values, extra in rows:
+        figures = current.get(session.pk)
+        data = clean_figures(values, figures)
+        before = _snap(figures, FIGURE_FIELDS) if figures else {}
+        target = figures or Figures(session=session)
+        for key, value in data.items():
+            setattr(target, key, value)
+        diff = audit.diff(before, _snap(target, FIGURE_FIELDS))
+        if not diff:
+            continue
+        target.extra = {**target.extra, **extra, **({"_file": filename[:100]} if filename else {})}
+        target.source = "import"
+        (changed if figures else new).append(target)
+        entries.append((session, diff))
+    Figures.objects.bulk_create(new, batch_size=1000)
+    for f in changed:  # one UPDATE each: SQLite's CASE-based bulk_update is quadratic
+        Figures.objects.filter(pk=f.pk).update(
+            **{k: getattr(f, k) for k in (*FIGURE_FIELDS, "extra", "source")}
+        )
+    for session, diff in entries:
+        audit.record(actor=by, action="live_session.figures", target=session, changes=diff)
+    _sync_commissions_bulk([s for s, _d in entries], by=by)
+    return len(entries)
+
+
+def _sync_commissions_bulk(sessions: list[Session], *, by: Any) -> None:
+    """sync_commission_figures for many sessions: one read, bulk writes, one audit entry each."""
+    from mediadesk.commissions.models import LiveSessionFigure
+
+    for k in range(0, len(sessions), 500):
+        chunk = list(
+            Session.objects.filter(pk__in=[s.pk for s in sessions[k : k + 500]])
+            .exclude(project=None)
+            .select_related("figures")
+            .prefetch_related("anchors")
+        )
+        notes = {COMMISSION_NOTE.format(pk=s.pk): s for s in chunk}
+        existing = {
+            (r.note, r.anchor_id): r for r in LiveSessionFigure.objects.filter(note__in=notes)
+        }
+        new, changed = [], []
+        for note, session in notes.items():
+            f = session.figures
+            day = timezone.localtime(session.planned_start).date()
+            for anchor in session.anchors.all():
+                row = existing.get((note, anchor.pk))
+                values = {"viewers": f.viewers or 0, "leads": f.leads or 0, "date": day}
+                if row is None:
+                    new.append(
+                        LiveSessionFigure(
+                            organisation_id=session.organisation_id,
+                            company_id=session.company_id,
+                            project_id=session.project_id,
+                            anchor=anchor,
+                            entered_by=by,
+                            note=note,
+                            **values,
+                        )
+                    )
+                elif any(getattr(row, a) != b for a, b in values.items()):
+                    for a, b in values.items():
+                        setattr(row, a, b)
+                    changed.append(row)
+        LiveSessionFigure.objects.bulk_create(new)
+        for row in changed:
+            LiveSessionFigure.objects.filter(pk=row.pk).update(
+                viewers=row.viewers, leads=row.leads, date=row.date
+            )
+        for row in new + changed:
+            audit.record(
+                actor=by,
+                action="live_figure.update",
+                target=row,
+                changes={"leads": [None, row.leads], "viewers": [None, row.viewers]},
+            )
+
+
 COMMISSION_NOTE = "直播场次#{pk} 平台数据"
 
 
