@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import time
 from typing import Any
 
@@ -147,7 +148,15 @@ def run(scale: float = 1.0) -> None:
     upload = _import_file(ids, n_rows)
     table = imports.read(upload)
     t0 = time.perf_counter()
-    written = imports.confirm(table, user=user)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        written = prof.runcall(imports.confirm, table, user=user)
+        pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+    else:
+        written = imports.confirm(table, user=user)
     took = time.perf_counter() - t0
     verdict = "✓ within" if took <= 5 else "✗ OVER"
     print(f"  figures import of {n_rows:,} rows ({written:,} written)"

@@ -69,12 +69,13 @@ def _value(key: str, text: str) -> int | None:
 def _session(
     user: Any, cells: Mapping[str, str], cache: dict[Any, Session | None]
 ) -> Session | None:
-    qs = access.visible_sessions(user)
     if cells.get("session"):
         key: Any = ("id", cells["session"])
         if key not in cache:
             cache[key] = (
-                qs.filter(pk=cells["session"]).first() if cells["session"].isdigit() else None
+                access.visible_sessions(user).filter(pk=cells["session"]).first()
+                if cells["session"].isdigit()
+                else None
             )
         return cache[key]
     start = parse_datetime(cells.get("start", "").replace("/", "-"))
@@ -85,6 +86,7 @@ def _session(
     key = (cells["account"], start)
     if key not in cache:
         window = (start - dt.timedelta(hours=1), start + dt.timedelta(hours=1))
+        qs = access.visible_sessions(user)
         cache[key] = qs.filter(account__name=cells["account"], planned_start__range=window).first()
     return cache[key]
 

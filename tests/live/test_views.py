@@ -29,7 +29,9 @@ def test_other_scope_gets_404_on_a_session(login, world, account) -> None:  # ty
     c = login(world.operator_cd)
     assert c.get(f"/live/sessions/{session.pk}/").status_code == 404
     assert c.get(f"/live/sessions/{session.pk}/console/").status_code == 404
-    assert c.post(f"/live/sessions/{session.pk}/capture/", {"phone": "13800138000"}).status_code == 404
+    assert (
+        c.post(f"/live/sessions/{session.pk}/capture/", {"phone": "13800138000"}).status_code == 404
+    )
 
 
 def test_permitted_pages_render(login, world, account) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +39,10 @@ def test_permitted_pages_render(login, world, account) -> None:  # type: ignore[
     c = login(world.operator)
     r = c.get("/live/?month=2030-03")
     assert r.status_code == 200 and "曲江府开盘" in r.content.decode()
-    for url in PAGES[1:] + [f"/live/sessions/{session.pk}/", f"/live/sessions/{session.pk}/console/"]:
+    for url in PAGES[1:] + [
+        f"/live/sessions/{session.pk}/",
+        f"/live/sessions/{session.pk}/console/",
+    ]:
         assert c.get(url).status_code == 200, url
     xlsx = c.get("/live/plan.xlsx?month=2030-03")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
