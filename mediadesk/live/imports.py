@@ -54,7 +54,7 @@ class Parsed:
 def mapping_for(headers: list[str], preset: str = "douyin") -> dict[str, str]:
     """Header → field through the preset's synonym dictionary."""
     synonyms = PRESETS.get(preset, COMMON)
-    out = {}
+    out: dict[str, str] = {}
     for header in headers:
         for key, names in synonyms.items():
             if header.strip() in names and key not in out.values():

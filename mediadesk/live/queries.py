@@ -52,13 +52,14 @@ def readiness_map(ids: list[int]) -> dict[int, tuple[int, int]]:
 
 def not_ready(qs: QuerySet[Session], start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
     """Sessions starting in [start, end) with open checklist items."""
-    rows = list(
-        qs.filter(planned_start__gte=start, planned_start__lt=end)
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in qs.filter(planned_start__gte=start, planned_start__lt=end)
         .exclude(status=Status.CANCELLED)
         .annotate(n=Count("checklist", filter=Q(checklist__done=True)), m=Count("checklist"))
         .filter(n__lt=Count("checklist"))
         .values("pk", "title", "planned_start", "n", "m", "account__name")[:20]
-    )
+    ]
     return rows
 
 
@@ -110,14 +111,14 @@ def anchor_load(qs: QuerySet[Session], week_start: dt.date) -> list[dict[str, An
 
 def ranking(qs: QuerySet[Session], since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
     """线上标杆: per anchor sessions, hours, 场均观看 and 留资 in the period."""
-    return list(
+    rows = (
         qs.filter(
             planned_start__gte=since,
             planned_start__lt=until,
             status__in=[Status.ENDED, Status.REVIEWED],
         )
         .values("anchors__id", "anchors__display_name")
-        .exclude(anchors__id=None)
+        .exclude(anchors__isnull=True)
         .annotate(
             sessions=Count("id", distinct=True),
             avg_viewers=Avg("figures__viewers"),
@@ -125,6 +126,7 @@ def ranking(qs: QuerySet[Session], since: dt.datetime, until: dt.datetime) -> li
         )
         .order_by("-leads")
     )
+    return [dict(r) for r in rows]
 
 
 def last_sessions(session: Session, n: int = 5) -> list[Session]:

@@ -468,7 +468,9 @@ def save_figures_bulk(
     transaction. Returns how many sessions changed."""
     ids = [s.pk for s, _v, _e in rows]
     current = {f.session_id: f for f in Figures.objects.filter(session_id__in=ids)}
-    new, changed, entries = [], [], []
+    new: list[Figures] = []
+    changed: list[Figures] = []
+    entries: list[tuple[Any, dict[str, Any]]] = []
     for session, values, extra in rows:
         figures = current.get(session.pk)
         data = clean_figures(values, figures)
@@ -525,6 +527,13 @@ def _audit_many(by: Any, action: str, entries: list[tuple[Any, dict[str, Any]]])
     AuditEntry.objects.bulk_create(rows, batch_size=500)
 
 
+def _company_id(session: Session) -> int:
+    """The company a session's commission figure belongs to (its own, else its project's)."""
+    if session.company_id is not None:
+        return session.company_id
+    return session.project.company_id if session.project else 0
+
+
 def _sync_commissions_bulk(sessions: list[Session], *, by: Any) -> None:
     """sync_commission_figures for many sessions: one read, bulk writes, one audit entry each."""
     from mediadesk.commissions.models import LiveSessionFigure
@@ -551,8 +560,8 @@ def _sync_commissions_bulk(sessions: list[Session], *, by: Any) -> None:
                     new.append(
                         LiveSessionFigure(
                             organisation_id=session.organisation_id,
-                            company_id=session.company_id,
-                            project_id=session.project_id,
+                            company_id=_company_id(session),
+                            project_id=int(session.project_id or 0),
                             anchor=anchor,
                             entered_by=by,
                             note=note,
@@ -593,7 +602,7 @@ def sync_commission_figures(session: Session, figures: Figures, *, by: Any) -> N
             anchor=anchor,
             defaults={
                 "organisation_id": session.organisation_id,
-                "company_id": session.company_id,
+                "company_id": _company_id(session),
                 "project_id": session.project_id,
                 "date": day,
                 "entered_by": by,

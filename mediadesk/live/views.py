@@ -213,7 +213,7 @@ def cover(request: HttpRequest, pk: int) -> HttpResponse:
 def scripts(request: HttpRequest) -> HttpResponse:
     """话术 library."""
     access.require_view(request.user)
-    qs = Script.objects.filter(organisation_id=request.user.organisation_id)
+    qs = Script.objects.filter(organisation_id=getattr(request.user, "organisation_id", 0))
     if request.GET.get("category"):
         qs = qs.filter(category=request.GET["category"])
     return render(

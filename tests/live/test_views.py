@@ -39,7 +39,8 @@ def test_permitted_pages_render(login, world, account) -> None:  # type: ignore[
     c = login(world.operator)
     r = c.get("/live/?month=2030-03")
     assert r.status_code == 200 and "曲江府开盘" in r.content.decode()
-    for url in PAGES[1:] + [
+    for url in [
+        *PAGES[1:],
         f"/live/sessions/{session.pk}/",
         f"/live/sessions/{session.pk}/console/",
     ]:
