@@ -29,7 +29,9 @@ from mediadesk.live.models import (
     Status,
 )
 from mediadesk.live.perms import LIVE_MANAGE
+from mediadesk.notifications import services as _notifications
 
+_notifications.register_kinds({"live.checklist": "直播准备项逾期"})
 audit.register_actions(
     {
         "live_session.create": "创建直播场次",

@@ -203,3 +203,20 @@ def test_profile_and_compliance_items(world, account) -> None:  # type: ignore[n
     world.legal.role_grants.all()
     services.override_compliance(session, by=world.legal, reason="已改口径，附证明")
     assert item(session, "compliance")
+
+
+def test_overdue_items_notify_anchor_and_operator_once(world, account, anchor) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from mediadesk.live.jobs import remind_overdue
+    from mediadesk.notifications.models import Notification
+
+    start = timezone.now() + dt.timedelta(hours=1)
+    session = make_session(world, account, planned_start=start,
+                           planned_end=start + dt.timedelta(hours=2), anchors=[anchor])  # fmt: skip
+    sent = remind_overdue(now=timezone.now())
+    open_overdue = session.checklist.filter(done=False, due_at__lte=timezone.now()).count()
+    assert sent == open_overdue > 0
+    assert Notification.objects.filter(recipient=anchor, kind="live.checklist").count() == sent
+    assert Notification.objects.filter(recipient=world.operator).count() == sent
+    assert remind_overdue(now=timezone.now()) == 0
