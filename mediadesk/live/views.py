@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,9 @@ from mediadesk.core import excel
 from mediadesk.live import access, queries, rules, services
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
+
+
+PER_PAGE = 50
 
 
 def _month(request: HttpRequest) -> tuple[int, int]:
@@ -46,7 +50,9 @@ def plan(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("account"):
         qs = qs.filter(account_id=request.GET["account"])
-    sessions = list(qs.order_by("planned_start")[:500])
+    paginator = Paginator(qs.order_by("planned_start", "id"), PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    sessions = list(page.object_list)
     ready = queries.readiness_map([s.pk for s in sessions])
     rows = [
         {
@@ -62,6 +68,8 @@ def plan(request: HttpRequest) -> HttpResponse:
         "live/plan.html",
         {
             "rows": rows,
+            "page": page,
+            "params": f"month={year}-{month:02d}",
             "year": year,
             "month": month,
             "nav_active": "live",
