@@ -7,8 +7,8 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +19,6 @@ from mediadesk.core import excel
 from mediadesk.live import access, queries, rules, services
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
-
 
 PER_PAGE = 50
 
