@@ -30,7 +30,11 @@ def load(*, org: Any, company: Any, projects: Any, users: Any) -> None:
         return
     by = users.get("admin") if isinstance(users, dict) else None
     by = by or next(iter(users.values())) if isinstance(users, dict) else users[0]
-    project = account.project or (next(iter(projects)) if projects else None)
+    project = account.project or (
+        next(iter(projects.values() if isinstance(projects, dict) else projects))
+        if projects
+        else None
+    )
     if account.project is None and project is not None:
         account.project = project
     today = timezone.localdate()

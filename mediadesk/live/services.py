@@ -476,11 +476,11 @@ def save_figures_bulk(
     for session, values, extra in rows:
         figures = current.get(session.pk)
         data = clean_figures(values, figures)
-        before = _snap(figures, FIGURE_FIELDS) if figures else {}
+        before = {k: getattr(figures, k) for k in FIGURE_FIELDS} if figures else {}
         target = figures or Figures(session=session)
         for key, value in data.items():
             setattr(target, key, value)
-        diff = audit.diff(before, _snap(target, FIGURE_FIELDS))
+        diff = audit.diff(before, {k: getattr(target, k) for k in FIGURE_FIELDS})
         if not diff:
             continue
         target.extra = {**target.extra, **extra, **({"_file": filename[:100]} if filename else {})}
