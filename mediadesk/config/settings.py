@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mediadesk.commissions",
     "mediadesk.publishing",
     "mediadesk.engagement",
+    "mediadesk.live",
 ]
 
 MIDDLEWARE = [

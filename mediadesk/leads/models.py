@@ -451,7 +451,11 @@ class Touch(models.Model):
     variant = models.ForeignKey(
         "content.Variant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    live_session = models.CharField("直播场次", max_length=80, blank=True)
+    live_session = models.ForeignKey(
+        "live.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="touches",
+        verbose_name="直播场次",
+    )  # fmt: skip
+    live_session_label = models.CharField("直播场次（文本）", max_length=80, blank=True)
     campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True)
     utm_source = models.CharField(max_length=100, blank=True)
     utm_medium = models.CharField(max_length=100, blank=True)

@@ -145,7 +145,7 @@ def capture_lead(
     account: Any = None,
     content_item: Any = None,
     variant: Any = None,
-    live_session: str = "",
+    live_session: Any = "",
     campaign: Campaign | None = None,
     utm: Mapping[str, str] | None = None,
     captured_at: dt.datetime | None = None,
@@ -174,7 +174,8 @@ def capture_lead(
     touch = Touch.objects.create(
         organisation=organisation, customer=customer, project=project, source=source,
         channel=channel, account=account, content_item=content_item, variant=variant,
-        live_session=live_session[:80], campaign=campaign, name=name, note=note,
+        live_session=None if isinstance(live_session, str) else live_session,
+        live_session_label=live_session[:80] if isinstance(live_session, str) else "", campaign=campaign, name=name, note=note,
         captured_at=at, captured_by=actor, **_utm(utm),
     )  # fmt: skip
     opportunity, fresh = _opportunity_for(touch)

@@ -73,7 +73,7 @@ def test_the_touch_keeps_where_it_came_from(world: World, seat_a: Any, online_ch
         by=world.manager, channel=online_channel, live_session="3月3日晚场",
         utm={"source": "douyin", "medium": "live", "campaign": "spring"},
     )  # fmt: skip
-    assert touch.channel == online_channel and touch.live_session == "3月3日晚场"
+    assert touch.channel == online_channel and touch.live_session_label == "3月3日晚场"
     assert (touch.utm_source, touch.utm_medium, touch.utm_campaign) == ("douyin", "live", "spring")
     assert Opportunity.objects.get().channel == online_channel
 

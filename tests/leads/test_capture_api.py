@@ -43,7 +43,7 @@ def test_capture_creates_one_customer_per_phone_and_allocates(
         "13812345678", "王女士", world.org,
     )  # fmt: skip
     touch = Touch.objects.get(pk=data["touch"])
-    assert (touch.source, touch.channel, touch.live_session, touch.utm_source) == (
+    assert (touch.source, touch.channel, touch.live_session_label, touch.utm_source) == (
         Source.LIVE, online_channel, "3月3日晚场", "douyin",
     )  # fmt: skip
     assert touch.captured_at.isoformat() == "2025-03-03T12:15:00+00:00"

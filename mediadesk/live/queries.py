@@ -1,0 +1,162 @@
+"""Read side of the live app: filters, month grid, heatmap, anchor load and ranking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from mediadesk.live.models import ChecklistItem, Session, Status
+
+
+def filter_sessions(qs: QuerySet[Session], params: Mapping[str, str]) -> QuerySet[Session]:
+    """Filters `account, anchor, status, since, until` (dates are local days)."""
+    if params.get("account"):
+        qs = qs.filter(account_id=params["account"])
+    if params.get("anchor"):
+        qs = qs.filter(anchors__id=params["anchor"])
+    if params.get("status"):
+        qs = qs.filter(status=params["status"])
+    for key, op in (("since", "gte"), ("until", "lt")):
+        day = parse_date(params.get(key) or "")
+        if day:
+            if key == "until":
+                day += dt.timedelta(days=1)
+            at = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+            qs = qs.filter(**{f"planned_start__{op}": at})
+    return qs.order_by("planned_start", "id")
+
+
+def month_range(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
+    first = dt.date(year, month, 1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return (
+        timezone.make_aware(dt.datetime.combine(first, dt.time())),
+        timezone.make_aware(dt.datetime.combine(nxt, dt.time())),
+    )
+
+
+def readiness_map(ids: list[int]) -> dict[int, tuple[int, int]]:
+    rows = (
+        ChecklistItem.objects.filter(session_id__in=ids)
+        .values("session_id")
+        .annotate(n=Count("id", filter=Q(done=True)), m=Count("id"))
+    )
+    return {r["session_id"]: (r["n"], r["m"]) for r in rows}
+
+
+def not_ready(qs: QuerySet[Session], start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    """Sessions starting in [start, end) with open checklist items."""
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in qs.filter(planned_start__gte=start, planned_start__lt=end)
+        .exclude(status=Status.CANCELLED)
+        .annotate(n=Count("checklist", filter=Q(checklist__done=True)), m=Count("checklist"))
+        .filter(n__lt=Count("checklist"))
+        .values("pk", "title", "planned_start", "n", "m", "account__name")[:20]
+    ]
+    return rows
+
+
+def heatmap(account_id: int, *, since: dt.datetime | None = None) -> dict[tuple[int, int], dict]:
+    """The account's weekday × hour heatmap of 平均在线 and 留资 (sessions with figures)."""
+    qs = Session.objects.filter(account_id=account_id, figures__isnull=False)
+    if since:
+        qs = qs.filter(planned_start__gte=since)
+    cells: dict[tuple[int, int], dict] = defaultdict(lambda: {"n": 0, "online": 0, "leads": 0})
+    for start, online, leads in qs.values_list(
+        "planned_start", "figures__avg_online", "figures__leads"
+    ):
+        local = timezone.localtime(start)
+        cell = cells[(local.weekday(), local.hour)]
+        cell["n"] += 1
+        cell["online"] += online or 0
+        cell["leads"] += leads or 0
+    return {
+        k: {**v, "avg_online": v["online"] / v["n"], "avg_leads": v["leads"] / v["n"]}
+        for k, v in cells.items()
+    }
+
+
+def best_hours(account_id: int) -> list[tuple[int, int]] | None:
+    """The account's best windows by average online (top 4 hours), or None without data."""
+    cells = heatmap(account_id)
+    if not cells:
+        return None
+    ranked = sorted(cells.items(), key=lambda kv: -kv[1]["avg_online"])[:4]
+    return [(hour, hour + 1) for (_wd, hour), _ in ranked]
+
+
+def anchor_load(qs: QuerySet[Session], week_start: dt.date) -> list[dict[str, Any]]:
+    """Per anchor for the week: planned vs held sessions and hours, with a warning below 3."""
+    start = timezone.make_aware(dt.datetime.combine(week_start, dt.time()))
+    rows = qs.filter(planned_start__gte=start, planned_start__lt=start + dt.timedelta(days=7))
+    out: dict[int, dict[str, Any]] = {}
+    for s in rows.exclude(status=Status.CANCELLED).prefetch_related("anchors"):
+        hours = (s.planned_end - s.planned_start).total_seconds() / 3600
+        for a in s.anchors.all():
+            row = out.setdefault(a.pk, {"anchor": a, "planned": 0, "held": 0, "hours": 0.0})
+            row["planned"] += 1
+            row["hours"] += hours
+            row["held"] += s.status in (Status.ENDED, Status.REVIEWED)
+    for row in out.values():
+        row["warning"] = row["planned"] < 3 or row["hours"] / max(row["planned"], 1) < 2
+    return list(out.values())
+
+
+def ranking(qs: QuerySet[Session], since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
+    """线上标杆: per anchor sessions, hours, 场均观看 and 留资 in the period."""
+    rows = (
+        qs.filter(
+            planned_start__gte=since,
+            planned_start__lt=until,
+            status__in=[Status.ENDED, Status.REVIEWED],
+        )
+        .values("anchors__id", "anchors__display_name")
+        .exclude(anchors__isnull=True)
+        .annotate(
+            sessions=Count("id", distinct=True),
+            avg_viewers=Avg("figures__viewers"),
+            leads=Sum("figures__leads"),
+        )
+        .order_by("-leads")
+    )
+    return [dict(r) for r in rows]
+
+
+def last_sessions(session: Session, n: int = 5) -> list[Session]:
+    """The account's last `n` sessions with figures before this one."""
+    return list(
+        Session.objects.filter(
+            account_id=session.account_id,
+            planned_start__lt=session.planned_start,
+            figures__isnull=False,
+        )
+        .select_related("figures")
+        .order_by("-planned_start")[:n]
+    )
+
+
+def session_leads(session: Session) -> dict[str, Any]:
+    """The session's leads (touches) and how many became visits and deals."""
+    from mediadesk.leads.models import Deal, Touch, Visit
+
+    touches = Touch.objects.filter(live_session=session).select_related("customer")
+    customers = touches.values("customer_id")
+    return {
+        "touches": list(touches.order_by("-captured_at")[:50]),
+        "count": touches.count(),
+        "visits": Visit.objects.filter(customer_id__in=customers, project_id=session.project_id)
+        .values("customer_id")
+        .distinct()
+        .count(),
+        "deals": Deal.objects.filter(customer_id__in=customers, project_id=session.project_id)
+        .values("customer_id")
+        .distinct()
+        .count(),
+    }

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from mediadesk.live import views
+
+app_name = "live"
+
+urlpatterns = [
+    path("", views.plan, name="plan"),
+    path("plan.xlsx", views.plan_export, name="plan_export"),
+    path("sessions/<int:pk>/", views.session, name="session"),
+    path("sessions/<int:pk>/console/", views.console, name="console"),
+    path("sessions/<int:pk>/capture/", views.capture, name="capture"),
+    path("sessions/<int:pk>/confirm/<str:code>/", views.confirm, name="confirm"),
+    path("sessions/<int:pk>/cover/", views.cover, name="cover"),
+    path("scripts/", views.scripts, name="scripts"),
+    path("ranking/", views.ranking, name="ranking"),
+]

@@ -1,0 +1,244 @@
+"""Pages of the live app: 直播计划, session page, phone-first console, 话术 library, ranking.
+Thin: reads through queries/access, writes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mediadesk.core import excel
+from mediadesk.live import access, queries, rules, services
+from mediadesk.live.labels import CHECK_LABELS
+from mediadesk.live.models import Script, Session, Status
+
+PER_PAGE = 50
+
+
+def _month(request: HttpRequest) -> tuple[int, int]:
+    text = request.GET.get("month") or ""
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        dt.date(year, month, 1)
+        return year, month
+    except ValueError:
+        today = timezone.localdate()
+        return today.year, today.month
+
+
+def _errors(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+@login_required
+def plan(request: HttpRequest) -> HttpResponse:
+    """直播计划: the month's sessions (grid + list) with readiness and window warnings."""
+    access.require_view(request.user)
+    year, month = _month(request)
+    since, until = queries.month_range(year, month)
+    qs = access.visible_sessions(request.user).filter(
+        planned_start__gte=since, planned_start__lt=until
+    )
+    if request.GET.get("account"):
+        qs = qs.filter(account_id=request.GET["account"])
+    paginator = Paginator(qs.order_by("planned_start", "id"), PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    sessions = list(page.object_list)
+    ready = queries.readiness_map([s.pk for s in sessions])
+    rows = [
+        {
+            "s": s,
+            "ready": ready.get(s.pk, (0, 0)),
+            "outside": not rules.in_popular_window(timezone.localtime(s.planned_start).time()),
+        }
+        for s in sessions
+    ]
+    week = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    return render(
+        request,
+        "live/plan.html",
+        {
+            "rows": rows,
+            "page": page,
+            "params": f"month={year}-{month:02d}",
+            "year": year,
+            "month": month,
+            "nav_active": "live",
+            "load": queries.anchor_load(
+                qs.model.objects.filter(pk__in=[s.pk for s in sessions]), week
+            ),
+            "windows": rules.POPULAR_WINDOWS,
+        },
+    )
+
+
+@login_required
+def plan_export(request: HttpRequest) -> HttpResponse:
+    """The month's plan as Excel."""
+    access.require_view(request.user)
+    year, month = _month(request)
+    since, until = queries.month_range(year, month)
+    qs = access.visible_sessions(request.user).filter(
+        planned_start__gte=since, planned_start__lt=until
+    )
+    headers = [_("账号"), _("标题"), _("类型"), _("开始"), _("结束"), _("状态")]
+    rows = (
+        [
+            s.account.name,
+            s.title,
+            s.get_type_display(),
+            s.planned_start,
+            s.planned_end,
+            s.get_status_display(),
+        ]
+        for s in qs.order_by("planned_start")
+    )
+    return excel.xlsx_response(f"直播计划-{year}-{month:02d}.xlsx", headers, rows)
+
+
+def _session_context(request: HttpRequest, session: Session) -> dict:
+    labels = dict(CHECK_LABELS)
+    done, total = services.readiness(session)
+    figures = getattr(session, "figures", None) if hasattr(session, "figures") else None
+    values = (
+        {
+            k: getattr(figures, k)
+            for k in ("viewers", "new_followers", "fan_club_joins", "commenters", "leads")
+        }
+        if figures
+        else {}
+    )
+    return {
+        "session": session,
+        "nav_active": "live",
+        "done": done,
+        "total": total,
+        "checklist": [(i, labels[i.code]) for i in session.checklist.all()],
+        "stages": list(session.stages.all()),
+        "offers": list(session.offers.all()),
+        "figures": figures,
+        "rates": rules.rates(values) if figures else {},
+        "leads": queries.session_leads(session),
+        "history": session.pk,
+        "scripts": Script.objects.filter(
+            organisation_id=session.organisation_id, state=Script.State.USABLE
+        )[:30],
+        "last": queries.last_sessions(session),
+        "can_console": access.can_console(request.user, session),
+        "can_manage": access.can_manage(request.user, session),
+    }
+
+
+@login_required
+def session(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session page: readiness, run-of-show, offers, figures, leads, review."""
+    obj = access.access_session(request.user, pk)
+    return render(request, "live/session.html", _session_context(request, obj))
+
+
+@login_required
+def console(request: HttpRequest, pk: int) -> HttpResponse:
+    """The phone-first live console."""
+    obj = access.access_session(request.user, pk)
+    ctx = _session_context(request, obj)
+    now = timezone.now()
+    start = obj.actual_start or obj.planned_start
+    elapsed = max(0, int((now - start).total_seconds() // 60))
+    current, left = None, 0
+    acc = 0
+    for stage in ctx["stages"]:
+        acc += stage.minutes
+        if elapsed < acc:
+            current, left = stage, acc - elapsed
+            break
+    ctx.update(
+        {
+            "current": current,
+            "left": left,
+            "in_live": [_("引导关注/加粉丝团"), _("连麦"), _("活动")],
+        }
+    )
+    return render(request, "live/console.html", ctx)
+
+
+@login_required
+@require_POST
+def capture(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.access_session(request.user, pk)
+    try:
+        services.capture_lead(
+            obj,
+            by=request.user,
+            phone=request.POST.get("phone", ""),
+            note=request.POST.get("note", "")[:500],
+        )
+        messages.success(request, _("已留资"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("live:console", pk=pk)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    obj = access.access_session(request.user, pk)
+    try:
+        services.confirm_item(obj, code, by=request.user)
+        messages.success(request, _("已确认"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect(request.POST.get("next") or f"/live/sessions/{pk}/")
+
+
+@login_required
+@require_POST
+def cover(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = access.access_session(request.user, pk)
+    upload = request.FILES.get("cover")
+    if upload is None:
+        messages.error(request, _("请选择封面图片"))
+    else:
+        try:
+            services.set_cover(obj, by=request.user, upload=upload)
+            messages.success(request, _("封面已上传"))
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return redirect("live:session", pk=pk)
+
+
+@login_required
+def scripts(request: HttpRequest) -> HttpResponse:
+    """话术 library."""
+    access.require_view(request.user)
+    qs = Script.objects.filter(organisation_id=getattr(request.user, "organisation_id", 0))
+    if request.GET.get("category"):
+        qs = qs.filter(category=request.GET["category"])
+    return render(
+        request,
+        "live/scripts.html",
+        {"scripts": qs[:200], "nav_active": "live", "categories": Script.Category.choices},
+    )
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    """线上标杆: anchor ranking for the month."""
+    access.require_view(request.user)
+    year, month = _month(request)
+    since, until = queries.month_range(year, month)
+    rows = queries.ranking(access.visible_sessions(request.user), since, until)
+    return render(
+        request,
+        "live/ranking.html",
+        {"rows": rows, "year": year, "month": month, "nav_active": "live", "statuses": Status},
+    )
