@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mediadesk.analytics",
     "mediadesk.leads",
     "mediadesk.commissions",
+    "mediadesk.private",
 ]
 
 MIDDLEWARE = [
@@ -205,3 +206,6 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 
 # Robots may only post to the platforms' own webhook hosts; add others (e.g. a proxy) here.
 ROBOT_EXTRA_HOSTS = env.csv("ROBOT_EXTRA_HOSTS", "")
+
+# 私域 (capability 9): the WeCom API host; tests point it at the fake on 127.0.0.1.
+WECOM_API_BASE = env.text("WECOM_API_BASE", "https://qyapi.weixin.qq.com")
