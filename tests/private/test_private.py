@@ -45,7 +45,7 @@ def _buyer(world: World) -> Customer:
                           customer=customer, phone=PHONE, phone_prefix="138",
                           phone_suffix="345678", reported_at=now - timedelta(days=5),
                           judged_at=now - timedelta(days=5), status="valid",
-                          result_code=1)
+                          result_code=1, reporter=world.channel)
     Visit.objects.create(organisation=org, project=world.qujiang, customer=customer,
                          visited_at=now - timedelta(days=3), recorded_by=user, result_code=1)
     Deal.objects.create(organisation=org, company=world.xian, project=world.qujiang,
@@ -182,7 +182,7 @@ def test_events_api_duplicate_and_unknown_person(world: World, api: Any) -> None
 
 def test_merge_refused_when_both_have_deals_then_reversible(world: World) -> None:
     keep = services.member_for_customer(_buyer(world))
-    c2 = Customer.objects.create(organisation=world.org, phone="13812340000", name="王先生")
+    c2 = Customer.objects.create(organisation=world.org, phone="13800005678", name="王先生")
     opp = Opportunity.objects.create(organisation=world.org, company=world.xian,
                                      project=world.qujiang, customer=c2,
                                      consultant=world.sales_a, source="channel")
@@ -198,7 +198,7 @@ def test_merge_refused_when_both_have_deals_then_reversible(world: World) -> Non
     assert other.merged_into is None
     Deal.objects.filter(customer=c2).delete()
     services.ingest(world.org, [{"event_id": "x", "kind": "page_view", "at": timezone.now(),
-                                 "phone": "13812340000"}])
+                                 "phone": "13800005678"}])
     services.merge(proposal, by=world.manager)
     assert Event.objects.get(event_id="x").member_id == keep.pk
     services.undo_merge(proposal, by=world.manager)
