@@ -18,8 +18,9 @@ from mediadesk.private.models import Member, Segment, WeComSettings
 
 router = Router(tags=["私域"])
 
-EventKind = Literal["page_view", "course_view", "purchase", "group_join", "group_leave",
-                    "live_attend"]
+EventKind = Literal[
+    "page_view", "course_view", "purchase", "group_join", "group_leave", "live_attend"
+]
 
 
 class EventIn(Schema):
@@ -50,8 +51,12 @@ def _org(request: HttpRequest, perm: str) -> Organisation:
 
 def _row(m: Member, full: bool) -> dict[str, Any]:
     return {
-        "id": m.pk, "name": m.name, "phone": m.phone if full else mask(m.phone),
-        "stage": m.stage, "sources": m.sources, "last_active_at": m.last_active_at,
+        "id": m.pk,
+        "name": m.name,
+        "phone": m.phone if full else mask(m.phone),
+        "stage": m.stage,
+        "sources": m.sources,
+        "last_active_at": m.last_active_at,
         "owner": m.owner.get_username() if m.owner else None,
     }
 
@@ -68,11 +73,14 @@ def _page(request: HttpRequest, qs: Any) -> dict[str, Any]:
 def members(request: HttpRequest) -> dict[str, Any]:
     qs = queries.members_for(request.user)
     _org(request, perms.VIEW)
-    rules = {k: request.GET.get(k) for k in
-             ("stage", "tag", "source", "project", "silent_days", "q")}
+    rules = {
+        k: request.GET.get(k) for k in ("stage", "tag", "source", "project", "silent_days", "q")
+    }
     if request.GET.get("segment"):
-        seg = get_or_404(Segment.objects.filter(organisation_id__in=organisation_ids(
-            request.user)), request.GET["segment"])
+        seg = get_or_404(
+            Segment.objects.filter(organisation_id__in=organisation_ids(request.user)),
+            request.GET["segment"],
+        )
         qs = queries.apply_rules(qs, seg.rules)
     return _page(request, queries.apply_rules(qs, rules))
 
@@ -85,7 +93,8 @@ def member(request: HttpRequest, member_id: int) -> dict[str, Any]:
     row["timeline"] = timeline.timeline(m)
     row["stage_history"] = [
         {"from": c.from_stage, "to": c.to_stage, "at": c.at, "reason": c.reason}
-        for c in m.stage_history.all()]
+        for c in m.stage_history.all()
+    ]
     return row
 
 
@@ -107,9 +116,15 @@ def events(request: HttpRequest, body: EventsIn) -> dict[str, int]:
 def segments(request: HttpRequest) -> dict[str, Any]:
     org = _org(request, perms.VIEW)
     base = queries.members_for(request.user)
-    items = [{"id": s.pk, "name": s.name, "rules": s.rules,
-              "count": queries.apply_rules(base, s.rules).count()}
-             for s in Segment.objects.filter(organisation=org)]
+    items = [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "rules": s.rules,
+            "count": queries.apply_rules(base, s.rules).count(),
+        }
+        for s in Segment.objects.filter(organisation=org)
+    ]
     return {"items": items, "count": len(items)}
 
 
@@ -120,10 +135,18 @@ def create_segment(request: HttpRequest, body: SegmentIn) -> tuple[int, dict[str
     unknown = set(body.rules) - allowed
     if unknown:
         raise ValidationError({"rules": [f"未知规则：{', '.join(sorted(unknown))}"]})
-    seg = Segment.objects.create(organisation=org, name=body.name, rules=body.rules,
-                                 created_by=request.user)
-    audit.record(actor=request.user, action="private.segment_create", target=seg,
-                 changes={"rules": [None, body.rules]})
+    seg = Segment.objects.create(
+        organisation=org,
+        name=body.name,
+        rules=body.rules,
+        created_by=request.user if request.user.is_authenticated else None,
+    )
+    audit.record(
+        actor=request.user,
+        action="private.segment_create",
+        target=seg,
+        changes={"rules": [None, body.rules]},
+    )
     return 201, {"id": seg.pk, "name": seg.name, "rules": seg.rules}
 
 
@@ -150,8 +173,10 @@ def callback(request: HttpRequest, org: int) -> HttpResponse:
     if cfg is None:
         return HttpResponse("unknown", status=404)
     try:
-        fields = wecom.verify_and_open(cfg, dict(request.GET.items()), request.body)
-    except (wecom.BadSignature, ValueError, Exception):  # noqa: BLE001 (any bad body → 403)
+        fields = wecom.verify_and_open(
+            cfg, {k: str(v) for k, v in request.GET.items()}, request.body
+        )
+    except (wecom.BadSignature, ValueError, Exception):
         return HttpResponse("bad signature", status=403)
     stored = wecom.store(cfg, fields)
     if stored is not None:

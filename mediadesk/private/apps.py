@@ -20,12 +20,24 @@ class PrivateConfig(AppConfig):
                 url_prefix="private/",
                 api=True,
                 menu=registry.MenuEntry(
-                    key="private", label=_("私域"), icon="bi-people", url_name="private:members",
-                    order=70, visible=lambda u: has_perm(u, perms.VIEW)),
-                perms={perms.VIEW: _("查看私域用户"), perms.MANAGE: _("管理私域"),
-                       perms.PHONE: _("查看私域用户全号"), perms.INGEST: _("上报私域事件")},
-                grants={Role.MANAGER: everything, Role.OPERATOR: {perms.VIEW, perms.INGEST},
-                        Role.ANALYST: {perms.VIEW}},
+                    key="private",
+                    label=_("私域"),
+                    icon="bi-people",
+                    url_name="private:members",
+                    order=70,
+                    visible=lambda u: has_perm(u, perms.VIEW),
+                ),
+                perms={
+                    perms.VIEW: _("查看私域用户"),
+                    perms.MANAGE: _("管理私域"),
+                    perms.PHONE: _("查看私域用户全号"),
+                    perms.INGEST: _("上报私域事件"),
+                },
+                grants={
+                    Role.MANAGER: everything,
+                    Role.OPERATOR: {perms.VIEW, perms.INGEST},
+                    Role.ANALYST: {perms.VIEW},
+                },
                 demo=True,
             )
         )

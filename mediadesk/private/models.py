@@ -81,6 +81,9 @@ class Identity(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
 
 class Event(models.Model):
     """A touchpoint event (API-ingested or recorded by MediaDesk), idempotent on event_id."""
@@ -110,6 +113,9 @@ class Event(models.Model):
         ]
         indexes = [models.Index(fields=["member", "at"])]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
 
 class StageChange(models.Model):
     """One move of a member between lifecycle stages, with the reason."""
@@ -123,6 +129,9 @@ class StageChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
 
 class Consent(models.Model):
     """A member's consent: where, when and for what."""
@@ -131,6 +140,9 @@ class Consent(models.Model):
     source = models.CharField(_("来源"), max_length=40)
     scope = models.CharField(_("范围"), max_length=80)
     at = models.DateTimeField(_("时间"))
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
 
 
 class MergeProposal(models.Model):
@@ -150,6 +162,9 @@ class MergeProposal(models.Model):
     moved = models.JSONField(default=dict, blank=True)  # what a merge moved, to undo it
 
     audit_type = "private_merge"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
 
 
 class Segment(models.Model):
@@ -203,6 +218,9 @@ class WakeUpTarget(models.Model):
             models.UniqueConstraint(fields=["plan", "member"], name="private_wakeup_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
 
 class WeComSettings(models.Model):
     """The WeCom app of an organisation; secrets sealed with core.crypto."""
@@ -215,6 +233,9 @@ class WeComSettings(models.Model):
     access_token = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     monthly_limit = models.PositiveIntegerField(_("每客户每月群发上限"), default=4)
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
 
 
 class CallbackEvent(models.Model):
@@ -233,6 +254,9 @@ class CallbackEvent(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
 
 class MassSend(models.Model):
     """A 群发 to a segment: one WeCom message-template task; per-member sends recorded."""
@@ -243,6 +267,9 @@ class MassSend(models.Model):
     msgid = models.CharField(max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
 
 class MassRecipient(models.Model):
     """One member of a 群发: created → sent (delivery pulled back)."""
@@ -251,3 +278,6 @@ class MassRecipient(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField()
     status = models.CharField(max_length=10, default="created")
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"

@@ -64,12 +64,16 @@ def figures(org: Organisation, month: date) -> dict[str, Any]:
     total = members.count()
     by_stage = dict(members.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     active = members.filter(last_active_at__gte=end - timedelta(days=30)).count()
-    buys = (Event.objects.filter(organisation=org, kind="purchase", at__gte=start, at__lt=end)
-            .values("member").annotate(n=Count("id")))
+    buys = (
+        Event.objects.filter(organisation=org, kind="purchase", at__gte=start, at__lt=end)
+        .values("member")
+        .annotate(n=Count("id"))
+    )
     buyers = buys.count()
     repeat = buys.filter(n__gte=2).count()
-    targets = WakeUpTarget.objects.filter(plan__organisation=org, entered_at__lt=end,
-                                          entered_at__gte=start)
+    targets = WakeUpTarget.objects.filter(
+        plan__organisation=org, entered_at__lt=end, entered_at__gte=start
+    )
     return {
         "members": total,
         "net_growth": total - members.filter(created_at__lt=start).count(),

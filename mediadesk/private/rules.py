@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from mediadesk.private.models import STAGE_ORDER, Stage
 
-DEFAULT_RULES: dict[str, object] = {"loyal_purchases": 2, "interest_kinds": [
-    "message", "live_attend", "course_view", "visit", "follow_up_intent"]}
+DEFAULT_RULES: dict[str, object] = {
+    "loyal_purchases": 2,
+    "interest_kinds": ["message", "live_attend", "course_view", "visit", "follow_up_intent"],
+}
 
 
 @dataclass(frozen=True)

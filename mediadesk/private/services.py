@@ -32,8 +32,12 @@ def resolve(org: Organisation, *, unionid: str = "", phone: str = "", openid: st
     if member is None:
         customer = Customer.objects.filter(organisation=org, phone=phone).first() if phone else None
         member = Member.objects.create(
-            organisation=org, unionid=unionid, phone=phone, customer=customer,
-            name=customer.name if customer else "", anonymous=not (unionid or phone),
+            organisation=org,
+            unionid=unionid,
+            phone=phone,
+            customer=customer,
+            name=customer.name if customer else "",
+            anonymous=not (unionid or phone),
         )
     _attach(member, unionid=unionid, phone=phone, openid=openid)
     return member
@@ -49,7 +53,9 @@ def _attach(member: Member, *, unionid: str, phone: str, openid: str) -> None:
         member.save(update_fields=["unionid", "phone", "anonymous"])
     if openid:
         Identity.objects.get_or_create(
-            organisation_id=member.organisation_id, kind="openid", value=openid,
+            organisation_id=member.organisation_id,
+            kind="openid",
+            value=openid,
             defaults={"member": member},
         )
 
@@ -76,13 +82,21 @@ def ingest(org: Organisation, items: list[dict[str, Any]]) -> dict[str, int]:
             if Event.objects.filter(organisation=org, event_id=item["event_id"]).exists():
                 duplicates += 1
                 continue
-            member = resolve(org, unionid=item.get("unionid") or "",
-                             phone=item.get("phone") or "", openid=item.get("openid") or "")
+            member = resolve(
+                org,
+                unionid=item.get("unionid") or "",
+                phone=item.get("phone") or "",
+                openid=item.get("openid") or "",
+            )
             try:
                 with transaction.atomic():
                     Event.objects.create(
-                        organisation=org, member=member, event_id=item["event_id"],
-                        kind=item["kind"], at=item["at"], meta=item.get("meta") or {},
+                        organisation=org,
+                        member=member,
+                        event_id=item["event_id"],
+                        kind=item["kind"],
+                        at=item["at"],
+                        meta=item.get("meta") or {},
                         amount_fen=_fen(item.get("amount")),
                     )
             except IntegrityError:
@@ -96,7 +110,7 @@ def ingest(org: Organisation, items: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def _fen(amount: Any) -> int | None:
-    return None if amount is None else int(round(float(amount) * 100))
+    return None if amount is None else round(float(amount) * 100)
 
 
 def facts_of(member: Member) -> tuple[rules.Facts, datetime | None]:
@@ -107,14 +121,21 @@ def facts_of(member: Member) -> tuple[rules.Facts, datetime | None]:
     kind = interest.values_list("kind", flat=True).first() or ""
     last = events.order_by("-at").values_list("at", flat=True).first()
     if member.customer_id:
-        purchases += Deal.objects.filter(customer_id=member.customer_id).exclude(
-            stage=Deal.Stage.CANCELLED).count()
+        purchases += (
+            Deal.objects.filter(customer_id=member.customer_id)
+            .exclude(stage=Deal.Stage.CANCELLED)
+            .count()
+        )
         visit = Visit.objects.filter(customer_id=member.customer_id).order_by("-visited_at").first()
         if visit:
             kind = kind or "到访"
             last = max(filter(None, [last, visit.visited_at]))
-        if not kind and FollowUp.objects.filter(
-            opportunity__customer_id=member.customer_id).exclude(intent="").exists():
+        if (
+            not kind
+            and FollowUp.objects.filter(opportunity__customer_id=member.customer_id)
+            .exclude(intent="")
+            .exists()
+        ):
             kind = "跟进有意向"
     referrals = events.filter(kind="referral").count()
     return rules.Facts(purchases=purchases, referrals=referrals, interest=kind), last
@@ -129,16 +150,22 @@ def recompute(member: Member, *, reason_at: datetime | None = None) -> bool:
     first = not member.stage_history.exists()
     if moved or first:
         StageChange.objects.create(
-            member=member, from_stage="" if first else member.stage, to_stage=stage,
-            at=reason_at or timezone.now(), reason=reason)
+            member=member,
+            from_stage="" if first else member.stage,
+            to_stage=stage,
+            at=reason_at or timezone.now(),
+            reason=reason,
+        )
         member.stage, member.stage_since = stage, reason_at or timezone.now()
     member.save(update_fields=["purchases", "last_active_at", "stage", "stage_since"])
     return moved
 
 
 def _has_deals(member: Member) -> bool:
-    return bool(member.customer_id) and Deal.objects.filter(
-        customer_id=member.customer_id).exists()
+    return (
+        bool(member.customer_id)
+        and Deal.objects.filter(customer_id=member.customer_id or 0).exists()
+    )
 
 
 @transaction.atomic
@@ -157,8 +184,9 @@ def merge(proposal: MergeProposal, *, by: Any) -> None:
     other.save(update_fields=["merged_into"])
     proposal.status, proposal.moved = MergeProposal.Status.MERGED, moved
     proposal.save(update_fields=["status", "moved"])
-    audit.record(actor=by, action="private.merge", target=keep,
-                 changes={"merged": [None, other.pk]})
+    audit.record(
+        actor=by, action="private.merge", target=keep, changes={"merged": [None, other.pk]}
+    )
     recompute(keep)
 
 
@@ -172,8 +200,12 @@ def undo_merge(proposal: MergeProposal, *, by: Any) -> None:
     other.save(update_fields=["merged_into"])
     proposal.status = MergeProposal.Status.UNDONE
     proposal.save(update_fields=["status"])
-    audit.record(actor=by, action="private.merge_undo", target=proposal.keep,
-                 changes={"merged": [other.pk, None]})
+    audit.record(
+        actor=by,
+        action="private.merge_undo",
+        target=proposal.keep,
+        changes={"merged": [other.pk, None]},
+    )
 
 
 def propose_matches(org: Organisation) -> int:
@@ -182,11 +214,12 @@ def propose_matches(org: Organisation) -> int:
     seen = Member.objects.filter(organisation=org, merged_into=None).exclude(name="")
     for m in seen.exclude(phone=""):
         twins = seen.filter(name=m.name, phone__endswith=m.phone[-4:]).exclude(
-            Q(pk=m.pk) | Q(phone=m.phone))
+            Q(pk=m.pk) | Q(phone=m.phone)
+        )
         for t in twins.filter(pk__gt=m.pk):
             MergeProposal.objects.get_or_create(
-                organisation=org, keep=m, other=t,
-                defaults={"reason": "同名且手机尾号相同"})
+                organisation=org, keep=m, other=t, defaults={"reason": "同名且手机尾号相同"}
+            )
             made += 1
     return made
 

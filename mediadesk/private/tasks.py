@@ -30,9 +30,9 @@ def process_callback(pk: int) -> None:
 def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
     """Put members silent for the plan's N days into it (once)."""
     cut = now - timedelta(days=plan.silent_days)
-    silent = Member.objects.filter(organisation_id=plan.organisation_id, merged_into=None,
-                                   erased_at=None).filter(
-        Q(last_active_at__lt=cut) | Q(last_active_at=None, created_at__lt=cut))
+    silent = Member.objects.filter(
+        organisation_id=plan.organisation_id, merged_into=None, erased_at=None
+    ).filter(Q(last_active_at__lt=cut) | Q(last_active_at=None, created_at__lt=cut))
     made = 0
     for m in silent.exclude(pk__in=plan.targets.values("member")):
         WakeUpTarget.objects.create(plan=plan, member=m, entered_at=now, reached_at=now)
@@ -45,10 +45,14 @@ def score_responses(plan: WakeUpPlan) -> int:
     woken = 0
     for t in plan.targets.filter(responded_at=None).select_related("member"):
         end = t.entered_at + timedelta(days=plan.window_days)
-        hit = Event.objects.filter(member=t.member, at__gt=t.entered_at, at__lte=end).order_by(
-            "at").values_list("at", flat=True).first()
+        hit = (
+            Event.objects.filter(member=t.member, at__gt=t.entered_at, at__lte=end)
+            .order_by("at")
+            .values_list("at", flat=True)
+            .first()
+        )
         if hit:
-            t.responded_at, t.woken = hit, STAGE_ORDER.index(t.member.stage) >= 1
+            t.responded_at, t.woken = hit, [s.value for s in STAGE_ORDER].index(t.member.stage) >= 1
             t.save(update_fields=["responded_at", "woken"])
             woken += int(t.woken)
     return woken

@@ -17,27 +17,27 @@ Item = dict[str, Any]
 
 
 def _leads(m: Member) -> Iterable[Item]:
-    for o in Opportunity.objects.filter(customer_id=m.customer_id).select_related("project"):
+    for o in Opportunity.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
         yield {"kind": "lead", "at": o.created_at, "summary": f"留资 {o.project} ({o.source})"}
 
 
 def _reports(m: Member) -> Iterable[Item]:
-    for r in Report.objects.filter(customer_id=m.customer_id).select_related("channel"):
+    for r in Report.objects.filter(customer_id=m.customer_id or 0).select_related("channel"):
         yield {"kind": "report", "at": r.reported_at, "summary": f"渠道报备 {r.channel.name}"}
 
 
 def _visits(m: Member) -> Iterable[Item]:
-    for v in Visit.objects.filter(customer_id=m.customer_id).select_related("project"):
+    for v in Visit.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
         yield {"kind": "visit", "at": v.visited_at, "summary": f"到访 {v.project}"}
 
 
 def _deals(m: Member) -> Iterable[Item]:
-    for d in Deal.objects.filter(customer_id=m.customer_id).select_related("project"):
+    for d in Deal.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
         yield {"kind": "deal", "at": d.created_at, "summary": f"成交 {d.project} {d.unit_label}"}
 
 
 def _follow_ups(m: Member) -> Iterable[Item]:
-    for f in FollowUp.objects.filter(opportunity__customer_id=m.customer_id):
+    for f in FollowUp.objects.filter(opportunity__customer_id=m.customer_id or 0):
         yield {"kind": "follow_up", "at": f.at, "summary": f"跟进（{f.get_kind_display()}）"}
 
 
@@ -48,7 +48,12 @@ def _events(m: Member) -> Iterable[Item]:
 
 SOURCES: list[Callable[[Member], Iterable[Item]]] = [_events]
 CUSTOMER_SOURCES: list[Callable[[Member], Iterable[Item]]] = [
-    _leads, _reports, _visits, _deals, _follow_ups]
+    _leads,
+    _reports,
+    _visits,
+    _deals,
+    _follow_ups,
+]
 
 
 def timeline(member: Member) -> list[Item]:

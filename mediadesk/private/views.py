@@ -25,7 +25,15 @@ def members(request: HttpRequest) -> HttpResponse:
     org = Organisation.objects.get(pk=min(organisation_ids(request.user)))
     figs = queries.figures(org, timezone.localdate())
     funnel = [{"name": str(s.label), "value": figs["by_stage"][s.value]} for s in STAGE_ORDER]
-    return render(request, "private/members.html", {
-        "page": Paginator(qs, 50).get_page(request.GET.get("page")), "funnel": funnel,
-        "figs": figs, "stages": STAGE_ORDER, "rules": rules,
-        "full": has_perm(request.user, perms.PHONE)})
+    return render(
+        request,
+        "private/members.html",
+        {
+            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "funnel": funnel,
+            "figs": figs,
+            "stages": STAGE_ORDER,
+            "rules": rules,
+            "full": has_perm(request.user, perms.PHONE),
+        },
+    )

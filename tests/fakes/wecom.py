@@ -60,10 +60,12 @@ class FakeWeCom:
 
 
 def add_contact_xml(user: str, external: str, at: int = 1700000000) -> str:
-    return (f"<xml><ToUserName>{CORP_ID}</ToUserName><CreateTime>{at}</CreateTime>"
-            "<MsgType>event</MsgType><Event>change_external_contact</Event>"
-            f"<ChangeType>add_external_contact</ChangeType><UserID>{user}</UserID>"
-            f"<ExternalUserID>{external}</ExternalUserID><State>qr1</State></xml>")
+    return (
+        f"<xml><ToUserName>{CORP_ID}</ToUserName><CreateTime>{at}</CreateTime>"
+        "<MsgType>event</MsgType><Event>change_external_contact</Event>"
+        f"<ChangeType>add_external_contact</ChangeType><UserID>{user}</UserID>"
+        f"<ExternalUserID>{external}</ExternalUserID><State>qr1</State></xml>"
+    )
 
 
 @pytest.fixture
@@ -71,7 +73,7 @@ def fake_wecom(settings: Any) -> Iterator[FakeWeCom]:
     fake = FakeWeCom()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             data = json.dumps(fake.answer(url.path, q)).encode()
@@ -80,7 +82,7 @@ def fake_wecom(settings: Any) -> Iterator[FakeWeCom]:
             self.end_headers()
             self.wfile.write(data)
 
-        do_POST = do_GET  # noqa: N815
+        do_POST = do_GET
 
         def log_message(self, *args: Any) -> None:
             pass

@@ -6,219 +6,568 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0001_initial'),
-        ('orgs', '0002_alter_rolegrant_role'),
+        ("leads", "0001_initial"),
+        ("orgs", "0002_alter_rolegrant_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MassSend',
+            name="MassSend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('msgid', models.CharField(blank=True, max_length=80)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("msgid", models.CharField(blank=True, max_length=80)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=40, verbose_name='姓名')),
-                ('phone', models.CharField(blank=True, max_length=11, verbose_name='手机号')),
-                ('unionid', models.CharField(blank=True, max_length=64, verbose_name='unionid')),
-                ('sources', models.JSONField(default=list, verbose_name='来源')),
-                ('tags', models.JSONField(default=list, verbose_name='标签')),
-                ('stage', models.CharField(choices=[('aware', '认知'), ('interest', '兴趣'), ('purchase', '购买'), ('loyal', '忠诚')], default='aware', max_length=10, verbose_name='阶段')),
-                ('stage_since', models.DateTimeField(blank=True, null=True, verbose_name='进入阶段时间')),
-                ('purchases', models.PositiveIntegerField(default=0, verbose_name='购买次数')),
-                ('monetary_fen', models.PositiveBigIntegerField(default=0, verbose_name='购买金额(分)')),
-                ('last_active_at', models.DateTimeField(blank=True, null=True, verbose_name='最近活跃')),
-                ('anonymous', models.BooleanField(default=False, verbose_name='匿名')),
-                ('erased_at', models.DateTimeField(blank=True, null=True, verbose_name='已删除个人信息')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='leads.customer')),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='private.member')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='orgs.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=40, verbose_name="姓名")),
+                ("phone", models.CharField(blank=True, max_length=11, verbose_name="手机号")),
+                ("unionid", models.CharField(blank=True, max_length=64, verbose_name="unionid")),
+                ("sources", models.JSONField(default=list, verbose_name="来源")),
+                ("tags", models.JSONField(default=list, verbose_name="标签")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("aware", "认知"),
+                            ("interest", "兴趣"),
+                            ("purchase", "购买"),
+                            ("loyal", "忠诚"),
+                        ],
+                        default="aware",
+                        max_length=10,
+                        verbose_name="阶段",
+                    ),
+                ),
+                (
+                    "stage_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="进入阶段时间"),
+                ),
+                ("purchases", models.PositiveIntegerField(default=0, verbose_name="购买次数")),
+                (
+                    "monetary_fen",
+                    models.PositiveBigIntegerField(default=0, verbose_name="购买金额(分)"),
+                ),
+                (
+                    "last_active_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近活跃"),
+                ),
+                ("anonymous", models.BooleanField(default=False, verbose_name="匿名")),
+                (
+                    "erased_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="已删除个人信息"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="leads.customer",
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged",
+                        to="private.member",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="orgs.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '私域用户',
+                "verbose_name": "私域用户",
             },
         ),
         migrations.CreateModel(
-            name='MassRecipient',
+            name="MassRecipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('status', models.CharField(default='created', max_length=10)),
-                ('send', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='private.masssend')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='private.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("status", models.CharField(default="created", max_length=10)),
+                (
+                    "send",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="private.masssend",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="private.member",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('openid', '公众号/小程序 openid'), ('wecom', '企业微信 external_userid')], max_length=8)),
-                ('value', models.CharField(max_length=80)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='private.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("openid", "公众号/小程序 openid"),
+                            ("wecom", "企业微信 external_userid"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("value", models.CharField(max_length=80)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="private.member",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=80)),
-                ('kind', models.CharField(choices=[('page_view', '浏览'), ('course_view', '课程观看'), ('purchase', '购买'), ('group_join', '入群'), ('group_leave', '退群'), ('live_attend', '观看直播'), ('message', '消息'), ('referral', '老带新'), ('follow', '关注')], max_length=12)),
-                ('at', models.DateTimeField()),
-                ('amount_fen', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('meta', models.JSONField(blank=True, default=dict)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='private.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=80)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("page_view", "浏览"),
+                            ("course_view", "课程观看"),
+                            ("purchase", "购买"),
+                            ("group_join", "入群"),
+                            ("group_leave", "退群"),
+                            ("live_attend", "观看直播"),
+                            ("message", "消息"),
+                            ("referral", "老带新"),
+                            ("follow", "关注"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("amount_fen", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("meta", models.JSONField(blank=True, default=dict)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="private.member",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=40, verbose_name='来源')),
-                ('scope', models.CharField(max_length=80, verbose_name='范围')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='private.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=40, verbose_name="来源")),
+                ("scope", models.CharField(max_length=80, verbose_name="范围")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="private.member",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MergeProposal',
+            name="MergeProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('open', '待处理'), ('merged', '已合并'), ('refused', '已拒绝'), ('undone', '已撤销')], default='open', max_length=8)),
-                ('moved', models.JSONField(blank=True, default=dict)),
-                ('keep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='private.member')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
-                ('other', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='private.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("merged", "已合并"),
+                            ("refused", "已拒绝"),
+                            ("undone", "已撤销"),
+                        ],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("moved", models.JSONField(blank=True, default=dict)),
+                (
+                    "keep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="private.member",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
+                (
+                    "other",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="private.member",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Segment',
+            name="Segment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('rules', models.JSONField(default=dict, verbose_name='规则')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("rules", models.JSONField(default=dict, verbose_name="规则")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='masssend',
-            name='segment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='private.segment'),
+            model_name="masssend",
+            name="segment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="private.segment",
+            ),
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_stage', models.CharField(blank=True, max_length=10)),
-                ('to_stage', models.CharField(choices=[('aware', '认知'), ('interest', '兴趣'), ('purchase', '购买'), ('loyal', '忠诚')], max_length=10)),
-                ('at', models.DateTimeField()),
-                ('reason', models.CharField(max_length=200)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_history', to='private.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("from_stage", models.CharField(blank=True, max_length=10)),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("aware", "认知"),
+                            ("interest", "兴趣"),
+                            ("purchase", "购买"),
+                            ("loyal", "忠诚"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_history",
+                        to="private.member",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WakeUpPlan',
+            name="WakeUpPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('silent_days', models.PositiveIntegerField(default=30, verbose_name='沉默天数')),
-                ('content', models.TextField(blank=True, verbose_name='内容/权益')),
-                ('channel', models.CharField(choices=[('task', '顾问一对一任务'), ('mass', '群发')], max_length=6, verbose_name='渠道')),
-                ('window_days', models.PositiveIntegerField(default=14, verbose_name='响应窗口(天)')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("silent_days", models.PositiveIntegerField(default=30, verbose_name="沉默天数")),
+                ("content", models.TextField(blank=True, verbose_name="内容/权益")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("task", "顾问一对一任务"), ("mass", "群发")],
+                        max_length=6,
+                        verbose_name="渠道",
+                    ),
+                ),
+                (
+                    "window_days",
+                    models.PositiveIntegerField(default=14, verbose_name="响应窗口(天)"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WakeUpTarget',
+            name="WakeUpTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entered_at', models.DateTimeField()),
-                ('reached_at', models.DateTimeField(blank=True, null=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('woken', models.BooleanField(default=False)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='private.member')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='private.wakeupplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entered_at", models.DateTimeField()),
+                ("reached_at", models.DateTimeField(blank=True, null=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("woken", models.BooleanField(default=False)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="private.member",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="private.wakeupplan",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WeComSettings',
+            name="WeComSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('corp_id', models.CharField(max_length=40)),
-                ('secret_sealed', models.TextField()),
-                ('token_sealed', models.TextField()),
-                ('aes_key_sealed', models.TextField()),
-                ('access_token', models.TextField(blank=True)),
-                ('token_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('monthly_limit', models.PositiveIntegerField(default=4, verbose_name='每客户每月群发上限')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("corp_id", models.CharField(max_length=40)),
+                ("secret_sealed", models.TextField()),
+                ("token_sealed", models.TextField()),
+                ("aes_key_sealed", models.TextField()),
+                ("access_token", models.TextField(blank=True)),
+                ("token_expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "monthly_limit",
+                    models.PositiveIntegerField(default=4, verbose_name="每客户每月群发上限"),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CallbackEvent',
+            name="CallbackEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dedupe_key', models.CharField(max_length=200)),
-                ('payload', models.JSONField()),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("dedupe_key", models.CharField(max_length=200)),
+                ("payload", models.JSONField()),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'dedupe_key'), name='private_callback_once')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "dedupe_key"), name="private_callback_once"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['organisation', 'stage'], name='private_mem_organis_2e2b36_idx'),
+            model_name="member",
+            index=models.Index(
+                fields=["organisation", "stage"], name="private_mem_organis_2e2b36_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['organisation', 'phone'], name='private_mem_organis_032a61_idx'),
+            model_name="member",
+            index=models.Index(
+                fields=["organisation", "phone"], name="private_mem_organis_032a61_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['organisation', 'unionid'], name='private_mem_organis_59cb33_idx'),
+            model_name="member",
+            index=models.Index(
+                fields=["organisation", "unionid"], name="private_mem_organis_59cb33_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['organisation', 'last_active_at'], name='private_mem_organis_47d2df_idx'),
+            model_name="member",
+            index=models.Index(
+                fields=["organisation", "last_active_at"], name="private_mem_organis_47d2df_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identity',
-            constraint=models.UniqueConstraint(fields=('organisation', 'kind', 'value'), name='private_identity_unique'),
+            model_name="identity",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "kind", "value"), name="private_identity_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['member', 'at'], name='private_eve_member__83d858_idx'),
+            model_name="event",
+            index=models.Index(fields=["member", "at"], name="private_eve_member__83d858_idx"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(fields=('organisation', 'event_id'), name='private_event_once'),
+            model_name="event",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "event_id"), name="private_event_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wakeuptarget',
-            constraint=models.UniqueConstraint(fields=('plan', 'member'), name='private_wakeup_once'),
+            model_name="wakeuptarget",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "member"), name="private_wakeup_once"
+            ),
         ),
     ]
