@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from mediadesk.core.scopes import has_perm, organisation_ids
@@ -21,14 +24,24 @@ def members_for(user: Any) -> QuerySet[Member]:
     return Member.objects.filter(organisation_id__in=organisation_ids(user), merged_into=None)
 
 
+def _has(qs: QuerySet[Member], field: str, value: str) -> QuerySet[Member]:
+    """Members whose JSON list `field` holds `value` (`contains`, or the JSON text on SQLite)."""
+    if connection.features.supports_json_field_contains:
+        return qs.filter(**{f"{field}__contains": [value]})
+    text = f"_{field}_text"
+    return qs.annotate(**{text: Cast(field, TextField())}).filter(
+        **{f"{text}__contains": json.dumps(value)}
+    )
+
+
 def apply_rules(qs: QuerySet[Member], r: dict[str, Any]) -> QuerySet[Member]:
     """Filter members by segment rules (stage, tag, source, project, silent_days, owner, q)."""
     if r.get("stage"):
         qs = qs.filter(stage=r["stage"])
     if r.get("tag"):
-        qs = qs.filter(tags__contains=[r["tag"]])
+        qs = _has(qs, "tags", r["tag"])
     if r.get("source"):
-        qs = qs.filter(sources__contains=[r["source"]])
+        qs = _has(qs, "sources", r["source"])
     if r.get("project"):
         qs = qs.filter(project_id=r["project"])
     if r.get("owner"):

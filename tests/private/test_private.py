@@ -335,6 +335,11 @@ def test_segments_api(world: World, api: Any) -> None:
     seg = r.json()["id"]
     assert c.get(f"/api/v1/private/segments/{seg}/members").json()["count"] == 1
     assert c.get("/api/v1/private/segments").json()["items"][0]["count"] == 1
+    Member.objects.filter(unionid="S").update(tags=["高意向", "学区"])
+    services.resolve(world.org, unionid="T")  # untagged
+    assert c.get("/api/v1/private/members?tag=高意向").json()["count"] == 1
+    assert c.get("/api/v1/private/members?tag=学区").json()["count"] == 1
+    assert c.get("/api/v1/private/members?tag=别的").json()["count"] == 0
     bad = c.post(
         "/api/v1/private/segments",
         {"name": "x", "rules": {"bogus": 1}},
