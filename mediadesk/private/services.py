@@ -73,6 +73,7 @@ def member_for_customer(customer: Customer) -> Member:
     return member
 
 
+@transaction.atomic
 def ingest(org: Organisation, items: list[dict[str, Any]]) -> dict[str, int]:
     """Store events once per event_id and restage their members; returns counts."""
     created = duplicates = 0

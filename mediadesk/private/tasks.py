@@ -58,10 +58,21 @@ def score_responses(plan: WakeUpPlan) -> int:
     return woken
 
 
+def restage_recent(slot: dt.datetime) -> int:
+    """Restage members with events in the last day (catches rule edits and late events)."""
+    from mediadesk.private.services import recompute
+
+    since = slot - timedelta(days=1)
+    moved = 0
+    for m in Member.objects.filter(events__at__gte=since, merged_into=None).distinct():
+        moved += int(recompute(m))
+    return moved
+
+
 @periodic("private.nightly", every=timedelta(days=1), label="私域：沉默用户与唤醒结果")
 def nightly(slot: dt.datetime) -> int:
     """The nightly pass: members into wake-up plans, responses scored."""
-    n = 0
+    n = restage_recent(slot)
     for plan in WakeUpPlan.objects.all():
         n += enter_silent(plan, slot) + score_responses(plan)
     return n
