@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from mediadesk.core import audit
 from mediadesk.core.phone import mask
@@ -129,7 +129,7 @@ def segments(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/private/segments", response={201: dict})
-def create_segment(request: HttpRequest, body: SegmentIn) -> tuple[int, dict[str, Any]]:
+def create_segment(request: HttpRequest, body: SegmentIn) -> Status:
     org = _org(request, perms.MANAGE)
     allowed = {"stage", "tag", "source", "project", "silent_days", "owner", "min_purchases", "q"}
     unknown = set(body.rules) - allowed
@@ -147,7 +147,7 @@ def create_segment(request: HttpRequest, body: SegmentIn) -> tuple[int, dict[str
         target=seg,
         changes={"rules": [None, body.rules]},
     )
-    return 201, {"id": seg.pk, "name": seg.name, "rules": seg.rules}
+    return Status(201, {"id": seg.pk, "name": seg.name, "rules": seg.rules})
 
 
 @router.get("/private/segments/{segment_id}/members")
