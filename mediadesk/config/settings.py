@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mediadesk.publishing",
     "mediadesk.engagement",
     "mediadesk.live",
+    "mediadesk.private",
 ]
 
 MIDDLEWARE = [
@@ -230,3 +231,6 @@ WEIBO_APP_SECRET = env.text("WEIBO_APP_SECRET", "")
 PUBLISHING_QUIET_HOURS = env.text("PUBLISHING_QUIET_HOURS", "23-7")
 
 # Engagement uses WEIBO_API_BASE above for comment replies and the comment pull.
+
+# 私域 (capability 9): the WeCom API host; tests point it at the fake on 127.0.0.1.
+WECOM_API_BASE = env.text("WECOM_API_BASE", "https://qyapi.weixin.qq.com")

@@ -1,0 +1,186 @@
+"""REST API of the private domain under /api/v1/private/ (paths and keys fixed by issue 12)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from mediadesk.core import audit
+from mediadesk.core.phone import mask
+from mediadesk.core.scopes import get_or_404, has_perm, organisation_ids
+from mediadesk.orgs.models import Organisation
+from mediadesk.private import perms, queries, services, timeline, wecom
+from mediadesk.private.models import Member, Segment, WeComSettings
+
+router = Router(tags=["私域"])
+
+EventKind = Literal[
+    "page_view", "course_view", "purchase", "group_join", "group_leave", "live_attend"
+]
+
+
+class EventIn(Schema):
+    event_id: str = Field(min_length=1, max_length=80)
+    kind: EventKind
+    at: datetime
+    unionid: str | None = None
+    openid: str | None = None
+    phone: str | None = None
+    amount: float | None = Field(default=None, ge=0)
+    meta: dict[str, Any] | None = None
+
+
+class EventsIn(Schema):
+    items: list[EventIn] = Field(max_length=5000)
+
+
+class SegmentIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    rules: dict[str, Any]
+
+
+def _org(request: HttpRequest, perm: str) -> Organisation:
+    if not has_perm(request.user, perm):
+        raise PermissionDenied("没有私域权限")
+    return Organisation.objects.get(pk=min(organisation_ids(request.user)))
+
+
+def _row(m: Member, full: bool) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "name": m.name,
+        "phone": m.phone if full else mask(m.phone),
+        "stage": m.stage,
+        "sources": m.sources,
+        "last_active_at": m.last_active_at,
+        "owner": m.owner.get_username() if m.owner else None,
+    }
+
+
+def _page(request: HttpRequest, qs: Any) -> dict[str, Any]:
+    limit = min(int(request.GET.get("limit", 50)), 500)
+    offset = int(request.GET.get("offset", 0))
+    full = has_perm(request.user, perms.PHONE)
+    rows = qs.select_related("owner").order_by("-id")[offset : offset + limit]
+    return {"items": [_row(m, full) for m in rows], "count": qs.count()}
+
+
+@router.get("/private/members")
+def members(request: HttpRequest) -> dict[str, Any]:
+    qs = queries.members_for(request.user)
+    _org(request, perms.VIEW)
+    rules = {
+        k: request.GET.get(k) for k in ("stage", "tag", "source", "project", "silent_days", "q")
+    }
+    if request.GET.get("segment"):
+        seg = get_or_404(
+            Segment.objects.filter(organisation_id__in=organisation_ids(request.user)),
+            request.GET["segment"],
+        )
+        qs = queries.apply_rules(qs, seg.rules)
+    return _page(request, queries.apply_rules(qs, rules))
+
+
+@router.get("/private/members/{member_id}")
+def member(request: HttpRequest, member_id: int) -> dict[str, Any]:
+    _org(request, perms.VIEW)
+    m = get_or_404(queries.members_for(request.user), member_id)
+    row = _row(m, has_perm(request.user, perms.PHONE))
+    row["timeline"] = timeline.timeline(m)
+    row["stage_history"] = [
+        {"from": c.from_stage, "to": c.to_stage, "at": c.at, "reason": c.reason}
+        for c in m.stage_history.all()
+    ]
+    return row
+
+
+@router.post("/private/members/{member_id}/reveal")
+def reveal(request: HttpRequest, member_id: int) -> dict[str, Any]:
+    _org(request, perms.PHONE)
+    m = get_or_404(queries.members_for(request.user), member_id)
+    audit.record(actor=request.user, action="private.reveal", target=m, changes={})
+    return {"phone": m.phone}
+
+
+@router.post("/private/events")
+def events(request: HttpRequest, body: EventsIn) -> dict[str, int]:
+    org = _org(request, perms.INGEST)
+    return services.ingest(org, [i.dict() for i in body.items])
+
+
+@router.get("/private/segments")
+def segments(request: HttpRequest) -> dict[str, Any]:
+    org = _org(request, perms.VIEW)
+    base = queries.members_for(request.user)
+    items = [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "rules": s.rules,
+            "count": queries.apply_rules(base, s.rules).count(),
+        }
+        for s in Segment.objects.filter(organisation=org)
+    ]
+    return {"items": items, "count": len(items)}
+
+
+@router.post("/private/segments", response={201: dict})
+def create_segment(request: HttpRequest, body: SegmentIn) -> Status:
+    org = _org(request, perms.MANAGE)
+    allowed = {"stage", "tag", "source", "project", "silent_days", "owner", "min_purchases", "q"}
+    unknown = set(body.rules) - allowed
+    if unknown:
+        raise ValidationError({"rules": [f"未知规则：{', '.join(sorted(unknown))}"]})
+    seg = Segment.objects.create(
+        organisation=org,
+        name=body.name,
+        rules=body.rules,
+        created_by=request.user if request.user.is_authenticated else None,
+    )
+    audit.record(
+        actor=request.user,
+        action="private.segment_create",
+        target=seg,
+        changes={"rules": [None, body.rules]},
+    )
+    return Status(201, {"id": seg.pk, "name": seg.name, "rules": seg.rules})
+
+
+@router.get("/private/segments/{segment_id}/members")
+def segment_members(request: HttpRequest, segment_id: int) -> dict[str, Any]:
+    org = _org(request, perms.VIEW)
+    seg = get_or_404(Segment.objects.filter(organisation=org), segment_id)
+    return _page(request, queries.apply_rules(queries.members_for(request.user), seg.rules))
+
+
+@router.get("/private/figures")
+def figures(request: HttpRequest, month: str) -> dict[str, Any]:
+    org = _org(request, perms.VIEW)
+    try:
+        day = datetime.strptime(month, "%Y-%m").date()
+    except ValueError as exc:
+        raise ValidationError({"month": ["格式应为 YYYY-MM"]}) from exc
+    return queries.figures(org, date(day.year, day.month, 1))
+
+
+@router.post("/private/wecom/callback", auth=None)
+def callback(request: HttpRequest, org: int) -> HttpResponse:
+    cfg = WeComSettings.objects.filter(organisation_id=org).first()
+    if cfg is None:
+        return HttpResponse("unknown", status=404)
+    try:
+        fields = wecom.verify_and_open(
+            cfg, {k: str(v) for k, v in request.GET.items()}, request.body
+        )
+    except (wecom.BadSignature, ValueError, Exception):
+        return HttpResponse("bad signature", status=403)
+    stored = wecom.store(cfg, fields)
+    if stored is not None:
+        from mediadesk.private.tasks import process_callback
+
+        process_callback(stored.pk)
+    return HttpResponse("success")

@@ -1,0 +1,97 @@
+"""Member queries: scope, segment rules, and the figures goals and reports read."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from mediadesk.core.scopes import has_perm, organisation_ids
+from mediadesk.orgs.models import Organisation
+from mediadesk.private import perms
+from mediadesk.private.models import STAGE_ORDER, Event, Member, WakeUpTarget
+
+
+def members_for(user: Any) -> QuerySet[Member]:
+    """The members a user may see (their organisation, with private.view)."""
+    if not has_perm(user, perms.VIEW):
+        return Member.objects.none()
+    return Member.objects.filter(organisation_id__in=organisation_ids(user), merged_into=None)
+
+
+def _has(qs: QuerySet[Member], field: str, value: str) -> QuerySet[Member]:
+    """Members whose JSON list `field` holds `value` (`contains`, or the JSON text on SQLite)."""
+    if connection.features.supports_json_field_contains:
+        return qs.filter(**{f"{field}__contains": [value]})
+    text = f"_{field}_text"
+    return qs.annotate(**{text: Cast(field, TextField())}).filter(
+        **{f"{text}__contains": json.dumps(value)}
+    )
+
+
+def apply_rules(qs: QuerySet[Member], r: dict[str, Any]) -> QuerySet[Member]:
+    """Filter members by segment rules (stage, tag, source, project, silent_days, owner, q)."""
+    if r.get("stage"):
+        qs = qs.filter(stage=r["stage"])
+    if r.get("tag"):
+        qs = _has(qs, "tags", r["tag"])
+    if r.get("source"):
+        qs = _has(qs, "sources", r["source"])
+    if r.get("project"):
+        qs = qs.filter(project_id=r["project"])
+    if r.get("owner"):
+        qs = qs.filter(owner_id=r["owner"])
+    if r.get("min_purchases"):
+        qs = qs.filter(purchases__gte=int(r["min_purchases"]))
+    if r.get("silent_days"):
+        cut = timezone.now() - timedelta(days=int(r["silent_days"]))
+        qs = qs.filter(Q(last_active_at__lt=cut) | Q(last_active_at=None))
+    if r.get("q"):
+        qs = qs.filter(Q(name__icontains=r["q"]) | Q(phone__endswith=r["q"]))
+    return qs
+
+
+def _rate(num: int, den: int) -> dict[str, Any]:
+    return {"numerator": num, "denominator": den, "value": round(num / den, 4) if den else None}
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime(month.year, month.month, 1))
+    nxt = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, timezone.make_aware(datetime(nxt.year, nxt.month, 1))
+
+
+def figures(org: Organisation, month: date) -> dict[str, Any]:
+    """Members, net growth, by stage, 30-day active rate, wake-up rate, 复购率 for a month.
+
+    复购率 = members with ≥ 2 purchases in the month / members with ≥ 1 (purchase events;
+    lead deals are counted as purchase events when the member is built from the customer).
+    """
+    start, end = _month_bounds(month)
+    members = Member.objects.filter(organisation=org, merged_into=None, created_at__lt=end)
+    total = members.count()
+    by_stage = dict(members.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    active = members.filter(last_active_at__gte=end - timedelta(days=30)).count()
+    buys = (
+        Event.objects.filter(organisation=org, kind="purchase", at__gte=start, at__lt=end)
+        .values("member")
+        .annotate(n=Count("id"))
+    )
+    buyers = buys.count()
+    repeat = buys.filter(n__gte=2).count()
+    targets = WakeUpTarget.objects.filter(
+        plan__organisation=org, entered_at__lt=end, entered_at__gte=start
+    )
+    return {
+        "members": total,
+        "net_growth": total - members.filter(created_at__lt=start).count(),
+        "by_stage": {s.value: by_stage.get(s.value, 0) for s in STAGE_ORDER},
+        "active_rate": _rate(active, total),
+        "wake_up_rate": _rate(targets.filter(woken=True).count(), targets.count()),
+        "repurchase_rate": _rate(repeat, buyers),
+    }

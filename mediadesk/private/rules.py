@@ -1,0 +1,40 @@
+"""Lifecycle rules (editable defaults of 09-private-domain.md): facts → stage and reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mediadesk.private.models import STAGE_ORDER, Stage
+
+DEFAULT_RULES: dict[str, object] = {
+    "loyal_purchases": 2,
+    "interest_kinds": ["message", "live_attend", "course_view", "visit", "follow_up_intent"],
+}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What is known of a member for staging."""
+
+    purchases: int = 0
+    referrals: int = 0
+    interest: str = ""  # the kind of the first interest signal, or ""
+
+
+def stage_for(facts: Facts, rules: dict[str, object] | None = None) -> tuple[str, str]:
+    """The stage the facts earn and why (stages never go down through rules)."""
+    loyal_at = int(str((rules or DEFAULT_RULES).get("loyal_purchases", 2)))
+    if facts.purchases >= loyal_at:
+        return Stage.LOYAL, f"第{facts.purchases}次购买"
+    if facts.referrals:
+        return Stage.LOYAL, "老带新"
+    if facts.purchases:
+        return Stage.PURCHASE, "成交/购买"
+    if facts.interest:
+        return Stage.INTEREST, f"互动：{facts.interest}"
+    return Stage.AWARE, "留资/关注/入群"
+
+
+def higher(a: str, b: str) -> bool:
+    """Whether stage `a` ranks above stage `b`."""
+    return STAGE_ORDER.index(Stage(a)) > STAGE_ORDER.index(Stage(b))

@@ -1,0 +1,82 @@
+"""Background work: callback processing and the nightly stage/silent pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from mediadesk.core.periodic import periodic
+from mediadesk.private import wecom
+from mediadesk.private.models import (
+    STAGE_ORDER,
+    CallbackEvent,
+    Event,
+    Member,
+    WakeUpPlan,
+    WakeUpTarget,
+)
+
+
+def process_callback(pk: int) -> None:
+    """Process one stored callback (idempotent: processed ones are skipped)."""
+    cb = CallbackEvent.objects.filter(pk=pk, processed_at=None).first()
+    if cb is not None:
+        wecom.process(cb)
+
+
+def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
+    """Put members silent for the plan's N days into it (once)."""
+    cut = now - timedelta(days=plan.silent_days)
+    silent = Member.objects.filter(
+        organisation_id=plan.organisation_id, merged_into=None, erased_at=None
+    ).filter(Q(last_active_at__lt=cut) | Q(last_active_at=None, created_at__lt=cut))
+    made = 0
+    for m in silent.exclude(pk__in=plan.targets.values("member")):
+        WakeUpTarget.objects.create(plan=plan, member=m, entered_at=now, reached_at=now)
+        made += 1
+    return made
+
+
+def score_responses(plan: WakeUpPlan) -> int:
+    """A target active within the window after entering counts as responded and woken."""
+    woken = 0
+    for t in plan.targets.filter(responded_at=None).select_related("member"):
+        end = t.entered_at + timedelta(days=plan.window_days)
+        hit = (
+            Event.objects.filter(member=t.member, at__gt=t.entered_at, at__lte=end)
+            .order_by("at")
+            .values_list("at", flat=True)
+            .first()
+        )
+        if hit:
+            t.responded_at, t.woken = hit, [s.value for s in STAGE_ORDER].index(t.member.stage) >= 1
+            t.save(update_fields=["responded_at", "woken"])
+            woken += int(t.woken)
+    return woken
+
+
+def restage_recent(slot: dt.datetime) -> int:
+    """Restage members with events in the last day (catches rule edits and late events)."""
+    from mediadesk.private.services import recompute
+
+    since = slot - timedelta(days=1)
+    moved = 0
+    for m in Member.objects.filter(events__at__gte=since, merged_into=None).distinct():
+        moved += int(recompute(m))
+    return moved
+
+
+@periodic("private.nightly", every=timedelta(days=1), label="私域：沉默用户与唤醒结果")
+def nightly(slot: dt.datetime) -> int:
+    """The nightly pass: members into wake-up plans, responses scored."""
+    n = restage_recent(slot)
+    for plan in WakeUpPlan.objects.all():
+        n += enter_silent(plan, slot) + score_responses(plan)
+    return n
+
+
+def now() -> dt.datetime:
+    return timezone.now()

@@ -1,0 +1,63 @@
+"""The member timeline: one function per source, merged by time.
+
+Live attendance (issue 10) and inbox messages (issue 11) are added as one more source function
+each; today they arrive as `live_attend` / `message` events through the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from mediadesk.leads.models import Deal, FollowUp, Opportunity, Report, Visit
+from mediadesk.private.models import Event, Member
+
+Item = dict[str, Any]
+
+
+def _leads(m: Member) -> Iterable[Item]:
+    for o in Opportunity.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
+        yield {"kind": "lead", "at": o.created_at, "summary": f"留资 {o.project} ({o.source})"}
+
+
+def _reports(m: Member) -> Iterable[Item]:
+    for r in Report.objects.filter(customer_id=m.customer_id or 0).select_related("channel"):
+        yield {"kind": "report", "at": r.reported_at, "summary": f"渠道报备 {r.channel.name}"}
+
+
+def _visits(m: Member) -> Iterable[Item]:
+    for v in Visit.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
+        yield {"kind": "visit", "at": v.visited_at, "summary": f"到访 {v.project}"}
+
+
+def _deals(m: Member) -> Iterable[Item]:
+    for d in Deal.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
+        yield {"kind": "deal", "at": d.created_at, "summary": f"成交 {d.project} {d.unit_label}"}
+
+
+def _follow_ups(m: Member) -> Iterable[Item]:
+    for f in FollowUp.objects.filter(opportunity__customer_id=m.customer_id or 0):
+        yield {"kind": "follow_up", "at": f.at, "summary": f"跟进（{f.get_kind_display()}）"}
+
+
+def _events(m: Member) -> Iterable[Item]:
+    for e in Event.objects.filter(member=m):
+        yield {"kind": e.kind, "at": e.at, "summary": e.get_kind_display()}
+
+
+SOURCES: list[Callable[[Member], Iterable[Item]]] = [_events]
+CUSTOMER_SOURCES: list[Callable[[Member], Iterable[Item]]] = [
+    _leads,
+    _reports,
+    _visits,
+    _deals,
+    _follow_ups,
+]
+
+
+def timeline(member: Member) -> list[Item]:
+    """Everything known of the member, newest first."""
+    sources = SOURCES + (CUSTOMER_SOURCES if member.customer_id else [])
+    items = [i for src in sources for i in src(member)]
+    return sorted(items, key=lambda i: i["at"] or datetime.min, reverse=True)
