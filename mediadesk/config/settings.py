@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mediadesk.analytics",
     "mediadesk.leads",
     "mediadesk.commissions",
+    "mediadesk.planning",
 ]
 
 MIDDLEWARE = [
