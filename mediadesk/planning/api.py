@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from mediadesk.core import scopes
 from mediadesk.core.schemas import MAX_ID, ErrorOut, caller
@@ -170,7 +170,7 @@ def create_goal(request: HttpRequest, payload: GoalIn) -> Any:
     if payload.parent is not None:
         data["parent"] = scopes.get_or_404(access.visible_goals(user), payload.parent)
     goal = services.create_goal(user, organisation_id=user.organisation_id, data=data)
-    return 201, goal_out(_goal(user, goal.pk))
+    return Status(201, goal_out(_goal(user, goal.pk)))
 
 
 @router.get("/goals/{goal_id}", response={200: dict[str, Any], **ERRORS}, summary="目标详情")
@@ -203,7 +203,7 @@ def manual_value(request: HttpRequest, payload: ManualIn, goal_id: int = Id) -> 
         user, goal, key_result_id=payload.key_result, value=payload.value, at=payload.at,
         evidence_url=payload.evidence_url or "",
     )  # fmt: skip
-    return 201, goal_out(_goal(user, goal_id))
+    return Status(201, goal_out(_goal(user, goal_id)))
 
 
 @router.get("/tasks", response={200: dict[str, Any], 403: ErrorOut}, summary="任务列表")
@@ -229,7 +229,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Any:
     data = payload.dict()
     if payload.goal is not None:
         scopes.get_or_404(access.visible_goals(user), payload.goal)
-    return 201, task_out(tasks_service.create_task(user, owner=owner, data=data))
+    return Status(201, task_out(tasks_service.create_task(user, owner=owner, data=data)))
 
 
 @router.patch("/tasks/{task_id}", response={200: dict[str, Any], **ERRORS}, summary="修改任务")

@@ -11,4 +11,4 @@ from mediadesk.core.periodic import periodic
 def refresh(slot: dt.datetime) -> dict[str, object]:
     from mediadesk.planning import generators, services
 
-    return {"goals": services.recompute(), "tasks": generators.sync_all()}
+    return {"goals": services.recompute(open_only=True), "tasks": generators.sync_all()}

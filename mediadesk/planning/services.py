@@ -208,10 +208,13 @@ def recompute(
     organisation_id: int | None = None,
     metrics_in: Iterable[str] | None = None,
     today: dt.date | None = None,
+    open_only: bool = False,
 ) -> int:
-    """Recompute the open goals (ending no earlier than 7 days ago) touched by new data."""
+    """Recompute the goals touched by new data (`open_only`: those not ended a week ago)."""
     day = today or timezone.localdate()
-    goals = Goal.objects.filter(end__gte=day - dt.timedelta(days=7), start__lte=day)
+    goals = Goal.objects.all()
+    if open_only:
+        goals = goals.filter(end__gte=day - dt.timedelta(days=7), start__lte=day)
     if organisation_id is not None:
         goals = goals.filter(organisation_id=organisation_id)
     if metrics_in is not None:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from mediadesk.analytics.models import ImportBatch
+from mediadesk.core.models import AuditEntry
 from mediadesk.leads.models import Deal, Visit
 from mediadesk.review.models import StepState
 
@@ -23,9 +23,11 @@ def _recompute(org_id: int, codes: tuple[str, ...]) -> None:
     transaction.on_commit(lambda: services.recompute(organisation_id=org_id, metrics_in=codes))
 
 
-@receiver(post_save, sender=ImportBatch, dispatch_uid="planning.import_done")
-def after_import(sender: Any, instance: ImportBatch, **kwargs: Any) -> None:
-    if instance.status == ImportBatch.Status.DONE:
+@receiver(post_save, sender=AuditEntry, dispatch_uid="planning.import_done")
+def after_import(sender: Any, instance: AuditEntry, created: bool, **kwargs: Any) -> None:
+    """An analytics import records one `metrics.import` entry when its batch is done (the
+    batch itself is finished with an UPDATE, which sends no signal)."""
+    if created and instance.action == "metrics.import" and instance.organisation_id:
         _recompute(instance.organisation_id, ANALYTICS)
 
 
