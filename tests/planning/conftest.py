@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 
+from tests.analytics.conftest import posts  # noqa: F401  (the analytics fixture)
+
 
 @pytest.fixture(autouse=True)
 def planning_settings(settings: Any, tmp_path: Any) -> None:

@@ -11,7 +11,7 @@ import pytest
 from mediadesk.analytics.models import AccountDaily
 from mediadesk.planning import services
 from mediadesk.planning.models import Goal, KeyResult, ManualValue
-from tests.analytics.conftest import DY_ID, Posts, at, ingest, make_account, make_post, posts  # noqa: F401
+from tests.analytics.conftest import DY_ID, Posts, at, ingest, make_account, make_post
 from tests.conftest import World, audit_actions
 
 pytestmark = pytest.mark.django_db
