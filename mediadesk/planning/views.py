@@ -67,12 +67,21 @@ def kr_rows(request: HttpRequest, pk: int, kr: int) -> HttpResponse:
     access.require_view(request.user)
     goal = scopes.get_or_404(access.visible_goals(request.user), pk)
     key_result = scopes.get_or_404(goal.key_results.all(), kr)
-    rows = services.rows_behind(key_result, goal.organisation_id)
+    rows = [
+        {**r, "date": _when(r["date"])}
+        for r in services.rows_behind(key_result, goal.organisation_id)
+    ]
     return render(
         request,
         "planning/_rows.html",
         {"rows": rows, "kr": key_result, "metric": metrics.get(key_result.metric)},
     )
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value.isoformat() if value else ""
 
 
 def _quadrants(user: Any) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from tests.analytics.conftest import posts  # noqa: F401  (the analytics fixture)
+from tests.review.conftest import draft  # noqa: F401  (the review fixture)
 
 
 @pytest.fixture(autouse=True)
