@@ -74,13 +74,14 @@ def _achievable(goal: Goal, kr: KeyResult, metric: metrics.Metric) -> list[str]:
     """Warn when the target exceeds the best of the last 6 equal past periods × factor."""
     factor = Decimal(str(getattr(settings, "PLANNING_ACHIEVABLE_FACTOR", 1.5)))
     span = (kr.end - kr.start).days + 1
+    compute = metric.actual
+    if compute is None:
+        return []
     past = []
     for n in range(1, 7):
         end = kr.start - dt.timedelta(days=span * (n - 1) + 1)
-        past.append(
-            metric.actual(goal.organisation_id, kr.scope, end - dt.timedelta(days=span - 1), end)
-            or 0
-        )  # type: ignore[misc]
+        start = end - dt.timedelta(days=span - 1)
+        past.append(compute(goal.organisation_id, kr.scope, start, end) or Decimal(0))
     best = max(past)
     if best and kr.target > best * factor:
         return [

@@ -11,7 +11,7 @@ import importlib
 SOURCES = ("review", "leads")
 
 
-def sync_all() -> dict[str, dict[str, int]]:
+def sync_all() -> dict[str, object]:
     """Run every generator (periodic job and after the records change)."""
     return {
         name: importlib.import_module(f"mediadesk.planning.generators.{name}").sync()

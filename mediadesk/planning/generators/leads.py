@@ -59,8 +59,8 @@ def _deciders(d: Dispute) -> list[int]:
     return sorted({g.user_id for g in grants if g.project_id in (None, d.project_id)})
 
 
-def sync() -> dict[str, int]:
+def sync() -> dict[str, dict[str, int]]:
     return {
         "sla": sync_generated(SLA, sla_wanted()),
         "dispute": sync_generated(DISPUTE, dispute_wanted()),
-    }  # type: ignore[dict-item]
+    }

@@ -37,7 +37,8 @@ def median_hours_by_step(
     for name, began, done in acted(org_id, scope, start, end).values_list(
         "step__name", "started_at", "acted_at"
     ):
-        spans.setdefault(name, []).append((done - began).total_seconds() / 3600)
+        if done and began:
+            spans.setdefault(name, []).append((done - began).total_seconds() / 3600)
     return {name: round(statistics.median(v), 2) for name, v in spans.items()}
 
 
@@ -45,6 +46,7 @@ def median_hours(org_id: int, scope: Scope, start: dt.date, end: dt.date) -> Dec
     spans = [
         (done - began).total_seconds() / 3600
         for began, done in acted(org_id, scope, start, end).values_list("started_at", "acted_at")
+        if done and began
     ]
     return Decimal(str(round(statistics.median(spans), 2))) if spans else None
 
