@@ -221,13 +221,23 @@ def recompute(
     if metrics_in is not None:
         goals = goals.filter(key_results__metric__in=list(metrics_in)).distinct()
     count = 0
+    with metrics.batch(), transaction.atomic():
+        count = _recompute_goals(goals, day)
+    return count
+
+
+def _recompute_goals(goals: Any, day: dt.date) -> int:
+    done_goals: list[Goal] = []
+    done_krs: list[KeyResult] = []
     for goal in goals.prefetch_related("key_results"):
         krs = [recompute_key_result(kr, goal.organisation_id, day) for kr in goal.key_results.all()]
-        KeyResult.objects.bulk_update(krs, ["actual", "rate", "projected", "status", "computed_at"])
         _roll_up(goal, krs)
-        goal.save(update_fields=["rate", "status"])
-        count += 1
-    return count
+        done_goals.append(goal)
+        done_krs.extend(krs)
+    fields = ["actual", "rate", "projected", "status", "computed_at"]
+    KeyResult.objects.bulk_update(done_krs, fields, batch_size=500)
+    Goal.objects.bulk_update(done_goals, ["rate", "status"], batch_size=500)
+    return len(done_goals)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from mediadesk.core import scopes
 from mediadesk.planning import access, metrics, services, tasks_service
 from mediadesk.planning.models import Goal, Task
 
+TREE_LIMIT = 200  # rows of the tree page; filters narrow larger trees
 QUADRANTS = (
     ("q1", True, True),
     ("q2", True, False),
@@ -46,7 +47,7 @@ def goals(request: HttpRequest) -> HttpResponse:
     qs = access.visible_goals(request.user).select_related("owner")
     if status := request.GET.get("status"):
         qs = qs.filter(status=status)
-    rows = _tree(list(qs.order_by("start", "id")[:500]))
+    rows = _tree(list(qs.order_by("start", "id")[:TREE_LIMIT]))
     return render(request, "planning/goals.html", {"rows": rows, "status": status or ""})
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -70,3 +72,26 @@ def ids(scope: Scope, key: str) -> list[Any]:
     if value in (None, "", []):
         return []
     return list(value) if isinstance(value, list | tuple) else [value]
+
+
+_MEMO: ContextVar[dict[Hashable, Any] | None] = ContextVar("planning_metric_memo", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Within a recompute run, providers share grouped figures (one query per period)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def memo[T](key: Hashable, compute: Callable[[], T]) -> T | None:
+    """`compute()` once per key inside `batch()`; None outside it (compute directly)."""
+    cache = _MEMO.get()
+    if cache is None:
+        return None
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]  # type: ignore[no-any-return]
