@@ -248,3 +248,96 @@ def agenda(request: HttpRequest, date: dt.date | None = None) -> Any:
     access.require_view(user)
     data = tasks_service.agenda(user, date or timezone.localdate())
     return {**data, "date": data["date"].isoformat()}
+
+
+class ScoreIn(Schema):
+    indicator: str = Field(..., max_length=40)
+    score: Decimal
+    reason: str | None = Field(None, max_length=200)
+
+
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise ValidationError({"month": ["月份格式应为 YYYY-MM"]}) from None
+
+
+def _role_of(person: Any) -> str | None:
+    from mediadesk.planning.scorecards import TEMPLATES
+
+    held = scopes.roles(person)
+    return next((r for r in TEMPLATES if r in held), None)
+
+
+def scorecard_out(card: Any) -> dict[str, Any]:
+    return {
+        "id": card.pk, "person": card.person_id, "person_name": str(card.person),
+        "month": card.month.strftime("%Y-%m"), "role": card.role, "lines": card.lines,
+        "total": float(card.total), "self_assessment": card.self_assessment,
+        "signed": card.signed_at is not None,
+        "adjustments": [{"indicator": a.indicator, "score": float(a.score), "reason": a.reason}
+                        for a in card.adjustments.all()],
+    }  # fmt: skip
+
+
+def _people(user: Any, person: int | None) -> list[Any]:
+    if scopes.has_perm(user, "planning.edit"):
+        qs = User.objects.filter(organisation_id=user.organisation_id, is_active=True)
+    else:
+        qs = User.objects.filter(pk=user.pk)
+    if person is not None:
+        qs = qs.filter(pk=person)
+    return list(qs.order_by("pk")[:1000])
+
+
+@router.get("/scorecards", response={200: dict[str, Any], **ERRORS}, summary="月度绩效考核表")
+def list_scorecards(
+    request: HttpRequest, month: str = Query(..., max_length=7), person: int | None = None
+) -> Any:
+    from mediadesk.planning import scorecards
+
+    user = caller(request)
+    access.require_view(user)
+    first = _month(month)
+    cards = []
+    for p in _people(user, person):
+        role = _role_of(p)
+        if role is not None:
+            cards.append(scorecards.compute(p, role, first))
+    cards.sort(key=lambda c: -c.total)
+    return {
+        "count": len(cards),
+        "items": [{**scorecard_out(c), "rank": i + 1} for i, c in enumerate(cards)],
+    }
+
+
+def _card(user: Any, card_id: int) -> Any:
+    from mediadesk.planning.models import Scorecard
+
+    access.require_edit(user)
+    return scopes.get_or_404(
+        Scorecard.objects.filter(organisation_id=user.organisation_id), card_id
+    )
+
+
+@router.post(
+    "/scorecards/{card_id}/scores", response={200: dict[str, Any], **ERRORS}, summary="手工评分"
+)
+def score_card(request: HttpRequest, payload: ScoreIn, card_id: int = Id) -> Any:
+    from mediadesk.planning import scorecards
+
+    user = caller(request)
+    card = scorecards.set_manual_score(user, _card(user, card_id), payload.indicator, payload.score,
+                                       payload.reason or "")  # fmt: skip
+    return scorecard_out(card)
+
+
+@router.post(
+    "/scorecards/{card_id}/sign", response={200: dict[str, Any], **ERRORS}, summary="主管签核"
+)
+def sign_card(request: HttpRequest, card_id: int = Id) -> Any:
+    from mediadesk.planning import scorecards
+
+    user = caller(request)
+    return scorecard_out(scorecards.sign(user, _card(user, card_id)))

@@ -196,3 +196,56 @@ class AgendaCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.date}"
+
+
+class Scorecard(models.Model):
+    """A person's monthly KPI scorecard: computed values with their records, manual scores,
+    self-assessment; the manager's sign-off locks it (later changes become adjustments)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("人员")
+    )
+    month = models.DateField(_("月份"), help_text=_("当月 1 日"))
+    role = models.CharField(_("岗位"), max_length=20)
+    lines = models.JSONField(_("指标"), default=list)
+    total = models.DecimalField(_("总分"), max_digits=8, decimal_places=2, default=Decimal(0))
+    self_assessment = models.TextField(_("自评"), blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("签核时间"), null=True, blank=True)
+
+    audit_type = "scorecard"
+
+    class Meta:
+        verbose_name = _("绩效考核表")
+        ordering = ["-month", "-total", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "month"], name="scorecard_once_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.month:%Y-%m}"
+
+
+class ScorecardAdjustment(models.Model):
+    """A change to a signed scorecard, kept beside it (the signed figures stay as signed)."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="adjustments")
+    indicator = models.CharField(_("指标"), max_length=40)
+    score = models.DecimalField(_("调整后得分"), max_digits=8, decimal_places=2)
+    reason = models.CharField(_("原因"), max_length=200)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "scorecard_adjustment"
+
+    class Meta:
+        verbose_name = _("考核调整")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} {self.indicator}"

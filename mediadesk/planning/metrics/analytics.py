@@ -147,6 +147,14 @@ def follower_rows(org_id: int, scope: Scope, start: dt.date, end: dt.date) -> li
     ]
 
 
+HIT_READS = 1_000_000  # 爆款: a post with ≥ 1,000,000 阅读/播放
+
+
+def hits(org_id: int, scope: Scope, start: dt.date, end: dt.date) -> Decimal:
+    """爆款数: posts in scope over the threshold of 阅读/播放."""
+    return Decimal(posts(org_id, scope, start, end).filter(reads__gte=HIT_READS).count())
+
+
 def _post_metric(code: str, label: Any, field: str) -> Metric:
     return Metric(code, label, SOURCE, _("次"), _sum(field), _post_rows(field))
 
@@ -156,6 +164,7 @@ register(
     _post_metric("reads", _("阅读/播放"), "reads"),
     _post_metric("interactions", _("互动量"), "interactions"),
     _post_metric("conversions", _("转化量"), "conversions"),
+    Metric("hits", _("爆款数(≥100万播放)"), SOURCE, _("篇"), hits, _post_rows("reads")),
     Metric(
         "interaction_rate",
         _("互动率"),
