@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from mediadesk.core import audit
@@ -234,10 +234,22 @@ def _recompute_goals(goals: Any, day: dt.date) -> int:
         _roll_up(goal, krs)
         done_goals.append(goal)
         done_krs.extend(krs)
-    fields = ["actual", "rate", "projected", "status", "computed_at"]
-    KeyResult.objects.bulk_update(done_krs, fields, batch_size=500)
-    Goal.objects.bulk_update(done_goals, ["rate", "status"], batch_size=500)
+    _write(KeyResult, ["actual", "rate", "projected", "status", "computed_at"], done_krs)
+    _write(Goal, ["rate", "status"], done_goals)
     return len(done_goals)
+
+
+def _write(model: Any, fields: list[str], rows: list[Any]) -> None:
+    """UPDATE … WHERE id = %s with executemany (bulk_update's CASE chains are slow at 6,000)."""
+    table = model._meta.db_table
+    cols = [model._meta.get_field(f) for f in fields]
+    sets = ", ".join(f"{connection.ops.quote_name(c.column)} = %s" for c in cols)
+    params = [
+        [c.get_db_prep_save(getattr(r, c.attname), connection) for c in cols] + [r.pk] for r in rows
+    ]
+    with connection.cursor() as cursor:
+        # table and columns come from the model, never from input
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", params)  # noqa: S608
 
 
 @transaction.atomic
