@@ -165,3 +165,17 @@ def run(scale: float = 1.0) -> None:
     report("a person's 今日 agenda (GET /planning/agenda/)",
            measure(lambda: person.get("/planning/agenda/")), 200)  # fmt: skip
     report("GET /api/v1/agenda", measure(lambda: person.get("/api/v1/agenda")), 200)
+    seconds = scorecards_for(people, today.replace(day=1))
+    print(f"  a month's scorecards for {len(people)} people                  {seconds:8.2f} s   budget 30 s"
+          f"  {'✓ within' if seconds < 30 else '✗ OVER'}")  # fmt: skip
+
+
+def scorecards_for(people: list[Any], month: dt.date) -> float:
+    """Seconds to compute a month's scorecards for every person."""
+    from mediadesk.orgs.roles import Role
+    from mediadesk.planning import scorecards
+
+    started = time.perf_counter()
+    for person in people:
+        scorecards.compute(person, Role.PLANNER, month)
+    return time.perf_counter() - started

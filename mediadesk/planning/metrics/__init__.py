@@ -94,4 +94,4 @@ def memo[T](key: Hashable, compute: Callable[[], T]) -> T | None:
         return None
     if key not in cache:
         cache[key] = compute()
-    return cache[key]  # type: ignore[no-any-return]
+    return cache[key]

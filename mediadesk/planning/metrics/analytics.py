@@ -49,7 +49,7 @@ def _accounts_only(scope: Scope) -> list[int] | None:
 def _by_account(org_id: int, start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
     """Post figures summed per account for one period (one grouped query per recompute)."""
     qs = PostMetrics.objects.filter(organisation_id=org_id, published_on__range=(start, end))
-    rows = qs.values("account_id").annotate(**{f: Sum(f) for f in FIGURES})
+    rows: Any = qs.values("account_id").annotate(**{f: Sum(f) for f in FIGURES})
     return {r["account_id"]: {f: r[f] or 0 for f in FIGURES} for r in rows}
 
 
