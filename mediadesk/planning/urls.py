@@ -12,4 +12,6 @@ urlpatterns = [
     path("board/move/<int:pk>/", views.move_task, name="move"),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/confirm/", views.confirm, name="confirm"),
+    path("reports/monthly/", views.monthly_report, name="monthly_report"),
+    path("scorecards/export/", views.scorecards_export, name="scorecards_export"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -154,3 +155,50 @@ def risk_card(request: HttpRequest) -> dict[str, Any] | None:
         return None
     goals = Goal.objects.filter(owner=user, status__in=["at_risk", "missed"]).order_by("end")[:6]
     return {"goals": list(goals)}
+
+
+def _month(request: HttpRequest) -> dt.date:
+    try:
+        return dt.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@login_required
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    from mediadesk.core.excel import xlsx_response
+    from mediadesk.planning import reports
+
+    access.require_view(request.user)
+    month = _month(request)
+    sections = reports.department_report(request.user.organisation_id, month)
+    if request.GET.get("format") == "xlsx":
+        rows = [
+            (str(s["title"]), str(label), _cell(value))
+            for s in sections
+            for label, value in s["rows"]
+        ]
+        return xlsx_response(f"部门月报-{month:%Y-%m}.xlsx", ["板块", "项目", "数值"], rows)
+    return render(request, "planning/report.html", {"sections": sections, "month": month})
+
+
+@login_required
+def scorecards_export(request: HttpRequest) -> HttpResponse:
+    from mediadesk.core.excel import xlsx_response
+    from mediadesk.planning.models import Scorecard
+
+    access.require_edit(request.user)
+    month = _month(request)
+    cards = Scorecard.objects.filter(organisation_id=request.user.organisation_id, month=month)
+    rows = [
+        (i + 1, str(c.person), c.role, c.total, "已签核" if c.signed_at else "未签核")
+        for i, c in enumerate(cards.select_related("person").order_by("-total", "id"))
+    ]
+    return xlsx_response(
+        f"绩效考核-{month:%Y-%m}.xlsx", ["排名", "人员", "岗位", "总分", "状态"], rows
+    )
+
+
+def _cell(value: Any) -> Any:
+    """Numbers stay numbers in Excel; lazy texts become plain text."""
+    return value if isinstance(value, int | float | Decimal) else str(value)
