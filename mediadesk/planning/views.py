@@ -171,7 +171,7 @@ def monthly_report(request: HttpRequest) -> HttpResponse:
 
     access.require_view(request.user)
     month = _month(request)
-    sections = reports.department_report(request.user.organisation_id, month)
+    sections = reports.department_report(_org(request), month)
     if request.GET.get("format") == "xlsx":
         rows = [
             (str(s["title"]), str(label), _cell(value))
@@ -189,7 +189,7 @@ def scorecards_export(request: HttpRequest) -> HttpResponse:
 
     access.require_edit(request.user)
     month = _month(request)
-    cards = Scorecard.objects.filter(organisation_id=request.user.organisation_id, month=month)
+    cards = Scorecard.objects.filter(organisation_id=_org(request), month=month)
     rows = [
         (i + 1, str(c.person), c.role, c.total, "已签核" if c.signed_at else "未签核")
         for i, c in enumerate(cards.select_related("person").order_by("-total", "id"))
@@ -202,3 +202,7 @@ def scorecards_export(request: HttpRequest) -> HttpResponse:
 def _cell(value: Any) -> Any:
     """Numbers stay numbers in Excel; lazy texts become plain text."""
     return value if isinstance(value, int | float | Decimal) else str(value)
+
+
+def _org(request: HttpRequest) -> int:
+    return int(getattr(request.user, "organisation_id", 0) or 0)
