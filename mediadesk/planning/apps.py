@@ -23,4 +23,4 @@ def visible(user: Any) -> bool:
     from mediadesk.core import scopes
     from mediadesk.planning import perms
 
-    return bool(user.is_authenticated and scopes.has_perm(user, perms.VIEW))
+    return bool(getattr(user, "is_authenticated", False) and scopes.has_perm(user, perms.VIEW))
