@@ -86,4 +86,17 @@ def load(
         return
     _goals(org, users, timezone.localdate())
     _tasks(org, users)
+    _scorecards(users, timezone.localdate())
     generators.sync_all()
+
+
+def _scorecards(users: dict[str, Any], today: dt.date) -> None:
+    """Last month's scorecards of the demo people who have a role template."""
+    from mediadesk.core import scopes
+    from mediadesk.planning.scorecards import TEMPLATES, compute
+
+    month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    for user in users.values():
+        role = next((r for r in TEMPLATES if r in scopes.roles(user)), None)
+        if role is not None:
+            compute(user, role, month)

@@ -85,6 +85,9 @@ def test_demo_loads_the_seed_goals_and_tasks_once(settings: Any) -> None:
             "1个月内抖音账号粉丝增长2万，互动率提升至5%"} <= names  # fmt: skip
     douyin = Goal.objects.get(name__startswith="1个月内抖音")
     assert all(kr.actual is not None for kr in douyin.key_results.all())
+    from mediadesk.planning.models import Scorecard
+
+    assert Scorecard.objects.filter(person=loaded["users"]["sales"]).count() == 1
     manager_tasks = Task.objects.filter(owner=loaded["users"]["manager"], source="manual")
     assert {(t.important, t.urgent) for t in manager_tasks} == {
         (True, True),
