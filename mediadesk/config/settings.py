@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "mediadesk.engagement",
     "mediadesk.live",
     "mediadesk.private",
+    "mediadesk.planning",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,14 @@
+"""Periodic jobs: recompute progress and sync generated tasks (a safety net for the signals)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mediadesk.core.periodic import periodic
+
+
+@periodic("planning.refresh", every=dt.timedelta(minutes=15), label="目标进度与系统任务刷新")
+def refresh(slot: dt.datetime) -> dict[str, object]:
+    from mediadesk.planning import generators, services
+
+    return {"goals": services.recompute(open_only=True), "tasks": generators.sync_all()}
