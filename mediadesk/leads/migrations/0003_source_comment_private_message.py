@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0001_initial"),
+        ("leads", "0002_live_session_fk"),
     ]
 
     operations = [
