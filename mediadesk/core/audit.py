@@ -129,18 +129,11 @@ def organisation_of(target: models.Model, actor: Any) -> int | None:
     return org_id
 
 
-def record(
-    *,
-    actor: Any,
-    action: str,
-    target: models.Model,
-    changes: Mapping[str, Any] | None = None,
-    label: str | None = None,
+def _entry(
+    user: Any, actor: Any, action: str, target: models.Model, changes: Any, label: str | None
 ) -> AuditEntry:
-    """Write one audit entry for `target`; source and request id come from the current origin."""
     origin = context.current()
-    user = actor if getattr(actor, "pk", None) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=user,
         organisation_id=organisation_of(target, user),
         actor_label=mask_text(user.get_username() if user else str(actor or "系统"))[:150],
@@ -153,6 +146,39 @@ def record(
         request_id=origin.request_id,
         ip=origin.ip,
     )
+
+
+def record_many(
+    *,
+    actor: Any,
+    action: str,
+    entries: Iterable[tuple[models.Model, Mapping[str, Any]]],
+    label: Any = None,
+) -> int:
+    """`record` for many targets in one INSERT per 500 rows, masked the same way; `label`
+    (a function of the target) names each target when `str(target)` is not the right label."""
+    user = actor if getattr(actor, "pk", None) else None
+    rows = [
+        _entry(user, actor, action, target, changes, label(target) if label else None)
+        for target, changes in entries
+    ]
+    AuditEntry.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    changes: Mapping[str, Any] | None = None,
+    label: str | None = None,
+) -> AuditEntry:
+    """Write one audit entry for `target`; source and request id come from the current origin."""
+    user = actor if getattr(actor, "pk", None) else None
+    entry = _entry(user, actor, action, target, changes, label)
+    entry.save(force_insert=True)
+    return entry
 
 
 def history(obj: models.Model) -> QuerySet[AuditEntry]:

@@ -15,8 +15,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediadesk.core import audit, context, scopes
-from mediadesk.core.models import AuditEntry
+from mediadesk.core import audit, scopes
 from mediadesk.engagement import library, perms, rules, senders, sentiment
 from mediadesk.engagement.models import (
     OPEN_STATUSES,
@@ -295,18 +294,12 @@ def _link_parents(organisation: Organisation, fresh: list[Message], items: Seque
 
 
 def _audit_received(fresh: list[Message], by: Any) -> None:
-    origin = context.current()
-    user = by if getattr(by, "pk", None) else None
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            actor=user, organisation_id=m.organisation_id,
-            actor_label=(user.get_username() if user else "消息接入")[:150],
-            action="message.receive", target_type="message", target_id=str(m.pk),
-            target_label=m.text[:200], source=origin.source, request_id=origin.request_id,
-            ip=origin.ip, changes={"status": [None, "新消息"], "polarity": [None, m.polarity]},
-        )
-        for m in fresh
-    )  # fmt: skip
+    audit.record_many(
+        actor=by if getattr(by, "pk", None) else "消息接入",
+        action="message.receive",
+        entries=[(m, {"status": [None, "新消息"], "polarity": [None, m.polarity]}) for m in fresh],
+        label=lambda m: m.text,
+    )
 
 
 # --- assignment -----------------------------------------------------------------------------
@@ -606,6 +599,7 @@ def to_lead(message: Message, *, project: Project, by: Any, phone: str = "", nam
         organisation=message.organisation, project=project, phone=phone, source=lead_source(message),
         by=by, name=name or message.author_name, account=message.account, variant=variant,
         content_item=variant.item if variant else None, captured_at=message.received_at,
+        at_from_record=True,
         note=_("来自%(p)s%(k)s：%(t)s") % {"p": message.platform.name, "k": message.get_kind_display(), "t": message.text[:150]},
     )  # fmt: skip
     message = locked(message)

@@ -371,6 +371,13 @@ def cancel_deal(request: HttpRequest, payload: LeadDealCancelIn, deal_id: int = 
 # --- reports, trips, disputes, referrals ----------------------------------------------------------
 
 
+def _attribution_user(request: HttpRequest) -> Any:
+    """The caller, if they may use 报备/带看/争议/转介 at all (the pages' same check)."""
+    user = caller(request)
+    scopes.require(access.can_use_attribution(user))
+    return user
+
+
 def report_row(r: Report) -> dict[str, Any]:
     return {
         "id": r.pk, "project": r.project_id, "channel": r.channel_id,
@@ -389,7 +396,7 @@ def report_row(r: Report) -> dict[str, Any]:
     description=who("客资查看范围内的报备，及本人提交的报备") + "。号码一律打码。",
 )
 def list_reports(request: HttpRequest, filters: Query[f.ReportFilters], page: Query[PageIn]) -> Any:
-    qs = queries.visible_reports(caller(request)).select_related("channel")
+    qs = queries.visible_reports(_attribution_user(request)).select_related("channel")
     return listed(qs, filters, page, report_row)
 
 
@@ -400,7 +407,7 @@ def list_reports(request: HttpRequest, filters: Query[f.ReportFilters], page: Qu
     description=who("登记到访或查看客资的项目"),
 )
 def list_trips(request: HttpRequest, filters: Query[f.TripFilters], page: Query[PageIn]) -> Any:
-    qs = queries.visible_trips(caller(request)).annotate(
+    qs = queries.visible_trips(_attribution_user(request)).annotate(
         pairs=Count("visits"), confirmed=Count("visits", filter=Q(visits__result_code=0))
     )
 
@@ -428,7 +435,7 @@ def dispute_row(d: Dispute) -> dict[str, Any]:
 def list_disputes(
     request: HttpRequest, filters: Query[f.DisputeFilters], page: Query[PageIn]
 ) -> Any:
-    return listed(queries.visible_disputes(caller(request)), filters, page, dispute_row)
+    return listed(queries.visible_disputes(_attribution_user(request)), filters, page, dispute_row)
 
 
 @router.post(
@@ -440,7 +447,7 @@ def list_disputes(
 def decide_dispute(
     request: HttpRequest, payload: LeadDisputeDecisionIn, dispute_id: int = PathId
 ) -> Any:
-    user = caller(request)
+    user = _attribution_user(request)
     dispute = scopes.get_or_404(queries.visible_disputes(user), dispute_id)
     arbitration.decide_dispute(
         dispute, by=user, decision=payload.decision, reason=payload.reason, share_a=payload.share_a
@@ -463,7 +470,7 @@ def referral_row(r: Referral) -> dict[str, Any]:
 def list_referrals(
     request: HttpRequest, filters: Query[f.ReferralFilters], page: Query[PageIn]
 ) -> Any:
-    return listed(queries.visible_referrals(caller(request)), filters, page, referral_row)
+    return listed(queries.visible_referrals(_attribution_user(request)), filters, page, referral_row)
 
 
 @router.post(
@@ -475,7 +482,7 @@ def list_referrals(
 def decide_referral(
     request: HttpRequest, payload: LeadReferralDecisionIn, referral_id: int = PathId
 ) -> Any:
-    user = caller(request)
+    user = _attribution_user(request)
     referral = scopes.get_or_404(queries.visible_referrals(user), referral_id)
     arbitration.decide_referral(referral, by=user, approve=payload.approve, reason=payload.reason)
     return referral_row(Referral.objects.get(pk=referral.pk))
@@ -491,7 +498,7 @@ def decide_referral(
     description=who(RULES),
 )
 def list_brokers(request: HttpRequest, filters: Query[f.BrokerFilters], page: Query[PageIn]) -> Any:
-    user = caller(request)
+    user = _attribution_user(request)
     _require_rules(user)
 
     def row(b: Broker) -> dict[str, Any]:
@@ -511,7 +518,7 @@ def list_brokers(request: HttpRequest, filters: Query[f.BrokerFilters], page: Qu
 def list_campaigns(
     request: HttpRequest, filters: Query[f.CampaignFilters], page: Query[PageIn]
 ) -> Any:
-    user = caller(request)
+    user = _attribution_user(request)
     _require_rules(user)
 
     def row(c: Campaign) -> dict[str, Any]:
@@ -557,7 +564,7 @@ def import_upload(
     project: Form[int],
     source: Form[Source] = Source.EVENT,
 ) -> Any:
-    user = caller(request)
+    user = _attribution_user(request)
     scopes.require(scopes.has_perm(user, Perm.LEADS_IMPORT), "没有导入线索的权限")
     target = _import_project(user, project)
     table, filename = read_file(file, imports.read_upload)
@@ -575,7 +582,7 @@ def import_upload(
     description=who("上传者本人") + "。重新校验，全部写入或一条不写（有错误时 400 并列出各行）。",
 )
 def import_confirm(request: HttpRequest, token: str = Path(..., pattern="^[0-9a-f]{32}$")) -> Any:
-    user = caller(request)
+    user = _attribution_user(request)
     table, filename, meta = pending(request, token)
     target = _import_project(user, int(meta.get("project") or 0))
     try:

@@ -150,12 +150,15 @@ def capture_lead(
     utm: Mapping[str, str] | None = None,
     captured_at: dt.datetime | None = None,
     note: str = "",
+    at_from_record: bool = False,
 ) -> Touch:
     """Record one capture of a customer (a touch); a known phone never makes a new customer.
 
     `by` is None for the public form and webhooks (no permission check). The project's
     opportunity is created on the first touch and allocated; a touch on a pooled one wakes
     it up (it leaves the pool and is allocated again, never back to an owner in cooldown).
+    `at_from_record` says `captured_at` is a time MediaDesk already holds (a message's
+    received time), not one the user typed, so it is no back-fill needing the import right.
     """
     _check_capture(organisation, project, source, by, channel)
     digits = clean_phone(phone)
@@ -163,7 +166,8 @@ def capture_lead(
     at = captured_at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"captured_at": "留资时间不能晚于当前时间"})
-    _check_back_dating(by, project, at)
+    if not at_from_record:
+        _check_back_dating(by, project, at)
     if campaign is not None and campaign.project_id != project.pk:
         raise ValidationError({"campaign": "留资活动不属于该项目"})
     customer, _created = customer_for_phone(organisation, digits, name=name)

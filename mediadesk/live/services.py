@@ -499,34 +499,8 @@ def save_figures_bulk(
 
 
 def _audit_many(by: Any, action: str, entries: list[tuple[Any, dict[str, Any]]]) -> None:
-    """audit.record for many targets in one INSERT per 500 (same fields as audit.record)."""
-    from mediadesk.core.models import AuditEntry
-
-    template = (
-        audit.record(actor=by, action=action, target=entries[0][0], changes=entries[0][1])
-        if entries
-        else None
-    )
-    if template is None:
-        return
-    rows = []
-    for target, changes in entries[1:]:
-        rows.append(
-            AuditEntry(
-                actor=template.actor,
-                organisation_id=audit.organisation_of(target, by),
-                actor_label=template.actor_label,
-                action=action,
-                target_type=audit.target_type_of(target),
-                target_id=str(target.pk),
-                target_label=str(target)[:200],
-                changes=audit._masked(audit._plain(dict(changes))),
-                source=template.source,
-                request_id=template.request_id,
-                ip=template.ip,
-            )
-        )
-    AuditEntry.objects.bulk_create(rows, batch_size=500)
+    """audit.record for many targets in one INSERT per 500."""
+    audit.record_many(actor=by, action=action, entries=entries)
 
 
 def _company_id(session: Session) -> int:

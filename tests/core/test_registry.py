@@ -52,10 +52,12 @@ def test_a_plugged_menu_entry_replaces_the_placeholder_for_whom_it_is_visible(
     assert [row for row in nav_items(Other()) if row[0] == "live"] == []
 
 
-def test_without_a_plug_the_placeholder_stays() -> None:
+def test_without_a_plug_the_placeholder_stays(monkeypatch: pytest.MonkeyPatch) -> None:
     class Anyone:
         username = "x"
 
+    unplugged = {k: v for k, v in registry._PLUGS.items() if not (v.menu and v.menu.key == "goals")}
+    monkeypatch.setattr(registry, "_PLUGS", unplugged)
     goals = [row for row in nav_items(Anyone()) if row[0] == "goals"]
     assert goals == [("goals", "目标", "bi-bullseye", "core:soon", "goals")]
     live = [row for row in nav_items(Anyone()) if row[0] == "live"]
