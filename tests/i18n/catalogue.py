@@ -27,6 +27,19 @@ def _unquote(lines: list[str]) -> str:
     return "".join(ast.literal_eval(line) for line in lines)
 
 
+def _msgstr(lines: list[str]) -> str:
+    """The translation; of a plural entry (msgstr[0], msgstr[1]…) every form, or "" when any
+    form is missing."""
+    forms: list[list[str]] = []
+    for line in lines:
+        if line.startswith("msgstr"):
+            forms.append([line.split(" ", 1)[1]])
+        else:
+            forms[-1].append(line)
+    texts = [_unquote(form) for form in forms]
+    return "" if not all(t.strip() for t in texts) else "\n".join(texts)
+
+
 def read_po(path: Path) -> list[Entry]:
     """Every entry but the header (msgid ""), in file order; obsolete (#~) entries skipped."""
     entries = []
@@ -36,9 +49,10 @@ def read_po(path: Path) -> list[Entry]:
         body = [ln for ln in lines if not ln.startswith("#")]
         if not body or not body[0].startswith("msgid "):
             continue
-        split = next(i for i, ln in enumerate(body) if ln.startswith("msgstr "))
-        msgid = _unquote([body[0][6:], *body[1:split]])
-        msgstr = _unquote([body[split][7:], *body[split + 1 :]])
+        split = next(i for i, ln in enumerate(body) if ln.startswith("msgstr"))
+        plural = next((i for i, ln in enumerate(body) if ln.startswith("msgid_plural ")), split)
+        msgid = _unquote([body[0][6:], *body[1:plural]])
+        msgstr = _msgstr(body[split:])
         if msgid:
             entries.append(Entry(msgid, msgstr, fuzzy))
     return entries
