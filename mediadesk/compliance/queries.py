@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from mediadesk.compliance import services
+from mediadesk.compliance.filters import PatternFilters, TermFilters, WhitelistFilters
 from mediadesk.compliance.models import PatternRule, Term, WhitelistEntry
-from mediadesk.compliance.rules import Category, Finding, Severity
+from mediadesk.compliance.rules import Finding
 from mediadesk.core import scopes
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.orgs.models import Organisation
@@ -67,32 +68,17 @@ def require_manage(user: Any) -> Organisation:
     return organisation
 
 
-def filter_terms(organisation: Organisation, params: Mapping[str, str]) -> QuerySet[Term]:
-    """The organisation's terms filtered by category, severity, status and a search word."""
+def filter_terms(organisation: Organisation, params: Mapping[str, Any]) -> QuerySet[Term]:
+    """The organisation's terms filtered and sorted as the page's query string says."""
     qs = Term.objects.filter(organisation=organisation)
-    if params.get("category") in Category.values:
-        qs = qs.filter(category=params["category"])
-    if params.get("severity") in Severity.values:
-        qs = qs.filter(severity=params["severity"])
-    status = params.get("status", "")
-    if status in ("active", "inactive"):
-        qs = qs.filter(is_active=status == "active")
-    q = (params.get("q") or "").strip()
-    if q:
-        qs = qs.filter(
-            Q(term__icontains=q) | Q(suggestion__icontains=q) | Q(key__contains=q.casefold())
-        )
-    return qs.order_by("category", "term", "id")
+    return TermFilters.from_query(params).sorted(qs)
 
 
-def whitelist_of(organisation: Organisation, q: str = "") -> QuerySet[WhitelistEntry]:
+def whitelist_of(organisation: Organisation, params: Mapping[str, Any]) -> QuerySet[WhitelistEntry]:
     qs = WhitelistEntry.objects.filter(organisation=organisation)
-    if q.strip():
-        qs = qs.filter(phrase__icontains=q.strip())
-    return qs.order_by("-is_active", "phrase", "id")
+    return WhitelistFilters.from_query(params).sorted(qs)
 
 
-def patterns_of(organisation: Organisation) -> QuerySet[PatternRule]:
-    return PatternRule.objects.filter(organisation=organisation).order_by(
-        "-is_active", "code", "id"
-    )
+def patterns_of(organisation: Organisation, params: Mapping[str, Any]) -> QuerySet[PatternRule]:
+    qs = PatternRule.objects.filter(organisation=organisation)
+    return PatternFilters.from_query(params).sorted(qs)

@@ -38,7 +38,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 
 def _params(request: HttpRequest) -> dict[str, str]:
-    keys = ("q", "category", "severity", "status")
+    keys = ("q", "category", "severity", "status", "sort")
     return {k: request.GET[k] for k in keys if request.GET.get(k)}
 
 
@@ -120,7 +120,7 @@ def whitelist(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已加入白名单“%(phrase)s”") % {"phrase": saved.phrase})
                 return redirect("compliance:whitelist")
     q = request.GET.get("q", "")
-    page = Paginator(queries.whitelist_of(organisation, q), PER_PAGE).get_page(
+    page = Paginator(queries.whitelist_of(organisation, request.GET), PER_PAGE).get_page(
         request.GET.get("page")
     )
     return _page(request, "compliance/whitelist.html", {
@@ -159,7 +159,7 @@ def patterns(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "compliance/patterns.html",
-        {"rules": queries.patterns_of(organisation), "tab": "patterns"},
+        {"rules": queries.patterns_of(organisation, request.GET), "tab": "patterns"},
     )
 
 
