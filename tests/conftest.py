@@ -128,21 +128,32 @@ def audit_actions(target_type: str, target_id: Any) -> list[str]:
     )
 
 
+def _install_default_rows(django_db_blocker: Any) -> None:
+    from mediadesk.matrix.defaults import install
+    from mediadesk.matrix.models import Platform, StandardRule
+
+    with django_db_blocker.unblock():
+        install(Platform, StandardRule)
+
+
 @pytest.fixture(autouse=True)
 def _restore_default_rows(request: Any, django_db_blocker: Any) -> Any:
     """A transactional test ends with a flush that also empties the rows migrations install
-    (default platforms, standards rules); put them back for the tests that follow."""
-    yield
+    (default platforms, standards rules); put them back for the tests that follow — and
+    before a transactional or live-server test too, whatever ran before it on this worker."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
+    names = request.fixturenames
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker is not None and marker.kwargs.get("transaction"))
     )
     if transactional:
-        from mediadesk.matrix.defaults import install
-        from mediadesk.matrix.models import Platform, StandardRule
-
-        with django_db_blocker.unblock():
-            install(Platform, StandardRule)
+        request.getfixturevalue("transactional_db")
+        _install_default_rows(django_db_blocker)
+    yield
+    if transactional:
+        _install_default_rows(django_db_blocker)
 
 
 FULL_MOBILE_IN_AUDIT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
