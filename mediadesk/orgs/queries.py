@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from mediadesk.core import phone, scopes
-from mediadesk.core.params import id_param
-from mediadesk.orgs.models import Company, Project, RoleGrant, User
-from mediadesk.orgs.roles import Perm, Role, perms_of
+from mediadesk.core import scopes
+from mediadesk.core.errors import PermissionDenied
+from mediadesk.orgs.models import Company, Organisation, Project, RoleGrant, User
+from mediadesk.orgs.roles import Perm, perms_of
 
 
 def _grants(user: Any, perm: str | None) -> list[scopes.Grant]:
@@ -78,31 +79,18 @@ def manageable_users(user: Any) -> QuerySet[User]:
 
 
 def filter_users(qs: QuerySet[User], params: Any) -> QuerySet[User]:
-    """The user list filters (role, company, project, status, keyword), shared by page and export."""
-    if (role := params.get("role")) and role in Role.values:
-        qs = qs.filter(role_grants__role=role)
-    if company := id_param(params.get("company")):
-        qs = qs.filter(
-            Q(role_grants__company_id=company) | Q(role_grants__project__company_id=company)
-        )
-    if project := id_param(params.get("project")):
-        qs = qs.filter(role_grants__project_id=project)
-    status = params.get("status")
-    if status == "active":
-        qs = qs.filter(is_active=True)
-    elif status == "inactive":
-        qs = qs.filter(is_active=False)
-    if keyword := (params.get("q") or "").strip():
-        match = (
-            Q(username__icontains=keyword)
-            | Q(display_name__icontains=keyword)
-            | Q(email__icontains=keyword)
-        )
-        digits = phone.normalise(keyword)
-        if len(digits) >= 4:
-            match |= Q(phone__contains=digits)
-        qs = qs.filter(match)
-    return qs.distinct().order_by("-is_active", "username")
+    """The user list filters (role, company, project, status, keyword), shared by page,
+    export and API."""
+    from mediadesk.orgs.filters import UserFilters
+
+    return UserFilters.from_query(params).sorted(qs)
+
+
+def require_admin(user: Any) -> Organisation:
+    """The organisation `user` administers (user and structure management); 403 otherwise."""
+    if not is_org_admin(user, user.organisation_id):
+        raise PermissionDenied(_("只有系统管理员可以管理用户和组织架构"))
+    return user.organisation
 
 
 def organisation_structure(organisation_id: int) -> QuerySet[Company]:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -147,10 +147,7 @@ def settings_index(request: HttpRequest) -> HttpResponse:
 
 def _admin_org(request: HttpRequest) -> Organisation:
     """The organisation the requesting user administers; 403 for everyone else."""
-    user: Any = request.user
-    if not queries.is_org_admin(user, user.organisation_id):
-        raise PermissionDenied(_("只有系统管理员可以管理用户和组织架构"))
-    return user.organisation
+    return queries.require_admin(request.user)
 
 
 def _managed_user(request: HttpRequest, pk: int) -> User:
