@@ -3,17 +3,20 @@ dashboards, the monitoring table). Handlers stay thin: the rules live in service
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 
-from mediadesk.analytics import daily, services
-from mediadesk.analytics.models import ImportKind
+from mediadesk.analytics import daily, queries, services
+from mediadesk.analytics.filters import ABTestFilters, BenchmarkFilters, ImportBatchFilters
+from mediadesk.analytics.models import ABTest, BenchmarkAccount, ImportBatch, ImportKind
 from mediadesk.analytics.schemas import AccountDailyIn, DailyOut, IngestOut, SnapshotsIn
 from mediadesk.analytics.schemas_dash import MonitoringIn, MonitoringOut
+from mediadesk.core.api_support import READ_ERRORS, listed, who
 from mediadesk.core.errors import PermissionDenied, ValidationError
-from mediadesk.core.schemas import ErrorOut, caller
+from mediadesk.core.schemas import ErrorOut, Page, PageIn, caller
 from mediadesk.matrix.models import Platform
 
 router = Router(tags=["数据分析"])
@@ -127,3 +130,105 @@ def monitoring(request: HttpRequest, params: Query[MonitoringIn]) -> Any:
     qs = queries.ordered(queries.posts(user, f))
     rows = queries.monitoring_rows(f, qs[params.offset : params.offset + params.limit])
     return {"items": [r.as_json() for r in rows], "count": qs.count()}
+
+
+# --- lists of the analytics pages (the pages' FilterSets) ---------------------------------------
+
+
+class ImportBatchOut(Schema):
+    id: int
+    filename: str
+    kind: str
+    platform: str
+    status: str
+    progress: int
+    total_rows: int
+    created: int
+    updated: int
+    rejected: int
+    message: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_platform(obj: ImportBatch) -> str:
+        return obj.platform.code
+
+
+class ArmOut(Schema):
+    label: str
+    exposures: int
+    successes: int
+
+
+class ABTestOut(Schema):
+    id: int
+    name: str
+    hypothesis: str
+    kind: str
+    metric: str
+    account: int | None
+    min_exposures: int
+    min_successes: int
+    arms: list[ArmOut]
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_account(obj: ABTest) -> int | None:
+        return obj.account_id
+
+    @staticmethod
+    def resolve_arms(obj: ABTest) -> list[Any]:
+        return list(obj.arms.all())
+
+
+class BenchmarkOut(Schema):
+    id: int
+    name: str
+    owner_name: str
+    platform: str
+
+    @staticmethod
+    def resolve_platform(obj: BenchmarkAccount) -> str:
+        return obj.platform.code
+
+
+@router.get(
+    "/analytics/imports",
+    response={200: Page[ImportBatchOut], **READ_ERRORS},
+    summary="我的数据导入（状态与进度）",
+    description=who("数据导入（analytics.import）；只列本人的导入，与数据导入页相同"),
+)
+def list_imports(
+    request: HttpRequest, filters: Query[ImportBatchFilters], page: Query[PageIn]
+) -> Any:
+    user = caller(request)
+    services.require_import(user)
+    qs = ImportBatch.objects.filter(created_by_id=user.pk).select_related("platform")
+    return listed(qs, filters, page)
+
+
+@router.get(
+    "/analytics/abtests",
+    response={200: Page[ABTestOut], **READ_ERRORS},
+    summary="A/B测试",
+    description=who("数据查看（analytics.view）在记录的范围内"),
+)
+def list_abtests(request: HttpRequest, filters: Query[ABTestFilters], page: Query[PageIn]) -> Any:
+    user = caller(request)
+    queries.require_view(user)
+    return listed(queries.visible_abtests(user).prefetch_related("arms"), filters, page)
+
+
+@router.get(
+    "/analytics/benchmarks",
+    response={200: Page[BenchmarkOut], **READ_ERRORS},
+    summary="竞品账号",
+    description=who("数据查看（analytics.view）在记录的范围内"),
+)
+def list_benchmarks(
+    request: HttpRequest, filters: Query[BenchmarkFilters], page: Query[PageIn]
+) -> Any:
+    user = caller(request)
+    queries.require_view(user)
+    return listed(queries.visible_benchmarks(user).select_related("platform"), filters, page)

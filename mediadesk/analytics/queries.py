@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from mediadesk.analytics import hints, rules
 from mediadesk.analytics.models import (
+    ABTest,
     AccountDaily,
     AnalyticsSettings,
+    BenchmarkAccount,
     MiniProgramDaily,
     PostAnalysis,
     PostMetrics,
@@ -562,3 +564,15 @@ def mini_panel(user: Any, f: Filters) -> dict[str, Any]:
         "buyers": s["buyers"],
         "buy_rate": rules.Ratio(s["buyers"], s["uv"]),
     }
+
+
+def visible_abtests(user: Any) -> QuerySet[ABTest]:
+    """The A/B tests in the user's analytics scopes (group-level ones for everyone)."""
+    return ABTest.objects.filter(scopes.scope_q(user, Perm.ANALYTICS_VIEW, shared=True))
+
+
+def visible_benchmarks(user: Any) -> QuerySet[BenchmarkAccount]:
+    """The active competitor accounts in the user's analytics scopes."""
+    return BenchmarkAccount.objects.filter(
+        scopes.scope_q(user, Perm.ANALYTICS_VIEW, shared=True), is_active=True
+    )

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mediadesk.analytics import abtest, dashboards, exports_dash, queries, reports, services_dash
+from mediadesk.analytics.filters import ABTestFilters
 from mediadesk.analytics.models import (
     ABTest,
     ABVariant,
@@ -378,7 +379,7 @@ def abtests(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "A/B测试已创建")
             return redirect("analytics:abtest", pk=test.pk)
-    qs = ABTest.objects.filter(scopes.scope_q(request.user, Perm.ANALYTICS_VIEW, shared=True))
+    qs = ABTestFilters.from_query(request.GET).sorted(queries.visible_abtests(request.user))
     page = Paginator(qs.prefetch_related("arms"), 20).get_page(request.GET.get("page"))
     tests = [(t, _result(t)) for t in page.object_list]
     return render(
@@ -513,9 +514,7 @@ class FigureForm(StyledForm):
 def benchmarks(request: HttpRequest) -> HttpResponse:
     """竞品对标: competitors' public figures against own accounts of the same platform."""
     form_, f = _filters(request)
-    scoped = BenchmarkAccount.objects.filter(
-        scopes.scope_q(request.user, Perm.ANALYTICS_VIEW, shared=True), is_active=True
-    )
+    scoped = queries.visible_benchmarks(request.user)
     add, figure = BenchmarkForm(prefix="b"), FigureForm(prefix="f")
     if request.method == "POST":
         scopes.require(scopes.has_perm(request.user, Perm.ANALYTICS_EDIT), "没有竞品维护权限")

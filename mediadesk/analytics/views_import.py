@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mediadesk.analytics import imports, presets, services
+from mediadesk.analytics.filters import ImportBatchFilters
 from mediadesk.analytics.models import ImportBatch, ImportKind
 from mediadesk.core import excel, scopes
 from mediadesk.core.errors import Conflict
@@ -103,7 +104,8 @@ def import_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and (batch := _upload(request, form)):
         return redirect("analytics:import_mapping", pk=batch.pk)
     history = ImportBatch.objects.filter(created_by_id=request.user.pk).select_related("platform")
-    page = Paginator(history.order_by("-created_at", "-pk"), 20).get_page(request.GET.get("page"))
+    history = ImportBatchFilters.from_query(request.GET).sorted(history)
+    page = Paginator(history, 20).get_page(request.GET.get("page"))
     return _page(request, "analytics/import.html", {
         "form": form, "page": page, "presets": presets.BUILTIN.values(), "kinds": ImportKind.choices,
         "account_platforms": form.account_platforms(), "sync_rows": imports.SYNC_ROWS,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Path, Query, Router, Status
+from ninja import Path, Query, Router, Schema, Status
 
 from mediadesk.core import scopes
 from mediadesk.core.api_support import listed, who
 from mediadesk.core.schemas import MAX_ID, ErrorOut, Page, PageIn, caller
 from mediadesk.review import queries, services
 from mediadesk.review.filters import QueueFilters, RunFilters
-from mediadesk.review.models import ReviewRun, StepState
+from mediadesk.review.models import ReviewRun, StepState, Workflow
 from mediadesk.review.schemas import ActionIn, ApproveIn, QueueStepOut, RunOut
 
 router = Router(tags=["内容审核"])
@@ -60,6 +60,42 @@ def review_queue(request: HttpRequest, filters: Query[QueueFilters], page: Query
     user = caller(request)
     queries.require_view(user)
     return listed(queries.my_queue(user), filters, page)
+
+
+class WorkflowStepOut(Schema):
+    order: int
+    name: str
+    roles: list[str]
+    checklist: str
+    only_when_risky: bool
+
+
+class WorkflowOut(Schema):
+    id: int
+    name: str
+    form: str
+    is_active: bool
+    remind_after_hours: int
+    steps: list[WorkflowStepOut]
+
+    @staticmethod
+    def resolve_steps(obj: Workflow) -> list[Any]:
+        return list(obj.steps.all())
+
+
+@router.get(
+    "/reviews/workflows",
+    response={200: Page[WorkflowOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="审核流程",
+    description=who("组织级的部门负责人或管理员") + "。与审核流程页相同的顺序（启用的在前）。",
+)
+def list_workflows(request: HttpRequest, page: Query[PageIn]) -> Any:
+    organisation = queries.require_workflows(caller(request))
+    services.default_workflow(organisation)
+    qs = Workflow.objects.filter(organisation=organisation).prefetch_related("steps")
+    ordered = qs.order_by("-is_active", "form", "name", "id")
+    items = list(ordered[page.offset : page.offset + page.limit])
+    return {"items": items, "count": ordered.count()}
 
 
 @router.get(

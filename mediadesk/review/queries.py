@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.content.models import ContentItem, Status, Variant
 from mediadesk.core import audit, scopes
@@ -385,3 +386,11 @@ def item_panel(item: ContentItem, user: Any) -> dict[str, Any]:
         "review_variants": variant_marks(item, user),
         "now_local": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     }
+
+
+def require_workflows(user: Any) -> Any:
+    """The organisation whose review workflows `user` may set (organisation-level managers
+    and administrators); 403 otherwise. Pages and API check here."""
+    if not can_manage_workflows(user, user.organisation_id):
+        raise PermissionDenied(_("只有组织级的部门负责人或管理员可以设置审核流程"))
+    return user.organisation

@@ -227,17 +227,14 @@ def evidence(request: HttpRequest, pk: int, order: int) -> FileResponse:
 
 
 def _require_workflows(request: HttpRequest) -> Any:
-    user: Any = request.user
-    if not queries.can_manage_workflows(user, user.organisation_id):
-        raise PermissionDenied("只有组织级的部门负责人或管理员可以设置审核流程")
-    return user.organisation
+    return queries.require_workflows(request.user)
 
 
 def workflows(request: HttpRequest) -> HttpResponse:
     organisation = _require_workflows(request)
     services.default_workflow(organisation)
     qs = Workflow.objects.filter(organisation=organisation).prefetch_related("steps")
-    items = list(qs.order_by("-is_active", "form", "name"))
+    items = list(qs.order_by("-is_active", "form", "name", "id"))
     forms, roles = dict(ContentForm.choices), dict(Role.choices)
     for workflow in items:
         workflow.form_label = forms.get(workflow.form, "所有内容形式（默认）")  # type: ignore[attr-defined]
