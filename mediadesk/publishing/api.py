@@ -10,12 +10,12 @@ from ninja import Query, Router
 from mediadesk.content import queries as content_queries
 from mediadesk.core import scopes
 from mediadesk.core.errors import ValidationError
-from mediadesk.core.schemas import ErrorOut, caller
+from mediadesk.core.schemas import ErrorOut, PageIn, caller
 from mediadesk.publishing import queries, services
+from mediadesk.publishing.filters import JobFilters
 from mediadesk.publishing.models import PublishJob, State
 from mediadesk.publishing.schemas import (
     ConnectionIn,
-    JobsIn,
     JobsOut,
     ManualIn,
     ScheduleIn,
@@ -85,13 +85,10 @@ def withdraw(request: HttpRequest, variant_id: int, payload: WithdrawIn) -> Any:
 
 
 @router.get("/publishing/jobs", response={200: JobsOut, **ERRORS}, summary="发布任务列表")
-def jobs(request: HttpRequest, params: Query[JobsIn]) -> Any:
+def jobs(request: HttpRequest, filters: Query[JobFilters], params: Query[PageIn]) -> Any:
     user = caller(request)
     queries.require(user)
-    if params.state is not None and params.state not in State.values:
-        raise ValidationError({"state": "取值无效，可选：" + ", ".join(State.values)})
-    qs = queries.filter_jobs(queries.visible_jobs(user), params.model_dump(exclude_none=True))
-    qs = qs.order_by("-scheduled_at", "-pk")
+    qs = filters.sorted(queries.visible_jobs(user))
     page = qs[params.offset : params.offset + params.limit]
     items = [{"id": j.pk, "variant": j.variant_id, "account": j.account_id,
               "platform": j.platform.code, "state": j.state, "attempts": j.attempts,

@@ -9,7 +9,7 @@ class PublishingConfig(AppConfig):
 
     def ready(self) -> None:
         from mediadesk.content import calendar
-        from mediadesk.core import registry, scopes
+        from mediadesk.core import cockpit, registry, scopes
         from mediadesk.matrix import queries as matrix_queries
         from mediadesk.orgs.roles import Role
         from mediadesk.publishing import jobs, perms  # noqa: F401 (registers periodic jobs)
@@ -44,7 +44,7 @@ class PublishingConfig(AppConfig):
                     registry.HomeCard(
                         key="publishing",
                         order=25,
-                        template="publishing/_home_card.html",
+                        template=cockpit.TEMPLATE,
                         context=home_card,
                     )
                 ],

@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediadesk.core import scopes
+from mediadesk.core import cockpit, scopes
 from mediadesk.core.errors import PermissionDenied
 from mediadesk.matrix.models import Account
 from mediadesk.publishing import conf, perms
+from mediadesk.publishing.filters import CheckFilters, JobFilters
 from mediadesk.publishing.models import PostCheck, PublishJob, State
 
 
@@ -36,18 +37,8 @@ def access_job(user: Any, pk: Any, *, for_write: bool = False) -> PublishJob:
 
 
 def filter_jobs(qs: QuerySet[PublishJob], params: Mapping[str, Any]) -> QuerySet[PublishJob]:
-    """Filters of the queue and the API: state, platform, account, owner, since, until."""
-    if params.get("state") in State.values:
-        qs = qs.filter(state=params["state"])
-    for key, field in (("platform", "platform__code"), ("account", "account_id"),
-                       ("owner", "variant__owner_id")):  # fmt: skip
-        if params.get(key):
-            qs = qs.filter(**{field: params[key]})
-    if isinstance(params.get("since"), dt.date | dt.datetime):
-        qs = qs.filter(scheduled_at__date__gte=params["since"])
-    if isinstance(params.get("until"), dt.date | dt.datetime):
-        qs = qs.filter(scheduled_at__date__lte=params["until"])
-    return qs
+    """Filters of the queue, the API and the card (JobFilters), in the queue's order."""
+    return JobFilters.from_query(params).sorted(qs)
 
 
 def visible_checks(user: Any) -> QuerySet[PostCheck]:
@@ -118,16 +109,22 @@ def connection_findings(account_ids: list[int]) -> dict[int, list[Any]]:
 
 
 def home_card(request: Any) -> dict[str, Any] | None:
-    """The 工作台 card: failed jobs, packages due, open 1-hour checks (hidden when all zero)."""
+    """The 工作台 card: failed jobs, packages due, 1-hour checks due, scheduled — each the
+    length of the queue or check list it links to (hidden when all are zero)."""
     user = request.user
-    if not scopes.has_perm(user, perms.VIEW):
+    if not getattr(user, "is_authenticated", False) or not scopes.has_perm(user, perms.VIEW):
         return None
-    jobs = visible_jobs(user)
-    now = timezone.now()
-    counts = {
-        "failed": jobs.filter(state=State.FAILED).count(),
-        "packages": jobs.filter(state=State.MANUAL, scheduled_at__lte=now).count(),
-        "checks": visible_checks(user).filter(confirmed_at__isnull=True, due_at__lte=now).count(),
-        "queued": jobs.filter(state=State.QUEUED).count(),
-    }
-    return counts if any(counts.values()) else None
+    jobs, checks = visible_jobs(user), visible_checks(user)
+    figures = [
+        cockpit.counted(_("发布失败"), JobFilters, jobs, "publishing:queue", {"state": State.FAILED},
+                        alarm="danger"),
+        cockpit.counted(_("待人工发布"), JobFilters, jobs, "publishing:queue",
+                        {"state": State.MANUAL, "due": "1"}, alarm="warning"),
+        cockpit.counted(_("待发布检查"), CheckFilters, checks, "publishing:checks",
+                        {"open": "1", "due": "1"}, alarm="warning"),
+        cockpit.counted(_("已排期"), JobFilters, jobs, "publishing:queue", {"state": State.QUEUED}),
+    ]  # fmt: skip
+    if not any(f.value for f in figures):
+        return None
+    card = cockpit.Card("publishing", str(_("发布")), "bi-send", figures=figures)
+    return card.context()

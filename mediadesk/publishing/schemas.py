@@ -6,7 +6,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from mediadesk.core.schemas import BodyIn, Id, IsoDate, PageIn
+from mediadesk.core.schemas import BodyIn
 
 
 class ConnectionIn(BodyIn):
@@ -42,12 +42,6 @@ class ManualIn(BodyIn):
 
 class WithdrawIn(BodyIn):
     reason: str = Field(..., min_length=1, max_length=200)
-
-
-class JobsIn(PageIn):
-    state: str | None = Field(None, max_length=12)
-    account: Id | None = None
-    since: IsoDate | None = None
 
 
 class JobOut(Schema):

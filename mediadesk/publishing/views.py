@@ -25,6 +25,7 @@ from mediadesk.core import scopes
 from mediadesk.core.errors import Conflict, ValidationError
 from mediadesk.publishing import conf, oauth, perms, queries, services
 from mediadesk.publishing.connectors.base import PlatformError
+from mediadesk.publishing.filters import CheckFilters
 from mediadesk.publishing.models import Connection, State
 
 
@@ -38,16 +39,7 @@ def _errors(exc: Exception) -> str:
 
 def queue(request: HttpRequest) -> HttpResponse:
     queries.require(request.user)
-    params = request.GET.dict()
-    for key in ("since", "until"):
-        if params.get(key):
-            try:
-                params[key] = dt.date.fromisoformat(params[key])  # type: ignore[assignment]
-            except ValueError:
-                params.pop(key)
-    qs = queries.filter_jobs(queries.visible_jobs(request.user), params).order_by(
-        "-scheduled_at", "-pk"
-    )
+    qs = queries.filter_jobs(queries.visible_jobs(request.user), request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     overdue = set(queries.overdue_packages().values_list("pk", flat=True))
     return render(request, "publishing/queue.html", {
@@ -228,10 +220,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def checks(request: HttpRequest) -> HttpResponse:
     queries.require(request.user)
-    qs = queries.visible_checks(request.user)
-    if request.GET.get("open", "1") == "1":
-        qs = qs.filter(confirmed_at__isnull=True)
-    page = Paginator(qs.order_by("due_at"), 50).get_page(request.GET.get("page"))
+    chosen = CheckFilters.from_query(request.GET)
+    qs = chosen.sorted(queries.visible_checks(request.user))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "publishing/checks.html", {"page": page, "now": timezone.now()})
 
 

@@ -173,9 +173,16 @@ def test_the_home_page_shows_failed_jobs(desk: Desk, login: Any) -> None:
     v = desk.approved("xiaohongshu")["xiaohongshu"]
     job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
     PublishJob.objects.filter(pk=job.pk).update(state="failed", error_message="测试失败")
-    page = login(desk.world.operator).get(reverse("core:home")).content.decode()
-    assert 'data-testid="publishing-card"' in page and "发布失败" in page
+    client = login(desk.world.operator)
+    home = client.get(reverse("core:home"))
+    assert 'data-testid="card-publishing"' in home.content.decode()
+    card = next(c["cockpit"] for _, c in home.context["plug_cards"] if c.get("cockpit")
+                and c["cockpit"].key == "publishing")  # fmt: skip
+    failed = next(f for f in card.figures if f.url.endswith("state=failed"))
+    assert failed.value == 1
+    for figure in card.figures:  # every number is the length of the list it links to
+        assert client.get(figure.url).context["page"].paginator.count == figure.value, figure
     assert (
-        'data-testid="publishing-card"'
+        'data-testid="card-publishing"'
         not in login(desk.world.sales_a).get(reverse("core:home")).content.decode()
     )
