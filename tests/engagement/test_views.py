@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from mediadesk.engagement import opinion, services
 from mediadesk.engagement.models import Incident, Message, Status
 from mediadesk.notifications.models import Notification
 from tests.conftest import audit_actions
-from tests.engagement.conftest import Desk
+from tests.engagement.conftest import SHANGHAI, Desk
 
 pytestmark = pytest.mark.django_db
 
@@ -219,8 +220,19 @@ def test_grades_are_configurable_and_messages_link_to_incidents(desk: Desk, logi
 def test_home_card_counts(desk: Desk, login: Any) -> None:
     m = desk.ingest("多少钱一平？电话13912345678")
     assert m.assignee == desk.service
-    page = login(desk.service).get("/").content.decode()
+    desk.ingest("你们楼盘烂尾了吗", at=dt.datetime.now(SHANGHAI) - dt.timedelta(hours=5))
+    desk.ingest("好看")
+    client = login(desk.service)
+    home = client.get("/")
+    page = home.content.decode()
     assert 'data-testid="engagement-card"' in page
+    card = next(c for k, c in home.context["plug_cards"] if k.key == "engagement")
+    links = {"mine": "/engagement/?assignee=me&status=open", "overdue": "/engagement/?overdue=1",
+             "leads": "/engagement/?lead=1&status=open"}  # fmt: skip
+    for key, url in links.items():  # each number is the length of the list it links to
+        assert f'href="{url}"' in page.replace("&amp;", "&"), key
+        assert client.get(url).context["page"].paginator.count == card[key], key
+    assert card["mine"] == 3 and card["leads"] == 1 and card["overdue"] >= 1
     assert (
         'data-testid="engagement-card"' not in login(desk.world.sales_a).get("/").content.decode()
     )
