@@ -17,15 +17,16 @@ from mediadesk.orgs import demo
 from mediadesk.orgs.models import User
 
 CARDS = {
-    "admin": {"lead_kpis", "analytics", "content_kpis", "review_stuck", "commissions"},
+    "admin": {"lead_kpis", "analytics", "content_kpis", "review_stuck", "commissions",
+              "publishing"},
     "manager": {"reviewer", "lead_kpis", "analytics", "content_kpis", "review_stuck",
-                "commissions"},
-    "planner": {"planner", "reviewer", "review_stuck"},
-    "legal": {"reviewer"},
-    "operator": {"operator"},
+                "commissions", "publishing"},
+    "planner": {"planner", "reviewer", "review_stuck", "publishing"},
+    "legal": {"reviewer", "publishing"},
+    "operator": {"operator", "publishing"},
     "anchor": {"capture"},
     "service": {"capture"},
-    "analyst": {"analytics"},
+    "analyst": {"analytics", "publishing"},
     "sales": {"sales"},
     "channel": {"channel"},
 }  # fmt: skip
