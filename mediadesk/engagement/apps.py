@@ -56,7 +56,7 @@ class EngagementConfig(AppConfig):
                     registry.HomeCard(
                         key="engagement",
                         order=60,
-                        template="engagement/_home_card.html",
+                        template="core/home/cockpit_card.html",
                         context=queries.home_card,
                     )
                 ],

@@ -13,8 +13,9 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
-from mediadesk.core import scopes
+from mediadesk.core import cockpit, scopes
 from mediadesk.engagement import perms, rules
 from mediadesk.engagement.models import (
     OPEN_STATUSES,
@@ -207,18 +208,34 @@ def post_hint_feedback(variant_ids: Any) -> dict[int, Any]:
 
 
 def home_card(request: Any) -> dict[str, Any] | None:
-    """The 工作台 card: my open messages, overdue ones in scope, open incidents."""
+    """The 工作台 card: my open messages, overdue ones in scope, lead candidates not yet
+    turned into leads, open incidents — each the length of the inbox list it links to."""
     user = request.user
-    if not scopes.has_perm(user, perms.VIEW):
+    if not getattr(user, "is_authenticated", False) or not scopes.has_perm(user, perms.VIEW):
         return None
     rows = visible_messages(user).filter(is_open=True)
     now = timezone.now()
-    return {
-        "mine": capped_count(rows.filter(assignee=user)),
-        "overdue": capped_count(rows.filter(first_response_at=None, due_at__lt=now)),
-        "leads": capped_count(rows.filter(lead_candidate=True, lead_touch_id=None)),
-        "incidents": visible_incidents(user).filter(state=Incident.State.OPEN).count(),
-    }
+    inbox = "engagement:inbox"
+    figures = [
+        _figure(_("我的待处理"), capped_count(rows.filter(assignee=user)), inbox,
+                {"assignee": "me", "status": "open"}),
+        _figure(_("已超时"), capped_count(rows.filter(first_response_at=None, due_at__lt=now)),
+                inbox, {"overdue": "1"}, alarm="danger"),
+        _figure(_("潜在客户"), capped_count(rows.filter(lead_candidate=True, lead_touch_id=None)),
+                inbox, {"lead": "1", "status": "open"}, alarm="warning"),
+    ]  # fmt: skip
+    if _orgs_with(user, perms.OPINION_VIEW):
+        open_incidents = visible_incidents(user).filter(state=Incident.State.OPEN).count()
+        figures.append(_figure(_("舆情事件"), open_incidents, "engagement:incidents",
+                               {"state": "open"}, alarm="warning"))  # fmt: skip
+    return cockpit.Card("engagement", str(_("互动")), "bi-chat-dots", figures=figures).context()
+
+
+def _figure(
+    label: str, value: int, url_name: str, params: dict[str, str], *, alarm: str = ""
+) -> cockpit.Figure:
+    shown = f"{COUNT_CAP:,}+" if value > COUNT_CAP else value
+    return cockpit.Figure(label, shown, cockpit.link(url_name, params), tone=alarm if value else "")
 
 
 def visible_incidents(user: Any) -> QuerySet[Incident]:

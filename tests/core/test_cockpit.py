@@ -18,15 +18,15 @@ from mediadesk.orgs.models import User
 
 CARDS = {
     "admin": {"lead_kpis", "analytics", "content_kpis", "review_stuck", "commissions",
-              "publishing"},
+              "publishing", "engagement"},
     "manager": {"reviewer", "lead_kpis", "analytics", "content_kpis", "review_stuck",
-                "commissions", "publishing"},
-    "planner": {"planner", "reviewer", "review_stuck", "publishing"},
-    "legal": {"reviewer", "publishing"},
-    "operator": {"operator", "publishing"},
+                "commissions", "publishing", "engagement"},
+    "planner": {"planner", "reviewer", "review_stuck", "publishing", "engagement"},
+    "legal": {"reviewer", "publishing", "engagement"},
+    "operator": {"operator", "publishing", "engagement"},
     "anchor": {"capture"},
-    "service": {"capture"},
-    "analyst": {"analytics", "publishing"},
+    "service": {"capture", "engagement"},
+    "analyst": {"analytics", "publishing", "engagement"},
     "sales": {"sales"},
     "channel": {"channel"},
 }  # fmt: skip
