@@ -47,14 +47,15 @@ gettext-deps:
 
 # The compiled catalogue is a build product (git-ignored), rebuilt whenever the .po changes.
 LOCALE := mediadesk/locale/en/LC_MESSAGES
-$(LOCALE)/django.mo: $(LOCALE)/django.po | gettext-deps
+$(LOCALE)/%.mo: $(LOCALE)/%.po | gettext-deps
 	msgfmt --check-format -o $@ $<
 
-compilemessages: $(LOCALE)/django.mo
+compilemessages: $(LOCALE)/django.mo $(LOCALE)/djangojs.mo
 
 # Re-extract every msgid from templates and Python into the .po (keeps existing translations).
 messages: $(VENV)/.installed gettext-deps
 	cd mediadesk && ../$(MD) makemessages -l en --no-location --no-obsolete --ignore 'static/vendor/*' -v 0
+	cd mediadesk && ../$(MD) makemessages -d djangojs -l en --no-location --no-obsolete --ignore 'static/vendor/*' -v 0
 	$(MAKE) --no-print-directory compilemessages
 
 install: $(VENV)/.installed assets compilemessages

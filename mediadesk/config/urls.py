@@ -1,4 +1,6 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
+from django.views.i18n import JavaScriptCatalog
 
 from mediadesk.api import api
 from mediadesk.core import registry
@@ -22,5 +24,7 @@ urlpatterns = [
     ),
     path("api/v1/", api.urls),
     path("healthz", healthz),
+    # The scripts' translations (gettext() in static JS), in the user's language.
+    path("jsi18n/", login_not_required(JavaScriptCatalog.as_view()), name="jsi18n"),
     re_path(r"^media/(?P<path>.*)$", media),
 ]

@@ -14,6 +14,7 @@ from django.conf import settings
 
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
+PO_JS = PO.with_name("djangojs.po")  # gettext() in the static scripts (JavaScriptCatalog)
 
 
 @dataclass(frozen=True)

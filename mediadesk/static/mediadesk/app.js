@@ -5,5 +5,5 @@ document.addEventListener("click", (event) => {
 }, true);
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
-  window.alert(status === 403 ? "没有权限执行此操作" : `操作失败（${status}），请稍后重试`);
+  window.alert(status === 403 ? gettext("没有权限执行此操作") : interpolate(gettext("操作失败（%(status)s），请稍后重试"), { status: status }, true));
 });

@@ -18,12 +18,12 @@
       return {
         tooltip: { trigger: "axis" }, legend: legend, grid: grid,
         xAxis: { type: "category", data: data.dates },
-        yAxis: [{ type: "value", name: narrow ? "" : "数量" }, { type: "value", name: narrow ? "" : "互动率%", axisLabel: { formatter: "{value}%" } }],
+        yAxis: [{ type: "value", name: narrow ? "" : gettext("数量") }, { type: "value", name: narrow ? "" : gettext("互动率%"), axisLabel: { formatter: "{value}%" } }],
         series: [
-          { name: "曝光量", type: "line", smooth: true, data: data.exposure },
-          { name: "互动量", type: "line", smooth: true, data: data.interactions },
-          { name: "转化量", type: "bar", data: data.conversions },
-          { name: "互动率", type: "line", yAxisIndex: 1, data: data.rate, tooltip: { valueFormatter: pct } }
+          { name: gettext("曝光量"), type: "line", smooth: true, data: data.exposure },
+          { name: gettext("互动量"), type: "line", smooth: true, data: data.interactions },
+          { name: gettext("转化量"), type: "bar", data: data.conversions },
+          { name: gettext("互动率"), type: "line", yAxisIndex: 1, data: data.rate, tooltip: { valueFormatter: pct } }
         ]
       };
     },
@@ -39,7 +39,7 @@
         grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", show: false },
         yAxis: { type: "category", inverse: true, data: bars(rows, "name"), axisTick: { show: false } },
-        series: [{ name: "曝光量", type: "bar", barMaxWidth: 22, data: bars(rows, "exposure"),
+        series: [{ name: gettext("曝光量"), type: "bar", barMaxWidth: 22, data: bars(rows, "exposure"),
           label: { show: true, position: "right", formatter: function (p) { return share(p.value); } } }]
       };
     },
@@ -49,8 +49,8 @@
         xAxis: { type: "category", data: bars(data.accounts, "name"), axisLabel: { rotate: narrow ? 45 : 20 } },
         yAxis: [{ type: "value" }, { type: "value", axisLabel: { formatter: "{value}%" } }],
         series: [
-          { name: "曝光量", type: "bar", data: bars(data.accounts, "exposure") },
-          { name: "互动率", type: "line", yAxisIndex: 1, data: bars(data.accounts, "rate"), tooltip: { valueFormatter: pct } }
+          { name: gettext("曝光量"), type: "bar", data: bars(data.accounts, "exposure") },
+          { name: gettext("互动率"), type: "line", yAxisIndex: 1, data: bars(data.accounts, "rate"), tooltip: { valueFormatter: pct } }
         ]
       };
     },
@@ -58,7 +58,7 @@
       return {
         tooltip: { trigger: "axis" }, grid: grid,
         xAxis: { type: "category", data: data.dates }, yAxis: { type: "value" },
-        series: [{ name: "净增粉", type: "bar", data: data.net_gain }]
+        series: [{ name: gettext("净增粉"), type: "bar", data: data.net_gain }]
       };
     },
     followers: function () {
@@ -66,8 +66,8 @@
       return {
         tooltip: { trigger: "axis" }, legend: legend, grid: grid,
         xAxis: { type: "category", data: f.dates }, yAxis: [{ type: "value", scale: true }, { type: "value" }],
-        series: [{ name: "粉丝数", type: "line", data: f.followers },
-                 { name: "净增粉", type: "bar", yAxisIndex: 1, data: f.net_gain }]
+        series: [{ name: gettext("粉丝数"), type: "line", data: f.followers },
+                 { name: gettext("净增粉"), type: "bar", yAxisIndex: 1, data: f.net_gain }]
       };
     },
     frequency: function () {
@@ -75,16 +75,16 @@
       return {
         tooltip: { trigger: "axis" }, legend: legend, grid: grid,
         xAxis: { type: "category", data: q.weeks }, yAxis: { type: "value", minInterval: 1 },
-        series: [{ name: "发布篇数", type: "bar", data: q.posts },
-                 { name: "专辑周配额", type: "line", data: q.weeks.map(function () { return q.quota; }) }]
+        series: [{ name: gettext("发布篇数"), type: "bar", data: q.posts },
+                 { name: gettext("专辑周配额"), type: "line", data: q.weeks.map(function () { return q.quota; }) }]
       };
     },
     heatmap: function () {
-      var days = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-      var hours = []; for (var h = 0; h < 24; h++) { hours.push(h + "时"); }
+      var days = [gettext("周一"), gettext("周二"), gettext("周三"), gettext("周四"), gettext("周五"), gettext("周六"), gettext("周日")];
+      var hours = []; for (var h = 0; h < 24; h++) { hours.push(interpolate(gettext("%(h)s时"), { h: h }, true)); }
       var max = data.heatmap.reduce(function (m, c) { return Math.max(m, c[2]); }, 1);
       return {
-        tooltip: { formatter: function (p) { return days[p.value[1]] + " " + p.value[0] + "时：互动率 " + p.value[2] + "%"; } },
+        tooltip: { formatter: function (p) { return days[p.value[1]] + " " + interpolate(gettext("%(h)s时：互动率 %(rate)s"), { h: p.value[0], rate: p.value[2] }, true) + "%"; } },
         grid: { left: 8, right: 8, top: 8, bottom: 48, containLabel: true },
         xAxis: { type: "category", data: hours }, yAxis: { type: "category", data: days },
         visualMap: { min: 0, max: max, calculable: true, orient: "horizontal", left: "center", bottom: 0 },
@@ -95,9 +95,9 @@
       return {
         tooltip: { trigger: "axis" }, legend: legend, grid: grid,
         xAxis: { type: "category", data: bars(data.platforms, "name") }, yAxis: { type: "value" },
-        series: [{ name: "曝光量", type: "bar", data: bars(data.platforms, "exposure") },
-                 { name: "互动量", type: "bar", data: bars(data.platforms, "interactions") },
-                 { name: "转化量", type: "bar", data: bars(data.platforms, "conversions") }]
+        series: [{ name: gettext("曝光量"), type: "bar", data: bars(data.platforms, "exposure") },
+                 { name: gettext("互动量"), type: "bar", data: bars(data.platforms, "interactions") },
+                 { name: gettext("转化量"), type: "bar", data: bars(data.platforms, "conversions") }]
       };
     },
     report_status: function () {
@@ -110,8 +110,8 @@
         tooltip: { trigger: "axis" }, grid: grid,
         xAxis: { type: "category", data: bars(arms, "label") }, yAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
         series: [
-          { name: "转化率", type: "bar", data: bars(arms, "rate") },
-          { name: "95%区间", type: "custom", renderItem: function (params, api) {
+          { name: gettext("转化率"), type: "bar", data: bars(arms, "rate") },
+          { name: gettext("95%区间"), type: "custom", renderItem: function (params, api) {
               var x = api.coord([api.value(0), api.value(1)]); var y = api.coord([api.value(0), api.value(2)]);
               return { type: "line", shape: { x1: x[0], y1: x[1], x2: y[0], y2: y[1] }, style: { stroke: "#333", lineWidth: 2 } };
             }, data: arms.map(function (a, i) { return [i, a.low, a.high]; }) }
@@ -123,7 +123,7 @@
       return {
         tooltip: { trigger: "axis" }, legend: legend, grid: grid,
         xAxis: { type: "category", data: bars(rows, "name"), axisLabel: { rotate: 20 } }, yAxis: { type: "value" },
-        series: [{ name: "篇均互动", type: "bar", data: rows.map(function (r) {
+        series: [{ name: gettext("篇均互动"), type: "bar", data: rows.map(function (r) {
           return { value: r.per_post, itemStyle: { color: r.own ? "#0d6efd" : "#adb5bd" } }; }) }]
       };
     }

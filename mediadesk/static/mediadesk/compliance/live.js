@@ -10,9 +10,9 @@
   const DELAY_MS = 400;
   const CONTEXT = 12; // characters shown either side of a hit
   const SEVERITY = {
-    block: { label: "禁止", badge: "text-bg-danger", mark: "bg-danger-subtle" },
-    warn: { label: "提示", badge: "text-bg-warning", mark: "bg-warning-subtle" },
-    info: { label: "参考", badge: "text-bg-secondary", mark: "bg-secondary-subtle" },
+    block: { label: gettext("禁止"), badge: "text-bg-danger", mark: "bg-danger-subtle" },
+    warn: { label: gettext("提示"), badge: "text-bg-warning", mark: "bg-warning-subtle" },
+    info: { label: gettext("参考"), badge: "text-bg-secondary", mark: "bg-secondary-subtle" },
   };
 
   function csrfToken() {
@@ -56,7 +56,7 @@
     head.append(el("span", `badge ${sev.badge}`, sev.label));
     const jump = el("button", "btn btn-link btn-sm p-0 text-start text-decoration-none");
     jump.type = "button";
-    jump.title = "在输入框中选中";
+    jump.title = gettext("在输入框中选中");
     jump.append(snippet(text, finding));
     jump.addEventListener("click", () => {
       field.focus();
@@ -65,8 +65,8 @@
     head.append(jump);
     item.append(head);
     if (finding.message) item.append(el("div", "", finding.message));
-    if (finding.suggestion) item.append(el("div", "text-success", `建议：${finding.suggestion}`));
-    if (finding.basis) item.append(el("div", "text-body-secondary", `依据：${finding.basis}`));
+    if (finding.suggestion) item.append(el("div", "text-success", interpolate(gettext("建议：%(s)s"), { s: finding.suggestion }, true)));
+    if (finding.basis) item.append(el("div", "text-body-secondary", interpolate(gettext("依据：%(s)s"), { s: finding.basis }, true)));
     return item;
   }
 
@@ -74,13 +74,13 @@
     box.replaceChildren();
     const findings = answer.findings || [];
     if (!findings.length) {
-      if (text.trim()) box.append(el("div", "text-success", "✓ 未发现广告法风险用语"));
+      if (text.trim()) box.append(el("div", "text-success", "✓ " + gettext("未发现广告法风险用语")));
       return;
     }
     const blocks = findings.filter((f) => f.severity === "block").length;
     const summary = blocks
-      ? `发现 ${findings.length} 处问题，其中 ${blocks} 处禁止使用`
-      : `发现 ${findings.length} 处需注意的用语`;
+      ? interpolate(gettext("发现 %(n)s 处问题，其中 %(blocks)s 处禁止使用"), { n: findings.length, blocks: blocks }, true)
+      : interpolate(gettext("发现 %(n)s 处需注意的用语"), { n: findings.length }, true);
     box.append(el("div", blocks ? "text-danger fw-semibold" : "text-warning-emphasis", summary));
     const list = el("ul", "list-group list-group-flush border rounded mt-1");
     findings.forEach((f) => list.append(findingItem(field, text, f)));
@@ -92,14 +92,14 @@
   }
 
   async function errorMessage(response) {
-    if (response.status === 401) return "登录已过期，请重新登录后再检查";
-    if (response.status === 403) return "没有使用合规检查的权限";
+    if (response.status === 401) return gettext("登录已过期，请重新登录后再检查");
+    if (response.status === 403) return gettext("没有使用合规检查的权限");
     try {
       const body = await response.json();
       const first = (body.errors || [])[0];
-      return first ? `${body.detail}：${first.message}` : body.detail || "合规检查失败";
+      return first ? `${body.detail}：${first.message}` : body.detail || gettext("合规检查失败");
     } catch (_) {
-      return `合规检查失败（${response.status}）`;
+      return interpolate(gettext("合规检查失败（%(status)s）"), { status: response.status }, true);
     }
   }
 
@@ -132,7 +132,7 @@
         render(field, box, text, answer);
         field.dispatchEvent(new CustomEvent("compliance:checked", { detail: answer, bubbles: true }));
       } catch (error) {
-        if (error.name !== "AbortError") showError(box, "合规检查暂不可用，请稍后重试");
+        if (error.name !== "AbortError") showError(box, gettext("合规检查暂不可用，请稍后重试"));
       }
     }
 

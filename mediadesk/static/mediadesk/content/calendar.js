@@ -22,7 +22,7 @@
     close.type = "button";
     close.className = "btn-close";
     close.setAttribute("data-bs-dismiss", "alert");
-    close.setAttribute("aria-label", "关闭");
+    close.setAttribute("aria-label", gettext("关闭"));
     div.appendChild(close);
     messageBox.replaceChildren(div);
   }
@@ -85,7 +85,7 @@
   function eventDidMount(info) {
     const p = info.event.extendedProps;
     if (p.kind === "variant") info.el.title = `${info.event.title}\n${p.account} · ${p.platform} · ${p.statusLabel}`;
-    if (p.kind === "more") info.el.title = "查看当天全部";
+    if (p.kind === "more") info.el.title = gettext("查看当天全部");
   }
 
   async function reschedule(info) {
@@ -101,11 +101,11 @@
       });
       payload = await response.json();
     } catch (error) {
-      payload = { detail: "网络异常或登录已过期，排期未修改" };
+      payload = { detail: gettext("网络异常或登录已过期，排期未修改") };
     }
     if (!response || !response.ok) {
       info.revert();
-      show(payload.detail || `排期未修改（${response ? response.status : "网络错误"}）`, "danger");
+      show(payload.detail || interpolate(gettext("排期未修改（%(reason)s）"), { reason: response ? response.status : gettext("网络错误") }, true), "danger");
       return;
     }
     show(payload.message, "success");
@@ -130,7 +130,7 @@
       ? { left: "prev,next", center: "title", right: "today" }
       : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
     footerToolbar: phone ? { center: "dayGridMonth,timeGridWeek,listWeek,listDay" } : false,
-    buttonText: { listWeek: "列表", listDay: "当天" },
+    buttonText: { listWeek: gettext("列表"), listDay: gettext("当天") },
     height: "auto",
     nowIndicator: true,
     scrollTime: "07:00:00",
@@ -151,7 +151,7 @@
     events: {
       url: el.dataset.feedUrl,
       extraParams: filterParams,
-      failure: () => show("日历数据加载失败，请检查筛选条件或刷新页面", "danger"),
+      failure: () => show(gettext("日历数据加载失败，请检查筛选条件或刷新页面"), "danger"),
     },
     eventContent,
     eventDidMount,

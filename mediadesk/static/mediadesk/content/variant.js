@@ -20,8 +20,8 @@
     function update(recheck) {
       const code = platformOf[account.value] || "";
       hint.textContent = code
-        ? (hints[code] ? `推荐时段：${hints[code]}` : "该平台暂无推荐时段")
-        : "选择账号后显示该平台的推荐发布时段";
+        ? (hints[code] ? interpolate(gettext("推荐时段：%(hours)s"), { hours: hints[code] }, true) : gettext("该平台暂无推荐时段"))
+        : gettext("选择账号后显示该平台的推荐发布时段");
       form.querySelectorAll("[data-compliance-check]").forEach((field) => {
         const changed = field.dataset.platform !== code;
         field.dataset.platform = code;

@@ -15,9 +15,9 @@
         xAxis: { type: "category", data: data.days.map(function (d) { return d.day.slice(5); }) },
         yAxis: { type: "value" },
         series: [
-          { name: "消息量", type: "bar", data: data.days.map(function (d) { return d.total; }) },
-          { name: "正面", type: "line", smooth: true, data: data.days.map(function (d) { return d.positive; }) },
-          { name: "负面", type: "line", smooth: true, data: data.days.map(function (d) { return d.negative; }) }
+          { name: gettext("消息量"), type: "bar", data: data.days.map(function (d) { return d.total; }) },
+          { name: gettext("正面"), type: "line", smooth: true, data: data.days.map(function (d) { return d.positive; }) },
+          { name: gettext("负面"), type: "line", smooth: true, data: data.days.map(function (d) { return d.negative; }) }
         ]
       };
     },
@@ -31,8 +31,8 @@
         xAxis: { type: "category", data: data.curve.map(function (p) { return p.hour; }) },
         yAxis: { type: "value" },
         series: [
-          { name: "声量", type: "line", smooth: true, data: data.curve.map(function (p) { return p.total; }) },
-          { name: "负面", type: "line", smooth: true, data: data.curve.map(function (p) { return p.negative; }) }
+          { name: gettext("声量"), type: "line", smooth: true, data: data.curve.map(function (p) { return p.total; }) },
+          { name: gettext("负面"), type: "line", smooth: true, data: data.curve.map(function (p) { return p.negative; }) }
         ]
       };
     }
