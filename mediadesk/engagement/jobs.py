@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
 from mediadesk.core.periodic import periodic
@@ -79,12 +80,20 @@ def check_slas(now: dt.datetime) -> tuple[int, int]:
     return flagged, escalated
 
 
-@periodic("engagement.sla_breaches", every=dt.timedelta(minutes=1), label="互动消息回复超时检查")
+@periodic(
+    "engagement.sla_breaches",
+    every=dt.timedelta(minutes=1),
+    label=gettext_lazy("互动消息回复超时检查"),
+)
 def run_sla_check(slot: dt.datetime) -> tuple[int, int]:
     return check_slas(timezone.now())
 
 
-@periodic("engagement.webhook_events", every=dt.timedelta(minutes=1), label="补处理互动回调事件")
+@periodic(
+    "engagement.webhook_events",
+    every=dt.timedelta(minutes=1),
+    label=gettext_lazy("补处理互动回调事件"),
+)
 def run_pending_events(slot: dt.datetime) -> int:
     from mediadesk.engagement import webhooks
 
@@ -92,12 +101,18 @@ def run_pending_events(slot: dt.datetime) -> int:
     return sum(webhooks.process(event.pk) for event in pending)
 
 
-@periodic("engagement.opinion_spikes", every=dt.timedelta(minutes=1), label="舆情声量突增检测")
+@periodic(
+    "engagement.opinion_spikes",
+    every=dt.timedelta(minutes=1),
+    label=gettext_lazy("舆情声量突增检测"),
+)
 def run_spike_pass(slot: dt.datetime) -> int:
     return opinion.spike_pass(timezone.now())
 
 
-@periodic("engagement.weibo_pull", every=dt.timedelta(minutes=5), label="拉取微博评论")
+@periodic(
+    "engagement.weibo_pull", every=dt.timedelta(minutes=5), label=gettext_lazy("拉取微博评论")
+)
 def run_weibo_pull(slot: dt.datetime) -> int:
     from mediadesk.engagement import weibo
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, scopes
 from mediadesk.engagement import perms, rules
@@ -20,9 +21,9 @@ from mediadesk.orgs.models import Organisation
 
 audit.register_actions(
     {
-        "standard_reply.save": "保存标准话术",
-        "standard_reply.delete": "删除标准话术",
-        "standard_reply.import": "导入标准话术",
+        "standard_reply.save": gettext_lazy("保存标准话术"),
+        "standard_reply.delete": gettext_lazy("删除标准话术"),
+        "standard_reply.import": gettext_lazy("导入标准话术"),
     }
 )
 

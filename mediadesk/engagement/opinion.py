@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, scopes
 from mediadesk.engagement import perms, rules
@@ -35,23 +36,23 @@ from mediadesk.orgs.models import Organisation
 
 audit.register_actions(
     {
-        "watch_term.save": "保存监测词",
-        "mention.receive": "收到舆情信息",
-        "incident.open": "舆情事件立案",
-        "incident.grade": "舆情事件定级",
-        "incident.step": "舆情事件处置环节",
-        "incident.respond": "舆情事件首次响应",
-        "incident.statement": "起草舆情声明",
-        "incident.close": "舆情事件关闭复盘",
-        "incident.link": "关联消息到舆情事件",
+        "watch_term.save": gettext_lazy("保存监测词"),
+        "mention.receive": gettext_lazy("收到舆情信息"),
+        "incident.open": gettext_lazy("舆情事件立案"),
+        "incident.grade": gettext_lazy("舆情事件定级"),
+        "incident.step": gettext_lazy("舆情事件处置环节"),
+        "incident.respond": gettext_lazy("舆情事件首次响应"),
+        "incident.statement": gettext_lazy("起草舆情声明"),
+        "incident.close": gettext_lazy("舆情事件关闭复盘"),
+        "incident.link": gettext_lazy("关联消息到舆情事件"),
     }
 )
 notifications.register_kinds(
     {
-        "opinion.incident": "舆情事件",
-        "opinion.signal": "舆情信号",
-        "engagement.sla": "互动消息回复超时",
-        "engagement.approval": "回复待审批",
+        "opinion.incident": gettext_lazy("舆情事件"),
+        "opinion.signal": gettext_lazy("舆情信号"),
+        "engagement.sla": gettext_lazy("互动消息回复超时"),
+        "engagement.approval": gettext_lazy("回复待审批"),
     }
 )
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, scopes
 from mediadesk.engagement import library, perms, rules, senders, sentiment
@@ -39,20 +40,20 @@ from mediadesk.orgs.models import Organisation, Project
 
 audit.register_actions(
     {
-        "message.receive": "收到互动消息",
-        "message.assign": "分配互动消息",
-        "message.status": "变更互动消息状态",
-        "message.note": "添加内部备注",
-        "message.tags": "修改消息标签",
-        "message.reply": "回复互动消息",
-        "message.reply_approve": "审批通过回复",
-        "message.reply_reject": "驳回回复",
-        "message.lead": "互动消息转线索",
-        "message.correct": "校正情感",
-        "message.sla_breach": "互动消息回复超时",
-        "message.sla_escalate": "互动消息超时升级",
-        "message.delete": "删除互动消息",
-        "lexicon_term.save": "保存领域情感词",
+        "message.receive": gettext_lazy("收到互动消息"),
+        "message.assign": gettext_lazy("分配互动消息"),
+        "message.status": gettext_lazy("变更互动消息状态"),
+        "message.note": gettext_lazy("添加内部备注"),
+        "message.tags": gettext_lazy("修改消息标签"),
+        "message.reply": gettext_lazy("回复互动消息"),
+        "message.reply_approve": gettext_lazy("审批通过回复"),
+        "message.reply_reject": gettext_lazy("驳回回复"),
+        "message.lead": gettext_lazy("互动消息转线索"),
+        "message.correct": gettext_lazy("校正情感"),
+        "message.sla_breach": gettext_lazy("互动消息回复超时"),
+        "message.sla_escalate": gettext_lazy("互动消息超时升级"),
+        "message.delete": gettext_lazy("删除互动消息"),
+        "lexicon_term.save": gettext_lazy("保存领域情感词"),
     }
 )
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, scopes
 from mediadesk.engagement import perms, webhooks
@@ -30,17 +31,17 @@ from mediadesk.orgs.models import Organisation, User
 
 audit.register_actions(
     {
-        "service_seat.save": "保存客服席位",
-        "sla_policy.save": "保存回复时限",
-        "sla_policy.delete": "删除回复时限",
-        "assignment_rule.save": "保存分配规则",
-        "assignment_rule.delete": "删除分配规则",
-        "approval_rule.save": "保存回复审批规则",
-        "approval_rule.delete": "删除回复审批规则",
-        "reply_variable.save": "保存话术变量",
-        "engagement_channel.create": "新增消息接入",
-        "opinion_settings.save": "修改舆情阈值",
-        "incident_grade.save": "修改事件分级规则",
+        "service_seat.save": gettext_lazy("保存客服席位"),
+        "sla_policy.save": gettext_lazy("保存回复时限"),
+        "sla_policy.delete": gettext_lazy("删除回复时限"),
+        "assignment_rule.save": gettext_lazy("保存分配规则"),
+        "assignment_rule.delete": gettext_lazy("删除分配规则"),
+        "approval_rule.save": gettext_lazy("保存回复审批规则"),
+        "approval_rule.delete": gettext_lazy("删除回复审批规则"),
+        "reply_variable.save": gettext_lazy("保存话术变量"),
+        "engagement_channel.create": gettext_lazy("新增消息接入"),
+        "opinion_settings.save": gettext_lazy("修改舆情阈值"),
+        "incident_grade.save": gettext_lazy("修改事件分级规则"),
     }
 )
 

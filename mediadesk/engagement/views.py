@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mediadesk.core import audit, excel, scopes
@@ -281,11 +282,13 @@ def save_view(request: HttpRequest) -> HttpResponse:
 
 
 class PasteForm(forms.Form):
-    platform = forms.ModelChoiceField(Platform.objects.filter(is_active=True), label=_("平台"), to_field_name="code")  # fmt: skip
-    kind = forms.ChoiceField(choices=Kind.choices, label=_("类型"))
-    account = forms.ModelChoiceField(Account.objects.none(), label=_("账号"), required=False)
-    post_url = forms.URLField(label=_("帖子链接"), required=False, max_length=500)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label=_("内容（每行一条）"), max_length=100_000)  # fmt: skip
+    platform = forms.ModelChoiceField(Platform.objects.filter(is_active=True), label=gettext_lazy("平台"), to_field_name="code")  # fmt: skip
+    kind = forms.ChoiceField(choices=Kind.choices, label=gettext_lazy("类型"))
+    account = forms.ModelChoiceField(
+        Account.objects.none(), label=gettext_lazy("账号"), required=False
+    )
+    post_url = forms.URLField(label=gettext_lazy("帖子链接"), required=False, max_length=500)
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label=gettext_lazy("内容（每行一条）"), max_length=100_000)  # fmt: skip
 
 
 def paste(request: HttpRequest) -> HttpResponse:
@@ -315,8 +318,8 @@ def paste(request: HttpRequest) -> HttpResponse:
 
 
 class UploadForm(forms.Form):
-    preset = forms.ChoiceField(choices=[(k, v[0]) for k, v in imports.PRESETS.items()], label=_("导出格式"))  # fmt: skip
-    file = forms.FileField(label=_("文件（.xlsx 或 .csv）"))
+    preset = forms.ChoiceField(choices=[(k, v[0]) for k, v in imports.PRESETS.items()], label=gettext_lazy("导出格式"))  # fmt: skip
+    file = forms.FileField(label=gettext_lazy("文件（.xlsx 或 .csv）"))
 
 
 IMPORT_KEY = "engagement_import"
@@ -377,12 +380,16 @@ def library_list(request: HttpRequest) -> HttpResponse:
 
 
 class ReplyForm(forms.Form):
-    category = forms.CharField(label=_("分类"), max_length=20)
-    title = forms.CharField(label=_("标题"), max_length=60)
-    text = forms.CharField(label=_("话术"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, help_text=_("可用变量：{项目名} {售楼处电话} {活动时间}"))  # fmt: skip
-    keywords = forms.CharField(label=_("关键词（逗号分隔）"), max_length=200, required=False)
-    platforms = forms.MultipleChoiceField(label=_("适用平台"), required=False, widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    compliance_note = forms.CharField(label=_("合规说明"), max_length=200, required=False)
+    category = forms.CharField(label=gettext_lazy("分类"), max_length=20)
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=60)
+    text = forms.CharField(label=gettext_lazy("话术"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, help_text=gettext_lazy("可用变量：{项目名} {售楼处电话} {活动时间}"))  # fmt: skip
+    keywords = forms.CharField(
+        label=gettext_lazy("关键词（逗号分隔）"), max_length=200, required=False
+    )
+    platforms = forms.MultipleChoiceField(label=gettext_lazy("适用平台"), required=False, widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    compliance_note = forms.CharField(
+        label=gettext_lazy("合规说明"), max_length=200, required=False
+    )
 
 
 def library_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core.context import acting_from
 from mediadesk.core.periodic import periodic
 
 
-@periodic("live.checklist_overdue", every=timedelta(minutes=15), label="直播准备项逾期提醒")
+@periodic(
+    "live.checklist_overdue", every=timedelta(minutes=15), label=gettext_lazy("直播准备项逾期提醒")
+)
 def checklist_overdue(slot: datetime) -> int:
     """Notify once per overdue open item (in-app + robots subscribed to live.checklist)."""
     with acting_from("task"):

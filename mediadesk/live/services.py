@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from mediadesk.core import audit, scopes, uploads
@@ -31,18 +32,18 @@ from mediadesk.live.models import (
 from mediadesk.live.perms import LIVE_MANAGE
 from mediadesk.notifications import services as _notifications
 
-_notifications.register_kinds({"live.checklist": "直播准备项逾期"})
+_notifications.register_kinds({"live.checklist": gettext_lazy("直播准备项逾期")})
 audit.register_actions(
     {
-        "live_session.create": "创建直播场次",
-        "live_session.update": "修改直播场次",
-        "live_session.status": "直播场次状态变更",
-        "live_session.checklist": "确认开播前准备项",
-        "live_session.figures": "录入直播数据",
-        "live_session.capture": "直播控制台留资",
-        "live_session.review": "直播复盘",
-        "live_session.offer": "添加特价房源",
-        "live_script.save": "保存话术",
+        "live_session.create": gettext_lazy("创建直播场次"),
+        "live_session.update": gettext_lazy("修改直播场次"),
+        "live_session.status": gettext_lazy("直播场次状态变更"),
+        "live_session.checklist": gettext_lazy("确认开播前准备项"),
+        "live_session.figures": gettext_lazy("录入直播数据"),
+        "live_session.capture": gettext_lazy("直播控制台留资"),
+        "live_session.review": gettext_lazy("直播复盘"),
+        "live_session.offer": gettext_lazy("添加特价房源"),
+        "live_script.save": gettext_lazy("保存话术"),
     }
 )
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext_lazy
+
 from mediadesk.core.periodic import periodic
 
 
-@periodic("planning.refresh", every=dt.timedelta(minutes=15), label="目标进度与系统任务刷新")
+@periodic(
+    "planning.refresh", every=dt.timedelta(minutes=15), label=gettext_lazy("目标进度与系统任务刷新")
+)
 def refresh(slot: dt.datetime) -> dict[str, object]:
     from mediadesk.planning import generators, services
 

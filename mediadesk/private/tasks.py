@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core.periodic import periodic
 from mediadesk.private import wecom
@@ -69,7 +70,9 @@ def restage_recent(slot: dt.datetime) -> int:
     return moved
 
 
-@periodic("private.nightly", every=timedelta(days=1), label="私域：沉默用户与唤醒结果")
+@periodic(
+    "private.nightly", every=timedelta(days=1), label=gettext_lazy("私域：沉默用户与唤醒结果")
+)
 def nightly(slot: dt.datetime) -> int:
     """The nightly pass: members into wake-up plans, responses scored."""
     n = restage_recent(slot)

@@ -5,18 +5,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core.periodic import periodic
 
 
-@periodic("publishing.dispatch", every=timedelta(seconds=15), label="派发到点的发布任务")
+@periodic(
+    "publishing.dispatch", every=timedelta(seconds=15), label=gettext_lazy("派发到点的发布任务")
+)
 def dispatch(slot: datetime) -> int:
     from mediadesk.publishing import engine
 
     return engine.dispatch(max(slot, timezone.now()))
 
 
-@periodic("publishing.sweep", every=timedelta(minutes=1), label="发布任务对账与超时回收")
+@periodic(
+    "publishing.sweep", every=timedelta(minutes=1), label=gettext_lazy("发布任务对账与超时回收")
+)
 def sweep(slot: datetime) -> dict[str, int]:
     from mediadesk.publishing import engine
 
@@ -24,7 +29,9 @@ def sweep(slot: datetime) -> dict[str, int]:
 
 
 @periodic(
-    "publishing.reminders", every=timedelta(minutes=5), label="发布包提醒与发布后检查超时升级"
+    "publishing.reminders",
+    every=timedelta(minutes=5),
+    label=gettext_lazy("发布包提醒与发布后检查超时升级"),
 )
 def reminders(slot: datetime) -> int:
     from mediadesk.publishing import services
@@ -34,7 +41,9 @@ def reminders(slot: datetime) -> int:
 
 
 @periodic(
-    "publishing.pull_metrics", every=timedelta(minutes=10), label="拉取发布后 1/24/48/72 小时数据"
+    "publishing.pull_metrics",
+    every=timedelta(minutes=10),
+    label=gettext_lazy("拉取发布后 1/24/48/72 小时数据"),
 )
 def pull_metrics(slot: datetime) -> int:
     from mediadesk.publishing import pulls
@@ -42,7 +51,9 @@ def pull_metrics(slot: datetime) -> int:
     return pulls.pull_due()
 
 
-@periodic("publishing.daily", every=timedelta(days=1), label="拉取账号日数据、授权到期提醒")
+@periodic(
+    "publishing.daily", every=timedelta(days=1), label=gettext_lazy("拉取账号日数据、授权到期提醒")
+)
 def daily(slot: datetime) -> int:
     from mediadesk.publishing import pulls, services
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.publishing.connectors.base import PlatformError, base_url, request
 from mediadesk.publishing.connectors.douyin import _check as douyin_check
@@ -38,7 +39,7 @@ def read_state(state: str) -> tuple[int, int]:
     try:
         data = signing.loads(state, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
-        raise PlatformError("bad_state", "授权链接已过期或无效，请重新发起授权") from None
+        raise PlatformError("bad_state", _("授权链接已过期或无效，请重新发起授权")) from None
     return int(data["a"]), int(data["u"])
 
 

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content.models import ContentItem, Status, Variant
 from mediadesk.core import audit, crypto, scopes
@@ -32,26 +33,26 @@ from mediadesk.publishing.models import (
 
 audit.register_actions(
     {
-        "publishing.schedule": "排期发布",
-        "publishing.reschedule": "调整发布排期",
-        "publishing.cancel": "取消发布",
-        "publishing.retry": "重试发布",
-        "publishing.package": "转为发布包（人工发布）",
-        "publishing.manual": "人工发布并粘贴链接",
-        "publishing.published": "平台发布成功",
-        "publishing.failed": "发布失败",
-        "publishing.withdraw": "撤回发布",
-        "publishing.withdraw_done": "确认已手动删除",
-        "publishing.connect": "连接平台账号",
-        "publishing.check": "完成发布后检查",
+        "publishing.schedule": gettext_lazy("排期发布"),
+        "publishing.reschedule": gettext_lazy("调整发布排期"),
+        "publishing.cancel": gettext_lazy("取消发布"),
+        "publishing.retry": gettext_lazy("重试发布"),
+        "publishing.package": gettext_lazy("转为发布包（人工发布）"),
+        "publishing.manual": gettext_lazy("人工发布并粘贴链接"),
+        "publishing.published": gettext_lazy("平台发布成功"),
+        "publishing.failed": gettext_lazy("发布失败"),
+        "publishing.withdraw": gettext_lazy("撤回发布"),
+        "publishing.withdraw_done": gettext_lazy("确认已手动删除"),
+        "publishing.connect": gettext_lazy("连接平台账号"),
+        "publishing.check": gettext_lazy("完成发布后检查"),
     }
 )
 notifications.register_kinds(
     {
-        "publishing.failed": "发布失败",
-        "publishing.package_due": "发布包到时提醒",
-        "publishing.check_overdue": "发布后检查超时",
-        "publishing.connection": "平台授权即将过期",
+        "publishing.failed": gettext_lazy("发布失败"),
+        "publishing.package_due": gettext_lazy("发布包到时提醒"),
+        "publishing.check_overdue": gettext_lazy("发布后检查超时"),
+        "publishing.connection": gettext_lazy("平台授权即将过期"),
     }
 )
 NO_CONNECTION_MESSAGE = "该账号未连接发布接口，已生成发布包，请到时按发布包手动发布并粘贴链接"
