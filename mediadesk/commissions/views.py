@@ -199,7 +199,9 @@ def statement_export(request: HttpRequest, pk: int) -> HttpResponse:
         "month": f"{statement.month:%Y-%m}",
         "name": statement.recipient_label,
     }
-    return excel.xlsx_response(name, exports.LINE_HEADERS, exports.line_rows(statement, lines))
+    return excel.xlsx_response(
+        name, [str(h) for h in exports.LINE_HEADERS], exports.line_rows(statement, lines)
+    )
 
 
 def month_export(request: HttpRequest) -> HttpResponse:
@@ -209,7 +211,9 @@ def month_export(request: HttpRequest) -> HttpResponse:
     qs = queries.filter_statements(queries.visible_statements(request.user), params)
     qs = qs.select_related("approved_by").annotate(line_count=Count("lines"))
     name = _("佣金汇总-%(month)s.xlsx") % {"month": params["month"]}
-    return excel.xlsx_response(name, exports.SUMMARY_HEADERS, exports.summary_rows(qs))
+    return excel.xlsx_response(
+        name, [str(h) for h in exports.SUMMARY_HEADERS], exports.summary_rows(qs)
+    )
 
 
 # --- schemes -------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ audit.register_actions(
 
 Strategy = AllocationRule.Strategy
 
-STRATEGY_HELP: dict[str, str] = {
+STRATEGY_HELP: dict[str, audit.StrOrPromise] = {
     Strategy.ROUND_ROBIN: gettext_lazy("在岗顾问依次轮流接收，等待最久的顾问先分。"),
     Strategy.FEWEST_OPEN: gettext_lazy("优先分给当前在跟客户最少的在岗顾问。"),
     Strategy.WEIGHTED: gettext_lazy("按顾问的分配权重比例分配，权重 2 的顾问约分到权重 1 的两倍。"),

@@ -9,9 +9,10 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -92,8 +93,10 @@ def _parse_time(text: str) -> dt.datetime | None:
 
 
 def _sources() -> dict[str, str]:
+    """Source codes and their Chinese labels: the template's words, whatever the language."""
     words = {value: value for value in Source.values}
-    words.update({label: value for value, label in Source.choices})
+    with translation.override(settings.LANGUAGE_CODE):
+        words.update({str(label): value for value, label in Source.choices})
     return words
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mediadesk.core.audit import StrOrPromise
 from mediadesk.core.models import TimeStampedModel
 from mediadesk.core.phone import mask as mask_phone
 from mediadesk.orgs.models import Company, Organisation, Project
@@ -872,7 +873,7 @@ class Deal(TimeStampedModel):
                 ("cancelled_at", gettext_lazy("退房")))  # fmt: skip
 
     @property
-    def timeline(self) -> list[tuple[str, dt.datetime]]:
+    def timeline(self) -> list[tuple[StrOrPromise, dt.datetime]]:
         """The dates reached so far, in order: (label, when)."""
         return [(label, getattr(self, name)) for name, label in self.TIMELINE
                 if getattr(self, name) is not None]  # fmt: skip

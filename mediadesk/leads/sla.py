@@ -18,7 +18,7 @@ from mediadesk.core.periodic import periodic
 from mediadesk.leads import notices, services
 from mediadesk.leads.models import Opportunity, RuleSet
 
-AUTO_REASSIGN = gettext_lazy("首次联系超时自动改派")
+AUTO_REASSIGN = "首次联系超时自动改派"
 
 
 def _open() -> Any:

@@ -113,7 +113,7 @@ def export(request: HttpRequest) -> HttpResponse:
     exports.record_export(user, count_hint=str(exports.LIMIT), params=_params(request))
     return excel.xlsx_response(
         _("客户列表-%(stamp)s.xlsx") % {"stamp": exports.stamp()},
-        exports.HEADERS,
+        [str(h) for h in exports.HEADERS],
         exports.rows(qs, user),
     )
 
