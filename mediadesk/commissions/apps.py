@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CommissionsConfig(AppConfig):
     name = "mediadesk.commissions"
     label = "commissions"
-    verbose_name = "佣金与激励"
+    verbose_name = _("佣金与激励")
 
     def ready(self) -> None:
         from mediadesk.commissions import cards

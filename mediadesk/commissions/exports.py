@@ -6,34 +6,37 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from mediadesk.commissions.models import Line, Statement
 
 LINE_HEADERS = [
-    "结算月份",
-    "项目",
-    "收款人",
-    "类型",
-    "房号",
-    "成交金额(元)",
-    "佣金方案",
-    "档位",
-    "比例(%)",
-    "分成",
-    "该成交应得(元)",
-    "发放节点",
-    "金额(元)",
-    "说明",
+    gettext_lazy("结算月份"),
+    gettext_lazy("项目"),
+    gettext_lazy("收款人"),
+    gettext_lazy("类型"),
+    gettext_lazy("房号"),
+    gettext_lazy("成交金额(元)"),
+    gettext_lazy("佣金方案"),
+    gettext_lazy("档位"),
+    gettext_lazy("比例(%)"),
+    gettext_lazy("分成"),
+    gettext_lazy("该成交应得(元)"),
+    gettext_lazy("发放节点"),
+    gettext_lazy("金额(元)"),
+    gettext_lazy("说明"),
 ]
 SUMMARY_HEADERS = [
-    "结算月份",
-    "项目",
-    "收款人",
-    "类型",
-    "明细条数",
-    "合计(元)",
-    "状态",
-    "审批人",
-    "审批时间",
+    gettext_lazy("结算月份"),
+    gettext_lazy("项目"),
+    gettext_lazy("收款人"),
+    gettext_lazy("类型"),
+    gettext_lazy("明细条数"),
+    gettext_lazy("合计(元)"),
+    gettext_lazy("状态"),
+    gettext_lazy("审批人"),
+    gettext_lazy("审批时间"),
 ]
 
 
@@ -62,7 +65,7 @@ def line_rows(statement: Statement, lines: Iterable[Line]) -> Iterator[list[Any]
             line.note,
         ]
     yield [
-        "合计",
+        _("合计"),
         "",
         "",
         "",
@@ -85,7 +88,7 @@ def summary_rows(statements: Iterable[Statement]) -> Iterator[list[Any]]:
             f"{s.month:%Y-%m}",
             str(s.project),
             s.recipient_label,
-            "人员" if s.person_id else "渠道",
+            _("人员") if s.person_id else _("渠道"),
             getattr(s, "line_count", None),
             yuan(s.total_fen),
             s.get_status_display(),

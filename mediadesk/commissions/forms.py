@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.commissions.models import Incentive, LiveSessionFigure, Scheme
 from mediadesk.commissions.queries import projects_for
@@ -76,16 +77,21 @@ class TierForm(StyledForm):
     """One row of the tier editor: from the threshold on, a rate or an amount per unit."""
 
     threshold = forms.DecimalField(
-        label="达到（套数，或成交金额：元）",
+        label=_("达到（套数，或成交金额：元）"),
         min_value=0,
         max_digits=14,
         decimal_places=2,
         required=False,
     )
     rate = forms.DecimalField(
-        label="比例(%)", min_value=0, max_value=100, max_digits=6, decimal_places=3, required=False
+        label=_("比例(%)"),
+        min_value=0,
+        max_value=100,
+        max_digits=6,
+        decimal_places=3,
+        required=False,
     )
-    per_unit = YuanField(label="每套金额(元)", min_value=0, required=False)
+    per_unit = YuanField(label=_("每套金额(元)"), min_value=0, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -131,14 +137,14 @@ def tier_initial(scheme: Scheme | None) -> list[dict[str, Any]]:
 class IncentiveForm(StyledForm, forms.ModelForm):
     """An incentive rule; amounts in yuan."""
 
-    bonus = YuanField(label="达标奖金(元/人)", min_value=0, required=False)
-    viewers_bonus = YuanField(label="观看达标奖金(元)", min_value=0, required=False)
-    leads_bonus = YuanField(label="留资达标奖金(元)", min_value=0, required=False)
+    bonus = YuanField(label=_("达标奖金(元/人)"), min_value=0, required=False)
+    viewers_bonus = YuanField(label=_("观看达标奖金(元)"), min_value=0, required=False)
+    leads_bonus = YuanField(label=_("留资达标奖金(元)"), min_value=0, required=False)
     members = forms.ModelMultipleChoiceField(
-        label="适用人员",
+        label=_("适用人员"),
         queryset=User.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="按住 Ctrl（Mac 为 ⌘）可多选；团队目标奖选后台团队成员",
+        help_text=_("按住 Ctrl（Mac 为 ⌘）可多选；团队目标奖选后台团队成员"),
     )
 
     class Meta:
@@ -185,8 +191,10 @@ class IncentiveForm(StyledForm, forms.ModelForm):
 class IncentiveTierForm(StyledForm):
     """One row of a deal-count incentive: from the n-th unit, an amount per unit."""
 
-    threshold = forms.IntegerField(label="自第N套起", min_value=1, max_value=10_000, required=False)
-    per_unit = YuanField(label="每套奖金(元)", min_value=0, required=False)
+    threshold = forms.IntegerField(
+        label=_("自第N套起"), min_value=1, max_value=10_000, required=False
+    )
+    per_unit = YuanField(label=_("每套奖金(元)"), min_value=0, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -235,7 +243,7 @@ class LiveFigureForm(StyledForm, forms.ModelForm):
 
 class SettleForm(StyledForm):
     month = forms.CharField(
-        label="结算月份", widget=forms.TextInput(attrs={"type": "month"}), max_length=7
+        label=_("结算月份"), widget=forms.TextInput(attrs={"type": "month"}), max_length=7
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -245,13 +253,13 @@ class SettleForm(StyledForm):
 
 class AdjustmentForm(StyledForm):
     amount = forms.DecimalField(
-        label="调整金额(元，扣减填负数)",
+        label=_("调整金额(元，扣减填负数)"),
         max_digits=14,
         decimal_places=2,
         min_value=-MAX_YUAN,
         max_value=MAX_YUAN,
     )
-    reason = forms.CharField(label="原因", max_length=200)
+    reason = forms.CharField(label=_("原因"), max_length=200)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

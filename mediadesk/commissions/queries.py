@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from mediadesk.commissions.filters import FigureFilters, SchemeFilters, StatementFilters
 from mediadesk.commissions.models import Incentive, Line, LiveSessionFigure, Scheme, Statement
@@ -47,11 +48,11 @@ def can_manage(user: Any) -> bool:
 
 
 def require_view_all(user: Any) -> None:
-    scopes.require(can_view_all(user) or can_manage(user), "没有查看佣金结算的权限")
+    scopes.require(can_view_all(user) or can_manage(user), _("没有查看佣金结算的权限"))
 
 
 def require_manage(user: Any) -> None:
-    scopes.require(can_manage(user), "没有管理佣金方案与激励的权限")
+    scopes.require(can_manage(user), _("没有管理佣金方案与激励的权限"))
 
 
 def visible_statements(user: Any) -> QuerySet[Statement]:
@@ -116,7 +117,7 @@ def visible_schemes(user: Any) -> QuerySet[Scheme]:
 def access_scheme(user: Any, pk: Any, *, for_write: bool = False) -> Scheme:
     scheme = scopes.get_or_404(visible_schemes(user), pk)
     if for_write and not scopes.allows(user, Perm.COMMISSIONS_MANAGE, scheme):
-        raise PermissionDenied("没有修改该方案的权限")
+        raise PermissionDenied(_("没有修改该方案的权限"))
     return scheme
 
 
@@ -137,7 +138,7 @@ def visible_incentives(user: Any) -> QuerySet[Incentive]:
 def access_incentive(user: Any, pk: Any, *, for_write: bool = False) -> Incentive:
     incentive = scopes.get_or_404(visible_incentives(user), pk)
     if for_write and not scopes.allows(user, Perm.COMMISSIONS_MANAGE, incentive):
-        raise PermissionDenied("没有修改该激励规则的权限")
+        raise PermissionDenied(_("没有修改该激励规则的权限"))
     return incentive
 
 

@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 WHOLE = "whole"
 EXCESS = "excess"
 BY_UNITS = "units"
@@ -84,18 +86,20 @@ def tier_problems(tiers: Sequence[Tier], *, tier_by: str, pay: str) -> list[str]
     """Why a tier table is unusable (Chinese messages), or [] when it is fine."""
     problems: list[str] = []
     if not tiers:
-        return ["至少需要一档"]
+        return [_("至少需要一档")]
     if tiers[0].threshold != 0:
-        problems.append("第一档的起点必须是 0")
+        problems.append(_("第一档的起点必须是 0"))
     for i in range(1, len(tiers)):
         if tiers[i].threshold <= tiers[i - 1].threshold:
-            problems.append(f"第{i + 1}档的起点必须大于第{i}档")
+            problems.append(_("第%(n)s档的起点必须大于第%(prev)s档") % {"n": i + 1, "prev": i})
         if _value(tiers[i], pay) < _value(tiers[i - 1], pay):
-            problems.append(f"第{i + 1}档的佣金不能低于第{i}档（跳点只能向上）")
+            problems.append(
+                _("第%(n)s档的佣金不能低于第%(prev)s档（跳点只能向上）") % {"n": i + 1, "prev": i}
+            )
     if any(t.rate < 0 or t.per_unit_fen < 0 for t in tiers):
-        problems.append("佣金不能为负数")
+        problems.append(_("佣金不能为负数"))
     if pay == PAY_PER_UNIT and tier_by != BY_UNITS and len(tiers) > 1:
-        problems.append("按套固定金额的方案只能按套数跳点")
+        problems.append(_("按套固定金额的方案只能按套数跳点"))
     return problems
 
 

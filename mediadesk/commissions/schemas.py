@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from mediadesk.commissions.models import Line, Statement
@@ -64,7 +65,7 @@ class LineOut(Schema):
     incentive: int | None
     stage: str
     tier_label: str
-    rate: Decimal | None = Field(description="百分比，如 1.5 表示 1.5%")
+    rate: Decimal | None = Field(description=_("百分比，如 1.5 表示 1.5%"))
     share: Decimal | None
     deal_commission_fen: int | None
     amount_fen: int
@@ -104,8 +105,8 @@ class StatementDetailOut(StatementOut):
 
 
 class CommissionTierOut(Schema):
-    threshold: int = Field(description="达到(套，或金额分)")
-    rate: Decimal = Field(description="佣金比例(%)")
+    threshold: int = Field(description=_("达到(套，或金额分)"))
+    rate: Decimal = Field(description=_("佣金比例(%)"))
     per_unit_fen: int
 
 

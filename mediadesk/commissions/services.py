@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.commissions import rules, settlement
@@ -48,7 +50,7 @@ audit.register_actions(
 )
 notifications.register_kinds({"commission.approved": gettext_lazy("佣金结算单已审批")})
 
-ONLINE_FLOOR_MESSAGE = "线上渠道佣金须独立且不低于基础渠道佣金"
+ONLINE_FLOOR_MESSAGE = gettext_lazy("线上渠道佣金须独立且不低于基础渠道佣金")
 SCHEME_FIELDS = (
     "name",
     "project",
@@ -90,12 +92,12 @@ MONEY_FIELDS = (
 
 def _require_manage_in(by: Any, obj: Any) -> None:
     if not scopes.allows(by, Perm.COMMISSIONS_MANAGE, obj):
-        raise PermissionDenied("没有在该项目管理佣金的权限")
+        raise PermissionDenied(_("没有在该项目管理佣金的权限"))
 
 
 def _check_project(project: Project | None, organisation: Organisation) -> None:
     if project is None or project.organisation_id != organisation.pk:
-        raise ValidationError({"project": "请选择本组织的项目"})
+        raise ValidationError({"project": _("请选择本组织的项目")})
 
 
 # --- schemes -------------------------------------------------------------------------------
@@ -116,21 +118,23 @@ def _tier_rows(scheme: Scheme, tiers: list[dict[str, Any]]) -> list[rules.Tier]:
 def _validate_scheme(scheme: Scheme, tiers: list[rules.Tier]) -> None:
     errors: dict[str, Any] = {}
     if not scheme.name.strip():
-        errors["name"] = "请填写方案名称"
+        errors["name"] = _("请填写方案名称")
     if (
         scheme.channel_id
         and scheme.channel
         and scheme.channel.organisation_id != scheme.organisation_id
     ):
-        errors["channel"] = "渠道不属于本组织"
+        errors["channel"] = _("渠道不属于本组织")
     stages = scheme.stage_paid_30 + scheme.stage_loan + scheme.stage_handover
     if stages != 100 or min(scheme.stage_paid_30, scheme.stage_loan, scheme.stage_handover) < 0:
-        errors["stage_paid_30"] = f"三个发放节点的比例之和须为 100%（现为 {stages}%）"
+        errors["stage_paid_30"] = _("三个发放节点的比例之和须为 100%%（现为 %(n)s%%）") % {
+            "n": stages
+        }
     ratio = scheme.supervisor_ratio
     if ratio is not None and not (0 <= ratio <= 1):
-        errors["supervisor_ratio"] = "顾问分成比例应在 0 到 1 之间，如 0.7"
+        errors["supervisor_ratio"] = _("顾问分成比例应在 0 到 1 之间，如 0.7")
     if scheme.valid_until and scheme.valid_until < scheme.valid_from:
-        errors["valid_until"] = "截止日期不能早于生效日期"
+        errors["valid_until"] = _("截止日期不能早于生效日期")
     problems = rules.tier_problems(tiers, tier_by=scheme.tier_by, pay=scheme.basis)
     if problems:
         errors["tiers"] = "；".join(problems)
@@ -153,7 +157,10 @@ def _check_overlap(scheme: Scheme) -> None:
     if scheme.is_active and (clash := same.first()):
         raise ValidationError(
             {
-                "valid_from": f"与方案“{clash.name}”的有效期重叠：同一项目、对象和渠道同时只能有一个方案"
+                "valid_from": _(
+                    "与方案“%(name)s”的有效期重叠：同一项目、对象和渠道同时只能有一个方案"
+                )
+                % {"name": clash.name}
             }
         )
 
@@ -179,7 +186,10 @@ def _check_online_floor(scheme: Scheme, tiers: list[rules.Tier]) -> None:
             pay=scheme.basis,
         ):
             raise ValidationError(
-                {"tiers": f"{ONLINE_FLOOR_MESSAGE}（基础渠道方案“{base_scheme.name}”）"}
+                {
+                    "tiers": _("%(message)s（基础渠道方案“%(name)s”）")
+                    % {"message": ONLINE_FLOOR_MESSAGE, "name": base_scheme.name}
+                }
             )
 
 
@@ -202,7 +212,10 @@ def _check_cut_off(scheme: Scheme) -> None:
     ]
     if days and max(days) > scheme.valid_until:
         raise ValidationError(
-            {"valid_until": f"该方案已为 {max(days):%Y-%m-%d} 的成交计佣，截止日期不能早于此日"}
+            {
+                "valid_until": _("该方案已为 %(day)s 的成交计佣，截止日期不能早于此日")
+                % {"day": f"{max(days):%Y-%m-%d}"}
+            }
         )
 
 
@@ -216,7 +229,10 @@ def _save_tiers(scheme: Scheme, tiers: list[rules.Tier]) -> None:
 
 def _tiers_text(tiers: list[rules.Tier], basis: str) -> str:
     if basis == Basis.PER_UNIT:
-        return "；".join(f"≥{t.threshold} ¥{t.per_unit_fen / 100:.2f}/套" for t in tiers)
+        return "；".join(
+            _("≥%(n)s ¥%(amount)s/套") % {"n": t.threshold, "amount": f"{t.per_unit_fen / 100:.2f}"}
+            for t in tiers
+        )
     return "；".join(f"≥{t.threshold} {Decimal(t.rate).normalize():f}%" for t in tiers)
 
 
@@ -256,7 +272,9 @@ def save_scheme(
     if before and (changed_money or new_tiers != old_tiers) and _locked_use(scheme):
         raise ValidationError(
             {
-                "tiers": "该方案已用于已审批的结算单，计佣条件不能再改：请为本方案设置截止日期，再新建方案"
+                "tiers": _(
+                    "该方案已用于已审批的结算单，计佣条件不能再改：请为本方案设置截止日期，再新建方案"
+                )
             }
         )
     _check_cut_off(scheme)
@@ -293,29 +311,29 @@ INCENTIVE_FIELDS = (
 def _validate_incentive(incentive: Incentive, members: list[Any], tiers: list[rules.Tier]) -> None:
     errors: dict[str, str] = {}
     if not incentive.name.strip():
-        errors["name"] = "请填写名称"
+        errors["name"] = _("请填写名称")
     if not members:
-        errors["members"] = "请选择适用人员"
+        errors["members"] = _("请选择适用人员")
     elif any(m.organisation_id != incentive.organisation_id for m in members):
-        errors["members"] = "适用人员必须是本组织的用户"
+        errors["members"] = _("适用人员必须是本组织的用户")
     kind = incentive.kind
     if kind == Incentive.Kind.DEAL_TIERS:
         if not tiers:
-            errors["tiers"] = "请至少填写一档：自第几套起、每套奖金"
+            errors["tiers"] = _("请至少填写一档：自第几套起、每套奖金")
         elif tiers[0].threshold <= incentive.target_units:
-            errors["tiers"] = "第一档须从目标之后的套数开始（如目标 3 套，则自第 4 套起）"
+            errors["tiers"] = _("第一档须从目标之后的套数开始（如目标 3 套，则自第 4 套起）")
     if kind == Incentive.Kind.TEAM_TARGET and (
         not incentive.target_units or not incentive.bonus_fen
     ):
-        errors["target_units"] = "团队目标奖须填写目标套数和达标奖金"
+        errors["target_units"] = _("团队目标奖须填写目标套数和达标奖金")
     if (
         kind == Incentive.Kind.LIVE_SESSION
         and incentive.min_viewers is None
         and incentive.min_leads is None
     ):
-        errors["min_viewers"] = "直播场次奖须填写观看人数或留资数门槛"
+        errors["min_viewers"] = _("直播场次奖须填写观看人数或留资数门槛")
     if incentive.valid_until and incentive.valid_until < incentive.valid_from:
-        errors["valid_until"] = "截止日期不能早于生效日期"
+        errors["valid_until"] = _("截止日期不能早于生效日期")
     if errors:
         raise ValidationError(errors)
 
@@ -394,9 +412,9 @@ def save_live_figure(
     figure.company_id = figure.project.company_id
     _require_manage_in(by, figure)
     if figure.anchor.organisation_id != organisation.pk:
-        raise ValidationError({"anchor": "主播必须是本组织的用户"})
+        raise ValidationError({"anchor": _("主播必须是本组织的用户")})
     if figure.date > timezone.localdate():
-        raise ValidationError({"date": "直播日期不能晚于今天"})
+        raise ValidationError({"date": _("直播日期不能晚于今天")})
     figure.save()
     action = "live_figure.update" if before else "live_figure.create"
     changes = audit.diff(before, audit.snapshot(figure, FIGURE_FIELDS))
@@ -420,13 +438,16 @@ class SettleResult:
 
 def _check_month(month: dt.date, project_ids: set[int]) -> None:
     if month > rules.month_start(timezone.localdate()):
-        raise ValidationError({"month": "不能结算未来的月份"})
+        raise ValidationError({"month": _("不能结算未来的月份")})
     later = Statement.objects.filter(
         project_id__in=project_ids, month__gt=month, status=Statement.Status.APPROVED
     ).first()
     if later is not None:
         raise ValidationError(
-            {"month": f"{later.month:%Y-%m} 已有审批锁定的结算单，不能再重算更早的 {month:%Y-%m}"}
+            {
+                "month": _("%(later)s 已有审批锁定的结算单，不能再重算更早的 %(month)s")
+                % {"later": f"{later.month:%Y-%m}", "month": f"{month:%Y-%m}"}
+            }
         )
 
 
@@ -438,7 +459,7 @@ def settle_month(*, organisation: Organisation, month: dt.date, by: Any) -> Sett
     projects = projects_for(by, Perm.COMMISSIONS_MANAGE).filter(organisation=organisation)
     project_ids = set(projects.values_list("pk", flat=True))
     if not project_ids:
-        raise PermissionDenied("没有在本组织管理佣金的权限")
+        raise PermissionDenied(_("没有在本组织管理佣金的权限"))
     Organisation.objects.select_for_update().get(pk=organisation.pk)  # one settlement at a time
     _check_month(month, project_ids)
     result = SettleResult(months=[])
@@ -595,18 +616,20 @@ def approve_statement(statement: Statement, *, by: Any) -> Statement:
         .get(pk=statement.pk)
     )
     if not scopes.allows(by, Perm.COMMISSIONS_APPROVE, statement):
-        raise PermissionDenied("没有审批该结算单的权限")
+        raise PermissionDenied(_("没有审批该结算单的权限"))
     if statement.is_locked:
-        raise Conflict("该结算单已审批锁定")
+        raise Conflict(_("该结算单已审批锁定"))
     if statement.month >= rules.month_start(timezone.localdate()):
-        raise ValidationError({"month": "本月尚未结束，不能审批本月结算单"})
+        raise ValidationError({"month": _("本月尚未结束，不能审批本月结算单")})
     earlier = Statement.objects.filter(
         _same_recipient(statement),
         month__lt=statement.month,
         status=Statement.Status.DRAFT,
     ).first()
     if earlier is not None:
-        raise ValidationError({"month": f"请先审批 {earlier.month:%Y-%m} 的结算单"})
+        raise ValidationError(
+            {"month": _("请先审批 %(month)s 的结算单") % {"month": f"{earlier.month:%Y-%m}"}}
+        )
     statement.status = Statement.Status.APPROVED
     statement.approved_by = by
     statement.approved_at = timezone.now()
@@ -633,13 +656,16 @@ def _same_recipient(statement: Statement) -> Q:
 
 def _notify_approved(statement: Statement) -> None:
     url = reverse("commissions:statement", args=[statement.pk])
+    person = statement.person
+    with translation.override(getattr(person, "language", None) or settings.LANGUAGE_CODE):
+        title = _("%(month)s 佣金结算单已审批") % {"month": f"{statement.month:%Y-%m}"}
+        body = _("%(project)s：合计 ¥%(total)s") % {
+            "project": statement.project,
+            "total": f"{statement.total_fen / 100:,.2f}",
+        }  # in the recipient's language
     transaction.on_commit(
         lambda: notifications.notify(
-            [statement.person],
-            kind="commission.approved",
-            title=f"{statement.month:%Y-%m} 佣金结算单已审批",
-            body=f"{statement.project}：合计 ¥{statement.total_fen / 100:,.2f}",
-            url=url,
+            [person], kind="commission.approved", title=title, body=body, url=url
         )
     )
 
@@ -682,9 +708,9 @@ def add_adjustment(statement: Statement, *, by: Any, amount_fen: int, reason: st
     statement = Statement.objects.select_for_update().get(pk=statement.pk)
     _require_manage_in(by, statement)
     if not reason.strip():
-        raise ValidationError({"reason": "请填写调整原因"})
+        raise ValidationError({"reason": _("请填写调整原因")})
     if amount_fen == 0:
-        raise ValidationError({"amount": "调整金额不能为 0"})
+        raise ValidationError({"amount": _("调整金额不能为 0")})
     target, moved_from = statement, None
     if statement.is_locked:
         target = _open_statement_after(statement, statement.organisation)

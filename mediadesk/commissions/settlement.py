@@ -321,10 +321,10 @@ def _stage_entitlements(
     out: Entitlements,
 ) -> None:
     deal: Deal = result.key
-    percents = [getattr(scheme, percent) for _, _, percent in STAGES]
+    percents = [getattr(scheme, percent) for _stage, _date, percent in STAGES]
     for recipient, share, fen in shares_of(scheme, deal, result.fen, book.ratios):
         amounts = rules.stage_amounts(fen, percents)
-        for (stage, date_field, _), amount in zip(STAGES, amounts, strict=True):
+        for (stage, date_field, _percent), amount in zip(STAGES, amounts, strict=True):
             when = getattr(deal, date_field)
             if when is None or when >= end:
                 continue

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediadesk.commissions import exports, queries, rules, services
@@ -125,7 +126,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, Conflict) as exc:
         messages.error(request, _message(exc))
     else:
-        messages.success(request, "已审批，结算单已锁定")
+        messages.success(request, _("已审批，结算单已锁定"))
     return redirect("commissions:statement", statement.pk)
 
 
@@ -147,9 +148,13 @@ def adjust(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _message(exc))
         return redirect("commissions:statement", statement.pk)
     if line.statement_id != statement.pk:
-        messages.info(request, f"本结算单已锁定，调整已记入 {line.statement.month:%Y-%m} 的结算单")
+        messages.info(
+            request,
+            _("本结算单已锁定，调整已记入 %(month)s 的结算单")
+            % {"month": f"{line.statement.month:%Y-%m}"},
+        )
         return redirect("commissions:statement", line.statement_id)
-    messages.success(request, "已添加调整")
+    messages.success(request, _("已添加调整"))
     return redirect("commissions:statement", statement.pk)
 
 
@@ -159,7 +164,7 @@ def settle(request: HttpRequest) -> HttpResponse:
     form = SettleForm(request.POST)
     month = rules.parse_month(request.POST.get("month") or "") if form.is_valid() else None
     if month is None:
-        messages.error(request, "结算月份格式应为 YYYY-MM")
+        messages.error(request, _("结算月份格式应为 YYYY-MM"))
         return redirect("commissions:statements")
     user: Any = request.user
     try:
@@ -170,8 +175,13 @@ def settle(request: HttpRequest) -> HttpResponse:
         months = "、".join(f"{m:%Y-%m}" for m in result.months)
         messages.success(
             request,
-            f"已结算 {months}：{result.statements} 张结算单，{result.changed} 张有变化"
-            + (f"，{result.skipped_locked} 张已锁定未改动" if result.skipped_locked else ""),
+            _("已结算 %(months)s：%(n)s 张结算单，%(changed)s 张有变化")
+            % {"months": months, "n": result.statements, "changed": result.changed}
+            + (
+                _("，%(n)s 张已锁定未改动") % {"n": result.skipped_locked}
+                if result.skipped_locked
+                else ""
+            ),
         )
     return redirect(f"{reverse('commissions:statements')}?month={month:%Y-%m}")
 
@@ -185,8 +195,13 @@ def _message(exc: Exception) -> str:
 def statement_export(request: HttpRequest, pk: int) -> HttpResponse:
     statement = queries.access_statement(request.user, pk)
     lines = queries.statement_lines(statement)
-    name = f"佣金结算单-{statement.month:%Y-%m}-{statement.recipient_label}.xlsx"
-    return excel.xlsx_response(name, exports.LINE_HEADERS, exports.line_rows(statement, lines))
+    name = _("佣金结算单-%(month)s-%(name)s.xlsx") % {
+        "month": f"{statement.month:%Y-%m}",
+        "name": statement.recipient_label,
+    }
+    return excel.xlsx_response(
+        name, [str(h) for h in exports.LINE_HEADERS], exports.line_rows(statement, lines)
+    )
 
 
 def month_export(request: HttpRequest) -> HttpResponse:
@@ -195,8 +210,10 @@ def month_export(request: HttpRequest) -> HttpResponse:
     params.setdefault("month", _month_param(request))
     qs = queries.filter_statements(queries.visible_statements(request.user), params)
     qs = qs.select_related("approved_by").annotate(line_count=Count("lines"))
-    name = f"佣金汇总-{params['month']}.xlsx"
-    return excel.xlsx_response(name, exports.SUMMARY_HEADERS, exports.summary_rows(qs))
+    name = _("佣金汇总-%(month)s.xlsx") % {"month": params["month"]}
+    return excel.xlsx_response(
+        name, [str(h) for h in exports.SUMMARY_HEADERS], exports.summary_rows(qs)
+    )
 
 
 # --- schemes -------------------------------------------------------------------------------
@@ -228,7 +245,7 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and tiers.is_valid():
         saved = _save_scheme(request, form, tiers, scheme)
         if saved is not None:
-            messages.success(request, f"已保存方案“{saved.name}”")
+            messages.success(request, _("已保存方案“%(name)s”") % {"name": saved.name})
             return redirect("commissions:schemes")
     history = audit.label_entries(list(audit.history(scheme)[:30])) if scheme else []
     return _page(
@@ -307,7 +324,7 @@ def incentive_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已保存激励规则“{saved.name}”")
+            messages.success(request, _("已保存激励规则“%(name)s”") % {"name": saved.name})
             return redirect("commissions:incentives")
     history = audit.label_entries(list(audit.history(incentive)[:30])) if incentive else []
     return _page(
@@ -329,7 +346,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = queries.can_manage(request.user)
     if request.method == "POST" and not can_manage:
-        raise PermissionDenied("没有录入直播场次数据的权限")
+        raise PermissionDenied(_("没有录入直播场次数据的权限"))
     form = LiveFigureForm(request.POST or None, user=request.user) if can_manage else None
     if request.method == "POST" and form is not None and form.is_valid():
         user: Any = request.user
@@ -342,7 +359,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "已录入直播场次数据")
+            messages.success(request, _("已录入直播场次数据"))
             return redirect("commissions:figures")
     return _page(
         request,

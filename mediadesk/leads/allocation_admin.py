@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
@@ -37,19 +38,21 @@ audit.register_actions(
 
 Strategy = AllocationRule.Strategy
 
-STRATEGY_HELP: dict[str, str] = {
-    Strategy.ROUND_ROBIN: "在岗顾问依次轮流接收，等待最久的顾问先分。",
-    Strategy.FEWEST_OPEN: "优先分给当前在跟客户最少的在岗顾问。",
-    Strategy.WEIGHTED: "按顾问的分配权重比例分配，权重 2 的顾问约分到权重 1 的两倍。",
-    Strategy.ONLINE_GROUP: "只在「线上组」团队的在岗顾问中轮流分配，适合抖音、直播等线上来源。",
-    Strategy.MANUAL: "不自动分配，新线索等待主管或渠道经理手动分配。",
+STRATEGY_HELP: dict[str, audit.StrOrPromise] = {
+    Strategy.ROUND_ROBIN: gettext_lazy("在岗顾问依次轮流接收，等待最久的顾问先分。"),
+    Strategy.FEWEST_OPEN: gettext_lazy("优先分给当前在跟客户最少的在岗顾问。"),
+    Strategy.WEIGHTED: gettext_lazy("按顾问的分配权重比例分配，权重 2 的顾问约分到权重 1 的两倍。"),
+    Strategy.ONLINE_GROUP: gettext_lazy(
+        "只在「线上组」团队的在岗顾问中轮流分配，适合抖音、直播等线上来源。"
+    ),
+    Strategy.MANUAL: gettext_lazy("不自动分配，新线索等待主管或渠道经理手动分配。"),
 }
 
 TEAM_FIELDS = ("name", "supervisor", "is_online")
 SEAT_FIELDS = ("team", "weight", "daily_cap")
 MAX_WEIGHT = 100
 MAX_DAILY_CAP = 500
-DENIED = "没有在该项目管理分配设置的权限"
+DENIED = gettext_lazy("没有在该项目管理分配设置的权限")
 
 
 def _require(by: Any, project: Project) -> None:
@@ -90,12 +93,12 @@ def sales_in_scope(project: Project) -> QuerySet[User]:
 def _clean_team(project: Project, values: dict[str, Any]) -> tuple[str, User]:
     name = str(values.get("name") or "").strip()
     if not name:
-        raise ValidationError({"name": "请填写团队名称"})
+        raise ValidationError({"name": _("请填写团队名称")})
     if len(name) > 40:
-        raise ValidationError({"name": "团队名称最多 40 个字"})
+        raise ValidationError({"name": _("团队名称最多 40 个字")})
     supervisor = values.get("supervisor")
     if supervisor is None or not people_in_scope(project).filter(pk=supervisor.pk).exists():
-        raise ValidationError({"supervisor": "主管须是本项目范围内的在职用户"})
+        raise ValidationError({"supervisor": _("主管须是本项目范围内的在职用户")})
     return name, supervisor
 
 
@@ -108,7 +111,7 @@ def save_team(team: Team | None, *, by: Any, project: Project, values: dict[str,
     if team is not None:
         clash = clash.exclude(pk=team.pk)
     if clash.exists():
-        raise ValidationError({"name": f"本项目已有名为「{name}」的团队"})
+        raise ValidationError({"name": _("本项目已有名为「%(name)s」的团队") % {"name": name}})
     created = team is None
     team = team or Team(organisation_id=project.organisation_id, project=project)
     before = {} if created else audit.snapshot(team, TEAM_FIELDS)
@@ -128,19 +131,21 @@ def _clean_seat(project: Project, values: dict[str, Any]) -> dict[str, Any]:
     """Team of the same project, weight 1..100, daily cap 1..500."""
     team = values.get("team")
     if team is not None and team.project_id != project.pk:
-        raise ValidationError({"team": "团队须属于同一项目"})
+        raise ValidationError({"team": _("团队须属于同一项目")})
     out: dict[str, Any] = {"team": team}
     for field, label, top in (
-        ("weight", "分配权重", MAX_WEIGHT),
-        ("daily_cap", "每日上限", MAX_DAILY_CAP),
+        ("weight", _("分配权重"), MAX_WEIGHT),
+        ("daily_cap", _("每日上限"), MAX_DAILY_CAP),
     ):
         raw = values.get(field)
         try:
             number = int(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ValidationError({field: f"{label}须是整数"}) from None
+            raise ValidationError({field: _("%(label)s须是整数") % {"label": label}}) from None
         if not 1 <= number <= top:
-            raise ValidationError({field: f"{label}须在 1 到 {top} 之间"})
+            raise ValidationError(
+                {field: _("%(label)s须在 1 到 %(top)s 之间") % {"label": label, "top": top}}
+            )
         out[field] = number
     return out
 
@@ -151,7 +156,12 @@ def has_seat(project: Project, user: User) -> bool:
 
 
 def _taken(user: User, project: Project) -> ValidationError:
-    return ValidationError({"user": f"{user.label} 已是{project.name}的置业顾问，不能重复添加"})
+    return ValidationError(
+        {
+            "user": _("%(user)s 已是%(project)s的置业顾问，不能重复添加")
+            % {"user": user.label, "project": project.name}
+        }
+    )
 
 
 @transaction.atomic
@@ -159,7 +169,9 @@ def add_consultant(*, by: Any, project: Project, user: User, values: dict[str, A
     """Give a sales user a seat in the project (on duty), with team, weight and daily cap."""
     _require(by, project)
     if not sales_in_scope(project).filter(pk=user.pk).exists():
-        raise ValidationError({"user": f"{user.label} 在本项目没有置业顾问（销售）角色"})
+        raise ValidationError(
+            {"user": _("%(user)s 在本项目没有置业顾问（销售）角色") % {"user": user.label}}
+        )
     if has_seat(project, user):
         raise _taken(user, project)
     seat = Consultant(organisation_id=project.organisation_id, project=project, user=user)
@@ -207,7 +219,10 @@ def remove_consultant(seat: Consultant, *, by: Any) -> None:
     held = open_leads_of(seat)
     if held:
         raise ValidationError(
-            {"user": f"{seat.user.label} 还有 {held} 个在跟客户，请先改派或移入公海后再移除"}
+            {
+                "user": _("%(user)s 还有 %(n)s 个在跟客户，请先改派或移入公海后再移除")
+                % {"user": seat.user.label, "n": held}
+            }
         )
     changes = audit.diff(audit.snapshot(seat, ("user", *SEAT_FIELDS)), {})
     audit.record(actor=by, action="consultant.remove", target=seat, changes=changes)
@@ -227,7 +242,7 @@ def can_toggle_duty(user: Any, seat: Consultant) -> bool:
 def set_duty(seat: Consultant, *, by: Any, on_duty: bool) -> Consultant:
     """Put a seat on or off duty (在岗/离岗); off-duty seats receive no new leads."""
     if not can_toggle_duty(by, seat):
-        raise PermissionDenied("只能切换自己或本团队顾问的在岗状态")
+        raise PermissionDenied(_("只能切换自己或本团队顾问的在岗状态"))
     seat = (
         Consultant.objects.select_for_update(of=("self",))
         .select_related("user", "team")
@@ -256,9 +271,9 @@ def save_rule(*, by: Any, project: Project, source: str, strategy: str) -> Alloc
     """Set the project's strategy for a source (blank source = the project's default)."""
     _require(by, project)
     if source and source not in Source.values:
-        raise ValidationError({"source": "未知的线索来源"})
+        raise ValidationError({"source": _("未知的线索来源")})
     if strategy not in Strategy.values:
-        raise ValidationError({"strategy": "请选择分配策略"})
+        raise ValidationError({"strategy": _("请选择分配策略")})
     rule = AllocationRule.objects.select_for_update().filter(project=project, source=source).first()
     before = {"strategy": rule.get_strategy_display()} if rule else {}
     rule = rule or AllocationRule(project=project, source=source)
@@ -267,7 +282,7 @@ def save_rule(*, by: Any, project: Project, source: str, strategy: str) -> Alloc
         with transaction.atomic():
             rule.save()
     except IntegrityError:
-        raise ValidationError({"source": "该来源的规则刚被他人设置，请刷新后再试"}) from None
+        raise ValidationError({"source": _("该来源的规则刚被他人设置，请刷新后再试")}) from None
     after = {"strategy": rule.get_strategy_display()}
     changes = audit.diff(before, after)
     if changes:
@@ -280,7 +295,7 @@ def save_rule(*, by: Any, project: Project, source: str, strategy: str) -> Alloc
 def delete_rule(rule: AllocationRule, *, by: Any) -> None:
     """Remove a rule; the source falls back to the project default (or the built-in one)."""
     _require(by, rule.project)
-    label = rule.get_source_display() or "默认（全部来源）"
+    label = rule.get_source_display() or _("默认（全部来源）")
     changes = {"source": [label, None], "strategy": [rule.get_strategy_display(), None]}
     audit.record(actor=by, action="allocation_rule.delete", target=rule, changes=changes)
     rule.delete()

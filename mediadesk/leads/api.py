@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Status
 
 from mediadesk.content.models import ContentItem, Variant
@@ -50,7 +51,7 @@ def _project(user: Any, pk: int) -> Project:
     """A project of the caller's organisation (scope is checked by the service)."""
     project = Project.objects.filter(pk=pk, organisation_id=user.organisation_id).first()
     if project is None:
-        raise ValidationError({"project": "项目不存在"})
+        raise ValidationError({"project": _("项目不存在")})
     return project
 
 
@@ -59,7 +60,7 @@ def _channel(user: Any, pk: int | None, *, field: str = "channel") -> Channel | 
         return None
     channel = Channel.objects.filter(pk=pk, organisation_id=user.organisation_id).first()
     if channel is None:
-        raise ValidationError({field: "渠道不存在"})
+        raise ValidationError({field: _("渠道不存在")})
     return channel
 
 
@@ -68,12 +69,12 @@ def _reporter(user: Any, pk: int | None) -> tuple[Any, Broker | None]:
     if pk is None or pk == user.pk:
         return None, None
     if Broker.objects.filter(user_id=user.pk).exists():
-        raise PermissionDenied("经纪人只能以自己的身份报备")
+        raise PermissionDenied(_("经纪人只能以自己的身份报备"))
     person = User.objects.filter(
         pk=pk, organisation_id=user.organisation_id, is_active=True
     ).first()
     if person is None:
-        raise ValidationError({"reporter": "报备人不存在或已停用"})
+        raise ValidationError({"reporter": _("报备人不存在或已停用")})
     return person, Broker.objects.filter(user=person, is_active=True).first()
 
 
@@ -83,22 +84,22 @@ def _own(user: Any, model: Any, pk: int | None, field: str, label: str) -> Any:
         return None
     found = model.objects.filter(pk=pk, organisation_id=user.organisation_id).first()
     if found is None:
-        raise ValidationError({field: f"{label}不存在"})
+        raise ValidationError({field: _("%(label)s不存在") % {"label": label}})
     return found
 
 
-@router.post("/leads", response={201: LeadOut, **ERRORS}, summary="录入线索（表单与 webhook）")
+@router.post("/leads", response={201: LeadOut, **ERRORS}, summary=_("录入线索（表单与 webhook）"))
 def capture_lead(request: HttpRequest, payload: LeadIn) -> Any:
     user = caller(request)
     touch = services.capture_lead(
         organisation=user.organisation, project=_project(user, payload.project),
         phone=payload.phone, source=payload.source, by=user, name=payload.name,
         channel=_channel(user, payload.channel),
-        account=_own(user, Account, payload.account, "account", "账号"),
-        content_item=_own(user, ContentItem, payload.content_item, "content_item", "内容"),
-        variant=_own(user, Variant, payload.variant, "variant", "平台稿"),
+        account=_own(user, Account, payload.account, "account", _("账号")),
+        content_item=_own(user, ContentItem, payload.content_item, "content_item", _("内容")),
+        variant=_own(user, Variant, payload.variant, "variant", _("平台稿")),
         live_session=payload.live_session,
-        campaign=_own(user, Campaign, payload.campaign, "campaign", "留资活动"),
+        campaign=_own(user, Campaign, payload.campaign, "campaign", _("留资活动")),
         utm=payload.utm.model_dump() if payload.utm else None, captured_at=payload.captured_at,
     )  # fmt: skip
     opp = Opportunity.objects.get(project_id=payload.project, customer_id=touch.customer_id)
@@ -117,7 +118,7 @@ def report_out(report: Report) -> dict[str, Any]:
     }
 
 
-@router.post("/leads/reports", response={201: ReportOut, **ERRORS}, summary="渠道报备（判客）")
+@router.post("/leads/reports", response={201: ReportOut, **ERRORS}, summary=_("渠道报备（判客）"))
 def file_report(request: HttpRequest, payload: ReportIn) -> Any:
     user = caller(request)
     project = _project(user, payload.project)
@@ -143,7 +144,7 @@ def visit_out(visit: Visit) -> dict[str, Any]:
     }
 
 
-@router.post("/leads/visits", response={201: VisitOut, **ERRORS}, summary="登记到访（确客）")
+@router.post("/leads/visits", response={201: VisitOut, **ERRORS}, summary=_("登记到访（确客）"))
 def record_visit(request: HttpRequest, payload: VisitIn) -> Any:
     user = caller(request)
     visit = attribution.record_visit(
@@ -173,7 +174,7 @@ def _attribution(opp: Opportunity) -> dict[str, Any]:
 @router.get(
     "/leads/customers/{customer_id}",
     response={200: CustomerOut, 404: ErrorOut},
-    summary="客户及其各项目当前归属",
+    summary=_("客户及其各项目当前归属"),
 )
 def get_customer(request: HttpRequest, customer_id: int = PathId) -> Any:
     user = caller(request)
@@ -195,9 +196,11 @@ def get_customer(request: HttpRequest, customer_id: int = PathId) -> Any:
 @router.get(
     "/leads/channels",
     response={200: Page[ChannelOut], 401: ErrorOut, 422: ErrorOut},
-    summary="渠道列表",
-    description="**权限**：经纪人只见自己的渠道；渠道管理、客资查看、报备或到访登记者见本组织的渠道。"
-    "默认只列启用的（active=false 列停用的）。",
+    summary=_("渠道列表"),
+    description=_(
+        "**权限**：经纪人只见自己的渠道；渠道管理、客资查看、报备或到访登记者见本组织的渠道。"
+        "默认只列启用的（active=false 列停用的）。"
+    ),
 )
 def list_channels(request: HttpRequest, filters: Query[ChannelFilters], page: Query[PageIn]) -> Any:
     return listed(api_desk.channel_rows(caller(request)), filters, page)
@@ -221,7 +224,7 @@ def _rules_project(user: Any, project_id: int) -> Project:
 @router.get(
     "/leads/projects/{project_id}/rules",
     response={200: RulesOut, 404: ErrorOut},
-    summary="项目判客规则",
+    summary=_("项目判客规则"),
 )
 def get_rules(request: HttpRequest, project_id: int = PathId) -> Any:
     return rules_out(_rules_project(caller(request), project_id))
@@ -230,7 +233,7 @@ def get_rules(request: HttpRequest, project_id: int = PathId) -> Any:
 @router.put(
     "/leads/projects/{project_id}/rules",
     response={200: RulesOut, **ERRORS},
-    summary="修改项目判客规则（整对象）",
+    summary=_("修改项目判客规则（整对象）"),
 )
 def put_rules(request: HttpRequest, payload: RulesIn, project_id: int = PathId) -> Any:
     user = caller(request)
@@ -238,6 +241,6 @@ def put_rules(request: HttpRequest, payload: RulesIn, project_id: int = PathId) 
     values = payload.model_dump()
     sent = values.pop("project")
     if sent is not None and sent != project.pk:
-        raise ValidationError({"project": "与地址中的项目不一致"})
+        raise ValidationError({"project": _("与地址中的项目不一致")})
     rulesets.update_rules(attribution.rules_for(project), by=user, values=values)
     return rules_out(project)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Status, UploadedFile
 
 from mediadesk.core import phone, scopes
@@ -69,19 +70,19 @@ from mediadesk.orgs.roles import Perm
 
 PathId = Path(..., ge=1, le=MAX_ID)
 
-DESK = "客资：部门负责人/渠道经理看范围内全部，销售看自己的（主管含团队）"
-WORK = "该商机的顾问（或其主管），或有 leads.assign 的经理；公海中的商机须先领取"
-DEALS = "案场经理（leads.assign）或佣金管理（commissions.manage），不含该单顾问本人"
-ARBITRATE = "争议裁决权限（leads.arbitrate）在项目范围内"
-RULES = "渠道管理（leads.rules）"
+DESK = _("客资：部门负责人/渠道经理看范围内全部，销售看自己的（主管含团队）")
+WORK = _("该商机的顾问（或其主管），或有 leads.assign 的经理；公海中的商机须先领取")
+DEALS = _("案场经理（leads.assign）或佣金管理（commissions.manage），不含该单顾问本人")
+ARBITRATE = _("争议裁决权限（leads.arbitrate）在项目范围内")
+RULES = _("渠道管理（leads.rules）")
 
 
 def _require_desk(user: Any) -> None:
-    scopes.require(queries.can_use_desk(user), "没有查看客资的权限")
+    scopes.require(queries.can_use_desk(user), _("没有查看客资的权限"))
 
 
 def _require_rules(user: Any) -> None:
-    scopes.require(scopes.has_perm(user, Perm.LEADS_RULES), "没有管理渠道的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_RULES), _("没有管理渠道的权限"))
 
 
 # --- opportunities and customers ----------------------------------------------------------------
@@ -113,8 +114,8 @@ def _opportunities(user: Any) -> Any:
 @router.get(
     "/leads/opportunities",
     response={200: Page[LeadOpportunityOut], **READ_ERRORS},
-    summary="客户列表（商机）",
-    description=who(DESK) + "。筛选、排序与 /leads/ 页面相同；号码对非本人顾问打码。",
+    summary=_("客户列表（商机）"),
+    description=who(DESK) + _("。筛选、排序与 /leads/ 页面相同；号码对非本人顾问打码。"),
 )
 def list_opportunities(
     request: HttpRequest, filters: Query[f.LeadFilters], page: Query[PageIn]
@@ -127,7 +128,7 @@ def list_opportunities(
 @router.get(
     "/leads/opportunities/{opportunity_id}",
     response={200: LeadOpportunityOut, **ONE_ERRORS},
-    summary="商机详情",
+    summary=_("商机详情"),
     description=who(DESK),
 )
 def get_opportunity(request: HttpRequest, opportunity_id: int = PathId) -> Any:
@@ -138,8 +139,8 @@ def get_opportunity(request: HttpRequest, opportunity_id: int = PathId) -> Any:
 @router.get(
     "/leads/pool",
     response={200: Page[LeadOpportunityOut], **READ_ERRORS},
-    summary="公海",
-    description=who("客资查看权限；销售看其有顾问席位的项目的公海") + "。号码一律打码。",
+    summary=_("公海"),
+    description=who(_("客资查看权限；销售看其有顾问席位的项目的公海")) + _("。号码一律打码。"),
 )
 def list_pool(request: HttpRequest, filters: Query[f.PoolFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
@@ -170,9 +171,11 @@ def customer_row(user: Any, c: Customer) -> dict[str, Any]:
 @router.get(
     "/leads/customers",
     response={200: Page[LeadCustomerOut], **READ_ERRORS},
-    summary="客户（每个号码一位）",
+    summary=_("客户（每个号码一位）"),
     description=who(DESK)
-    + "。号码与客户页相同：本人负责的客户为全号，其余前三后四（有权限者在客户页点击查看，留审计）。",
+    + _(
+        "。号码与客户页相同：本人负责的客户为全号，其余前三后四（有权限者在客户页点击查看，留审计）。"
+    ),
 )
 def list_customers(
     request: HttpRequest, filters: Query[f.CustomerFilters], page: Query[PageIn]
@@ -201,8 +204,8 @@ def follow_up_row(x: FollowUp) -> dict[str, Any]:
 @router.get(
     "/leads/follow-ups",
     response={200: Page[LeadFollowUpOut], **READ_ERRORS},
-    summary="跟进记录",
-    description=who(DESK) + "（可见商机的跟进记录，即客户页所列）",
+    summary=_("跟进记录"),
+    description=who(DESK) + _("（可见商机的跟进记录，即客户页所列）"),
 )
 def list_follow_ups(
     request: HttpRequest, filters: Query[f.FollowUpFilters], page: Query[PageIn]
@@ -220,7 +223,7 @@ def _opportunity(user: Any, pk: int) -> Opportunity:
 @router.post(
     "/leads/opportunities/{opportunity_id}/follow-ups",
     response={201: LeadFollowUpOut, **WRITE_ERRORS},
-    summary="记录跟进",
+    summary=_("记录跟进"),
     description=who(WORK),
 )
 def add_follow_up(
@@ -239,8 +242,8 @@ def add_follow_up(
 @router.post(
     "/leads/opportunities/{opportunity_id}/stage",
     response={200: LeadOpportunityOut, **WRITE_ERRORS},
-    summary="更新阶段",
-    description=who(WORK) + "。无效/丢失须填原因（进入公海）。",
+    summary=_("更新阶段"),
+    description=who(WORK) + _("。无效/丢失须填原因（进入公海）。"),
 )
 def change_stage(request: HttpRequest, payload: LeadStageIn, opportunity_id: int = PathId) -> Any:
     user = caller(request)
@@ -252,20 +255,20 @@ def change_stage(request: HttpRequest, payload: LeadStageIn, opportunity_id: int
 @router.post(
     "/leads/opportunities/{opportunity_id}/assign",
     response={200: LeadOpportunityOut, **WRITE_ERRORS},
-    summary="分配/改派",
-    description=who("分配权限（leads.assign）在项目范围内") + "。目标须是该项目的顾问席位。",
+    summary=_("分配/改派"),
+    description=who(_("分配权限（leads.assign）在项目范围内")) + _("。目标须是该项目的顾问席位。"),
 )
 def assign(request: HttpRequest, payload: LeadAssignIn, opportunity_id: int = PathId) -> Any:
     user = caller(request)
     opportunity = _opportunity(user, opportunity_id)
-    scopes.require(scopes.allows(user, Perm.LEADS_ASSIGN, opportunity), "没有分配权限")
+    scopes.require(scopes.allows(user, Perm.LEADS_ASSIGN, opportunity), _("没有分配权限"))
     seat = (
         queries.seats_for_assign(user, [opportunity.project_id])
         .filter(user_id=payload.consultant)
         .first()
     )
     if seat is None:
-        raise ValidationError({"consultant": "不是该项目的置业顾问"})
+        raise ValidationError({"consultant": _("不是该项目的置业顾问")})
     services.assign_opportunity(opportunity, to=seat.user, by=user, reason=payload.reason)
     return opportunity_row(user, Opportunity.objects.get(pk=opportunity.pk))
 
@@ -273,8 +276,9 @@ def assign(request: HttpRequest, payload: LeadAssignIn, opportunity_id: int = Pa
 @router.post(
     "/leads/pool/{opportunity_id}/claim",
     response={200: LeadOpportunityOut, **WRITE_ERRORS},
-    summary="从公海领取",
-    description=who("该项目的置业顾问（原归属人在冷却期内不能领取）") + "。先到先得，晚到者 409。",
+    summary=_("从公海领取"),
+    description=who(_("该项目的置业顾问（原归属人在冷却期内不能领取）"))
+    + _("。先到先得，晚到者 409。"),
 )
 def claim(request: HttpRequest, opportunity_id: int = PathId) -> Any:
     user = caller(request)
@@ -302,8 +306,8 @@ def _visible_deals(user: Any) -> Any:
 @router.get(
     "/leads/deals",
     response={200: Page[LeadDealOut], **READ_ERRORS},
-    summary="成交",
-    description=who(DESK) + "（可见商机的成交）。金额单位为分。",
+    summary=_("成交"),
+    description=who(DESK) + _("（可见商机的成交）。金额单位为分。"),
 )
 def list_deals(request: HttpRequest, filters: Query[f.DealFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
@@ -314,19 +318,19 @@ def list_deals(request: HttpRequest, filters: Query[f.DealFilters], page: Query[
 @router.post(
     "/leads/opportunities/{opportunity_id}/deals",
     response={201: LeadDealOut, **WRITE_ERRORS},
-    summary="登记成交",
+    summary=_("登记成交"),
     description=who(DEALS),
 )
 def record_deal(request: HttpRequest, payload: LeadDealIn, opportunity_id: int = PathId) -> Any:
     user = caller(request)
     opp = _opportunity(user, opportunity_id)
     if not attribution.can_record_deal(user, opp):
-        raise PermissionDenied("没有登记该客户成交的权限")
+        raise PermissionDenied(_("没有登记该客户成交的权限"))
     co_handler = None
     if payload.co_handler is not None:
         co_handler = queries.co_handlers(opp).filter(pk=payload.co_handler).first()
         if co_handler is None:
-            raise ValidationError({"co_handler": "不是该项目的顾问或主管"})
+            raise ValidationError({"co_handler": _("不是该项目的顾问或主管")})
     deal = attribution.record_deal(
         opportunity=opp, by=user, stage=payload.stage, unit_label=payload.unit_label,
         amount_fen=payload.amount_fen, at=payload.at, co_handler=co_handler,
@@ -337,14 +341,14 @@ def record_deal(request: HttpRequest, payload: LeadDealIn, opportunity_id: int =
 def _deal(user: Any, pk: int) -> Deal:
     deal: Deal = scopes.get_or_404(_visible_deals(user).select_related("opportunity"), pk)
     if not attribution.can_record_deal(user, deal.opportunity):
-        raise PermissionDenied("没有办理该成交的权限")
+        raise PermissionDenied(_("没有办理该成交的权限"))
     return deal
 
 
 @router.post(
     "/leads/deals/{deal_id}/advance",
     response={200: LeadDealOut, **WRITE_ERRORS},
-    summary="推进成交（转认购/转签约/付款节点）",
+    summary=_("推进成交（转认购/转签约/付款节点）"),
     description=who(DEALS),
 )
 def advance_deal(request: HttpRequest, payload: LeadDealAdvanceIn, deal_id: int = PathId) -> Any:
@@ -358,8 +362,8 @@ def advance_deal(request: HttpRequest, payload: LeadDealAdvanceIn, deal_id: int 
 @router.post(
     "/leads/deals/{deal_id}/cancel",
     response={200: LeadDealOut, **WRITE_ERRORS},
-    summary="退房",
-    description=who(DEALS) + "。佣金在下一结算期扣回。",
+    summary=_("退房"),
+    description=who(DEALS) + _("。佣金在下一结算期扣回。"),
 )
 def cancel_deal(request: HttpRequest, payload: LeadDealCancelIn, deal_id: int = PathId) -> Any:
     user = caller(request)
@@ -392,8 +396,8 @@ def report_row(r: Report) -> dict[str, Any]:
 @router.get(
     "/leads/reports",
     response={200: Page[LeadReportRowOut], **READ_ERRORS},
-    summary="报备记录",
-    description=who("客资查看范围内的报备，及本人提交的报备") + "。号码一律打码。",
+    summary=_("报备记录"),
+    description=who(_("客资查看范围内的报备，及本人提交的报备")) + _("。号码一律打码。"),
 )
 def list_reports(request: HttpRequest, filters: Query[f.ReportFilters], page: Query[PageIn]) -> Any:
     qs = queries.visible_reports(_attribution_user(request)).select_related("channel")
@@ -403,8 +407,8 @@ def list_reports(request: HttpRequest, filters: Query[f.ReportFilters], page: Qu
 @router.get(
     "/leads/trips",
     response={200: Page[LeadTripOut], **READ_ERRORS},
-    summary="带看单（一带多看）",
-    description=who("登记到访或查看客资的项目"),
+    summary=_("带看单（一带多看）"),
+    description=who(_("登记到访或查看客资的项目")),
 )
 def list_trips(request: HttpRequest, filters: Query[f.TripFilters], page: Query[PageIn]) -> Any:
     qs = queries.visible_trips(_attribution_user(request)).annotate(
@@ -429,8 +433,8 @@ def dispute_row(d: Dispute) -> dict[str, Any]:
 @router.get(
     "/leads/disputes",
     response={200: Page[LeadDisputeOut], **READ_ERRORS},
-    summary="争议判客",
-    description=who("客资查看范围内的争议，及本人为一方的争议") + "。默认只列待裁决的。",
+    summary=_("争议判客"),
+    description=who(_("客资查看范围内的争议，及本人为一方的争议")) + _("。默认只列待裁决的。"),
 )
 def list_disputes(
     request: HttpRequest, filters: Query[f.DisputeFilters], page: Query[PageIn]
@@ -441,8 +445,8 @@ def list_disputes(
 @router.post(
     "/leads/disputes/{dispute_id}/decide",
     response={200: LeadDisputeOut, **WRITE_ERRORS},
-    summary="裁决争议",
-    description=who(ARBITRATE) + "。已裁决的再裁决为 409；双方收到通知。",
+    summary=_("裁决争议"),
+    description=who(ARBITRATE) + _("。已裁决的再裁决为 409；双方收到通知。"),
 )
 def decide_dispute(
     request: HttpRequest, payload: LeadDisputeDecisionIn, dispute_id: int = PathId
@@ -464,20 +468,22 @@ def referral_row(r: Referral) -> dict[str, Any]:
 @router.get(
     "/leads/referrals",
     response={200: Page[LeadReferralOut], **READ_ERRORS},
-    summary="通盘通客转介",
-    description=who("转出或转入项目的客资查看者，及申请人") + "。默认只列未审核的。",
+    summary=_("通盘通客转介"),
+    description=who(_("转出或转入项目的客资查看者，及申请人")) + _("。默认只列未审核的。"),
 )
 def list_referrals(
     request: HttpRequest, filters: Query[f.ReferralFilters], page: Query[PageIn]
 ) -> Any:
-    return listed(queries.visible_referrals(_attribution_user(request)), filters, page, referral_row)
+    return listed(
+        queries.visible_referrals(_attribution_user(request)), filters, page, referral_row
+    )
 
 
 @router.post(
     "/leads/referrals/{referral_id}/decide",
     response={200: LeadReferralOut, **WRITE_ERRORS},
-    summary="审核转介",
-    description=who("转入项目的争议裁决权限（leads.arbitrate）") + "。已审核的为 409。",
+    summary=_("审核转介"),
+    description=who(_("转入项目的争议裁决权限（leads.arbitrate）")) + _("。已审核的为 409。"),
 )
 def decide_referral(
     request: HttpRequest, payload: LeadReferralDecisionIn, referral_id: int = PathId
@@ -494,7 +500,7 @@ def decide_referral(
 @router.get(
     "/leads/brokers",
     response={200: Page[LeadBrokerOut], **READ_ERRORS},
-    summary="经纪人",
+    summary=_("经纪人"),
     description=who(RULES),
 )
 def list_brokers(request: HttpRequest, filters: Query[f.BrokerFilters], page: Query[PageIn]) -> Any:
@@ -512,7 +518,7 @@ def list_brokers(request: HttpRequest, filters: Query[f.BrokerFilters], page: Qu
 @router.get(
     "/leads/campaigns",
     response={200: Page[LeadCampaignOut], **READ_ERRORS},
-    summary="留资活动",
+    summary=_("留资活动"),
     description=who(RULES),
 )
 def list_campaigns(
@@ -546,17 +552,19 @@ def channel_rows(user: Any) -> Any:
 def _import_project(user: Any, pk: int) -> Project:
     project = Project.objects.filter(pk=pk, organisation_id=user.organisation_id).first()
     if project is None or not services.in_project(user, Perm.LEADS_IMPORT, project):
-        raise ValidationError({"project": "项目不存在或没有在该项目导入线索的权限"})
+        raise ValidationError({"project": _("项目不存在或没有在该项目导入线索的权限")})
     return project
 
 
 @router.post(
     "/leads/imports",
     response={200: ImportPreviewOut, **WRITE_ERRORS},
-    summary="导入线索：上传并预览",
-    description=who("导入权限（leads.import）在项目范围内")
-    + "。multipart：file（与页面相同的模板，xlsx/csv）、project、source。什么都不写入；"
-    "用返回的 token 调用 confirm。",
+    summary=_("导入线索：上传并预览"),
+    description=who(_("导入权限（leads.import）在项目范围内"))
+    + _(
+        "。multipart：file（与页面相同的模板，xlsx/csv）、project、source。什么都不写入；"
+        "用返回的 token 调用 confirm。"
+    ),
 )
 def import_upload(
     request: HttpRequest,
@@ -565,7 +573,7 @@ def import_upload(
     source: Form[Source] = Source.EVENT,
 ) -> Any:
     user = _attribution_user(request)
-    scopes.require(scopes.has_perm(user, Perm.LEADS_IMPORT), "没有导入线索的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_IMPORT), _("没有导入线索的权限"))
     target = _import_project(user, project)
     table, filename = read_file(file, imports.read_upload)
     preview = imports.validate(table, project=target, source=source)
@@ -578,8 +586,9 @@ def import_upload(
 @router.post(
     "/leads/imports/{token}/confirm",
     response={200: ImportDoneOut, **WRITE_ERRORS},
-    summary="导入线索：确认写入",
-    description=who("上传者本人") + "。重新校验，全部写入或一条不写（有错误时 400 并列出各行）。",
+    summary=_("导入线索：确认写入"),
+    description=who(_("上传者本人"))
+    + _("。重新校验，全部写入或一条不写（有错误时 400 并列出各行）。"),
 )
 def import_confirm(request: HttpRequest, token: str = Path(..., pattern="^[0-9a-f]{32}$")) -> Any:
     user = _attribution_user(request)

@@ -3,6 +3,7 @@ so that a list and a write on the same path (GET and POST /leads/reports) are on
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import Router
 
-router = Router(tags=["客资与判客"])
+router = Router(tags=[_("客资与判客")])

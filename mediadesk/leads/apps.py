@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LeadsConfig(AppConfig):
     name = "mediadesk.leads"
     label = "leads"
-    verbose_name = "客资与判客"
+    verbose_name = _("客资与判客")
 
     def ready(self) -> None:
         from mediadesk.core import cockpit, registry

@@ -16,11 +16,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationError
-from mediadesk.leads import access, rules
+from mediadesk.leads import access, notices, rules
 from mediadesk.leads.attribution import in_project, prior_of, rules_for, users_with
 from mediadesk.leads.models import (
     Customer,
@@ -32,7 +33,6 @@ from mediadesk.leads.models import (
     ResultCode,
     Visit,
 )
-from mediadesk.notifications import services as notifications
 from mediadesk.orgs.models import Project
 from mediadesk.orgs.roles import Perm
 
@@ -72,17 +72,17 @@ def _opportunity(dispute: Dispute) -> Opportunity | None:
 
 def _report_events(report: Report, customer_id: int | None) -> list[Event]:
     events = [
-        Event(report.reported_at, "报备",
-              f"{report.channel} · {'隐号' if report.is_masked else '全号'} {report.phone} · "
+        Event(report.reported_at, _("报备"),
+              f"{report.channel} · {_('隐号') if report.is_masked else _('全号')} {report.phone} · "
               f"{report.get_result_code_display()}")
     ]  # fmt: skip
     if report.intercept_until:
-        events.append(Event(report.intercept_until, "防截客截止", "此前到访不计入该报备"))
+        events.append(Event(report.intercept_until, _("防截客截止"), _("此前到访不计入该报备")))
     visits = Visit.objects.filter(
         project_id=report.project_id, customer_id=customer_id or 0, channel_id=report.channel_id
     )
     for visit in visits if customer_id else []:
-        events.append(Event(visit.visited_at, "带看到访", visit.reason, 1))
+        events.append(Event(visit.visited_at, _("带看到访"), visit.reason, 1))
     return events
 
 
@@ -91,7 +91,7 @@ def _follow_up_events(opp: Opportunity | None, user_id: int | None) -> list[Even
         return []
     events = []
     for f in FollowUp.objects.filter(opportunity=opp, by_id=user_id).order_by("at"):
-        secs = f"（通话 {f.call_seconds} 秒）" if f.call_seconds else ""
+        secs = _("（通话 %(n)s 秒）") % {"n": f.call_seconds} if f.call_seconds else ""
         weight = 2 if f.call_seconds else 0
         text = f"{f.content[:60]}{secs}"
         events.append(Event(f.at, f.get_kind_display(), text, weight, f.call_seconds or 0))
@@ -117,7 +117,9 @@ def _side(events: list[Event], report: Report | None) -> rules.Side:
         masked=bool(report and report.is_masked),
         brought_visit=any(e.weight == 1 for e in events),
         call_seconds=sum(e.seconds for e in events),
-        follow_ups=sum(1 for e in events if e.kind not in ("报备", "防截客截止", "带看到访")),
+        follow_ups=sum(
+            1 for e in events if e.kind not in (_("报备"), _("防截客截止"), _("带看到访"))
+        ),
     )
 
 
@@ -171,11 +173,14 @@ def open_dispute(
 
 def _notify_arbiters(dispute_id: int) -> None:
     dispute = Dispute.objects.select_related("project").get(pk=dispute_id)
-    notifications.notify(
+    notices.notify(
         users_with(Perm.LEADS_ARBITRATE, dispute.project),
         kind="leads.dispute",
-        title=f"新的争议判客：{dispute.get_kind_display()}",
-        body=f"{dispute.project} · 系统建议：{dispute.get_suggestion_display()}",
+        text=lambda: (
+            _("新的争议判客：%(kind)s") % {"kind": dispute.get_kind_display()},
+            _("%(project)s · 系统建议：%(suggestion)s")
+            % {"project": dispute.project, "suggestion": dispute.get_suggestion_display()},
+        ),
         url=f"/leads/attribution/disputes/{dispute.pk}/",
         organisation=dispute.project.organisation,
     )
@@ -187,13 +192,13 @@ def request_dispute(report: Report, *, by: Any, reason: str) -> Dispute:
         report.broker_id is not None and report.broker and report.broker.user_id == by.pk
     )
     if not (own or in_project(by, Perm.LEADS_ARBITRATE, report.project)):
-        raise PermissionDenied("只能对自己的报备申请判客")
+        raise PermissionDenied(_("只能对自己的报备申请判客"))
     if not reason.strip():
-        raise ValidationError({"reason": "请填写申请理由"})
+        raise ValidationError({"reason": _("请填写申请理由")})
     with transaction.atomic():
         rival, consultant = _counterpart(report)
         if rival is None and consultant is None:
-            raise ValidationError({"reason": "没有与该报备冲突的渠道或顾问，无需申请判客"})
+            raise ValidationError({"reason": _("没有与该报备冲突的渠道或顾问，无需申请判客")})
         return open_dispute(
             kind=Dispute.Kind.REQUESTED, report_a=report, report_b=rival,
             consultant_b=consultant, opened_by=by, note=reason.strip(),
@@ -233,12 +238,12 @@ def decide_dispute(
 ) -> Dispute:
     """裁决: 归属A / 归属B / 分佣 (A's share) / 均无效; reports and attribution follow."""
     if not in_project(by, Perm.LEADS_ARBITRATE, dispute.project):
-        raise PermissionDenied("没有争议裁决权限")
+        raise PermissionDenied(_("没有争议裁决权限"))
     _check_decision(dispute, decision, reason, share_a)
     with transaction.atomic():
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if locked.decision:
-            raise Conflict("该争议已裁决")
+            raise Conflict(_("该争议已裁决"))
         locked.decision, locked.reason = decision, reason.strip()
         locked.share_a = share_a if decision == Dispute.Decision.SPLIT else None
         locked.decided_by, locked.decided_at = by, timezone.now()
@@ -252,16 +257,16 @@ def decide_dispute(
 
 def _check_decision(dispute: Dispute, decision: str, reason: str, share_a: Any) -> None:
     if decision not in Dispute.Decision.values:
-        raise ValidationError({"decision": "裁决应为归属A、归属B、分佣或均无效"})
+        raise ValidationError({"decision": _("裁决应为归属A、归属B、分佣或均无效")})
     if not reason.strip():
-        raise ValidationError({"reason": "请填写裁决理由"})
+        raise ValidationError({"reason": _("请填写裁决理由")})
     if decision == Dispute.Decision.SPLIT:
         if share_a is None or not Decimal("0") < Decimal(share_a) < Decimal("1"):
-            raise ValidationError({"share_a": "分佣时A方比例应在 0 与 1 之间（如 0.5）"})
+            raise ValidationError({"share_a": _("分佣时A方比例应在 0 与 1 之间（如 0.5）")})
         if dispute.report_b is None and dispute.consultant_b is None:
-            raise ValidationError({"decision": "只有一方时不能分佣"})
+            raise ValidationError({"decision": _("只有一方时不能分佣")})
     if decision == Dispute.Decision.B and dispute.report_b is None and dispute.consultant_b is None:
-        raise ValidationError({"decision": "该争议没有B方"})
+        raise ValidationError({"decision": _("该争议没有B方")})
 
 
 def _apply_decision(dispute: Dispute, by: Any) -> None:
@@ -297,7 +302,11 @@ def _win(report: Report, now: dt.datetime, by: Any) -> None:
     locked = Report.objects.select_for_update().get(pk=report.pk)
     before = audit.snapshot(locked, REPORT_FIELDS)
     locked.status = Report.Status.VISITED if locked.first_visit_at else Report.Status.VALID
-    locked.result_code, locked.reason, locked.closed_at = ResultCode.OK, "争议判客：裁决归属", None
+    locked.result_code, locked.reason, locked.closed_at = (
+        ResultCode.OK,
+        "争议判客：裁决归属",
+        None,
+    )
     locked.save()
     if prior_of(locked).protects and prior_of(locked).active_at(now):
         taken = Report.objects.filter(
@@ -338,11 +347,13 @@ def _notify_sides(dispute_id: int) -> None:
     people = [dispute.report_a.reporter, dispute.consultant_b]
     if dispute.report_b is not None:
         people.append(dispute.report_b.reporter)
-    notifications.notify(
-        [p for p in people if p is not None],
+    notices.notify(
+        people,
         kind="leads.dispute",
-        title=f"争议判客已裁决：{dispute.get_decision_display()}",
-        body=f"{dispute.project} · {dispute.reason[:100]}",
+        text=lambda: (
+            _("争议判客已裁决：%(decision)s") % {"decision": dispute.get_decision_display()},
+            f"{dispute.project} · {dispute.reason[:100]}",
+        ),
         url=f"/leads/attribution/disputes/{dispute.pk}/",
     )
 
@@ -355,17 +366,17 @@ def request_referral(
 ) -> Referral:
     """转介 a customer of one project to another of the organisation; needs approval."""
     if from_project.pk == to_project.pk:
-        raise ValidationError({"to_project": "目标项目不能与原项目相同"})
+        raise ValidationError({"to_project": _("目标项目不能与原项目相同")})
     if to_project.organisation_id != customer.organisation_id:
-        raise ValidationError({"to_project": "目标项目不存在"})
+        raise ValidationError({"to_project": _("目标项目不存在")})
     if (
         not access.visible_opportunities(by)
         .filter(project=from_project, customer=customer)
         .exists()
     ):
-        raise PermissionDenied("只能转介自己可见的客户")
+        raise PermissionDenied(_("只能转介自己可见的客户"))
     if Opportunity.objects.filter(project=to_project, customer=customer).exists():
-        raise ValidationError({"to_project": "客户已是目标项目的客户"})
+        raise ValidationError({"to_project": _("客户已是目标项目的客户")})
     try:
         with transaction.atomic():
             referral = Referral.objects.create(
@@ -378,18 +389,20 @@ def request_referral(
                          changes={"from_project": str(from_project),
                                   "to_project": str(to_project)})  # fmt: skip
     except IntegrityError:
-        raise Conflict("该客户已有待审核的转介") from None
+        raise Conflict(_("该客户已有待审核的转介")) from None
     transaction.on_commit(partial(_notify_referral_arbiters, referral.pk))
     return referral
 
 
 def _notify_referral_arbiters(referral_id: int) -> None:
     referral = Referral.objects.select_related("to_project", "from_project").get(pk=referral_id)
-    notifications.notify(
+    notices.notify(
         users_with(Perm.LEADS_ARBITRATE, referral.to_project),
         kind="leads.referral",
-        title="通盘通客转介待审核",
-        body=f"{referral.from_project} → {referral.to_project}",
+        text=lambda: (
+            _("通盘通客转介待审核"),
+            f"{referral.from_project} → {referral.to_project}",
+        ),
         url="/leads/attribution/referrals/",
     )
 
@@ -398,11 +411,11 @@ def decide_referral(referral: Referral, *, by: Any, approve: bool, reason: str =
     """允许 / 拒绝 a referral (leads.arbitrate in the target project); approval creates the
     customer's opportunity there, keeping the original channel when the rules say so."""
     if not in_project(by, Perm.LEADS_ARBITRATE, referral.to_project):
-        raise PermissionDenied("没有审核转介的权限")
+        raise PermissionDenied(_("没有审核转介的权限"))
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if locked.status != Referral.Status.PENDING:
-            raise Conflict("该转介已审核")
+            raise Conflict(_("该转介已审核"))
         locked.status = Referral.Status.APPROVED if approve else Referral.Status.REJECTED
         locked.decided_by, locked.decided_at = by, timezone.now()
         if reason.strip():
@@ -422,7 +435,7 @@ def _referred_opportunity(referral: Referral, by: Any) -> Opportunity:
     ).first()
     target = referral.to_project
     if Opportunity.objects.filter(project=target, customer=referral.customer).exists():
-        raise Conflict("客户已是目标项目的客户")
+        raise Conflict(_("客户已是目标项目的客户"))
     keep = referral.keeps_channel and origin is not None
     opp = Opportunity.objects.create(
         organisation_id=target.organisation_id, company_id=target.company_id, project=target,
@@ -437,10 +450,13 @@ def _referred_opportunity(referral: Referral, by: Any) -> Opportunity:
 
 def _notify_requester(referral_id: int) -> None:
     referral = Referral.objects.select_related("requested_by", "to_project").get(pk=referral_id)
-    notifications.notify(
+    notices.notify(
         [referral.requested_by],
         kind="leads.referral",
-        title=f"转介{referral.get_status_display()}：{referral.to_project}",
-        body=referral.reason,
+        text=lambda: (
+            _("转介%(status)s：%(project)s")
+            % {"status": referral.get_status_display(), "project": referral.to_project},
+            referral.reason,
+        ),
         url="/leads/attribution/referrals/",
     )

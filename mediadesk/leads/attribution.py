@@ -16,11 +16,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, scopes
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationError
-from mediadesk.leads import rules
+from mediadesk.leads import notices, rules
 from mediadesk.leads.customers import customer_for_phone
 from mediadesk.leads.models import (
     Broker,
@@ -299,18 +300,18 @@ def _check_reporter(
 ) -> Broker | None:
     """leads.report in the project's scope; a broker reports only for their own channel."""
     if not in_project(by, Perm.LEADS_REPORT, project):
-        raise PermissionDenied("没有该项目的报备权限")
+        raise PermissionDenied(_("没有该项目的报备权限"))
     if channel.organisation_id != project.organisation_id or not channel.is_active:
-        raise ValidationError({"channel": "渠道不存在或已停用"})
+        raise ValidationError({"channel": _("渠道不存在或已停用")})
     own = Broker.objects.filter(user_id=by.pk, is_active=True).first()
     if own is not None:
         if broker is not None and broker.pk != own.pk:
-            raise PermissionDenied("经纪人只能以自己的身份报备")
+            raise PermissionDenied(_("经纪人只能以自己的身份报备"))
         broker = own
     if broker is not None and broker.channel_id != channel.pk:
-        raise ValidationError({"channel": "经纪人只能为所属渠道报备"})
+        raise ValidationError({"channel": _("经纪人只能为所属渠道报备")})
     if reported_at is not None and not in_project(by, Perm.LEADS_IMPORT, project):
-        raise PermissionDenied("只有具备导入权限的用户可以补录报备时间")
+        raise PermissionDenied(_("只有具备导入权限的用户可以补录报备时间"))
     return broker
 
 
@@ -343,14 +344,16 @@ def file_report(
     now = timezone.now()
     t = reported_at or now
     if t > now + dt.timedelta(minutes=5):
-        raise ValidationError({"reported_at": "报备时间不能晚于当前时间"})
+        raise ValidationError({"reported_at": _("报备时间不能晚于当前时间")})
     if named_consultant is not None and claim.masked:
-        raise ValidationError({"named_consultant": "隐号报备不能指定置业顾问"})
+        raise ValidationError({"named_consultant": _("隐号报备不能指定置业顾问")})
     rule_set = rules_for(project)
     params = params_for(rule_set, channel)
     error = rules.admission_error(params, claim, _reports_today(project, by, broker, t))
     if error:
-        raise ValidationError({"phone" if "隐号" in error else "__all__": error})
+        # the masked-number policy (checked with no reports today) is about the phone field
+        field = "phone" if rules.admission_error(params, claim, 0) else "__all__"
+        raise ValidationError({field: error})
     customer, fresh = (
         (None, False)
         if claim.masked
@@ -409,7 +412,7 @@ def _store_report(
         report.protecting = False
         if t >= now - dt.timedelta(minutes=5):
             report.result_code = ResultCode.REPORTED_BY_OTHER
-            report.reason = ResultCode.REPORTED_BY_OTHER.label
+            report.reason = rules.source_label(ResultCode.REPORTED_BY_OTHER)
             report.status = Report.Status.INVALID
             report.protect_visit_until = report.protect_deal_until = None
             report.intercept_until = None
@@ -442,11 +445,13 @@ def _after_report(
         rival = Report.objects.get(pk=verdict.dispute_with[0])
         arbitration.open_dispute(kind=Dispute.Kind.MASKED, report_a=rival, report_b=report)
     # Inside the transaction: the row is rolled back with the report, and no re-read is needed.
-    notifications.notify(
+    notices.notify(
         [report.reporter],
         kind="leads.report_result",
-        title=f"报备结果：{report.get_result_code_display()}",
-        body=f"{report.project} · {report.phone[:3]}****{report.phone[-4:]} · {report.reason}",
+        text=lambda: (
+            _("报备结果：%(result)s") % {"result": report.get_result_code_display()},
+            f"{report.project} · {report.phone[:3]}****{report.phone[-4:]} · {report.reason}",
+        ),
         url=f"/leads/attribution/reports/{report.pk}/",
     )
 
@@ -567,21 +572,21 @@ def record_visit(
 ) -> Visit:
     """Record a visit (到访) on site and confirm it against the open reports, as of its time."""
     if not in_project(by, Perm.LEADS_VISIT, project):
-        raise PermissionDenied("没有该项目的到访登记权限")
+        raise PermissionDenied(_("没有该项目的到访登记权限"))
     if customer is not None:
         phone = customer.phone
     claim = _parse(phone or "")
     if claim.masked:
-        raise ValidationError({"phone": "到访确客需要完整手机号"})
+        raise ValidationError({"phone": _("到访确客需要完整手机号")})
     if channel is not None and channel.organisation_id != project.organisation_id:
-        raise ValidationError({"channel": "渠道不存在"})
+        raise ValidationError({"channel": _("渠道不存在")})
     now = timezone.now()
     t = visited_at or now
     if t > now + dt.timedelta(minutes=5):
-        raise ValidationError({"visited_at": "到访时间不能晚于当前时间"})
+        raise ValidationError({"visited_at": _("到访时间不能晚于当前时间")})
     backfill = visited_at is not None and abs(now - visited_at) > dt.timedelta(days=1)
     if backfill and not in_project(by, Perm.LEADS_IMPORT, project):
-        raise PermissionDenied("只有具备导入权限的用户可以补录历史到访")
+        raise PermissionDenied(_("只有具备导入权限的用户可以补录历史到访"))
     customer = customer or customer_for_phone(project.organisation_id, claim.pattern)[0]
     with transaction.atomic():
         lock_number(project, claim)
@@ -679,10 +684,10 @@ def _visit_disputes(verdict: rules.VisitVerdict, reports: dict[int, Report], by:
 def confirm_visit(visit: Visit, *, by: Any) -> Visit:
     """确客: a manager confirms a recorded visit (when the project does not auto-confirm)."""
     if not in_project(by, Perm.LEADS_VISIT, visit.project):
-        raise PermissionDenied("没有该项目的确客权限")
+        raise PermissionDenied(_("没有该项目的确客权限"))
     locked = Visit.objects.select_for_update().get(pk=visit.pk)
     if locked.confirmed_at is not None:
-        raise Conflict("该到访已确客")
+        raise Conflict(_("该到访已确客"))
     locked.confirmed_at, locked.confirmed_by = timezone.now(), by
     locked.save(update_fields=["confirmed_at", "confirmed_by"])
     audit.record(actor=by, action="lead_visit.confirm", target=locked)
@@ -700,15 +705,15 @@ def record_trip(
 ) -> ViewingTrip:
     """一带多看: one trip by one channel; each (project, customer) pair is judged on its own."""
     if not pairs:
-        raise ValidationError({"pairs": "请至少添加一组（项目，客户手机号）"})
+        raise ValidationError({"pairs": _("请至少添加一组（项目，客户手机号）")})
     for index, (project, phone) in enumerate(pairs, start=1):
         if not in_project(by, Perm.LEADS_VISIT, project):
-            raise PermissionDenied(f"第 {index} 组：没有该项目的到访登记权限")
+            raise PermissionDenied(_("第 %(n)s 组：没有该项目的到访登记权限") % {"n": index})
         claim = _parse(phone, f"pairs.{index}")
         if claim.masked:
-            raise ValidationError({f"pairs.{index}": "带看需要完整手机号"})
+            raise ValidationError({f"pairs.{index}": _("带看需要完整手机号")})
     if len({(p.pk, rules.parse_phone(n).pattern) for p, n in pairs}) != len(pairs):
-        raise ValidationError({"pairs": "同一项目同一客户重复"})
+        raise ValidationError({"pairs": _("同一项目同一客户重复")})
     with transaction.atomic():
         trip = ViewingTrip.objects.create(
             organisation_id=channel.organisation_id, channel=channel, broker=broker,
@@ -745,7 +750,7 @@ def can_record_deal(user: Any, opp: Opportunity) -> bool:
 
 def _require_deal(by: Any, opp: Opportunity) -> None:
     if not can_record_deal(by, opp):
-        raise PermissionDenied("没有登记该客户成交的权限（需案场经理或佣金管理权限）")
+        raise PermissionDenied(_("没有登记该客户成交的权限（需案场经理或佣金管理权限）"))
 
 
 def record_deal(
@@ -761,25 +766,25 @@ def record_deal(
     """Record a deal (成交) at a stage; at the deal node it ends the report's protection."""
     _require_deal(by, opportunity)
     if stage not in STAGE_DATES:
-        raise ValidationError({"stage": "成交阶段应为认筹、认购或签约"})
+        raise ValidationError({"stage": _("成交阶段应为认筹、认购或签约")})
     if not unit_label.strip():
-        raise ValidationError({"unit_label": "请填写房号"})
+        raise ValidationError({"unit_label": _("请填写房号")})
     if not isinstance(amount_fen, int) or amount_fen <= 0:
-        raise ValidationError({"amount_fen": "成交金额应为正整数（分）"})
+        raise ValidationError({"amount_fen": _("成交金额应为正整数（分）")})
     if opportunity.consultant_id is None:
-        raise ValidationError({"consultant": "请先为客户分配置业顾问"})
+        raise ValidationError({"consultant": _("请先为客户分配置业顾问")})
     if co_handler is not None and (
         co_handler.organisation_id != opportunity.organisation_id
         or not co_handler.is_active
         or co_handler.pk == opportunity.consultant_id
     ):
         raise ValidationError(
-            {"co_handler": "合作人（主管带单）应为本组织在职人员，且不是该客户的置业顾问"}
+            {"co_handler": _("合作人（主管带单）应为本组织在职人员，且不是该客户的置业顾问")}
         )
     with transaction.atomic():
         opp = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
         if opp.consultant is None:
-            raise Conflict("客户已无置业顾问，请重新分配后登记成交")
+            raise Conflict(_("客户已无置业顾问，请重新分配后登记成交"))
         deal = Deal.objects.create(
             organisation_id=opp.organisation_id, company_id=opp.company_id, project_id=opp.project_id,
             opportunity=opp, customer_id=opp.customer_id, report=opp.attributed_report,
@@ -810,7 +815,11 @@ def _close_at_deal(deal: Deal, report: Report, at: dt.datetime, by: Any) -> None
     if rules.deal_overdue(prior, at):
         code = ResultCode.DEAL_OVERDUE
         change = rules.ReportChange(
-            report.pk, Report.Status.DEAL_OVERDUE, code, code.label, closed_at=prior.until(at)
+            report.pk,
+            Report.Status.DEAL_OVERDUE,
+            code,
+            rules.source_label(code),
+            closed_at=prior.until(at),
         )
         deal.report, deal.channel = None, None  # the channel earns nothing on a late deal
         deal.save(update_fields=["report", "channel"])
@@ -825,17 +834,17 @@ def advance_deal(
     """Move a deal to a later stage (认筹→认购→签约) or stamp a payout milestone."""
     _require_deal(by, deal.opportunity)
     if (stage is None) == (milestone is None):
-        raise ValidationError({"stage": "请指定阶段或节点之一"})
+        raise ValidationError({"stage": _("请指定阶段或节点之一")})
     with transaction.atomic():
         locked = (
             Deal.objects.select_for_update(of=("self",)).select_related("report").get(pk=deal.pk)
         )
         if locked.stage == Deal.Stage.CANCELLED:
-            raise Conflict("已退房的成交不能推进")
+            raise Conflict(_("已退房的成交不能推进"))
         before = audit.snapshot(locked, DEAL_FIELDS)
         if milestone is not None:
             if milestone not in MILESTONES:
-                raise ValidationError({"milestone": "节点应为首付30%、合同备案+放款或交付"})
+                raise ValidationError({"milestone": _("节点应为首付30%、合同备案+放款或交付")})
             setattr(locked, MILESTONES[milestone], at)
         else:
             _advance_stage(locked, str(stage), at, by)
@@ -847,7 +856,7 @@ def advance_deal(
 
 def _advance_stage(deal: Deal, stage: str, at: dt.datetime, by: Any) -> None:
     if stage not in STAGE_DATES or rules.DEAL_ORDER[stage] <= rules.DEAL_ORDER[deal.stage]:
-        raise ValidationError({"stage": "只能推进到更后的阶段"})
+        raise ValidationError({"stage": _("只能推进到更后的阶段")})
     deal.stage = stage
     setattr(deal, STAGE_DATES[stage], at)
     opp = Opportunity.objects.select_for_update().get(pk=deal.opportunity_id)
@@ -860,7 +869,7 @@ def cancel_deal(deal: Deal, *, by: Any, at: dt.datetime) -> Deal:
     with transaction.atomic():
         locked = Deal.objects.select_for_update().get(pk=deal.pk)
         if locked.stage == Deal.Stage.CANCELLED:
-            raise Conflict("该成交已退房")
+            raise Conflict(_("该成交已退房"))
         before = audit.snapshot(locked, DEAL_FIELDS)
         locked.stage, locked.cancelled_at = Deal.Stage.CANCELLED, at
         locked.save()

@@ -7,14 +7,16 @@ from typing import Any
 
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, phone, scopes
 from mediadesk.leads.models import Opportunity
 from mediadesk.orgs.roles import Perm
 
 HEADERS = [
-    "客户", "手机号", "项目", "阶段", "意向", "首次来源", "归属渠道", "置业顾问", "分配时间",
-    "首次联系", "首联超时", "最近跟进", "下次联系", "在公海", "进入公海原因", "创建时间",
+    gettext_lazy("客户"), gettext_lazy("手机号"), gettext_lazy("项目"), gettext_lazy("阶段"), gettext_lazy("意向"), gettext_lazy("首次来源"), gettext_lazy("归属渠道"), gettext_lazy("置业顾问"), gettext_lazy("分配时间"),
+    gettext_lazy("首次联系"), gettext_lazy("首联超时"), gettext_lazy("最近跟进"), gettext_lazy("下次联系"), gettext_lazy("在公海"), gettext_lazy("进入公海原因"), gettext_lazy("创建时间"),
 ]  # fmt: skip
 LIMIT = 50_000
 
@@ -46,8 +48,8 @@ def rows(qs: QuerySet[Opportunity], user: Any) -> Iterator[list[Any]]:
             o.customer.name, number, o.project.name, o.get_stage_display(), o.intent,
             o.get_source_display(), o.channel.name if o.channel else "",
             str(o.consultant) if o.consultant else "", _when(o.assigned_at),
-            _when(o.first_contact_at), "是" if o.sla_breached_at else "", _when(o.last_follow_at),
-            _when(o.next_contact_at), "是" if o.in_pool else "", o.pool_reason, _when(o.created_at),
+            _when(o.first_contact_at), _("是") if o.sla_breached_at else "", _when(o.last_follow_at),
+            _when(o.next_contact_at), _("是") if o.in_pool else "", o.pool_reason, _when(o.created_at),
         ]  # fmt: skip
 
 
@@ -57,5 +59,5 @@ def record_export(user: Any, *, count_hint: str, params: str) -> None:
         actor=user,
         action="lead.export",
         target=user,
-        changes={"filters": [None, params or "全部"], "limit": [None, count_hint]},
+        changes={"filters": [None, params or _("全部")], "limit": [None, count_hint]},
     )

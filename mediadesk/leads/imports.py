@@ -9,9 +9,11 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from mediadesk.core import audit, phone
@@ -22,6 +24,8 @@ from mediadesk.leads.models import Channel, Customer, Source, Touch
 from mediadesk.orgs.models import Project
 from mediadesk.orgs.roles import Perm
 
+# The template's fixed Chinese columns (and the source words below) stay Chinese in either
+# language: files made from it are read the same whoever uploads them.
 HEADERS = ("手机号", "姓名", "来源", "渠道", "留资时间", "备注")
 REQUIRED = ("手机号",)
 MAX_ROWS = 5000
@@ -39,7 +43,10 @@ class Row:
     known: bool = False  # the phone is an existing customer: the row adds a touch
 
     def error(self, column: str, message: str) -> None:
-        self.errors.append(f"第 {self.number} 行「{column}」：{message}")
+        self.errors.append(
+            _("第 %(n)s 行「%(column)s」：%(message)s")
+            % {"n": self.number, "column": column, "message": message}
+        )
 
     @property
     def masked_phone(self) -> str:
@@ -86,8 +93,10 @@ def _parse_time(text: str) -> dt.datetime | None:
 
 
 def _sources() -> dict[str, str]:
+    """Source codes and their Chinese labels: the template's words, whatever the language."""
     words = {value: value for value in Source.values}
-    words.update({label: value for value, label in Source.choices})
+    with translation.override(settings.LANGUAGE_CODE):
+        words.update({str(label): value for value, label in Source.choices})
     return words
 
 
@@ -95,11 +104,11 @@ def _check_row(row: Row, look: dict[str, Any], seen: dict[str, int]) -> None:
     raw = row.cells.get("手机号", "")
     digits = phone.normalise(raw)
     if not raw:
-        row.error("手机号", "必填")
+        row.error("手机号", _("必填"))
     elif not phone.MOBILE.match(digits):
-        row.error("手机号", f"“{raw}”不是有效的 11 位大陆手机号")
+        row.error("手机号", _("“%(raw)s”不是有效的 11 位大陆手机号") % {"raw": raw})
     elif digits in seen:
-        row.error("手机号", f"与第 {seen[digits]} 行重复")
+        row.error("手机号", _("与第 %(n)s 行重复") % {"n": seen[digits]})
     else:
         seen[digits] = row.number
         row.known = digits in look["known"]
@@ -108,26 +117,34 @@ def _check_row(row: Row, look: dict[str, Any], seen: dict[str, int]) -> None:
     source_text = row.cells.get("来源", "")
     row.values["source"] = look["sources"].get(source_text) if source_text else look["source"]
     if row.values["source"] is None:
-        row.error("来源", f"未知来源“{source_text}”（如 直播、线下活动、电约）")
+        row.error(
+            "来源", _("未知来源“%(text)s”（如 直播、线下活动、电约）") % {"text": source_text}
+        )
     channel_text = row.cells.get("渠道", "")
     row.values["channel"] = look["channels"].get(channel_text) if channel_text else None
     if channel_text and row.values["channel"] is None:
-        row.error("渠道", f"找不到渠道“{channel_text}”")
+        row.error("渠道", _("找不到渠道“%(text)s”") % {"text": channel_text})
     time_text = row.cells.get("留资时间", "")
     row.values["captured_at"] = _parse_time(time_text) if time_text else None
     if time_text and row.values["captured_at"] is None:
-        row.error("留资时间", f"“{time_text}”不是有效时间（如 2025-03-01 14:30）")
+        row.error(
+            "留资时间", _("“%(text)s”不是有效时间（如 2025-03-01 14:30）") % {"text": time_text}
+        )
     elif row.values["captured_at"] and row.values["captured_at"] > timezone.now():
-        row.error("留资时间", "不能晚于现在")
+        row.error("留资时间", _("不能晚于现在"))
     row.values["note"] = row.cells.get("备注", "")
 
 
 def validate(table: Table, *, project: Project, source: str) -> Preview:
     """Check every row against the current database; writes nothing."""
-    problems = [f"缺少必需的列「{h}」" for h in missing_headers(table, REQUIRED)]
+    problems = [
+        _("缺少必需的列「%(column)s」") % {"column": h} for h in missing_headers(table, REQUIRED)
+    ]
     unknown = [h for h in table.headers if h and h not in HEADERS]
     if unknown:
-        problems.append(f"无法识别的列：{'、'.join(unknown)}（请使用导入模板的列名）")
+        problems.append(
+            _("无法识别的列：%(columns)s（请使用导入模板的列名）") % {"columns": "、".join(unknown)}
+        )
     phones = {phone.normalise(r.get("手机号", "")) for r in table.rows} - {""}
     look = {
         "known": set(
@@ -150,7 +167,7 @@ def validate(table: Table, *, project: Project, source: str) -> Preview:
         _check_row(row, look, seen)
         rows.append(row)
     if not rows and not problems:
-        problems.append("文件中没有数据行")
+        problems.append(_("文件中没有数据行"))
     return Preview(rows, problems)
 
 
@@ -160,7 +177,7 @@ def confirm_import(
 ) -> list[Touch]:
     """Re-validate and capture every row, all or nothing (leads.import in the project)."""
     if not services.in_project(by, Perm.LEADS_IMPORT, project):
-        raise PermissionDenied("没有在该项目导入线索的权限")
+        raise PermissionDenied(_("没有在该项目导入线索的权限"))
     preview = validate(table, project=project, source=source)
     if not preview.ok:
         raise ImportRejected(preview)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core.periodic import periodic
-from mediadesk.leads import rules
+from mediadesk.leads import notices, rules
 from mediadesk.leads.attribution import change_report, prior_of
 from mediadesk.leads.models import Report, RuleSet
-from mediadesk.notifications import services as notifications
 
 BATCH = 500
 
@@ -41,7 +44,7 @@ def mark_overdue(now: dt.datetime) -> int:
                 if code == rules.ResultCode.DEAL_OVERDUE
                 else Report.Status.VISIT_OVERDUE
             )
-            label = rules.ResultCode(code).label
+            label = rules.source_label(code)
             change = rules.ReportChange(pk, status, code, label, closed_at=prior.until(now))
             change_report(report, change, by="系统")
             done += 1
@@ -62,12 +65,10 @@ def remind_ending(now: dt.datetime) -> int:
         ).select_related("reporter")
         for report in due[:BATCH]:
             until = prior_of(report).until(now)
-            kind = "成交保护期" if report.first_visit_at else "到访保护期"
-            notifications.notify(
+            notices.notify(
                 [report.reporter],
                 kind="leads.protection_ending",
-                title=f"{kind}即将结束：{report.phone[:3]}****{report.phone[-4:]}",
-                body=f"{rule_set.project} · 截至 {until:%Y-%m-%d %H:%M}" if until else "",
+                text=partial(_protection_text, report, rule_set, until),
                 url=f"/leads/attribution/reports/{report.pk}/",
             )
             Report.objects.filter(pk=report.pk).update(remind_sent_at=now)
@@ -75,11 +76,30 @@ def remind_ending(now: dt.datetime) -> int:
     return sent
 
 
-@periodic("leads.attribution_overdue", every=timedelta(minutes=10), label="标记到访/成交逾期报备")
+@periodic(
+    "leads.attribution_overdue",
+    every=timedelta(minutes=10),
+    label=gettext_lazy("标记到访/成交逾期报备"),
+)
 def attribution_overdue(slot: dt.datetime) -> int:
     return mark_overdue(slot)
 
 
-@periodic("leads.protection_reminders", every=timedelta(hours=1), label="报备保护期结束提醒")
+def _protection_text(report: Report, rule_set: Any, until: Any) -> tuple[str, str]:
+    kind = _("成交保护期") if report.first_visit_at else _("到访保护期")
+    masked = f"{report.phone[:3]}****{report.phone[-4:]}"
+    title = _("%(kind)s即将结束：%(phone)s") % {"kind": kind, "phone": masked}
+    body = ""
+    if until:
+        body = _("%(project)s · 截至 %(until)s") % {
+            "project": rule_set.project,
+            "until": f"{until:%Y-%m-%d %H:%M}",
+        }
+    return title, body
+
+
+@periodic(
+    "leads.protection_reminders", every=timedelta(hours=1), label=gettext_lazy("报备保护期结束提醒")
+)
 def protection_reminders(slot: dt.datetime) -> int:
     return remind_ending(slot)

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, scopes
 from mediadesk.core.errors import Conflict, PermissionDenied, ValidationError
@@ -61,12 +63,15 @@ def send_to_pool(opportunity: Opportunity, *, reason: str, by: Any = None) -> bo
 def _check_claimer(opportunity: Opportunity, user: Any, now: dt.datetime) -> Consultant:
     seat = Consultant.objects.filter(project_id=opportunity.project_id, user=user).first()
     if seat is None or not user.is_active:
-        raise PermissionDenied("只有该项目的置业顾问可以从公海领取客户")
+        raise PermissionDenied(_("只有该项目的置业顾问可以从公海领取客户"))
     in_cooldown = opportunity.cooldown_until is not None and opportunity.cooldown_until > now
     if opportunity.previous_consultant_id == user.pk and in_cooldown:
         until = timezone.localtime(opportunity.cooldown_until).strftime("%Y-%m-%d %H:%M")
         raise ValidationError(
-            {"__all__": f"您是该客户的原归属顾问，冷却期内不能领取（冷却期至 {until}）"}
+            {
+                "__all__": _("您是该客户的原归属顾问，冷却期内不能领取（冷却期至 %(until)s）")
+                % {"until": until}
+            }
         )
     return seat
 
@@ -85,7 +90,7 @@ def claim(opportunity: Opportunity, *, by: Any) -> Opportunity:
         first_contact_due=Case(When(first_contact_at__isnull=True, then=Value(due)), default=None),
     )  # fmt: skip
     if not won:
-        raise Conflict("该客户已被其他顾问领取")
+        raise Conflict(_("该客户已被其他顾问领取"))
     Consultant.objects.filter(pk=seat.pk).update(last_assigned_at=now)
     opportunity.refresh_from_db()
     audit.record(actor=by, action="lead.pool_claim", target=opportunity, changes={
@@ -96,7 +101,7 @@ def claim(opportunity: Opportunity, *, by: Any) -> Opportunity:
 
 def _require_assign(by: Any, opportunity: Opportunity) -> None:
     if not scopes.allows(by, Perm.LEADS_ASSIGN, opportunity):
-        raise PermissionDenied("没有管理公海客户的权限")
+        raise PermissionDenied(_("没有管理公海客户的权限"))
 
 
 def wake_up(
@@ -105,9 +110,9 @@ def wake_up(
     """A wake-up campaign: hand the selected pooled customers to the chosen consultants in
     turn (leads.assign); the previous owner in cooldown is skipped for that customer."""
     if not to:
-        raise ValidationError({"consultants": "请选择至少一位置业顾问"})
+        raise ValidationError({"consultants": _("请选择至少一位置业顾问")})
     if not reason.strip():
-        raise ValidationError({"reason": "请填写唤醒原因"})
+        raise ValidationError({"reason": _("请填写唤醒原因")})
     done = {"assigned": 0, "skipped": 0}
     now, turn = timezone.now(), 0
     for opportunity in opportunities:
@@ -139,10 +144,10 @@ def release(opportunity: Opportunity, *, by: Any, reason: str) -> Opportunity:
     attribution and source protection are cleared (kept in the audit trail)."""
     _require_assign(by, opportunity)
     if not reason.strip():
-        raise ValidationError({"reason": "请填写释放原因"})
+        raise ValidationError({"reason": _("请填写释放原因")})
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if not locked.in_pool:
-        raise Conflict("客户已不在公海")
+        raise Conflict(_("客户已不在公海"))
     fields = ("in_pool", "channel", "attributed_report", "source_protected_until", "stage")
     before = audit.snapshot(locked, fields)
     locked.in_pool, locked.channel, locked.attributed_report = False, None, None
@@ -199,7 +204,9 @@ def sweep(now: dt.datetime | None = None) -> int:
     return moved
 
 
-@periodic("leads.pool_sweep", every=dt.timedelta(hours=1), label="客户进入公海（负极唤醒）")
+@periodic(
+    "leads.pool_sweep", every=dt.timedelta(hours=1), label=gettext_lazy("客户进入公海（负极唤醒）")
+)
 def pool_sweep_job(slot: dt.datetime) -> int:
     """Hourly: negative and silent opportunities go to the public pool."""
     return sweep()

@@ -17,6 +17,10 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from mediadesk.core import phone as phones
 from mediadesk.leads.models import Report, ResultCode, RuleSet, Stage
 
@@ -70,8 +74,8 @@ def parse_phone(raw: str) -> Claim:
     if phones.MOBILE.match(digits):
         return Claim(digits, False)
     if "*" in text:
-        raise PhoneError("隐号格式应为前三后四（如 135****5678）或前三后六（如 135**345678）")
-    raise PhoneError("手机号应为 11 位大陆手机号")
+        raise PhoneError(_("隐号格式应为前三后四（如 135****5678）或前三后六（如 135**345678）"))
+    raise PhoneError(_("手机号应为 11 位大陆手机号"))
 
 
 def matches(a: str, b: str) -> bool:
@@ -115,11 +119,11 @@ class Params:
 def admission_error(params: Params, claim: Claim, reports_today: int) -> str | None:
     """Why a report cannot even be filed (masked policy, daily limit), else None."""
     if claim.masked and params.masked == RuleSet.Masked.FORBIDDEN:
-        return "该楼盘不支持隐号报备，请全号报备"
+        return _("该楼盘不支持隐号报备，请全号报备")
     if not claim.masked and params.masked == RuleSet.Masked.ONLY:
-        return "该楼盘只接受隐号报备（如 135****5678）"
+        return _("该楼盘只接受隐号报备（如 135****5678）")
     if reports_today >= params.daily_report_limit:
-        return f"今日报备已达上限（{params.daily_report_limit} 组）"
+        return _("今日报备已达上限（%(n)s 组）") % {"n": params.daily_report_limit}
     return None
 
 
@@ -239,8 +243,14 @@ class Verdict:
         return self.code == ResultCode.OK
 
 
+def source_label(code: int) -> str:
+    """A result code's label in the source language: reasons are stored with the report."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(ResultCode(code).label)
+
+
 def refuse(code: int, reason: str = "") -> Verdict:
-    return Verdict(code, reason or ResultCode(code).label)
+    return Verdict(code, reason or source_label(code))
 
 
 # --- judging a report ---------------------------------------------------------------------------
@@ -295,7 +305,7 @@ def _cooldown(
         code = p.expiry_at(t) if held and p.channel_id == report.channel_id else None
         ended = p.closed_at or p.until(t)
         if code is not None and ended is not None and t < ended + cooldown:
-            return refuse(code, f"{ResultCode(code).label}，原渠道冷却期内不可再报备")
+            return refuse(code, f"{source_label(code)}，原渠道冷却期内不可再报备")
     opp = facts.opportunity
     if (
         opp
@@ -373,7 +383,7 @@ def _success(params: Params, report: NewReport, rivals: tuple[int, ...]) -> Verd
     elif report.claim.masked:
         reason = "隐号报备成功（隐号不享受保护期，到访时需核验全号）"
     else:
-        reason = ResultCode.OK.label
+        reason = source_label(ResultCode.OK)
     if rivals:
         reason = "隐号报备与其他渠道隐号报备冲突，已转争议判客"
     return Verdict(
@@ -430,7 +440,7 @@ def judge_visit(
         expired = [c for c in overdue if _channel_of(mine, c.report_id) == channel_id]
         if expired:
             code = expired[-1].code or ResultCode.VISIT_OVERDUE
-            verdict = VisitVerdict(code, ResultCode(code).label, None, verdict.changes)
+            verdict = VisitVerdict(code, source_label(code), None, verdict.changes)
     return _with_changes(verdict, overdue)
 
 
@@ -450,9 +460,7 @@ def _overdue_changes(priors: list[Prior], at: dt.datetime) -> list[ReportChange]
             if code == ResultCode.DEAL_OVERDUE
             else Report.Status.VISIT_OVERDUE
         )
-        changes.append(
-            ReportChange(p.id, status, code, ResultCode(code).label, closed_at=p.until(at))
-        )
+        changes.append(ReportChange(p.id, status, code, source_label(code), closed_at=p.until(at)))
     return changes
 
 
@@ -499,7 +507,7 @@ def _intercept(p: Prior, at: dt.datetime, channel_id: int | None) -> VisitVerdic
     contest = channel_id == p.channel_id
     return VisitVerdict(
         ResultCode.INTERCEPT,
-        ResultCode.INTERCEPT.label,
+        source_label(ResultCode.INTERCEPT),
         None,
         (change,),
         dispute="intercept" if contest else "",
@@ -527,7 +535,10 @@ def _visit_protect(
     change = _confirm(params, holder, at)
     if channel_id is not None and channel_id != holder.channel_id:
         return VisitVerdict(
-            ResultCode.REPORTED_BY_OTHER, ResultCode.REPORTED_BY_OTHER.label, holder.id, (change,)
+            ResultCode.REPORTED_BY_OTHER,
+            source_label(ResultCode.REPORTED_BY_OTHER),
+            holder.id,
+            (change,),
         )
     return VisitVerdict(ResultCode.OK, "到访确认，归属报备渠道", holder.id, (change,))
 
@@ -541,7 +552,10 @@ def _visit_compete(
         change = _confirm(params, winner, at)
         if channel_id is not None and channel_id != winner.channel_id:
             return VisitVerdict(
-                ResultCode.VISITED_BY_OTHER, ResultCode.VISITED_BY_OTHER.label, winner.id, (change,)
+                ResultCode.VISITED_BY_OTHER,
+                source_label(ResultCode.VISITED_BY_OTHER),
+                winner.id,
+                (change,),
             )
         return VisitVerdict(ResultCode.OK, "复访，归属已带看渠道", winner.id, (change,))
     candidates = [p for p in active if channel_id is None or p.channel_id == channel_id]
@@ -557,7 +571,7 @@ def _visit_compete(
             p.id,
             Report.Status.SUPERSEDED,
             ResultCode.VISITED_BY_OTHER,
-            ResultCode.VISITED_BY_OTHER.label,
+            source_label(ResultCode.VISITED_BY_OTHER),
             closed_at=at,
         )
         for p in active

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from mediadesk.core import audit
 from mediadesk.core.errors import PermissionDenied, ValidationError
@@ -25,18 +26,22 @@ RULE_FIELDS = (
 
 def require_rules(by: Any, project: Project) -> None:
     if not in_project(by, Perm.LEADS_RULES, project):
-        raise PermissionDenied("没有修改该项目判客规则的权限")
+        raise PermissionDenied(_("没有修改该项目判客规则的权限"))
 
 
 def _check_protected_sources(value: Any) -> dict[str, int]:
     if not isinstance(value, dict):
-        raise ValidationError({"protected_sources": "应为 来源代码 → 保护天数 的对象"})
+        raise ValidationError({"protected_sources": _("应为 来源代码 → 保护天数 的对象")})
     out = {}
     for code, days in value.items():
         if code not in Source.values:
-            raise ValidationError({"protected_sources": f"未知的来源代码：{code}"})
+            raise ValidationError(
+                {"protected_sources": _("未知的来源代码：%(code)s") % {"code": code}}
+            )
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
-            raise ValidationError({"protected_sources": f"{code} 的保护天数应为 1–3650 的整数"})
+            raise ValidationError(
+                {"protected_sources": _("%(code)s 的保护天数应为 1–3650 的整数") % {"code": code}}
+            )
         out[code] = days
     return out
 
@@ -46,7 +51,7 @@ def update_rules(rule_set: RuleSet, *, by: Any, values: dict[str, Any]) -> RuleS
     require_rules(by, rule_set.project)
     unknown = set(values) - set(RULE_FIELDS)
     if unknown:
-        raise ValidationError({name: "不支持的字段" for name in sorted(unknown)})
+        raise ValidationError({name: _("不支持的字段") for name in sorted(unknown)})
     if "protected_sources" in values:
         values["protected_sources"] = _check_protected_sources(values["protected_sources"])
     with transaction.atomic():
@@ -71,12 +76,12 @@ def set_channel_rule(
     """Per-channel period overrides; all empty removes the override."""
     require_rules(by, rule_set.project)
     if channel.organisation_id != rule_set.organisation_id:
-        raise ValidationError({"channel": "渠道不存在"})
+        raise ValidationError({"channel": _("渠道不存在")})
     for name, value in values.items():
         if name not in ("visit_protect_days", "deal_protect_days", "intercept_minutes"):
-            raise ValidationError({name: "不支持的字段"})
+            raise ValidationError({name: _("不支持的字段")})
         if value is not None and (not isinstance(value, int) or not 0 <= value <= 3650):
-            raise ValidationError({name: "应为 0–3650 的整数"})
+            raise ValidationError({name: _("应为 0–3650 的整数")})
     with transaction.atomic():
         existing = ChannelRule.objects.filter(rules=rule_set, channel=channel).first()
         before = {k: getattr(existing, k) for k in values} if existing else {}
@@ -85,7 +90,7 @@ def set_channel_rule(
                 existing.delete()
             result = None
         else:
-            result, _ = ChannelRule.objects.update_or_create(
+            result, _created = ChannelRule.objects.update_or_create(
                 rules=rule_set, channel=channel, defaults=values
             )
         audit.record(actor=by, action="lead_rules.channel", target=rule_set,

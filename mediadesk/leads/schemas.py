@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 
@@ -19,11 +20,11 @@ def _iso_text(value: object) -> object:
     # Only ISO 8601 text: pydantic would also read numbers as Unix timestamps.
     if isinstance(value, str | dt.datetime):
         return value
-    raise ValueError("应为带时区的 ISO 8601 时间，如 2025-03-03T10:00:00+08:00")
+    raise ValueError(_("应为带时区的 ISO 8601 时间，如 2025-03-03T10:00:00+08:00"))
 
 
 IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(dates.bounded)]
-Phone = Annotated[str, Field(min_length=1, max_length=20, description="11 位手机号或隐号")]
+Phone = Annotated[str, Field(min_length=1, max_length=20, description=_("11 位手机号或隐号"))]
 
 
 Utm = Annotated[str, Field(max_length=100)]
@@ -40,18 +41,18 @@ class UtmIn(BodyIn):
 class LeadIn(BodyIn):
     """One capture (留资) from a form or a webhook."""
 
-    project: Id = Field(description="项目 id（GET /api/v1/projects）")
+    project: Id = Field(description=_("项目 id（GET /api/v1/projects）"))
     phone: Phone
-    source: Source = Field(description="线索来源")
+    source: Source = Field(description=_("线索来源"))
     name: str = Field("", max_length=40)
-    channel: Id | None = Field(None, description="渠道 id（GET /api/v1/leads/channels）")
-    account: Id | None = Field(None, description="来源账号 id")
-    content_item: Id | None = Field(None, description="来源内容 id")
-    variant: Id | None = Field(None, description="来源平台稿（帖子）id")
-    live_session: str = Field("", max_length=80, description="直播场次")
-    campaign: Id | None = Field(None, description="留资活动 id")
+    channel: Id | None = Field(None, description=_("渠道 id（GET /api/v1/leads/channels）"))
+    account: Id | None = Field(None, description=_("来源账号 id"))
+    content_item: Id | None = Field(None, description=_("来源内容 id"))
+    variant: Id | None = Field(None, description=_("来源平台稿（帖子）id"))
+    live_session: str = Field("", max_length=80, description=_("直播场次"))
+    campaign: Id | None = Field(None, description=_("留资活动 id"))
     utm: UtmIn | None = None
-    captured_at: IsoTime | None = Field(None, description="留资时间，默认为现在")
+    captured_at: IsoTime | None = Field(None, description=_("留资时间，默认为现在"))
 
 
 class LeadOut(Schema):
@@ -62,11 +63,11 @@ class LeadOut(Schema):
 
 
 class ReportIn(BodyIn):
-    project: Id = Field(description="项目 id（GET /api/v1/projects）")
+    project: Id = Field(description=_("项目 id（GET /api/v1/projects）"))
     phone: Phone
-    channel: Id = Field(description="渠道 id（GET /api/v1/leads/channels）")
-    reporter: Id | None = Field(None, description="报备人（用户 id），默认为调用者")
-    reported_at: IsoTime | None = Field(None, description="报备时间（仅导入权限可补录）")
+    channel: Id = Field(description=_("渠道 id（GET /api/v1/leads/channels）"))
+    reporter: Id | None = Field(None, description=_("报备人（用户 id），默认为调用者"))
+    reported_at: IsoTime | None = Field(None, description=_("报备时间（仅导入权限可补录）"))
 
 
 class ReportOut(Schema):
@@ -81,7 +82,7 @@ class ReportOut(Schema):
 class VisitIn(BodyIn):
     project: Id
     phone: Phone
-    channel: Id | None = Field(None, description="带看渠道 id；自然到访不填")
+    channel: Id | None = Field(None, description=_("带看渠道 id；自然到访不填"))
     visited_at: IsoTime | None = None
 
 

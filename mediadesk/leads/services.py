@@ -16,11 +16,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, phone, scopes
 from mediadesk.core.errors import PermissionDenied, ValidationError
-from mediadesk.leads import attribution
+from mediadesk.leads import attribution, notices
 from mediadesk.leads.customers import customer_for_phone
 from mediadesk.leads.models import (
     ONLINE_SOURCES,
@@ -94,9 +95,9 @@ def clean_phone(raw: str, *, field: str = "phone") -> str:
     """The 11-digit mainland mobile, or a ValidationError naming `field`."""
     digits = phone.normalise(raw)
     if not digits:
-        raise ValidationError({field: "请填写手机号"})
+        raise ValidationError({field: _("请填写手机号")})
     if not phone.MOBILE.match(digits):
-        raise ValidationError({field: "请输入正确的 11 位大陆手机号（如 138 1234 5678）"})
+        raise ValidationError({field: _("请输入正确的 11 位大陆手机号（如 138 1234 5678）")})
     return digits
 
 
@@ -107,13 +108,13 @@ def _check_capture(
     organisation: Organisation, project: Project, source: str, by: Any, channel: Channel | None
 ) -> None:
     if project.organisation_id != organisation.pk:
-        raise ValidationError({"project": "项目不属于该组织"})
+        raise ValidationError({"project": _("项目不属于该组织")})
     if source not in Source.values:
-        raise ValidationError({"source": "未知的线索来源"})
+        raise ValidationError({"source": _("未知的线索来源")})
     if channel is not None and channel.organisation_id != organisation.pk:
-        raise ValidationError({"channel": "渠道不属于该组织"})
+        raise ValidationError({"channel": _("渠道不属于该组织")})
     if by is not None and not in_project(by, Perm.LEADS_CAPTURE, project):
-        raise PermissionDenied("没有在该项目录入线索的权限")
+        raise PermissionDenied(_("没有在该项目录入线索的权限"))
 
 
 BACKDATE_GRACE = dt.timedelta(minutes=10)
@@ -124,7 +125,7 @@ def _check_back_dating(by: Any, project: Project, at: dt.datetime) -> None:
     if by is None or at >= timezone.now() - BACKDATE_GRACE:
         return
     if not in_project(by, Perm.LEADS_IMPORT, project):
-        raise PermissionDenied("只有具备导入权限的用户可以补录留资时间")
+        raise PermissionDenied(_("只有具备导入权限的用户可以补录留资时间"))
 
 
 def _utm(utm: Mapping[str, str] | None) -> dict[str, str]:
@@ -165,11 +166,11 @@ def capture_lead(
     name = name.strip()[:40]
     at = captured_at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"captured_at": "留资时间不能晚于当前时间"})
+        raise ValidationError({"captured_at": _("留资时间不能晚于当前时间")})
     if not at_from_record:
         _check_back_dating(by, project, at)
     if campaign is not None and campaign.project_id != project.pk:
-        raise ValidationError({"campaign": "留资活动不属于该项目"})
+        raise ValidationError({"campaign": _("留资活动不属于该项目")})
     customer, _created = customer_for_phone(organisation, digits, name=name)
     if name and not customer.name:
         Customer.objects.filter(pk=customer.pk, name="").update(name=name)
@@ -237,13 +238,13 @@ def assign_opportunity(
     A reassignment needs a reason; the first-contact clock restarts for the new consultant.
     """
     if by is not None and not scopes.allows(by, Perm.LEADS_ASSIGN, opportunity):
-        raise PermissionDenied("没有分配该客户的权限")
+        raise PermissionDenied(_("没有分配该客户的权限"))
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     seat = _seat(opportunity.project, to)
     if seat is None or not to.is_active:
-        raise ValidationError({"consultant": f"{to} 不是该项目的在职置业顾问"})
+        raise ValidationError({"consultant": _("%(user)s 不是该项目的在职置业顾问") % {"user": to}})
     if opportunity.consultant_id and opportunity.consultant_id != to.pk and not reason.strip():
-        raise ValidationError({"reason": "改派客户必须填写原因"})
+        raise ValidationError({"reason": _("改派客户必须填写原因")})
     if opportunity.consultant_id == to.pk and not opportunity.in_pool:
         return opportunity
     _set_owner(opportunity, seat, by=by, reason=reason.strip() or "分配")
@@ -288,13 +289,16 @@ def _set_owner(
 def _notify_assigned(opportunity: Opportunity, to: User, minutes: int | None = None) -> None:
     if minutes is None:
         minutes = rules_of(opportunity.project).first_contact_minutes
-    notifications.notify(
+    masked = phone.mask(opportunity.customer.phone)
+    notices.notify(
         [to],
         kind="lead.assigned",
-        title=f"新客户：{opportunity.customer}（{opportunity.project}）",
-        body=f"请在 {minutes} 分钟内首次联系客户 {phone.mask(opportunity.customer.phone)}",
+        text=lambda: (
+            _("新客户：%(customer)s（%(project)s）")
+            % {"customer": opportunity.customer, "project": opportunity.project},
+            _("请在 %(n)s 分钟内首次联系客户 %(phone)s") % {"n": minutes, "phone": masked},
+        ),
         url=f"/leads/customers/{opportunity.customer_id}/",
-        organisation=None,
     )
 
 
@@ -317,9 +321,9 @@ def _locked_workable(opportunity: Opportunity, by: Any) -> Opportunity:
         .get(pk=opportunity.pk)
     )
     if not can_work(by, locked):
-        raise PermissionDenied("只有该客户的置业顾问、主管或经理可以操作")
+        raise PermissionDenied(_("只有该客户的置业顾问、主管或经理可以操作"))
     if locked.in_pool:
-        raise ValidationError({"__all__": "客户在公海中，请先领取再跟进"})
+        raise ValidationError({"__all__": _("客户在公海中，请先领取再跟进")})
     return locked
 
 
@@ -374,17 +378,17 @@ def _check_follow_up(
 ) -> None:
     errors: dict[str, str] = {}
     if kind not in FollowUp.Kind.values:
-        errors["kind"] = "请选择跟进方式"
+        errors["kind"] = _("请选择跟进方式")
     if not content.strip():
-        errors["content"] = "请填写跟进内容"
+        errors["content"] = _("请填写跟进内容")
     if at > now + dt.timedelta(minutes=5):
-        errors["at"] = "跟进时间不能晚于现在"
+        errors["at"] = _("跟进时间不能晚于现在")
     if call_seconds is not None and call_seconds < 0:
-        errors["call_seconds"] = "通话时长不能为负"
+        errors["call_seconds"] = _("通话时长不能为负")
     if next_contact_at is not None and next_contact_at <= at:
-        errors["next_contact_at"] = "下次联系时间应晚于本次跟进"
+        errors["next_contact_at"] = _("下次联系时间应晚于本次跟进")
     if intent and intent not in Intent.values:
-        errors["intent"] = "意向等级只能是 A/B/C/D"
+        errors["intent"] = _("意向等级只能是 A/B/C/D")
     if errors:
         raise ValidationError(errors)
 
@@ -397,11 +401,11 @@ def change_stage(opportunity: Opportunity, *, by: Any, stage: str, reason: str =
     """
     opportunity = _locked_workable(opportunity, by)
     if stage not in MANUAL_STAGES:
-        raise ValidationError({"stage": "该阶段由成交登记自动更新，不能手动设置"})
+        raise ValidationError({"stage": _("该阶段由成交登记自动更新，不能手动设置")})
     if opportunity.stage in DEAL_STAGES:
-        raise ValidationError({"stage": "客户已进入成交阶段，请通过成交登记变更"})
+        raise ValidationError({"stage": _("客户已进入成交阶段，请通过成交登记变更")})
     if stage in (Stage.INVALID, Stage.LOST) and not reason.strip():
-        raise ValidationError({"reason": "标记无效或丢失必须填写原因"})
+        raise ValidationError({"reason": _("标记无效或丢失必须填写原因")})
     if stage == opportunity.stage:
         return opportunity
     before = audit.snapshot(opportunity, ("stage", "stage_reason"))
@@ -426,7 +430,7 @@ def reveal_phone(customer: Customer, *, by: Any) -> str:
 
     shown = access.customer_phone_for(by, customer)
     if shown != customer.phone:
-        raise PermissionDenied("没有查看该客户完整号码的权限")
+        raise PermissionDenied(_("没有查看该客户完整号码的权限"))
     audit.record(
         actor=by, action="lead.reveal", target=customer, changes={"phone": [None, customer.phone]}
     )
@@ -442,7 +446,7 @@ def _require_rules(by: Any, organisation_id: int | None) -> None:
     if not scopes.has_perm(by, Perm.LEADS_RULES) or organisation_id not in scopes.organisation_ids(
         by
     ):
-        raise PermissionDenied("没有管理渠道的权限")
+        raise PermissionDenied(_("没有管理渠道的权限"))
 
 
 @transaction.atomic
@@ -453,12 +457,12 @@ def save_channel(
     _require_rules(by, organisation.pk)
     name = str(values.get("name", "")).strip()
     if not name:
-        raise ValidationError({"name": "请填写渠道名称"})
+        raise ValidationError({"name": _("请填写渠道名称")})
     if values.get("kind") not in Channel.Kind.values:
-        raise ValidationError({"kind": "请选择渠道类型"})
+        raise ValidationError({"kind": _("请选择渠道类型")})
     taken = Channel.objects.filter(organisation=organisation, name=name)
     if taken.exclude(pk=channel.pk if channel else 0).exists():
-        raise ValidationError({"name": f"已有渠道“{name}”"})
+        raise ValidationError({"name": _("已有渠道“%(name)s”") % {"name": name}})
     contact = str(values.get("contact_phone", "") or "")
     contact = clean_phone(contact, field="contact_phone") if contact.strip() else ""
     created = channel is None
@@ -491,17 +495,17 @@ def create_broker(
         not in_project(by, Perm.LEADS_RULES, project)
         or channel.organisation_id != project.organisation_id
     ):
-        raise PermissionDenied("没有在该项目管理经纪人的权限")
+        raise PermissionDenied(_("没有在该项目管理经纪人的权限"))
     if not channel.is_active:
-        raise ValidationError({"channel": "渠道已停用"})
+        raise ValidationError({"channel": _("渠道已停用")})
     username = username.strip()
     if not username:
-        raise ValidationError({"username": "请填写登录名"})
+        raise ValidationError({"username": _("请填写登录名")})
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "登录名已存在"})
+        raise ValidationError({"username": _("登录名已存在")})
     digits = clean_phone(phone_number, field="phone_number")
     if User.objects.filter(phone=digits).exists():
-        raise ValidationError({"phone_number": "该手机号已被其他用户使用"})
+        raise ValidationError({"phone_number": _("该手机号已被其他用户使用")})
     user = User(
         organisation_id=project.organisation_id, username=username,
         display_name=display_name.strip()[:60], phone=digits,
@@ -537,7 +541,10 @@ def deactivate_broker(broker: Broker, *, by: Any) -> Broker:
     broker.save(update_fields=["is_active", "updated_at"])
     User.objects.filter(pk=broker.user_id).update(is_active=False, deactivated_at=timezone.now())
     audit.record(
-        actor=by, action="broker.deactivate", target=broker, changes={"is_active": ["是", "否"]}
+        actor=by,
+        action="broker.deactivate",
+        target=broker,
+        changes={"is_active": ["是", "否"]},
     )
     return broker
 
@@ -551,13 +558,13 @@ def save_campaign(
 ) -> Campaign:
     """Create or edit a capture campaign with its public form (leads.rules in the project)."""
     if not in_project(by, Perm.LEADS_RULES, project):
-        raise PermissionDenied("没有在该项目管理留资活动的权限")
+        raise PermissionDenied(_("没有在该项目管理留资活动的权限"))
     name = str(values.get("name", "")).strip()
     if not name:
-        raise ValidationError({"name": "请填写活动名称"})
+        raise ValidationError({"name": _("请填写活动名称")})
     source = values.get("source") or Source.FORM
     if source not in Source.values:
-        raise ValidationError({"source": "未知的线索来源"})
+        raise ValidationError({"source": _("未知的线索来源")})
     created = campaign is None
     campaign = campaign or Campaign(
         organisation_id=project.organisation_id, slug=secrets.token_hex(5)
@@ -580,7 +587,7 @@ def save_campaign(
 
 RATE_PER_IP_HOUR = 10
 RATE_PER_PHONE_DAY = 3
-RATE_MESSAGE = "提交过于频繁，请稍后再试（如需帮助请直接致电售楼处）"
+RATE_MESSAGE = gettext_lazy("提交过于频繁，请稍后再试（如需帮助请直接致电售楼处）")
 
 
 def campaign_open(campaign: Campaign, now: dt.datetime | None = None) -> bool:
@@ -611,7 +618,7 @@ def submit_public_form(
     honeypot is a bot: it is counted and answered like a success, but nothing is captured."""
     now = timezone.now()
     if not campaign_open(campaign, now):
-        raise ValidationError({"__all__": "该活动已结束"})
+        raise ValidationError({"__all__": _("该活动已结束")})
     digits = phone.normalise(phone_number)[:11]
     if _rate_limited(ip, digits, now):
         raise ValidationError({"__all__": RATE_MESSAGE})
@@ -643,7 +650,7 @@ def move_opportunities(from_user: Any, to_user: Any, *, by: Any) -> int:
     The successor gets a seat in each project where they have none (joining no team)."""
     moved = 0
     for opportunity in held_opportunities(from_user).select_for_update().select_related("project"):
-        seat, _ = Consultant.objects.get_or_create(
+        seat, _created = Consultant.objects.get_or_create(
             project=opportunity.project, user=to_user,
             defaults={"organisation_id": opportunity.organisation_id},
         )  # fmt: skip

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit, phone
 from mediadesk.core.periodic import periodic
-from mediadesk.leads import services
+from mediadesk.leads import notices, services
 from mediadesk.leads.models import Opportunity, RuleSet
-from mediadesk.notifications import services as notifications
 
 AUTO_REASSIGN = "首次联系超时自动改派"
 
@@ -44,11 +45,15 @@ def flag_breach(opportunity: Opportunity, now: dt.datetime) -> bool:
     audit.record(actor="系统", action="lead.sla_breach", target=opportunity, changes={
         "sla_breached_at": [None, now], "consultant": [None, str(opportunity.consultant)],
     })  # fmt: skip
-    notifications.notify(
+    masked = phone.mask(opportunity.customer.phone)
+    notices.notify(
         [opportunity.consultant],
         kind="lead.sla",
-        title=f"首次联系已超时：{opportunity.customer}（{opportunity.project}）",
-        body=f"客户 {phone.mask(opportunity.customer.phone)} 尚未联系，请立即跟进",
+        text=lambda: (
+            _("首次联系已超时：%(customer)s（%(project)s）")
+            % {"customer": opportunity.customer, "project": opportunity.project},
+            _("客户 %(phone)s 尚未联系，请立即跟进") % {"phone": masked},
+        ),
         url=_url(opportunity),
     )
     return True
@@ -70,12 +75,22 @@ def escalate(opportunity: Opportunity, now: dt.datetime, rules: RuleSet) -> bool
         reassigned = services.allocate(
             opportunity, exclude={opportunity.consultant_id or 0}, reason=AUTO_REASSIGN
         )
-    tail = f"，已自动改派给 {reassigned}" if reassigned else ""
-    notifications.notify(
+    masked = phone.mask(opportunity.customer.phone)
+
+    def text() -> tuple[str, str]:
+        title = _("首次联系超时：%(customer)s（顾问 %(consultant)s）") % {
+            "customer": opportunity.customer,
+            "consultant": late,
+        }
+        body = _("客户 %(phone)s 超时未联系") % {"phone": masked}
+        if reassigned:
+            body += _("，已自动改派给 %(user)s") % {"user": reassigned}
+        return title, body
+
+    notices.notify(
         [supervisor] if supervisor else [],
         kind="lead.sla_escalated",
-        title=f"首次联系超时：{opportunity.customer}（顾问 {late}）",
-        body=f"客户 {phone.mask(opportunity.customer.phone)} 超时未联系{tail}",
+        text=text,
         url=_url(opportunity),
         organisation=opportunity.organisation,
     )
@@ -101,7 +116,9 @@ def check(now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-@periodic("leads.sla_check", every=dt.timedelta(minutes=5), label="客资首次联系超时检查")
+@periodic(
+    "leads.sla_check", every=dt.timedelta(minutes=5), label=gettext_lazy("客资首次联系超时检查")
+)
 def sla_job(slot: dt.datetime) -> dict[str, int]:
     """Every five minutes: flag, notify, escalate and reassign overdue first contacts."""
     return check()

@@ -12,6 +12,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from mediadesk.core import excel, phone, scopes
@@ -40,7 +42,18 @@ from mediadesk.orgs.models import Project
 from mediadesk.orgs.roles import Perm
 
 IMPORT_SESSION_KEY = "leads_import"
-POOL_REASONS = ("判客无效", "到访逾期", "成交逾期", "丢失", "无效", "未跟进")
+# (stored reason, label): pool reasons are stored in the source language, shown translated.
+POOL_REASONS = tuple(
+    (reason, gettext_lazy(reason))
+    for reason in (
+        gettext_noop("判客无效"),
+        gettext_noop("到访逾期"),
+        gettext_noop("成交逾期"),
+        gettext_noop("丢失"),
+        gettext_noop("无效"),
+        gettext_noop("未跟进"),
+    )
+)
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -56,7 +69,7 @@ def _params(request: HttpRequest, *drop: str) -> str:
 
 
 def _require_desk(user: Any) -> None:
-    scopes.require(queries.can_use_desk(user), "没有查看客资的权限")
+    scopes.require(queries.can_use_desk(user), _("没有查看客资的权限"))
 
 
 # --- the lead list --------------------------------------------------------------------------
@@ -95,11 +108,13 @@ def _my_counts(user: Any) -> dict[str, int]:
 
 def export(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    scopes.require(scopes.has_perm(user, Perm.LEADS_EXPORT), "没有导出客户的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_EXPORT), _("没有导出客户的权限"))
     qs = queries.lead_list(user, request.GET)
     exports.record_export(user, count_hint=str(exports.LIMIT), params=_params(request))
     return excel.xlsx_response(
-        f"客户列表-{exports.stamp()}.xlsx", exports.HEADERS, exports.rows(qs, user)
+        _("客户列表-%(stamp)s.xlsx") % {"stamp": exports.stamp()},
+        [str(h) for h in exports.HEADERS],
+        exports.rows(qs, user),
     )
 
 
@@ -109,7 +124,7 @@ def export(request: HttpRequest) -> HttpResponse:
 def capture(request: HttpRequest) -> HttpResponse:
     """Phone-first quick entry (快速录入) for consultants, anchors and customer service."""
     user: Any = request.user
-    scopes.require(scopes.has_perm(user, Perm.LEADS_CAPTURE), "没有录入线索的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_CAPTURE), _("没有录入线索的权限"))
     form = QuickLeadForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -135,7 +150,11 @@ def _form_error(form: Any, exc: ValidationError | PermissionDenied) -> None:
 
 def _after_capture(request: HttpRequest, customer_id: int) -> HttpResponse:
     customer = Customer.objects.get(pk=customer_id)
-    messages.success(request, f"已录入线索：{customer.name or '客户'} {phone.mask(customer.phone)}")
+    messages.success(
+        request,
+        _("已录入线索：%(name)s %(phone)s")
+        % {"name": customer.name or _("客户"), "phone": phone.mask(customer.phone)},
+    )
     if access.visible_customers(request.user).filter(pk=customer_id).exists():
         return redirect("leads:customer", customer_id)
     return redirect("leads:capture")
@@ -222,7 +241,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _message_errors(request, exc)
         else:
-            messages.success(request, "已记录跟进")
+            messages.success(request, _("已记录跟进"))
     else:
         _message_form(request, form)
     return _back(opportunity)
@@ -252,7 +271,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _message_errors(request, exc)
         else:
-            messages.success(request, "已更新阶段")
+            messages.success(request, _("已更新阶段"))
     else:
         _message_form(request, form)
     if not access.visible_opportunities(request.user).filter(pk=pk).exists():
@@ -262,7 +281,7 @@ def stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _opportunity(request, pk)
-    scopes.require(scopes.allows(request.user, Perm.LEADS_ASSIGN, opportunity), "没有分配权限")
+    scopes.require(scopes.allows(request.user, Perm.LEADS_ASSIGN, opportunity), _("没有分配权限"))
     form = AssignForm(
         request.POST or None, seats=queries.seats_for_assign(request.user, [opportunity.project_id])
     )
@@ -276,7 +295,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "已分配")
+            messages.success(request, _("已分配"))
             return _back(opportunity)
     return _page(request, "leads/assign.html", {"form": form, "o": opportunity})
 
@@ -306,7 +325,7 @@ def pool_claim(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, Conflict) as exc:
         _message_errors(request, exc)
         return redirect("leads:pool")
-    messages.success(request, "领取成功，请尽快首次联系客户")
+    messages.success(request, _("领取成功，请尽快首次联系客户"))
     return redirect("leads:customer", opportunity.customer_id)
 
 
@@ -314,24 +333,22 @@ def pool_claim(request: HttpRequest, pk: int) -> HttpResponse:
 def pool_wake(request: HttpRequest) -> HttpResponse:
     """A wake-up campaign over the selected pooled customers: assign them or release them."""
     user: Any = request.user
-    scopes.require(scopes.has_perm(user, Perm.LEADS_ASSIGN), "没有管理公海的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_ASSIGN), _("没有管理公海的权限"))
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     chosen = list(access.visible_pool(user).filter(pk__in=ids).select_related("project"))
     if not chosen:
-        messages.error(request, "请先勾选公海客户")
+        messages.error(request, _("请先勾选公海客户"))
         return redirect("leads:pool")
     reason = request.POST.get("reason", "")
     try:
         if request.POST.get("action") == "release":
             for opportunity in chosen:
                 pool.release(opportunity, by=user, reason=reason)
-            messages.success(request, f"已释放 {len(chosen)} 位客户，渠道可重新报备")
+            messages.success(request, _("已释放 %(n)s 位客户，渠道可重新报备") % {"n": len(chosen)})
         else:
             to = _wake_targets(user, request.POST.getlist("consultants"), chosen)
             done = pool.wake_up(chosen, by=user, to=to, reason=reason)
-            messages.success(
-                request, f"已唤醒分配 {done['assigned']} 位，跳过 {done['skipped']} 位"
-            )
+            messages.success(request, _("已唤醒分配 %(assigned)s 位，跳过 %(skipped)s 位") % done)
     except (ValidationError, PermissionDenied, Conflict) as exc:
         _message_errors(request, exc)
     return redirect("leads:pool")
@@ -347,7 +364,7 @@ def _wake_targets(user: Any, raw: list[str], chosen: list[Opportunity]) -> list[
 
 
 def _require_import(user: Any) -> None:
-    scopes.require(scopes.has_perm(user, Perm.LEADS_IMPORT), "没有导入线索的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_IMPORT), _("没有导入线索的权限"))
 
 
 def import_upload(request: HttpRequest) -> HttpResponse:
@@ -387,7 +404,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     _require_import(request.user)
     pending = _pending(request)
     if pending is None:
-        messages.info(request, "请先上传要导入的文件")
+        messages.info(request, _("请先上传要导入的文件"))
         return redirect("leads:import")
     table, filename, project, source = pending
     preview = imports.validate(table, project=project, source=source)
@@ -402,7 +419,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
     _require_import(request.user)
     pending = _pending(request)
     if pending is None:
-        messages.info(request, "导入已失效，请重新上传文件")
+        messages.info(request, _("导入已失效，请重新上传文件"))
         return redirect("leads:import")
     table, filename, project, source = pending
     try:
@@ -410,18 +427,20 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
             table, by=request.user, project=project, source=source, filename=filename
         )
     except imports.ImportRejected as exc:
-        messages.error(request, "导入未执行：有行未通过校验，没有写入任何数据")
+        messages.error(request, _("导入未执行：有行未通过校验，没有写入任何数据"))
         return _page(request, "leads/import_preview.html", {
             "preview": exc.preview, "filename": filename, "project": project,
             "source_label": Source(source).label,
         })  # fmt: skip
     discard(request.session.pop(IMPORT_SESSION_KEY, {}).get("token"))
-    messages.success(request, f"已导入 {len(touches)} 条线索")
+    messages.success(request, _("已导入 %(n)s 条线索") % {"n": len(touches)})
     return redirect(f"/leads/?project={project.pk}")
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
     _require_import(request.user)
     response = HttpResponse(imports.template_bytes(), content_type=excel.XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('线索导入模板.xlsx')}"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(_('线索导入模板.xlsx'))}"
+    )
     return response

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediadesk.core import scopes
@@ -29,7 +30,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 
 def _require_rules(user: Any) -> None:
-    scopes.require(scopes.has_perm(user, Perm.LEADS_RULES), "没有管理渠道的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_RULES), _("没有管理渠道的权限"))
 
 
 def _org_channels(user: Any) -> Any:
@@ -67,7 +68,7 @@ def channel_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "已保存渠道")
+            messages.success(request, _("已保存渠道"))
             return redirect("leads:channels")
     return _page(request, "leads/channel_form.html", {"form": form, "channel": channel})
 
@@ -88,7 +89,7 @@ def broker_create(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "已创建经纪人账号，请将登录名和初始密码告知经纪人")
+            messages.success(request, _("已创建经纪人账号，请将登录名和初始密码告知经纪人"))
             return redirect("leads:brokers")
     return _page(request, "leads/broker_form.html", {"form": form})
 
@@ -98,7 +99,7 @@ def broker_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     _require_rules(request.user)
     broker: Broker = scopes.get_or_404(queries.visible_brokers(request.user), pk)
     services.deactivate_broker(broker, by=request.user)
-    messages.success(request, f"已停用经纪人 {broker.user}")
+    messages.success(request, _("已停用经纪人 %(user)s") % {"user": broker.user})
     return redirect("leads:brokers")
 
 
@@ -124,7 +125,7 @@ def campaign_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "已保存留资活动")
+            messages.success(request, _("已保存留资活动"))
             return redirect("leads:campaign_edit", campaign.pk)
     form_url = (
         request.build_absolute_uri(reverse("leads:public_form", args=[campaign.slug]))

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mediadesk.core import audit, scopes
@@ -30,9 +32,9 @@ from mediadesk.orgs.roles import Perm
 class TeamForm(StyledForm):
     """A sales team: name, supervisor among the project's people, 线上组 flag."""
 
-    name = forms.CharField(label="团队名称", max_length=40)
-    supervisor = UserChoiceField(label="主管", queryset=User.objects.none())
-    is_online = forms.BooleanField(label="线上组（接收线上来源线索）", required=False)
+    name = forms.CharField(label=gettext_lazy("团队名称"), max_length=40)
+    supervisor = UserChoiceField(label=gettext_lazy("主管"), queryset=User.objects.none())
+    is_online = forms.BooleanField(label=gettext_lazy("线上组（接收线上来源线索）"), required=False)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,24 +45,26 @@ class TeamForm(StyledForm):
 class SeatForm(StyledForm):
     """A consultant seat: the sales user (on creation), team, weight and daily cap."""
 
-    user = UserChoiceField(label="置业顾问", queryset=User.objects.none())
-    team = forms.ModelChoiceField(label="团队", queryset=Team.objects.none(), required=False)
+    user = UserChoiceField(label=gettext_lazy("置业顾问"), queryset=User.objects.none())
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("团队"), queryset=Team.objects.none(), required=False
+    )
     weight = forms.IntegerField(
-        label="分配权重", min_value=1, max_value=admin.MAX_WEIGHT, initial=1
+        label=gettext_lazy("分配权重"), min_value=1, max_value=admin.MAX_WEIGHT, initial=1
     )
     daily_cap = forms.IntegerField(
-        label="每日分配上限", min_value=1, max_value=admin.MAX_DAILY_CAP, initial=30
+        label=gettext_lazy("每日分配上限"), min_value=1, max_value=admin.MAX_DAILY_CAP, initial=30
     )
 
     def __init__(self, *args: Any, project: Project, creating: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if creating:
             self.fields["user"].queryset = admin.sales_in_scope(project)  # type: ignore[attr-defined]
-            self.fields["user"].help_text = "只能添加在本项目持有置业顾问（销售）角色的用户"
+            self.fields["user"].help_text = _("只能添加在本项目持有置业顾问（销售）角色的用户")
         else:
             del self.fields["user"]
         self.fields["team"].queryset = Team.objects.filter(project=project).order_by("name")  # type: ignore[attr-defined]
-        self.fields["weight"].help_text = "按权重分配时生效，1–100"
+        self.fields["weight"].help_text = _("按权重分配时生效，1–100")
         self.style()
 
 
@@ -73,7 +77,7 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 
 def _require_rules(user: Any) -> None:
-    scopes.require(scopes.has_perm(user, Perm.LEADS_RULES), "没有管理分配设置的权限")
+    scopes.require(scopes.has_perm(user, Perm.LEADS_RULES), _("没有管理分配设置的权限"))
 
 
 def _project(user: Any, raw: Any) -> Project | None:
@@ -156,7 +160,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "已保存团队")
+            messages.success(request, _("已保存团队"))
             return redirect(_index_url(project))
     context = {"form": form, "team": team, "project": project, "history": _history(team)}
     return _page(request, "leads/allocation/team_form.html", context)
@@ -184,7 +188,7 @@ def seat_add(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "已添加置业顾问")
+            messages.success(request, _("已添加置业顾问"))
             return redirect(_index_url(project))
     context = {"form": form, "seat": None, "project": project}
     return _page(request, "leads/allocation/seat_form.html", context)
@@ -203,7 +207,7 @@ def seat_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"已保存 {seat.user.label} 的席位")
+            messages.success(request, _("已保存 %(user)s 的席位") % {"user": seat.user.label})
             return redirect(_index_url(seat.project))
     context = {
         "form": form, "seat": seat, "project": seat.project,
@@ -222,7 +226,7 @@ def seat_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("leads:seat_edit", seat.pk)
-    messages.success(request, f"已移除 {seat.user.label} 的顾问席位")
+    messages.success(request, _("已移除 %(user)s 的顾问席位") % {"user": seat.user.label})
     return redirect(_index_url(seat.project))
 
 
@@ -244,14 +248,18 @@ def seat_duty(request: HttpRequest, pk: int) -> HttpResponse:
     seat: Consultant = scopes.get_or_404(_duty_seats(user), pk)
     wanted = request.POST.get("on_duty")
     if wanted not in ("0", "1"):
-        messages.error(request, "在岗状态只能是「在岗」或「离岗」")
+        messages.error(request, _("在岗状态只能是「在岗」或「离岗」"))
         return _back(request)
     seat = admin.set_duty(seat, by=user, on_duty=wanted == "1")
     compact = request.POST.get("compact") == "1"
     if request.headers.get("HX-Request"):
         context = {"seat": seat, "compact": compact, "back": request.POST.get("back", "")}
         return render(request, "leads/allocation/_duty.html", context)
-    messages.success(request, f"{seat.user.label} 已{'在岗' if seat.on_duty else '离岗'}")
+    messages.success(
+        request,
+        (_("%(user)s 已在岗") if seat.on_duty else _("%(user)s 已离岗"))
+        % {"user": seat.user.label},
+    )
     return _back(request)
 
 
@@ -286,11 +294,11 @@ def rule_save(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        scope = rule.get_source_display() or "默认规则"
+        scope = rule.get_source_display() or _("默认规则")
         messages.success(request, f"{scope}：{rule.get_strategy_display()}")
         online = Team.objects.filter(project=project, is_online=True).exists()
         if rule.strategy == AllocationRule.Strategy.ONLINE_GROUP and not online:
-            messages.warning(request, "本项目还没有线上组团队，按此规则的线索将留待手动分配")
+            messages.warning(request, _("本项目还没有线上组团队，按此规则的线索将留待手动分配"))
     return redirect(_index_url(project))
 
 
@@ -301,5 +309,5 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     rules = AllocationRule.objects.filter(project__in=admin.rules_projects(user))
     rule: AllocationRule = scopes.get_or_404(rules.select_related("project"), pk)
     admin.delete_rule(rule, by=user)
-    messages.success(request, "已删除规则，该来源改用默认规则")
+    messages.success(request, _("已删除规则，该来源改用默认规则"))
     return redirect(_index_url(rule.project))

@@ -18,6 +18,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mediadesk.core import audit, excel, phone, scopes
@@ -88,20 +90,31 @@ def _errors(exc: ValidationError) -> list[str]:
 class ReportFilters(Styled):
     small = True
     project = forms.ModelChoiceField(
-        Project.objects.none(), required=False, label="项目", empty_label="全部项目"
+        Project.objects.none(),
+        required=False,
+        label=gettext_lazy("项目"),
+        empty_label=gettext_lazy("全部项目"),
     )
     channel = forms.ModelChoiceField(
-        Channel.objects.none(), required=False, label="渠道", empty_label="全部渠道"
+        Channel.objects.none(),
+        required=False,
+        label=gettext_lazy("渠道"),
+        empty_label=gettext_lazy("全部渠道"),
     )
     result_code = forms.TypedChoiceField(
-        choices=[("", "全部结果"), *ResultCode.choices], coerce=int, required=False, label="结果"
+        choices=[("", gettext_lazy("全部结果")), *ResultCode.choices],
+        coerce=int,
+        required=False,
+        label=gettext_lazy("结果"),
     )
     status = forms.ChoiceField(
-        choices=[("", "全部状态"), *Report.Status.choices], required=False, label="状态"
+        choices=[("", gettext_lazy("全部状态")), *Report.Status.choices],
+        required=False,
+        label=gettext_lazy("状态"),
     )
-    q = forms.CharField(max_length=11, required=False, label="号码后四位")
-    since = forms.DateField(required=False, label="起")
-    until = forms.DateField(required=False, label="止")
+    q = forms.CharField(max_length=11, required=False, label=gettext_lazy("号码后四位"))
+    since = forms.DateField(required=False, label=gettext_lazy("起"))
+    until = forms.DateField(required=False, label=gettext_lazy("止"))
 
 
 def _filtered_reports(request: HttpRequest) -> tuple[QuerySet[Report], ReportFilters]:
@@ -132,8 +145,8 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reports_export(request: HttpRequest) -> HttpResponse:
-    scopes.require(scopes.has_perm(request.user, Perm.LEADS_EXPORT), "没有导出权限")
-    qs, _ = _filtered_reports(request)
+    scopes.require(scopes.has_perm(request.user, Perm.LEADS_EXPORT), _("没有导出权限"))
+    qs, _filters = _filtered_reports(request)
     rows = (
         (r.project.name, r.channel.name, phone.mask(r.phone), r.reporter.label,
          timezone.localtime(r.reported_at).strftime("%Y-%m-%d %H:%M"), r.result_code,
@@ -144,9 +157,9 @@ def reports_export(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     audit.record(actor=user, action="lead_report.export", target=user,
                  changes={"count": qs.count()})  # fmt: skip
-    headers = ["项目", "渠道", "号码", "报备人", "报备时间", "结果代码", "判客结果", "状态", "说明",
-               "到访保护至", "成交保护至", "防截客截止"]  # fmt: skip
-    return excel.xlsx_response("报备记录.xlsx", headers, rows)
+    headers = [_("项目"), _("渠道"), _("号码"), _("报备人"), _("报备时间"), _("结果代码"), _("判客结果"), _("状态"), _("说明"),
+               _("到访保护至"), _("成交保护至"), _("防截客截止")]  # fmt: skip
+    return excel.xlsx_response(_("报备记录.xlsx"), headers, rows)
 
 
 def _local(value: dt.datetime | None) -> str:
@@ -154,19 +167,23 @@ def _local(value: dt.datetime | None) -> str:
 
 
 class ReportForm(Styled):
-    project = forms.ModelChoiceField(Project.objects.none(), label="项目", empty_label="请选择项目")
-    channel = forms.ModelChoiceField(Channel.objects.none(), label="渠道", empty_label="请选择渠道")
-    phone = forms.CharField(max_length=20, label="客户手机号",
-                            help_text="全号，或隐号如 135****5678 / 135**345678")  # fmt: skip
-    reported_at = forms.DateTimeField(required=False, label="报备时间（补录）",
-                                      help_text="留空为当前时间；补录需导入权限")  # fmt: skip
+    project = forms.ModelChoiceField(
+        Project.objects.none(), label=gettext_lazy("项目"), empty_label=gettext_lazy("请选择项目")
+    )
+    channel = forms.ModelChoiceField(
+        Channel.objects.none(), label=gettext_lazy("渠道"), empty_label=gettext_lazy("请选择渠道")
+    )
+    phone = forms.CharField(max_length=20, label=gettext_lazy("客户手机号"),
+                            help_text=gettext_lazy("全号，或隐号如 135****5678 / 135**345678"))  # fmt: skip
+    reported_at = forms.DateTimeField(required=False, label=gettext_lazy("报备时间（补录）"),
+                                      help_text=gettext_lazy("留空为当前时间；补录需导入权限"))  # fmt: skip
 
 
 @login_required
 def report_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     projects = _projects(user, Perm.LEADS_REPORT)
-    scopes.require(projects.exists(), "没有报备权限")
+    scopes.require(projects.exists(), _("没有报备权限"))
     form = ReportForm(request.POST or None)
     _choices(form, "project", projects)
     _choices(
@@ -186,7 +203,9 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, message)
         else:
             level = messages.SUCCESS if report.result_code == ResultCode.OK else messages.WARNING
-            messages.add_message(request, level, f"判客结果：{report.reason}")
+            messages.add_message(
+                request, level, _("判客结果：%(reason)s") % {"reason": report.reason}
+            )
             return redirect("leads:report", pk=report.pk)
     return _render(request, "leads/attribution/report_form.html", {"form": form})
 
@@ -216,7 +235,7 @@ def report_dispute(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "；".join(_errors(exc)) if isinstance(exc, ValidationError)
                        else str(exc))  # fmt: skip
         return redirect("leads:report", pk=pk)
-    messages.success(request, "已提交争议判客申请")
+    messages.success(request, _("已提交争议判客申请"))
     return redirect("leads:dispute", pk=dispute.pk)
 
 
@@ -224,11 +243,15 @@ def report_dispute(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class VisitForm(Styled):
-    project = forms.ModelChoiceField(Project.objects.none(), label="项目", empty_label="请选择项目")
-    phone = forms.CharField(max_length=20, label="客户手机号（全号）")
-    channel = forms.ModelChoiceField(Channel.objects.none(), required=False, label="带看渠道",
-                                     empty_label="自然到访（无渠道）")  # fmt: skip
-    visited_at = forms.DateTimeField(required=False, label="到访时间", help_text="留空为当前时间")
+    project = forms.ModelChoiceField(
+        Project.objects.none(), label=gettext_lazy("项目"), empty_label=gettext_lazy("请选择项目")
+    )
+    phone = forms.CharField(max_length=20, label=gettext_lazy("客户手机号（全号）"))
+    channel = forms.ModelChoiceField(Channel.objects.none(), required=False, label=gettext_lazy("带看渠道"),
+                                     empty_label=gettext_lazy("自然到访（无渠道）"))  # fmt: skip
+    visited_at = forms.DateTimeField(
+        required=False, label=gettext_lazy("到访时间"), help_text=gettext_lazy("留空为当前时间")
+    )
 
 
 def _channels(user: Any) -> QuerySet[Channel]:
@@ -239,7 +262,7 @@ def _channels(user: Any) -> QuerySet[Channel]:
 def visit_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     projects = _projects(user, Perm.LEADS_VISIT)
-    scopes.require(projects.exists(), "没有到访登记权限")
+    scopes.require(projects.exists(), _("没有到访登记权限"))
     form = VisitForm(request.POST or None)
     _choices(form, "project", projects)
     _choices(form, "channel", _channels(user))
@@ -272,17 +295,20 @@ def visit_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已确客")
+        messages.success(request, _("已确客"))
     return redirect("leads:visit_new")
 
 
 class TripFilters(Styled):
     small = True
     channel = forms.ModelChoiceField(
-        Channel.objects.none(), required=False, label="渠道", empty_label="全部渠道"
+        Channel.objects.none(),
+        required=False,
+        label=gettext_lazy("渠道"),
+        empty_label=gettext_lazy("全部渠道"),
     )
-    since = forms.DateField(required=False, label="起")
-    until = forms.DateField(required=False, label="止")
+    since = forms.DateField(required=False, label=gettext_lazy("起"))
+    until = forms.DateField(required=False, label=gettext_lazy("止"))
 
 
 @login_required
@@ -315,20 +341,22 @@ def _trip_projects(trip_ids: list[int]) -> dict[int, list[str]]:
 
 class TripForm(Styled):
     channel = forms.ModelChoiceField(
-        Channel.objects.none(), label="带看渠道", empty_label="请选择渠道"
+        Channel.objects.none(),
+        label=gettext_lazy("带看渠道"),
+        empty_label=gettext_lazy("请选择渠道"),
     )
-    trip_at = forms.DateTimeField(label="带看时间", initial=timezone.now)
-    projects = forms.ModelMultipleChoiceField(Project.objects.none(), label="带看项目",
+    trip_at = forms.DateTimeField(label=gettext_lazy("带看时间"), initial=timezone.now)
+    projects = forms.ModelMultipleChoiceField(Project.objects.none(), label=gettext_lazy("带看项目"),
                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
-    phones = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="客户手机号",
-                             help_text="每行一个；每位客户在每个所选项目分别确客判客")  # fmt: skip
+    phones = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("客户手机号"),
+                             help_text=gettext_lazy("每行一个；每位客户在每个所选项目分别确客判客"))  # fmt: skip
 
 
 @login_required
 def trip_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     projects = _projects(user, Perm.LEADS_VISIT)
-    scopes.require(projects.exists(), "没有到访登记权限")
+    scopes.require(projects.exists(), _("没有到访登记权限"))
     form = TripForm(request.POST or None)
     _choices(form, "projects", projects)
     _choices(form, "channel", _channels(user))
@@ -391,13 +419,13 @@ def _decide(request: HttpRequest, dispute: Dispute) -> HttpResponse:
         arbitration.decide_dispute(dispute, by=request.user, decision=request.POST.get("decision", ""),
                                    reason=request.POST.get("reason", ""), share_a=share_a)  # fmt: skip
     except InvalidOperation:
-        messages.error(request, "A方分佣比例应为 0 到 1 之间的小数")
+        messages.error(request, _("A方分佣比例应为 0 到 1 之间的小数"))
     except ValidationError as exc:
         messages.error(request, "；".join(_errors(exc)))
     except Conflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已裁决，并已通知双方")
+        messages.success(request, _("已裁决，并已通知双方"))
     return redirect("leads:dispute", pk=dispute.pk)
 
 
@@ -434,7 +462,7 @@ def referral_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已审核转介")
+        messages.success(request, _("已审核转介"))
     return redirect("leads:referrals")
 
 
@@ -456,7 +484,7 @@ def referral_new(request: HttpRequest, customer_id: int) -> HttpResponse:
             messages.error(request, "；".join(_errors(exc)) if isinstance(exc, ValidationError)
                            else str(exc))  # fmt: skip
         else:
-            messages.success(request, "已提交转介，等待目标项目审核")
+            messages.success(request, _("已提交转介，等待目标项目审核"))
             return redirect("leads:referrals")
     return _render(request, "leads/attribution/referral_form.html",
                    {"customer": customer, "sources": sources, "targets": targets})  # fmt: skip
@@ -485,7 +513,7 @@ class RulesForm(forms.ModelForm):
 @login_required
 def rules_edit(request: HttpRequest, project_id: int | None = None) -> HttpResponse:
     projects = _projects(request.user, Perm.LEADS_RULES)
-    scopes.require(projects.exists(), "没有判客规则设置权限")
+    scopes.require(projects.exists(), _("没有判客规则设置权限"))
     project = scopes.get_or_404(projects, project_id) if project_id else projects.first()
     assert project is not None
     rule_set = attribution.rules_for(project)
@@ -502,7 +530,7 @@ def rules_edit(request: HttpRequest, project_id: int | None = None) -> HttpRespo
             for message in _errors(exc):
                 form.add_error(None, message)
         else:
-            messages.success(request, "判客规则已保存")
+            messages.success(request, _("判客规则已保存"))
             return redirect("leads:rules_project", project_id=project.pk)
     return _render(request, "leads/attribution/rules.html", {
         "form": form, "project": project, "projects": projects, "sources_text": sources_text,
@@ -516,13 +544,15 @@ class ChannelRuleForm(Styled):
     """One channel's period overrides; an empty field uses the project's value."""
 
     small = True
-    channel = forms.ModelChoiceField(Channel.objects.none(), label="渠道", empty_label="选择渠道")
+    channel = forms.ModelChoiceField(
+        Channel.objects.none(), label=gettext_lazy("渠道"), empty_label=gettext_lazy("选择渠道")
+    )
     visit_protect_days = forms.IntegerField(required=False, min_value=0, max_value=3650,
-                                            label="到访保护期（天）")  # fmt: skip
+                                            label=gettext_lazy("到访保护期（天）"))  # fmt: skip
     deal_protect_days = forms.IntegerField(required=False, min_value=0, max_value=3650,
-                                           label="成交保护期（天）")  # fmt: skip
+                                           label=gettext_lazy("成交保护期（天）"))  # fmt: skip
     intercept_minutes = forms.IntegerField(required=False, min_value=0, max_value=3650,
-                                           label="防截客（分钟）")  # fmt: skip
+                                           label=gettext_lazy("防截客（分钟）"))  # fmt: skip
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -549,8 +579,8 @@ def rules_channel(request: HttpRequest, project_id: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(_errors(exc)))
     else:
-        done = "已保存" if saved else "已清除"
-        messages.success(request, f"{data['channel'].name} 的渠道规则{done}")
+        done = _("%(channel)s 的渠道规则已保存") if saved else _("%(channel)s 的渠道规则已清除")
+        messages.success(request, done % {"channel": data["channel"].name})
     return redirect("leads:rules_project", project_id=project.pk)
 
 
@@ -560,8 +590,10 @@ def _sources(text: str) -> dict[str, int]:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        code, _, days = line.partition("=")
+        code, _sep, days = line.partition("=")
         if not days.strip().isdigit():
-            raise ValidationError({"protected_sources": f"第 {n} 行应为 来源代码=天数，如 live=30"})
+            raise ValidationError(
+                {"protected_sources": _("第 %(n)s 行应为 来源代码=天数，如 live=30") % {"n": n}}
+            )
         out[code.strip()] = int(days)
     return out

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mediadesk.core import scopes
@@ -25,25 +27,31 @@ from mediadesk.leads.views_attribution import Styled
 from mediadesk.orgs.models import User
 
 ADVANCES = [
-    ("subscribed", "转认购"),
-    ("signed", "转签约"),
-    ("paid_30", "首付达30%"),
-    ("loan", "合同备案+放款"),
-    ("handover", "交付"),
+    ("subscribed", gettext_lazy("转认购")),
+    ("signed", gettext_lazy("转签约")),
+    ("paid_30", gettext_lazy("首付达30%")),
+    ("loan", gettext_lazy("合同备案+放款")),
+    ("handover", gettext_lazy("交付")),
 ]
 
 
 class DealForm(Styled):
-    stage = forms.ChoiceField(label="成交阶段", choices=Deal.Stage.choices[:3])
-    unit_label = forms.CharField(label="房号", max_length=40)
+    stage = forms.ChoiceField(label=gettext_lazy("成交阶段"), choices=Deal.Stage.choices[:3])
+    unit_label = forms.CharField(label=gettext_lazy("房号"), max_length=40)
     amount_yuan = forms.DecimalField(
-        label="成交金额（元）", max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+        label=gettext_lazy("成交金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
     )
     co_handler = forms.ModelChoiceField(
-        User.objects.none(), required=False, label="主管带单（合作人）", empty_label="无"
+        User.objects.none(),
+        required=False,
+        label=gettext_lazy("主管带单（合作人）"),
+        empty_label=gettext_lazy("无"),
     )
     at = forms.DateTimeField(
-        label="成交时间",
+        label=gettext_lazy("成交时间"),
         initial=timezone.now,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
@@ -54,13 +62,13 @@ class DealForm(Styled):
 
 
 class AdvanceForm(Styled):
-    step = forms.ChoiceField(label="推进", choices=ADVANCES)
-    at = forms.DateTimeField(label="时间", initial=timezone.now)
+    step = forms.ChoiceField(label=gettext_lazy("推进"), choices=ADVANCES)
+    at = forms.DateTimeField(label=gettext_lazy("时间"), initial=timezone.now)
 
 
 class CancelForm(Styled):
-    confirm = forms.BooleanField(label="确认退房（佣金将在下一结算期扣回）")
-    at = forms.DateTimeField(label="退房时间", initial=timezone.now)
+    confirm = forms.BooleanField(label=gettext_lazy("确认退房（佣金将在下一结算期扣回）"))
+    at = forms.DateTimeField(label=gettext_lazy("退房时间"), initial=timezone.now)
 
 
 def deal_forms(opp: Opportunity) -> dict[str, Any]:
@@ -105,7 +113,7 @@ def _visible_deal(request: HttpRequest, pk: int) -> Deal:
 def deal_new(request: HttpRequest, pk: int) -> HttpResponse:
     opp: Opportunity = scopes.get_or_404(access.visible_opportunities(request.user), pk)
     if not attribution.can_record_deal(request.user, opp):
-        raise PermissionDenied("没有登记该客户成交的权限")
+        raise PermissionDenied(_("没有登记该客户成交的权限"))
     form = DealForm(request.POST, opportunity=opp)
     if not form.is_valid():
         _form_errors(request, form)
@@ -114,7 +122,7 @@ def deal_new(request: HttpRequest, pk: int) -> HttpResponse:
     _run(request, lambda: attribution.record_deal(
         opportunity=opp, by=request.user, stage=data["stage"], unit_label=data["unit_label"],
         amount_fen=int(data["amount_yuan"] * 100), at=data["at"], co_handler=data["co_handler"],
-    ), f"已登记成交：{data['unit_label']}")  # fmt: skip
+    ), _("已登记成交：%(unit)s") % {"unit": data["unit_label"]})  # fmt: skip
     return _back(opp.pk, opp.customer_id)
 
 
@@ -123,14 +131,14 @@ def deal_new(request: HttpRequest, pk: int) -> HttpResponse:
 def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _visible_deal(request, pk)
     if not attribution.can_record_deal(request.user, deal.opportunity):
-        raise PermissionDenied("没有推进该成交的权限")
+        raise PermissionDenied(_("没有推进该成交的权限"))
     form = AdvanceForm(request.POST)
     if form.is_valid():
         step, at = form.cleaned_data["step"], form.cleaned_data["at"]
         kind = "milestone" if step in attribution.MILESTONES else "stage"
         label = dict(ADVANCES)[step]
         _run(request, lambda: attribution.advance_deal(deal, by=request.user, at=at,
-                                                       **{kind: step}), f"已更新：{label}")  # fmt: skip
+                                                       **{kind: step}), _("已更新：%(step)s") % {"step": label})  # fmt: skip
     else:
         _form_errors(request, form)
     return _back(deal.opportunity_id, deal.customer_id)
@@ -141,12 +149,12 @@ def deal_advance(request: HttpRequest, pk: int) -> HttpResponse:
 def deal_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     deal = _visible_deal(request, pk)
     if not attribution.can_record_deal(request.user, deal.opportunity):
-        raise PermissionDenied("没有为该成交办理退房的权限")
+        raise PermissionDenied(_("没有为该成交办理退房的权限"))
     form = CancelForm(request.POST)
     if form.is_valid():
         at = form.cleaned_data["at"]
         _run(request, lambda: attribution.cancel_deal(deal, by=request.user, at=at),
-             f"已退房：{deal.unit_label}")  # fmt: skip
+             _("已退房：%(unit)s") % {"unit": deal.unit_label})  # fmt: skip
     else:
         _form_errors(request, form)
     return _back(deal.opportunity_id, deal.customer_id)

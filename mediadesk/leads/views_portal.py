@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from mediadesk.core import phone
 from mediadesk.core.errors import PermissionDenied
@@ -61,7 +62,7 @@ def public_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 def _broker(request: HttpRequest) -> Broker:
     broker = queries.broker_of(request.user)
     if broker is None:
-        raise PermissionDenied("渠道门户仅供渠道经纪人使用")
+        raise PermissionDenied(_("渠道门户仅供渠道经纪人使用"))
     return broker
 
 
@@ -103,8 +104,10 @@ def _apply(form: Any, exc: ValidationError | PermissionDenied) -> None:
 def _announce(request: HttpRequest, report: Any) -> None:
     label = ResultCode(report.result_code).label
     if report.result_code == ResultCode.OK:
-        messages.success(request, f"报备成功：{phone.mask(report.phone)}")
+        messages.success(request, _("报备成功：%(phone)s") % {"phone": phone.mask(report.phone)})
     else:
         messages.warning(
-            request, f"报备未成功（{label}）：{report.reason or phone.mask(report.phone)}"
+            request,
+            _("报备未成功（%(result)s）：%(reason)s")
+            % {"result": label, "reason": report.reason or phone.mask(report.phone)},
         )

@@ -102,7 +102,7 @@ def test_page_lists_scope_projects_with_empty_states(world: Any, login: Any) -> 
     assert page.status_code == 200
     assert "锦程·曲江府" in page.text and "锦程·天府" not in page.text
     assert "本项目还没有置业顾问席位" in page.text and "还没有销售团队" in page.text
-    assert admin.STRATEGY_HELP[Strategy.WEIGHTED] in page.text
+    assert str(admin.STRATEGY_HELP[Strategy.WEIGHTED]) in page.text
     assert "分配设置" in login(world.channel).get(reverse("leads:channels")).text
 
 
