@@ -13,8 +13,8 @@ from mediadesk.core import audit
 from mediadesk.core.phone import mask
 from mediadesk.core.scopes import get_or_404, has_perm, organisation_ids
 from mediadesk.orgs.models import Organisation
-from mediadesk.private import perms, queries, services, timeline, wecom
-from mediadesk.private.models import Member, Segment, WeComSettings
+from mediadesk.private import mass, perms, queries, services, sync, timeline, wecom
+from mediadesk.private.models import MassSend, Member, MergeProposal, Segment, WeComSettings
 
 router = Router(tags=["私域"])
 
@@ -41,6 +41,20 @@ class EventsIn(Schema):
 class SegmentIn(Schema):
     name: str = Field(min_length=1, max_length=60)
     rules: dict[str, Any]
+
+
+class MassSendIn(Schema):
+    segment: int
+    text: str = Field(min_length=1, max_length=4000)
+    sender: str = Field(min_length=1, max_length=64)
+
+
+class TagsIn(Schema):
+    tags: list[str] = Field(max_length=50)
+
+
+def _wecom_failed(exc: wecom.WeComError) -> Status:
+    return Status(502, {"detail": f"企业微信返回错误 {exc}", "errors": []})
 
 
 def _org(request: HttpRequest, perm: str) -> Organisation:
@@ -184,3 +198,117 @@ def callback(request: HttpRequest, org: int) -> HttpResponse:
 
         process_callback(stored.pk)
     return HttpResponse("success")
+
+
+def _send_row(s: MassSend) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "segment": s.segment_id,
+        "text": s.text,
+        "sender": s.sender,
+        "status": s.status,
+        "created_at": s.created_at,
+        "pulled_at": s.pulled_at,
+        "counts": mass.counts(s),
+    }
+
+
+@router.get("/private/mass-sends")
+def mass_sends(request: HttpRequest) -> dict[str, Any]:
+    org = _org(request, perms.VIEW)
+    rows = MassSend.objects.filter(organisation=org).order_by("-id")[:200]
+    return {
+        "items": [_send_row(s) for s in rows],
+        "count": MassSend.objects.filter(organisation=org).count(),
+    }
+
+
+@router.post("/private/mass-sends", response={201: dict, 502: dict})
+def create_mass_send(request: HttpRequest, body: MassSendIn) -> Status:
+    org = _org(request, perms.MANAGE)
+    seg = get_or_404(Segment.objects.filter(organisation=org), body.segment)
+    try:
+        send = mass.create(seg, text=body.text, sender=body.sender, by=request.user)
+    except wecom.WeComError as exc:
+        return _wecom_failed(exc)
+    return Status(201, _send_row(send))
+
+
+@router.post("/private/mass-sends/{send_id}/pull", response={200: dict, 502: dict})
+def pull_mass_send(request: HttpRequest, send_id: int) -> Any:
+    org = _org(request, perms.MANAGE)
+    send = get_or_404(MassSend.objects.filter(organisation=org), send_id)
+    try:
+        mass.pull(send)
+    except wecom.WeComError as exc:
+        return _wecom_failed(exc)
+    return _send_row(send)
+
+
+@router.post("/private/mass-sends/{send_id}/remind", response={200: dict, 502: dict})
+def remind_mass_send(request: HttpRequest, send_id: int) -> Any:
+    org = _org(request, perms.MANAGE)
+    send = get_or_404(MassSend.objects.filter(organisation=org), send_id)
+    try:
+        mass.remind(send, by=request.user)
+    except wecom.WeComError as exc:
+        return _wecom_failed(exc)
+    return _send_row(send)
+
+
+@router.put("/private/members/{member_id}/tags", response={200: dict, 502: dict})
+def set_tags(request: HttpRequest, member_id: int, body: TagsIn) -> Any:
+    _org(request, perms.MANAGE)
+    m = get_or_404(queries.members_for(request.user), member_id)
+    try:
+        local_only = sync.set_tags(m, body.tags, by=request.user)
+    except wecom.WeComError as exc:
+        return _wecom_failed(exc)
+    return {"tags": m.tags, "local_only": local_only}
+
+
+@router.post("/private/members/{member_id}/erase")
+def erase(request: HttpRequest, member_id: int) -> dict[str, Any]:
+    _org(request, perms.MANAGE)
+    m = get_or_404(queries.members_for(request.user), member_id)
+    services.erase(m, by=request.user)
+    return {"id": m.pk, "erased_at": m.erased_at}
+
+
+@router.get("/private/merges")
+def merges(request: HttpRequest) -> dict[str, Any]:
+    org = _org(request, perms.MANAGE)
+    qs = MergeProposal.objects.filter(organisation=org).order_by("-id")
+    items = [
+        {"id": p.pk, "keep": p.keep_id, "other": p.other_id, "reason": p.reason, "status": p.status}
+        for p in qs[:200]
+    ]
+    return {"items": items, "count": qs.count()}
+
+
+@router.post("/private/merges/{proposal_id}/merge")
+def do_merge(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+    org = _org(request, perms.MANAGE)
+    p = get_or_404(MergeProposal.objects.filter(organisation=org), proposal_id)
+    services.merge(p, by=request.user)
+    return {"id": p.pk, "status": p.status}
+
+
+@router.post("/private/merges/{proposal_id}/undo")
+def undo_merge(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+    org = _org(request, perms.MANAGE)
+    p = get_or_404(MergeProposal.objects.filter(organisation=org), proposal_id)
+    services.undo_merge(p, by=request.user)
+    return {"id": p.pk, "status": p.status}
+
+
+@router.post("/private/wecom/sync", response={200: dict, 502: dict})
+def wecom_sync(request: HttpRequest) -> Any:
+    org = _org(request, perms.MANAGE)
+    cfg = WeComSettings.objects.filter(organisation=org).first()
+    if cfg is None:
+        raise ValidationError({"wecom": ["未配置企业微信"]})
+    try:
+        return sync.sync_all(cfg)
+    except wecom.WeComError as exc:
+        return _wecom_failed(exc)

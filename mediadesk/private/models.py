@@ -258,26 +258,121 @@ class CallbackEvent(models.Model):
         return f"{type(self).__name__} #{self.pk}"
 
 
-class MassSend(models.Model):
-    """A 群发 to a segment: one WeCom message-template task; per-member sends recorded."""
+class WeComFollow(models.Model):
+    """An employee (follow user) who added an external contact: remark, 活码 state, when."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True)
-    text = models.TextField()
-    msgid = models.CharField(max_length=80, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follows")
+    external_userid = models.CharField(max_length=80)
+    userid = models.CharField(_("员工账号"), max_length=64)
+    remark = models.CharField(_("备注"), max_length=80, blank=True)
+    state = models.CharField(_("渠道活码"), max_length=40, blank=True)
+    added_at = models.DateTimeField(_("添加时间"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("客户删除员工"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_userid", "userid"], name="private_follow_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.userid} → {self.external_userid}"
+
+
+class WeComTag(models.Model):
+    """A WeCom corp tag (企业标签), synced both ways by name."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    tag_id = models.CharField(max_length=64)
+    name = models.CharField(_("标签"), max_length=40)
+    group_name = models.CharField(_("标签组"), max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "tag_id"], name="private_tag_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(models.Model):
+    """A WeCom customer group (客户群): owner and members with join times."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    chat_id = models.CharField(max_length=80)
+    name = models.CharField(_("群名"), max_length=80, blank=True)
+    owner_userid = models.CharField(_("群主"), max_length=64, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "chat_id"], name="private_group_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.chat_id
+
+
+class GroupMembership(models.Model):
+    """A member in a customer group (left_at set when they leave)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="groups")
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "member"], name="private_group_member_once")
+        ]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} #{self.pk}"
 
 
+class MassSend(models.Model):
+    """A 群发 to a segment: one WeCom message-template task; per-member sends recorded."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("已创建，待员工确认")
+        CONFIRMED = "confirmed", _("员工已确认发送")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True)
+    text = models.TextField(_("内容"))
+    sender = models.CharField(_("发送员工"), max_length=64, blank=True)
+    msgid = models.CharField(max_length=80, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.CREATED
+    )
+    reminders = models.JSONField(default=list, blank=True)  # times a reminder was sent
+    pulled_at = models.DateTimeField(_("结果拉取时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "private_mass"
+
+    def __str__(self) -> str:
+        return self.text[:20]
+
+
 class MassRecipient(models.Model):
-    """One member of a 群发: created → sent (delivery pulled back)."""
+    """One member of a 群发: created → delivered (or failed, with WeCom's reason)."""
 
     send = models.ForeignKey(MassSend, on_delete=models.CASCADE, related_name="recipients")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    external_userid = models.CharField(max_length=80, blank=True)
     at = models.DateTimeField()
     status = models.CharField(max_length=10, default="created")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "at"])]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} #{self.pk}"

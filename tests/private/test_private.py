@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mediadesk.core import crypto
 from mediadesk.core.errors import Conflict
 from mediadesk.leads.models import Channel, Customer, Deal, Opportunity, Report, Visit
-from mediadesk.private import queries, rules, services, tasks, wecom
+from mediadesk.private import mass, queries, rules, services, tasks, wecom
 from mediadesk.private.models import (
     CallbackEvent,
     Event,
@@ -204,7 +204,7 @@ def test_mass_send_over_limit_refused_with_date(world: World) -> None:
     for _ in range(4):
         MassRecipient.objects.create(send=send, member=member, at=timezone.now())
     with pytest.raises(Conflict, match=r"最早可于 \d{4}-\d{2}-01"):
-        wecom.check_limit(member, 4)
+        mass.check_limit([member], 4)
 
 
 def test_repurchase_rate_hand_count(world: World, api: Any) -> None:
