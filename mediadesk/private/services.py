@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.core import audit
 from mediadesk.core.errors import Conflict
@@ -173,8 +174,10 @@ def _has_deals(member: Member) -> bool:
 def merge(proposal: MergeProposal, *, by: Any) -> None:
     """Merge `other` into `keep` (audited, undoable); two members with deals are refused."""
     keep, other = proposal.keep, proposal.other
+    if proposal.status != MergeProposal.Status.OPEN:
+        raise Conflict(_("该合并建议已处理"))
     if _has_deals(keep) and _has_deals(other):
-        raise Conflict("两个用户都有成交记录，不能合并：请先核实是否为同一人并在客资中处理")
+        raise Conflict(_("两个用户都有成交记录，不能合并：请先核实是否为同一人并在客资中处理"))
     moved = {
         "events": list(Event.objects.filter(member=other).values_list("id", flat=True)),
         "identities": list(Identity.objects.filter(member=other).values_list("id", flat=True)),
@@ -194,6 +197,8 @@ def merge(proposal: MergeProposal, *, by: Any) -> None:
 @transaction.atomic
 def undo_merge(proposal: MergeProposal, *, by: Any) -> None:
     """Give the merged member back its events and identities."""
+    if proposal.status != MergeProposal.Status.MERGED:
+        raise Conflict(_("只有已合并的用户可以撤销"))
     other = proposal.other
     Event.objects.filter(id__in=proposal.moved.get("events", [])).update(member=other)
     Identity.objects.filter(id__in=proposal.moved.get("identities", [])).update(member=other)
@@ -234,3 +239,12 @@ def erase(member: Member, *, by: Any) -> None:
     Identity.objects.filter(member=member).delete()
     member.consents.all().delete()
     audit.record(actor=by, action="private.erase", target=member, changes={})
+
+
+def refuse_merge(proposal: MergeProposal, *, by: Any) -> None:
+    """A person decided the two members are different people."""
+    if proposal.status != MergeProposal.Status.OPEN:
+        raise Conflict(_("该合并建议已处理"))
+    proposal.status = MergeProposal.Status.REFUSED
+    proposal.save(update_fields=["status"])
+    audit.record(actor=by, action="private.merge_refuse", target=proposal, changes={})

@@ -1,39 +1,417 @@
-"""私域 pages: the member list with the funnel chart."""
+"""私域 pages: members (list, export, member page), segments, lifecycle board, wake-up plans,
+群发, merges and import. Checks go through `access`-style helpers shared with the API."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from typing import Any
 
-from mediadesk.core.scopes import has_perm, organisation_ids
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mediadesk.core import audit, excel
+from mediadesk.core.errors import Conflict
+from mediadesk.core.imports import discard, stash_upload, unstash
+from mediadesk.core.phone import mask
+from mediadesk.core.scopes import get_or_404, has_perm, organisation_ids
 from mediadesk.orgs.models import Organisation
-from mediadesk.private import perms, queries
-from mediadesk.private.models import STAGE_ORDER
+from mediadesk.private import imports, mass, perms, queries, services, sync, timeline, wecom
+from mediadesk.private.models import (
+    STAGE_ORDER,
+    MassSend,
+    Member,
+    MergeProposal,
+    Segment,
+    Stage,
+    StageChange,
+    WakeUpPlan,
+)
+
+FILTERS = ("stage", "tag", "source", "project", "segment", "silent_days", "q")
+IMPORT_KEY = "private_import"
+
+
+def _org(request: HttpRequest, perm: str = perms.VIEW) -> Organisation:
+    if not has_perm(request.user, perm):
+        raise PermissionDenied
+    return Organisation.objects.get(pk=min(organisation_ids(request.user)))
+
+
+def filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
+    """The members of the list page / export for the query string."""
+    org = _org(request)
+    rules = {k: request.GET.get(k, "") for k in FILTERS}
+    qs = queries.members_for(request.user)
+    if rules["segment"].isdigit():
+        seg = Segment.objects.filter(organisation=org, pk=rules["segment"]).first()
+        qs = queries.apply_rules(qs, seg.rules) if seg else qs.none()
+    if rules["silent_days"] and not rules["silent_days"].isdigit():
+        rules["silent_days"] = ""
+    rules_no_seg = {k: v for k, v in rules.items() if k != "segment"}
+    return queries.apply_rules(qs, rules_no_seg), rules
 
 
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
-    """Members by filters, with the stage funnel."""
-    if not has_perm(request.user, perms.VIEW):
-        raise PermissionDenied
-    rules = {k: request.GET.get(k) for k in ("stage", "tag", "source", "silent_days", "q")}
-    qs = queries.apply_rules(queries.members_for(request.user), rules).order_by("-id")
-    org = Organisation.objects.get(pk=min(organisation_ids(request.user)))
+    """Members by filters (paginated), with the stage funnel."""
+    org = _org(request)
+    qs, rules = filtered(request)
     figs = queries.figures(org, timezone.localdate())
     funnel = [{"name": str(s.label), "value": figs["by_stage"][s.value]} for s in STAGE_ORDER]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "private/members.html",
         {
-            "page": Paginator(qs, 50).get_page(request.GET.get("page")),
+            "page": Paginator(qs.select_related("owner").order_by("-id"), 50).get_page(
+                request.GET.get("page")
+            ),
             "funnel": funnel,
             "figs": figs,
             "stages": STAGE_ORDER,
             "rules": rules,
+            "segments": Segment.objects.filter(organisation=org).order_by("name"),
+            "query": query.urlencode(),
             "full": has_perm(request.user, perms.PHONE),
+            "tab": "members",
         },
     )
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The filtered members as Excel (phones masked unless entitled); the export is audited."""
+    org = _org(request)
+    qs, rules = filtered(request)
+    full = has_perm(request.user, perms.PHONE)
+    rows = [
+        [m.pk, str(m), m.phone if full else mask(m.phone), m.get_stage_display(),
+         "、".join(m.sources), "、".join(m.tags), m.purchases, m.last_active_at]
+        for m in qs.order_by("-id")[:50_000]
+    ]  # fmt: skip
+    audit.record(
+        actor=request.user,
+        action="private.export",
+        target=org,
+        changes={"rows": [None, len(rows)], "full_phone": [None, full], "filters": [None, rules]},
+    )
+    headers = [_("编号"), _("姓名"), _("手机号"), _("阶段"), _("来源"), _("标签"), _("购买次数"),
+               _("最近活跃")]  # fmt: skip
+    return excel.xlsx_response(f"private-members-{timezone.localdate()}.xlsx", headers, rows)
+
+
+class TagsForm(forms.Form):
+    tags = forms.CharField(label=gettext_lazy("标签（用顿号或逗号分隔）"), required=False)
+
+
+@login_required
+def member(request: HttpRequest, pk: int) -> HttpResponse:
+    """One member: identities, WeCom follow users, groups, timeline, stage history."""
+    _org(request)
+    m = get_or_404(queries.members_for(request.user), pk)
+    can_manage = has_perm(request.user, perms.MANAGE)
+    form = TagsForm(initial={"tags": "、".join(m.tags)})
+    if request.method == "POST" and can_manage:
+        return _member_post(request, m)
+    return render(
+        request,
+        "private/member.html",
+        {
+            "m": m,
+            "form": form,
+            "can_manage": can_manage,
+            "full": has_perm(request.user, perms.PHONE),
+            "timeline": timeline.timeline(m)[:200],
+            "history": [
+                (c, Stage(c.from_stage).label if c.from_stage else "", Stage(c.to_stage).label)
+                for c in m.stage_history.all()
+            ],
+            "follows": m.follows.all(),
+            "groups": m.groups.select_related("group"),
+            "consents": m.consents.all(),
+            "tab": "members",
+        },
+    )
+
+
+def _member_post(request: HttpRequest, m: Member) -> HttpResponse:
+    action = request.POST.get("action")
+    if action == "erase":
+        services.erase(m, by=request.user)
+        messages.success(request, _("已删除该用户的个人信息（匿名计数保留）"))
+    elif action == "tags":
+        form = TagsForm(request.POST)
+        form.is_valid()
+        raw = form.cleaned_data.get("tags", "")
+        try:
+            local = sync.set_tags(m, imports.TAG_SPLIT.split(raw), by=request.user)
+        except wecom.WeComError as exc:
+            messages.error(request, _("企业微信返回错误：%(e)s") % {"e": exc})
+        else:
+            messages.success(request, _("标签已保存"))
+            if local:
+                messages.info(request, _("仅在本系统的标签：%(t)s") % {"t": "、".join(local)})
+    return redirect("private:member", pk=m.pk)
+
+
+@login_required
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The full phone number for entitled users (POST, audited)."""
+    _org(request, perms.PHONE)
+    if request.method != "POST":
+        raise PermissionDenied
+    m = get_or_404(queries.members_for(request.user), pk)
+    audit.record(actor=request.user, action="private.reveal", target=m, changes={})
+    return HttpResponse(m.phone)
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=60)
+    stage = forms.ChoiceField(
+        label=gettext_lazy("阶段"),
+        required=False,
+        choices=[("", gettext_lazy("不限"))] + [(s.value, s.label) for s in STAGE_ORDER],
+    )
+    tag = forms.CharField(label=gettext_lazy("标签"), required=False, max_length=40)
+    source = forms.CharField(label=gettext_lazy("来源"), required=False, max_length=20)
+    silent_days = forms.IntegerField(
+        label=gettext_lazy("沉默天数 ≥"), required=False, min_value=1, max_value=3650
+    )
+    min_purchases = forms.IntegerField(
+        label=gettext_lazy("购买次数 ≥"), required=False, min_value=1, max_value=1000
+    )
+
+
+@login_required
+def segments(request: HttpRequest) -> HttpResponse:
+    """Segments with live counts; managers add new ones."""
+    org = _org(request)
+    form = SegmentForm(request.POST or None)
+    if request.method == "POST":
+        _org(request, perms.MANAGE)
+        if form.is_valid():
+            data = form.cleaned_data
+            rules = {k: v for k, v in data.items() if k != "name" and v not in (None, "")}
+            seg = Segment.objects.create(
+                organisation=org, name=data["name"], rules=rules, created_by=request.user
+            )
+            audit.record(
+                actor=request.user,
+                action="private.segment_create",
+                target=seg,
+                changes={"rules": [None, rules]},
+            )
+            messages.success(request, _("分组已创建"))
+            return redirect("private:segments")
+    base = queries.members_for(request.user)
+    rows = [
+        (s, queries.apply_rules(base, s.rules).count())
+        for s in Segment.objects.filter(organisation=org).order_by("name")
+    ]
+    return render(
+        request,
+        "private/segments.html",
+        {
+            "rows": rows,
+            "form": form,
+            "can_manage": has_perm(request.user, perms.MANAGE),
+            "tab": "segments",
+        },
+    )
+
+
+@login_required
+def lifecycle(request: HttpRequest) -> HttpResponse:
+    """Funnel board: members per stage, moves per month into each stage, by source."""
+    org = _org(request)
+    figs = queries.figures(org, timezone.localdate())
+    moves = (
+        StageChange.objects.filter(member__organisation=org)
+        .exclude(from_stage="")
+        .annotate(month=TruncMonth("at"))
+        .values("month", "to_stage")
+        .annotate(n=Count("id"))
+        .order_by("-month")
+    )
+    months: dict[Any, dict[str, int]] = {}
+    for row in moves:
+        months.setdefault(row["month"], {})[row["to_stage"]] = row["n"]
+    return render(
+        request,
+        "private/lifecycle.html",
+        {
+            "figs": figs,
+            "stages": STAGE_ORDER,
+            "stage_rows": [(s, figs["by_stage"][s.value]) for s in STAGE_ORDER],
+            "months": [
+                (m, [cells.get(s.value, 0) for s in STAGE_ORDER[1:]])
+                for m, cells in list(months.items())[:12]
+            ],
+            "tab": "lifecycle",
+        },
+    )
+
+
+@login_required
+def wakeup(request: HttpRequest) -> HttpResponse:
+    """Wake-up plans with reached / responded / woken and the rate."""
+    org = _org(request)
+    plans = WakeUpPlan.objects.filter(organisation=org).annotate(
+        reached=Count("targets"),
+    )
+    rows = []
+    for p in plans:
+        responded = p.targets.exclude(responded_at=None).count()
+        woken = p.targets.filter(woken=True).count()
+        rows.append((p, p.reached, responded, woken, (woken / p.reached) if p.reached else None))
+    return render(request, "private/wakeup.html", {"rows": rows, "tab": "wakeup"})
+
+
+class MassForm(forms.Form):
+    segment = forms.ModelChoiceField(label=gettext_lazy("分组"), queryset=Segment.objects.none())
+    sender = forms.CharField(label=gettext_lazy("发送员工（企业微信账号）"), max_length=64)
+    text = forms.CharField(label=gettext_lazy("内容"), max_length=4000, widget=forms.Textarea)
+
+
+@login_required
+def mass_sends(request: HttpRequest) -> HttpResponse:
+    """群发 list with results; managers create, pull results and remind."""
+    org = _org(request)
+    form = MassForm(request.POST or None)
+    form.fields["segment"].queryset = Segment.objects.filter(organisation=org)  # type: ignore[attr-defined]
+    if request.method == "POST":
+        _org(request, perms.MANAGE)
+        done = _mass_post(request, org, form)
+        if done:
+            return redirect("private:mass")
+    sends = MassSend.objects.filter(organisation=org).select_related("segment").order_by("-id")
+    page = Paginator(sends, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "private/mass.html",
+        {
+            "page": page,
+            "rows": [(s, mass.counts(s)) for s in page],
+            "form": form,
+            "can_manage": has_perm(request.user, perms.MANAGE),
+            "tab": "mass",
+        },
+    )
+
+
+def _mass_post(request: HttpRequest, org: Organisation, form: MassForm) -> bool:
+    action = request.POST.get("action", "create")
+    try:
+        if action == "create":
+            if not form.is_valid():
+                return False
+            d = form.cleaned_data
+            mass.create(d["segment"], text=d["text"], sender=d["sender"], by=request.user)
+            messages.success(request, _("群发任务已创建，等待员工在企业微信中确认发送"))
+        else:
+            send = get_or_404(MassSend.objects.filter(organisation=org), request.POST.get("send"))
+            if action == "pull":
+                mass.pull(send)
+                messages.success(request, _("已拉取发送结果"))
+            else:
+                mass.remind(send, by=request.user)
+                messages.success(request, _("已提醒员工发送"))
+    except ValidationError as exc:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+        return False
+    except (Conflict, wecom.WeComError) as exc:
+        messages.error(request, str(exc))
+    return True
+
+
+@login_required
+def merges(request: HttpRequest) -> HttpResponse:
+    """Merge proposals (uncertain matches): merge, refuse, undo — each audited."""
+    org = _org(request, perms.MANAGE)
+    if request.method == "POST":
+        p = get_or_404(MergeProposal.objects.filter(organisation=org), request.POST.get("proposal"))
+        try:
+            if request.POST.get("action") == "undo":
+                services.undo_merge(p, by=request.user)
+            elif request.POST.get("action") == "refuse":
+                services.refuse_merge(p, by=request.user)
+            else:
+                services.merge(p, by=request.user)
+            messages.success(request, _("已处理"))
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        return redirect("private:merges")
+    if request.GET.get("scan"):
+        n = services.propose_matches(org)
+        messages.info(request, _("发现 %(n)s 组可能重复的用户") % {"n": n})
+    qs = MergeProposal.objects.filter(organisation=org).select_related("keep", "other")
+    page = Paginator(qs.order_by("status", "-id"), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "private/merges.html",
+        {"page": page, "full": has_perm(request.user, perms.PHONE), "tab": "merges"},
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("文件（Excel 或 CSV）"))
+
+
+@login_required
+def import_members(request: HttpRequest) -> HttpResponse:
+    """Upload → preview (every bad row named) → confirm (all or nothing)."""
+    org = _org(request, perms.MANAGE)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        return _import_confirm(request, org)
+    if request.method == "POST" and form.is_valid():
+        stash_upload(request, form, session_key=IMPORT_KEY, read=imports.read_upload)
+    if request.GET.get("template"):
+        response = HttpResponse(imports.template_bytes(), content_type=excel.XLSX_TYPE)
+        response["Content-Disposition"] = "attachment; filename=private-members-template.xlsx"
+        return response
+    pending = unstash(request.session.get(IMPORT_KEY), user=request.user)
+    preview = imports.validate(pending[0]) if pending else None
+    return render(
+        request,
+        "private/import.html",
+        {"form": form, "preview": preview, "tab": "import"},
+    )
+
+
+def _import_confirm(request: HttpRequest, org: Organisation) -> HttpResponse:
+    pending = unstash(request.session.get(IMPORT_KEY), user=request.user)
+    if pending is None:
+        messages.error(request, _("上传已失效，请重新上传"))
+        return redirect("private:import")
+    table, filename = pending
+    try:
+        n = imports.confirm(table, org=org, by=request.user, filename=filename)
+    except imports.ImportRejected:
+        messages.error(request, _("有错误行，未导入任何数据"))
+        return redirect("private:import")
+    discard(request.session.pop(IMPORT_KEY, None))
+    messages.success(request, _("已导入 %(n)s 位用户") % {"n": n})
+    return redirect("private:members")
+
+
+def home_card(request: HttpRequest) -> dict[str, Any] | None:
+    """工作台 card: members, silent 30 days, 30-day active rate, 复购率 this month."""
+    user: Any = request.user
+    if not has_perm(user, perms.VIEW):
+        return None
+    org = Organisation.objects.get(pk=min(organisation_ids(user)))
+    figs = queries.figures(org, timezone.localdate())
+    silent = queries.apply_rules(queries.members_for(user), {"silent_days": 30}).count()
+    return {"figs": figs, "silent": silent}

@@ -1,0 +1,151 @@
+"""私域 pages: access per role, import preview/confirm (bad row → nothing), export (masked,
+audited), merge refused with the reason, member page, home card."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from mediadesk.core.models import AuditEntry
+from mediadesk.leads.models import Customer, Deal, Opportunity
+from mediadesk.private import services
+from mediadesk.private.models import Member, MergeProposal, Segment
+from tests.conftest import World, audit_actions
+
+PAGES = ["", "segments/", "lifecycle/", "wakeup/", "mass/", "export/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_access(world: World, client: Any, login: Any, path: str) -> None:
+    services.resolve(world.org, phone="13812345678")
+    url = f"/private/{path}"
+    assert client.get(url).status_code == 302  # anonymous → login
+    assert login(world.sales_a).get(url).status_code == 403
+    assert login(world.operator).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["merges/", "import/"])
+def test_manage_pages_need_manage(world: World, login: Any, path: str) -> None:
+    assert login(world.operator).get(f"/private/{path}").status_code == 403
+    assert login(world.manager).get(f"/private/{path}").status_code == 200
+
+
+def test_member_page_other_org_is_404(world: World, login: Any) -> None:
+    m = services.resolve(world.org, phone="13812345678")
+    assert login(world.outsider).get(f"/private/members/{m.pk}/").status_code in (403, 404)
+    page = login(world.operator).get(f"/private/members/{m.pk}/").content.decode()
+    assert "138****5678" in page and "13812345678" not in page
+
+
+def _csv(text: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("m.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def test_import_bad_row_writes_nothing(world: World, login: Any) -> None:
+    c = login(world.manager)
+    body = "姓名,手机号,标签\n张三,13800000001,高意向\n李四,12345,\n"
+    r = c.post("/private/import/", {"file": _csv(body)})
+    page = r.content.decode()
+    assert "第 3 行「手机号」" in page and "确认导入" not in page
+    r = c.post("/private/import/", {"action": "confirm"})
+    assert Member.objects.count() == 0
+    assert not AuditEntry.objects.filter(action="private.import").exists()
+
+
+def test_import_preview_then_confirm(world: World, login: Any) -> None:
+    known = services.resolve(world.org, phone="13800000001")
+    c = login(world.manager)
+    body = "姓名,手机号,企业微信外部联系人ID,标签\n张三,13800000001,wmX,高意向、学区\n李四,13800000002,,\n"
+    c.post("/private/import/", {"file": _csv(body)})
+    assert Member.objects.count() == 1  # preview writes nothing
+    r = c.post("/private/import/", {"action": "confirm"})
+    assert r.status_code == 302
+    known.refresh_from_db()
+    assert known.tags == ["学区", "高意向"] and known.name == "张三"
+    assert Member.objects.filter(organisation=world.org).count() == 2
+    entry = AuditEntry.objects.get(action="private.import")
+    assert entry.changes["rows"] == [None, 2] and entry.organisation_id == world.org.pk
+
+
+def test_export_masked_and_audited(world: World, login: Any) -> None:
+    services.resolve(world.org, phone="13812345678")
+    r = login(world.operator).get("/private/export/")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None and ws.cell(2, 3).value == "138****5678"
+    entry = AuditEntry.objects.get(action="private.export")
+    assert entry.changes["rows"] == [None, 1]
+    r = login(world.manager).get("/private/export/")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None and ws.cell(2, 3).value == "13812345678"
+
+
+def _with_deal(world: World, phone: str) -> Member:
+    customer = Customer.objects.create(organisation=world.org, phone=phone, name="王先生")
+    opp = Opportunity.objects.create(
+        organisation=world.org, company=world.xian, project=world.qujiang, customer=customer,
+        consultant=world.sales_a, source="channel",
+    )  # fmt: skip
+    Deal.objects.create(
+        organisation=world.org, company=world.xian, project=world.qujiang, opportunity=opp,
+        customer=customer, consultant=world.sales_a, unit_label="1", amount_fen=1, stage="pledged",
+    )  # fmt: skip
+    return services.member_for_customer(customer)
+
+
+def test_merge_page_refuses_two_buyers_with_reason(world: World, login: Any, api: Any) -> None:
+    a, b = _with_deal(world, "13800001234"), _with_deal(world, "13900001234")
+    c = login(world.manager)
+    c.get("/private/merges/?scan=1")
+    p = MergeProposal.objects.get()
+    r = c.post("/private/merges/", {"proposal": p.pk, "action": "merge"}, follow=True)
+    assert "都有成交记录" in r.content.decode()
+    p.refresh_from_db()
+    b.refresh_from_db()
+    assert p.status == "open" and b.merged_into is None
+    assert "private.merge" not in audit_actions("private_member", a.pk)
+    r = api(world.manager).post(f"/api/v1/private/merges/{p.pk}/merge")
+    assert r.status_code == 409 and "都有成交记录" in r.json()["detail"]
+    c.post("/private/merges/", {"proposal": p.pk, "action": "refuse"})
+    p.refresh_from_db()
+    assert p.status == "refused"
+    assert audit_actions("private_merge", p.pk) == ["private.merge_refuse"]
+
+
+def test_segment_created_from_page(world: World, login: Any) -> None:
+    c = login(world.manager)
+    r = c.post("/private/segments/", {"name": "沉默", "silent_days": "30", "stage": "interest"})
+    assert r.status_code == 302
+    seg = Segment.objects.get()
+    assert seg.rules == {"stage": "interest", "silent_days": 30}
+    assert audit_actions("private_segment", seg.pk) == ["private.segment_create"]
+    assert login(world.operator).post("/private/segments/", {"name": "x"}).status_code == 403
+
+
+def test_erase_and_tags_from_member_page(world: World, login: Any) -> None:
+    m = services.resolve(world.org, phone="13812345678")
+    c = login(world.manager)
+    c.post(f"/private/members/{m.pk}/", {"action": "tags", "tags": "高意向、学区"})
+    m.refresh_from_db()
+    assert m.tags == ["学区", "高意向"]
+    c.post(f"/private/members/{m.pk}/", {"action": "erase"})
+    m.refresh_from_db()
+    assert m.phone == "" and m.tags == [] and m.erased_at
+    assert audit_actions("private_member", m.pk) == ["private.tags", "private.erase"]
+
+
+def test_reveal_from_page_audited(world: World, login: Any) -> None:
+    m = services.resolve(world.org, phone="13812345678")
+    assert login(world.operator).post(f"/private/members/{m.pk}/reveal/").status_code == 403
+    r = login(world.manager).post(f"/private/members/{m.pk}/reveal/")
+    assert r.content.decode() == "13812345678"
+    assert audit_actions("private_member", m.pk) == ["private.reveal"]
+
+
+def test_home_card(world: World, login: Any) -> None:
+    services.resolve(world.org, phone="13812345678")
+    assert 'data-testid="private-card"' in login(world.manager).get("/").content.decode()
+    assert 'data-testid="private-card"' not in login(world.sales_a).get("/").content.decode()
