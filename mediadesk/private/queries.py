@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,24 +67,47 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, timezone.make_aware(datetime(nxt.year, nxt.month, 1))
 
 
+def purchases_in(org: Organisation, start: datetime, end: datetime) -> Counter[int]:
+    """Purchases per member in [start, end): purchase events plus the customers' deals."""
+    from mediadesk.leads.models import Deal
+
+    counts: Counter[int] = Counter(
+        dict(
+            Event.objects.filter(organisation=org, kind="purchase", at__gte=start, at__lt=end)
+            .values("member")
+            .annotate(n=Count("id"))
+            .values_list("member", "n")
+        )
+    )
+    deals = (
+        Deal.objects.filter(organisation=org, created_at__gte=start, created_at__lt=end)
+        .exclude(stage=Deal.Stage.CANCELLED)
+        .values("customer")
+        .annotate(n=Count("id"))
+        .values_list("customer", "n")
+    )
+    per_customer = dict(deals)
+    owners = Member.objects.filter(
+        organisation=org, merged_into=None, customer_id__in=list(per_customer)
+    ).values_list("customer_id", "pk")
+    for customer_id, member_id in owners:
+        counts[member_id] += per_customer[customer_id]
+    return counts
+
+
 def figures(org: Organisation, month: date) -> dict[str, Any]:
     """Members, net growth, by stage, 30-day active rate, wake-up rate, 复购率 for a month.
 
-    复购率 = members with ≥ 2 purchases in the month / members with ≥ 1 (purchase events;
-    lead deals are counted as purchase events when the member is built from the customer).
+    复购率 = members with ≥ 2 purchases in the month / members with ≥ 1; a purchase is a
+    `purchase` event or a lead deal (not cancelled) of the member's customer, as in the lifecycle.
     """
     start, end = _month_bounds(month)
     members = Member.objects.filter(organisation=org, merged_into=None, created_at__lt=end)
     total = members.count()
     by_stage = dict(members.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     active = members.filter(last_active_at__gte=end - timedelta(days=30)).count()
-    buys = (
-        Event.objects.filter(organisation=org, kind="purchase", at__gte=start, at__lt=end)
-        .values("member")
-        .annotate(n=Count("id"))
-    )
-    buyers = buys.count()
-    repeat = buys.filter(n__gte=2).count()
+    buys = purchases_in(org, start, end)
+    buyers, repeat = len(buys), sum(1 for n in buys.values() if n >= 2)
     targets = WakeUpTarget.objects.filter(
         plan__organisation=org, entered_at__lt=end, entered_at__gte=start
     )

@@ -64,17 +64,15 @@ def sync_contacts(cfg: WeComSettings) -> int:
     return n
 
 
-def _member_for_external(cfg: WeComSettings, external_userid: str) -> Member:
+def _member_for_external(org_id: int, external_userid: str) -> Member:
     ident = Identity.objects.filter(
-        organisation_id=cfg.organisation_id, kind="wecom", value=external_userid
+        organisation_id=org_id, kind="wecom", value=external_userid
     ).first()
     if ident is not None:
         return ident.member
-    member = Member.objects.create(
-        organisation_id=cfg.organisation_id, anonymous=True, sources=["wecom"]
-    )
+    member = Member.objects.create(organisation_id=org_id, anonymous=True, sources=["wecom"])
     Identity.objects.create(
-        organisation_id=cfg.organisation_id, member=member, kind="wecom", value=external_userid
+        organisation_id=org_id, member=member, kind="wecom", value=external_userid
     )
     return member
 
@@ -87,14 +85,21 @@ def _group_event(member: Member, chat_id: str, kind: str, at: Any) -> None:
     )
 
 
-@transaction.atomic
 def sync_group(cfg: WeComSettings, chat_id: str) -> Group:
-    """One 客户群: owner, name, external members with join times; who left gets left_at."""
+    """One 客户群 fetched from WeCom (groupchat/get) and applied."""
     data = Client(cfg).post(
         "/cgi-bin/externalcontact/groupchat/get", {"chat_id": chat_id, "need_name": 1}
     )["group_chat"]
+    return apply_group(cfg.organisation_id, data)
+
+
+@transaction.atomic
+def apply_group(org_id: int, data: dict[str, Any]) -> Group:
+    """A groupchat/get answer: owner, name, external members with join times; who is no longer
+    listed gets left_at and a group_leave event."""
+    chat_id = data["chat_id"]
     group, _created = Group.objects.update_or_create(
-        organisation_id=cfg.organisation_id,
+        organisation_id=org_id,
         chat_id=chat_id,
         defaults={
             "name": data.get("name", "")[:80],
@@ -106,7 +111,7 @@ def sync_group(cfg: WeComSettings, chat_id: str) -> Group:
     for row in data.get("member_list", []):
         if int(row.get("type", 1)) != 2:  # 1 = employee, 2 = external contact
             continue
-        member = _member_for_external(cfg, row["userid"])
+        member = _member_for_external(org_id, row["userid"])
         present.add(member.pk)
         joined = dt.datetime.fromtimestamp(int(row.get("join_time") or 0), tz=dt.UTC)
         gm, made = GroupMembership.objects.get_or_create(

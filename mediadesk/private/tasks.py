@@ -80,3 +80,24 @@ def nightly(slot: dt.datetime) -> int:
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+@periodic("private.wecom", every=timedelta(hours=1), label="私域：企业微信同步与群发结果")
+def wecom_hourly(slot: dt.datetime) -> int:
+    """Sync each configured WeCom corp and pull the results of 群发 of the last 7 days."""
+    from mediadesk.private import mass, sync
+    from mediadesk.private.models import MassSend, WeComSettings
+
+    n = 0
+    for cfg in WeComSettings.objects.all():
+        try:
+            n += sum(sync.sync_all(cfg).values())
+            recent = MassSend.objects.filter(
+                organisation_id=cfg.organisation_id, created_at__gte=slot - timedelta(days=7)
+            )
+            for send in recent:
+                mass.pull(send)
+                n += 1
+        except wecom.WeComError:
+            continue  # one corp's error (e.g. a revoked secret) does not stop the others
+    return n

@@ -198,3 +198,14 @@ def test_mass_send_api(world: World, api: Any, fake_wecom: Any) -> None:
     listed = api(world.manager).get("/api/v1/private/mass-sends").json()
     assert listed["count"] == 1
     _ = timezone
+
+
+def test_hourly_job_syncs_and_pulls(world: World, fake_wecom: Any) -> None:
+    from mediadesk.private import tasks
+
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    send = mass.create(_segment(world), text="开放日", sender="zhangsan", by=world.manager)
+    fake_wecom.confirm(send.msgid)
+    assert tasks.wecom_hourly(timezone.now()) >= 1
+    assert mass.counts(send)["delivered"] == 1
