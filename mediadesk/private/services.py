@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,93 +74,221 @@ def member_for_customer(customer: Customer) -> Member:
     return member
 
 
+INTEREST_KINDS = ("message", "live_attend", "course_view", "page_view")
+
+
+def _ids(item: dict[str, Any]) -> tuple[str, str, str]:
+    return (item.get("unionid") or "", normalise(item.get("phone") or ""), item.get("openid") or "")
+
+
+class _Resolver:
+    """Members for a batch of events in a handful of queries (unionid, then phone, then openid)."""
+
+    def __init__(self, org: Organisation, items: list[dict[str, Any]]) -> None:
+        self.org = org
+        ids = [_ids(i) for i in items]
+        unionids = {u for u, _p, _o in ids if u}
+        phones = {p for _u, p, _o in ids if p}
+        openids = {o for _u, _p, o in ids if o}
+        live = Member.objects.filter(organisation=org, merged_into=None)
+        self.by_unionid = (
+            {m.unionid: m for m in live.filter(unionid__in=unionids)} if unionids else {}
+        )
+        self.by_phone: dict[str, Member] = {}
+        if phones:
+            for m in live.filter(phone__in=phones).order_by("-id"):
+                self.by_phone[m.phone] = m  # the oldest wins, as in `resolve`
+        self.by_openid: dict[str, Member] = {}
+        if openids:
+            for ident in Identity.objects.filter(
+                organisation=org, kind="openid", value__in=openids
+            ).select_related("member"):
+                self.by_openid[ident.value] = ident.member
+
+    def member(self, unionid: str, phone: str, openid: str) -> Member:
+        m = (
+            (unionid and self.by_unionid.get(unionid))
+            or (phone and self.by_phone.get(phone))
+            or (openid and self.by_openid.get(openid))
+            or None
+        )
+        if m is None or (unionid and m.unionid and m.unionid != unionid):
+            m = resolve(self.org, unionid=unionid, phone=phone, openid=openid)
+        elif (
+            (unionid and not m.unionid)
+            or (phone and not m.phone)
+            or (openid and openid not in self.by_openid)
+        ):
+            _attach(m, unionid=unionid, phone=phone, openid=openid)
+        if unionid:
+            self.by_unionid[unionid] = m
+        if phone:
+            self.by_phone.setdefault(phone, m)
+        if openid:
+            self.by_openid[openid] = m
+        return m
+
+
 @transaction.atomic
 def ingest(org: Organisation, items: list[dict[str, Any]]) -> dict[str, int]:
-    """Store events once per event_id and restage their members; returns counts."""
-    created = duplicates = 0
-    touched: dict[int, Member] = {}
+    """Store events once per event_id (bulk) and restage their members; returns counts.
+
+    Duplicates (already stored, or twice in the batch) are counted, not stored; an event for
+    an unknown person creates an anonymous member so nothing is dropped."""
+    wanted = [i["event_id"] for i in items]
+    seen = set(
+        Event.objects.filter(organisation=org, event_id__in=wanted).values_list(
+            "event_id", flat=True
+        )
+    )
+    fresh = []
     for item in items:
+        if item["event_id"] not in seen:
+            seen.add(item["event_id"])
+            fresh.append(item)
+    resolver = _Resolver(org, fresh)
+    rows = [
+        Event(
+            organisation=org,
+            member=resolver.member(*_ids(item)),
+            event_id=item["event_id"],
+            kind=item["kind"],
+            at=item["at"],
+            meta=item.get("meta") or {},
+            amount_fen=_fen(item.get("amount")),
+        )
+        for item in fresh
+    ]
+    try:
         with transaction.atomic():
-            if Event.objects.filter(organisation=org, event_id=item["event_id"]).exists():
-                duplicates += 1
-                continue
-            member = resolve(
-                org,
-                unionid=item.get("unionid") or "",
-                phone=item.get("phone") or "",
-                openid=item.get("openid") or "",
-            )
-            try:
-                with transaction.atomic():
-                    Event.objects.create(
-                        organisation=org,
-                        member=member,
-                        event_id=item["event_id"],
-                        kind=item["kind"],
-                        at=item["at"],
-                        meta=item.get("meta") or {},
-                        amount_fen=_fen(item.get("amount")),
-                    )
-            except IntegrityError:
-                duplicates += 1
-                continue
-            created += 1
-            touched[member.pk] = member
-    for member in touched.values():
-        recompute(member)
-    return {"created": created, "duplicates": duplicates}
+            Event.objects.bulk_create(rows, batch_size=1000)
+    except IntegrityError:  # a concurrent request stored some of them first: one by one
+        rows = _create_each(rows)
+    touched = {e.member_id: e.member for e in rows}
+    recompute_many(list(touched.values()))
+    return {"created": len(rows), "duplicates": len(items) - len(rows)}
+
+
+def _create_each(rows: list[Event]) -> list[Event]:
+    stored = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+            stored.append(row)
+        except IntegrityError:
+            continue
+    return stored
 
 
 def _fen(amount: Any) -> int | None:
     return None if amount is None else round(float(amount) * 100)
 
 
+def _event_facts(ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = (
+        Event.objects.filter(member_id__in=ids)
+        .values("member")
+        .annotate(
+            purchases=Count("id", filter=Q(kind="purchase")),
+            referrals=Count("id", filter=Q(kind="referral")),
+            interest=Max("kind", filter=Q(kind__in=INTEREST_KINDS)),
+            last=Max("at"),
+        )
+    )
+    return {r["member"]: r for r in rows}
+
+
+def _customer_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Deals (not cancelled), the last visit and follow-ups with intent per customer."""
+    out: dict[int, dict[str, Any]] = {
+        c: {"deals": 0, "visit": None, "intent": False} for c in customer_ids
+    }
+    if not customer_ids:
+        return out
+    deals = (
+        Deal.objects.filter(customer_id__in=customer_ids)
+        .exclude(stage=Deal.Stage.CANCELLED)
+        .values("customer")
+        .annotate(n=Count("id"))
+    )
+    for r in deals:
+        out[r["customer"]]["deals"] = r["n"]
+    visits = (
+        Visit.objects.filter(customer_id__in=customer_ids)
+        .values("customer")
+        .annotate(at=Max("visited_at"))
+    )
+    for r in visits:
+        out[r["customer"]]["visit"] = r["at"]
+    intent = FollowUp.objects.filter(opportunity__customer_id__in=customer_ids).exclude(intent="")
+    for c in set(intent.values_list("opportunity__customer_id", flat=True)):
+        out[c]["intent"] = True
+    return out
+
+
+def facts_many(members: list[Member]) -> dict[int, tuple[rules.Facts, datetime | None]]:
+    """The lifecycle facts and last activity of many members in four grouped queries."""
+    events = _event_facts([m.pk for m in members])
+    customers = _customer_facts([m.customer_id for m in members if m.customer_id])
+    out = {}
+    for m in members:
+        e = events.get(m.pk, {})
+        purchases, kind, last = e.get("purchases", 0), e.get("interest") or "", e.get("last")
+        c = customers.get(m.customer_id or 0)
+        if c:
+            purchases += c["deals"]
+            if c["visit"]:
+                kind = kind or "到访"
+                last = max(filter(None, [last, c["visit"]]))
+            if not kind and c["intent"]:
+                kind = "跟进有意向"
+        facts = rules.Facts(purchases=purchases, referrals=e.get("referrals", 0), interest=kind)
+        out[m.pk] = (facts, last)
+    return out
+
+
 def facts_of(member: Member) -> tuple[rules.Facts, datetime | None]:
     """The lifecycle facts of a member and when they were last active."""
-    events = Event.objects.filter(member=member)
-    purchases = events.filter(kind="purchase").count()
-    interest = events.filter(kind__in=["message", "live_attend", "course_view", "page_view"])
-    kind = interest.values_list("kind", flat=True).first() or ""
-    last = events.order_by("-at").values_list("at", flat=True).first()
-    if member.customer_id:
-        purchases += (
-            Deal.objects.filter(customer_id=member.customer_id)
-            .exclude(stage=Deal.Stage.CANCELLED)
-            .count()
-        )
-        visit = Visit.objects.filter(customer_id=member.customer_id).order_by("-visited_at").first()
-        if visit:
-            kind = kind or "到访"
-            last = max(filter(None, [last, visit.visited_at]))
-        if (
-            not kind
-            and FollowUp.objects.filter(opportunity__customer_id=member.customer_id)
-            .exclude(intent="")
-            .exists()
-        ):
-            kind = "跟进有意向"
-    referrals = events.filter(kind="referral").count()
-    return rules.Facts(purchases=purchases, referrals=referrals, interest=kind), last
+    return facts_many([member])[member.pk]
+
+
+def recompute_many(members: list[Member], *, reason_at: datetime | None = None) -> int:
+    """Restage members from their facts (bulk); each move is written to the stage history."""
+    if not members:
+        return 0
+    at = reason_at or timezone.now()
+    facts = facts_many(members)
+    staged = set(StageChange.objects.filter(member__in=members).values_list("member_id", flat=True))
+    changes, moved = [], 0
+    for m in members:
+        f, last = facts[m.pk]
+        stage, reason = rules.stage_for(f)
+        m.purchases, m.last_active_at = f.purchases, last or m.last_active_at
+        up = stage != m.stage and rules.higher(stage, m.stage)
+        first = m.pk not in staged
+        if up or first:
+            changes.append(
+                StageChange(
+                    member=m,
+                    from_stage="" if first else m.stage,
+                    to_stage=stage,
+                    at=at,
+                    reason=reason,
+                )
+            )
+            m.stage, m.stage_since = stage, at
+            moved += int(up)
+    StageChange.objects.bulk_create(changes, batch_size=1000)
+    Member.objects.bulk_update(
+        members, ["purchases", "last_active_at", "stage", "stage_since"], batch_size=1000
+    )
+    return moved
 
 
 def recompute(member: Member, *, reason_at: datetime | None = None) -> bool:
     """Restage one member from its facts; a move is written to the stage history."""
-    facts, last = facts_of(member)
-    stage, reason = rules.stage_for(facts)
-    member.purchases, member.last_active_at = facts.purchases, last or member.last_active_at
-    moved = stage != member.stage and rules.higher(stage, member.stage)
-    first = not member.stage_history.exists()
-    if moved or first:
-        StageChange.objects.create(
-            member=member,
-            from_stage="" if first else member.stage,
-            to_stage=stage,
-            at=reason_at or timezone.now(),
-            reason=reason,
-        )
-        member.stage, member.stage_since = stage, reason_at or timezone.now()
-    member.save(update_fields=["purchases", "last_active_at", "stage", "stage_since"])
-    return moved
+    return bool(recompute_many([member], reason_at=reason_at))
 
 
 def _has_deals(member: Member) -> bool:

@@ -33,11 +33,16 @@ def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
     silent = Member.objects.filter(
         organisation_id=plan.organisation_id, merged_into=None, erased_at=None
     ).filter(Q(last_active_at__lt=cut) | Q(last_active_at=None, created_at__lt=cut))
-    made = 0
-    for m in silent.exclude(pk__in=plan.targets.values("member")):
-        WakeUpTarget.objects.create(plan=plan, member=m, entered_at=now, reached_at=now)
-        made += 1
-    return made
+    ids = silent.exclude(pk__in=plan.targets.values("member")).values_list("pk", flat=True)
+    made = WakeUpTarget.objects.bulk_create(
+        (
+            WakeUpTarget(plan=plan, member_id=pk, entered_at=now, reached_at=now)
+            for pk in ids.iterator(chunk_size=5000)
+        ),
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    return len(made)
 
 
 def score_responses(plan: WakeUpPlan) -> int:
@@ -60,12 +65,18 @@ def score_responses(plan: WakeUpPlan) -> int:
 
 def restage_recent(slot: dt.datetime) -> int:
     """Restage members with events in the last day (catches rule edits and late events)."""
-    from mediadesk.private.services import recompute
+    from mediadesk.private.services import recompute_many
 
     since = slot - timedelta(days=1)
+    ids = list(
+        Event.objects.filter(at__gte=since, member__merged_into=None)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
     moved = 0
-    for m in Member.objects.filter(events__at__gte=since, merged_into=None).distinct():
-        moved += int(recompute(m))
+    for start in range(0, len(ids), 1000):
+        chunk = list(Member.objects.filter(pk__in=ids[start : start + 1000]))
+        moved += recompute_many(chunk)
     return moved
 
 
