@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from mediadesk.core import audit
@@ -16,7 +17,7 @@ from mediadesk.orgs.models import Organisation
 from mediadesk.private import mass, perms, queries, services, sync, timeline, wecom
 from mediadesk.private.models import MassSend, Member, MergeProposal, Segment, WeComSettings
 
-router = Router(tags=["私域"])
+router = Router(tags=["private"])
 
 EventKind = Literal[
     "page_view", "course_view", "purchase", "group_join", "group_leave", "live_attend"
@@ -54,12 +55,12 @@ class TagsIn(Schema):
 
 
 def _wecom_failed(exc: wecom.WeComError) -> Status:
-    return Status(502, {"detail": f"企业微信返回错误 {exc}", "errors": []})
+    return Status(502, {"detail": _("企业微信返回错误：%(e)s") % {"e": exc}, "errors": []})
 
 
 def _org(request: HttpRequest, perm: str) -> Organisation:
     if not has_perm(request.user, perm):
-        raise PermissionDenied("没有私域权限")
+        raise PermissionDenied(_("没有私域权限"))
     return Organisation.objects.get(pk=min(organisation_ids(request.user)))
 
 
@@ -148,7 +149,7 @@ def create_segment(request: HttpRequest, body: SegmentIn) -> Status:
     allowed = {"stage", "tag", "source", "project", "silent_days", "owner", "min_purchases", "q"}
     unknown = set(body.rules) - allowed
     if unknown:
-        raise ValidationError({"rules": [f"未知规则：{', '.join(sorted(unknown))}"]})
+        raise ValidationError({"rules": [_("未知规则：%(r)s") % {"r": ", ".join(sorted(unknown))}]})
     seg = Segment.objects.create(
         organisation=org,
         name=body.name,
@@ -177,7 +178,7 @@ def figures(request: HttpRequest, month: str) -> dict[str, Any]:
     try:
         day = datetime.strptime(month, "%Y-%m").date()
     except ValueError as exc:
-        raise ValidationError({"month": ["格式应为 YYYY-MM"]}) from exc
+        raise ValidationError({"month": [_("格式应为 YYYY-MM")]}) from exc
     return queries.figures(org, date(day.year, day.month, 1))
 
 
@@ -307,7 +308,7 @@ def wecom_sync(request: HttpRequest) -> Any:
     org = _org(request, perms.MANAGE)
     cfg = WeComSettings.objects.filter(organisation=org).first()
     if cfg is None:
-        raise ValidationError({"wecom": ["未配置企业微信"]})
+        raise ValidationError({"wecom": [_("未配置企业微信")]})
     try:
         return sync.sync_all(cfg)
     except wecom.WeComError as exc:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
 from mediadesk.core.errors import Conflict
@@ -17,6 +18,25 @@ from mediadesk.leads.models import Customer, Deal, FollowUp, Visit
 from mediadesk.orgs.models import Organisation
 from mediadesk.private import rules
 from mediadesk.private.models import Event, Identity, Member, MergeProposal, StageChange
+
+
+audit.register_actions(
+    {
+        "private.merge": gettext_lazy("合并私域用户"),
+        "private.merge_undo": gettext_lazy("撤销合并私域用户"),
+        "private.merge_refuse": gettext_lazy("拒绝合并建议"),
+        "private.erase": gettext_lazy("删除私域用户个人信息"),
+        "private.reveal": gettext_lazy("查看私域用户全号"),
+        "private.export": gettext_lazy("导出私域用户"),
+        "private.import": gettext_lazy("导入私域用户"),
+        "private.tags": gettext_lazy("修改私域用户标签"),
+        "private.segment_create": gettext_lazy("新建私域分组"),
+        "private.mass_create": gettext_lazy("创建群发"),
+        "private.mass_remind": gettext_lazy("提醒员工群发"),
+        "private.wecom_churn": gettext_lazy("客户删除企业微信好友"),
+        "private.wecom_removed": gettext_lazy("员工删除企业微信客户"),
+    }
+)
 
 
 def resolve(org: Organisation, *, unionid: str = "", phone: str = "", openid: str = "") -> Member:
@@ -260,10 +280,11 @@ def recompute_many(members: list[Member], *, reason_at: datetime | None = None) 
     at = reason_at or timezone.now()
     facts = facts_many(members)
     staged = set(StageChange.objects.filter(member__in=members).values_list("member_id", flat=True))
-    changes, moved = [], 0
+    changes, moved, dirty = [], 0, []
     for m in members:
         f, last = facts[m.pk]
         stage, reason = rules.stage_for(f)
+        before = (m.purchases, m.last_active_at, m.stage)
         m.purchases, m.last_active_at = f.purchases, last or m.last_active_at
         up = stage != m.stage and rules.higher(stage, m.stage)
         first = m.pk not in staged
@@ -279,11 +300,31 @@ def recompute_many(members: list[Member], *, reason_at: datetime | None = None) 
             )
             m.stage, m.stage_since = stage, at
             moved += int(up)
+        if (m.purchases, m.last_active_at, m.stage) != before:
+            dirty.append(m)
     StageChange.objects.bulk_create(changes, batch_size=1000)
-    Member.objects.bulk_update(
-        members, ["purchases", "last_active_at", "stage", "stage_since"], batch_size=1000
-    )
+    _save_staging(dirty)
     return moved
+
+
+def _save_staging(members: list[Member]) -> None:
+    """One prepared UPDATE run for many members (Django's bulk_update builds a CASE per field,
+    which costs more than the rest of an ingestion batch)."""
+    if not members:
+        return
+    ops = connection.ops
+    table = Member._meta.db_table
+    sql = (
+        f"UPDATE {table} SET purchases = %s, last_active_at = %s, stage = %s, "  # noqa: S608
+        "stage_since = %s WHERE id = %s"
+    )
+    rows = [
+        (m.purchases, ops.adapt_datetimefield_value(m.last_active_at), m.stage,
+         ops.adapt_datetimefield_value(m.stage_since), m.pk)
+        for m in members
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def recompute(member: Member, *, reason_at: datetime | None = None) -> bool:
@@ -352,7 +393,7 @@ def propose_matches(org: Organisation) -> int:
         )
         for t in twins.filter(pk__gt=m.pk):
             MergeProposal.objects.get_or_create(
-                organisation=org, keep=m, other=t, defaults={"reason": "同名且手机尾号相同"}
+                organisation=org, keep=m, other=t, defaults={"reason": "同名且手机尾号相同"}  # stored (data), shown as is
             )
             made += 1
     return made

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from mediadesk.leads.models import Deal, FollowUp, Opportunity, Report, Visit
 from mediadesk.private.models import Event, Member
 
@@ -18,32 +20,32 @@ Item = dict[str, Any]
 
 def _leads(m: Member) -> Iterable[Item]:
     for o in Opportunity.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
-        yield {"kind": "lead", "at": o.created_at, "summary": f"留资 {o.project} ({o.source})"}
+        yield {"kind": "lead", "at": o.created_at, "summary": _("留资 %(p)s（%(s)s）") % {"p": o.project, "s": o.get_source_display()}}
 
 
 def _reports(m: Member) -> Iterable[Item]:
     for r in Report.objects.filter(customer_id=m.customer_id or 0).select_related("channel"):
-        yield {"kind": "report", "at": r.reported_at, "summary": f"渠道报备 {r.channel.name}"}
+        yield {"kind": "report", "at": r.reported_at, "summary": _("渠道报备 %(c)s") % {"c": r.channel.name}}
 
 
 def _visits(m: Member) -> Iterable[Item]:
     for v in Visit.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
-        yield {"kind": "visit", "at": v.visited_at, "summary": f"到访 {v.project}"}
+        yield {"kind": "visit", "at": v.visited_at, "summary": _("到访 %(p)s") % {"p": v.project}}
 
 
 def _deals(m: Member) -> Iterable[Item]:
     for d in Deal.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
-        yield {"kind": "deal", "at": d.created_at, "summary": f"成交 {d.project} {d.unit_label}"}
+        yield {"kind": "deal", "at": d.created_at, "summary": _("成交 %(p)s %(u)s") % {"p": d.project, "u": d.unit_label}}
 
 
 def _follow_ups(m: Member) -> Iterable[Item]:
     for f in FollowUp.objects.filter(opportunity__customer_id=m.customer_id or 0):
-        yield {"kind": "follow_up", "at": f.at, "summary": f"跟进（{f.get_kind_display()}）"}
+        yield {"kind": "follow_up", "at": f.at, "summary": _("跟进（%(k)s）") % {"k": f.get_kind_display()}}
 
 
 def _events(m: Member) -> Iterable[Item]:
     for e in Event.objects.filter(member=m):
-        yield {"kind": e.kind, "at": e.at, "summary": e.get_kind_display()}
+        yield {"kind": e.kind, "at": e.at, "summary": str(e.get_kind_display())}
 
 
 SOURCES: list[Callable[[Member], Iterable[Item]]] = [_events]

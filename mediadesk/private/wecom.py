@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import crypto
 from mediadesk.private.models import (
@@ -34,6 +35,15 @@ from mediadesk.private.models import (
     WeComFollow,
     WeComSettings,
 )
+
+
+def _register() -> None:
+    from mediadesk.notifications.services import register_kinds
+
+    register_kinds({"private.churn": gettext_lazy("客户删除企业微信好友")})
+
+
+_register()
 
 
 class BadSignature(Exception):
