@@ -19,7 +19,6 @@ from mediadesk.orgs.models import Organisation
 from mediadesk.private import rules
 from mediadesk.private.models import Event, Identity, Member, MergeProposal, StageChange
 
-
 audit.register_actions(
     {
         "private.merge": gettext_lazy("合并私域用户"),
@@ -216,7 +215,7 @@ def _event_facts(ids: list[int]) -> dict[int, dict[str, Any]]:
             last=Max("at"),
         )
     )
-    return {r["member"]: r for r in rows}
+    return {r["member"]: dict(r) for r in rows}
 
 
 def _customer_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -239,8 +238,8 @@ def _customer_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
         .values("customer")
         .annotate(at=Max("visited_at"))
     )
-    for r in visits:
-        out[r["customer"]]["visit"] = r["at"]
+    for v in visits:
+        out[v["customer"]]["visit"] = v["at"]
     intent = FollowUp.objects.filter(opportunity__customer_id__in=customer_ids).exclude(intent="")
     for c in set(intent.values_list("opportunity__customer_id", flat=True)):
         out[c]["intent"] = True
@@ -393,7 +392,10 @@ def propose_matches(org: Organisation) -> int:
         )
         for t in twins.filter(pk__gt=m.pk):
             MergeProposal.objects.get_or_create(
-                organisation=org, keep=m, other=t, defaults={"reason": "同名且手机尾号相同"}  # stored (data), shown as is
+                organisation=org,
+                keep=m,
+                other=t,
+                defaults={"reason": "同名且手机尾号相同"},  # stored (data), shown as is
             )
             made += 1
     return made

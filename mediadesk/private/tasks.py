@@ -81,7 +81,9 @@ def restage_recent(slot: dt.datetime) -> int:
     return moved
 
 
-@periodic("private.nightly", every=timedelta(days=1), label=gettext_lazy("私域：沉默用户与唤醒结果"))
+@periodic(
+    "private.nightly", every=timedelta(days=1), label=gettext_lazy("私域：沉默用户与唤醒结果")
+)
 def nightly(slot: dt.datetime) -> int:
     """The nightly pass: members into wake-up plans, responses scored."""
     n = restage_recent(slot)
@@ -94,7 +96,9 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
-@periodic("private.wecom", every=timedelta(hours=1), label=gettext_lazy("私域：企业微信同步与群发结果"))
+@periodic(
+    "private.wecom", every=timedelta(hours=1), label=gettext_lazy("私域：企业微信同步与群发结果")
+)
 def wecom_hourly(slot: dt.datetime) -> int:
     """Sync each configured WeCom corp and pull the results of 群发 of the last 7 days."""
     from mediadesk.private import mass, sync

@@ -20,12 +20,20 @@ Item = dict[str, Any]
 
 def _leads(m: Member) -> Iterable[Item]:
     for o in Opportunity.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
-        yield {"kind": "lead", "at": o.created_at, "summary": _("留资 %(p)s（%(s)s）") % {"p": o.project, "s": o.get_source_display()}}
+        yield {
+            "kind": "lead",
+            "at": o.created_at,
+            "summary": _("留资 %(p)s（%(s)s）") % {"p": o.project, "s": o.get_source_display()},
+        }
 
 
 def _reports(m: Member) -> Iterable[Item]:
     for r in Report.objects.filter(customer_id=m.customer_id or 0).select_related("channel"):
-        yield {"kind": "report", "at": r.reported_at, "summary": _("渠道报备 %(c)s") % {"c": r.channel.name}}
+        yield {
+            "kind": "report",
+            "at": r.reported_at,
+            "summary": _("渠道报备 %(c)s") % {"c": r.channel.name},
+        }
 
 
 def _visits(m: Member) -> Iterable[Item]:
@@ -35,12 +43,20 @@ def _visits(m: Member) -> Iterable[Item]:
 
 def _deals(m: Member) -> Iterable[Item]:
     for d in Deal.objects.filter(customer_id=m.customer_id or 0).select_related("project"):
-        yield {"kind": "deal", "at": d.created_at, "summary": _("成交 %(p)s %(u)s") % {"p": d.project, "u": d.unit_label}}
+        yield {
+            "kind": "deal",
+            "at": d.created_at,
+            "summary": _("成交 %(p)s %(u)s") % {"p": d.project, "u": d.unit_label},
+        }
 
 
 def _follow_ups(m: Member) -> Iterable[Item]:
     for f in FollowUp.objects.filter(opportunity__customer_id=m.customer_id or 0):
-        yield {"kind": "follow_up", "at": f.at, "summary": _("跟进（%(k)s）") % {"k": f.get_kind_display()}}
+        yield {
+            "kind": "follow_up",
+            "at": f.at,
+            "summary": _("跟进（%(k)s）") % {"k": f.get_kind_display()},
+        }
 
 
 def _events(m: Member) -> Iterable[Item]:

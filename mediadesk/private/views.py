@@ -46,6 +46,10 @@ def _org(request: HttpRequest, perm: str = perms.VIEW) -> Organisation:
     return Organisation.objects.get(pk=min(organisation_ids(request.user)))
 
 
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
 def filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
     """The members of the list page / export for the query string."""
     org = _org(request)
@@ -203,7 +207,7 @@ def segments(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             rules = {k: v for k, v in data.items() if k != "name" and v not in (None, "")}
             seg = Segment.objects.create(
-                organisation=org, name=data["name"], rules=rules, created_by=request.user
+                organisation=org, name=data["name"], rules=rules, created_by=_user(request)
             )
             audit.record(
                 actor=request.user,
