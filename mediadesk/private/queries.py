@@ -101,11 +101,17 @@ def figures(org: Organisation, month: date) -> dict[str, Any]:
     复购率 = members with ≥ 2 purchases in the month / members with ≥ 1; a purchase is a
     `purchase` event or a lead deal (not cancelled) of the member's customer, as in the lifecycle.
     """
-    start, end = _month_bounds(month)
+    return figures_between(org, *_month_bounds(month))
+
+
+def figures_between(org: Organisation, start: datetime, end: datetime) -> dict[str, Any]:
+    """The figures of `figures` for any window [start, end) (goals use their own periods)."""
     members = Member.objects.filter(organisation=org, merged_into=None, created_at__lt=end)
     total = members.count()
     by_stage = dict(members.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
-    active = members.filter(last_active_at__gte=end - timedelta(days=30)).count()
+    active = members.filter(
+        last_active_at__gte=min(end, timezone.now()) - timedelta(days=30)
+    ).count()
     buys = purchases_in(org, start, end)
     buyers, repeat = len(buys), sum(1 for n in buys.values() if n >= 2)
     targets = WakeUpTarget.objects.filter(

@@ -220,6 +220,15 @@ def test_repurchase_rate_hand_count(world: World, api: Any) -> None:
     r = api(world.manager).get(f"/api/v1/private/figures?month={now:%Y-%m}").json()
     assert r["repurchase_rate"] == {"numerator": 2, "denominator": 3, "value": 0.6667}
     assert r["members"] == 3 and r["by_stage"]["loyal"] == 2
+    from decimal import Decimal
+
+    from mediadesk.planning import metrics
+
+    metrics.load()
+    metric = metrics.get("private_repurchase_rate")
+    assert metric is not None and metric.actual is not None
+    today = timezone.localdate()
+    assert metric.actual(world.org.pk, {}, today.replace(day=1), today) == Decimal("66.6667")
 
 
 def test_events_api_duplicate_and_unknown_person(world: World, api: Any) -> None:
