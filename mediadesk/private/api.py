@@ -50,6 +50,12 @@ class MassSendIn(Schema):
     sender: str = Field(min_length=1, max_length=64)
 
 
+class ConsentIn(Schema):
+    source: str = Field(min_length=1, max_length=40)
+    scope: str = Field(min_length=1, max_length=80)
+    at: datetime | None = None
+
+
 class TagsIn(Schema):
     tags: list[str] = Field(max_length=50)
 
@@ -313,3 +319,13 @@ def wecom_sync(request: HttpRequest) -> Any:
         return sync.sync_all(cfg)
     except wecom.WeComError as exc:
         return _wecom_failed(exc)
+
+
+@router.post("/private/members/{member_id}/consents", response={201: dict})
+def add_consent(request: HttpRequest, member_id: int, body: ConsentIn) -> Status:
+    _org(request, perms.MANAGE)
+    m = get_or_404(queries.members_for(request.user), member_id)
+    c = services.record_consent(
+        m, source=body.source, scope=body.scope, at=body.at, by=request.user
+    )
+    return Status(201, {"id": c.pk, "source": c.source, "scope": c.scope, "at": c.at})

@@ -333,6 +333,19 @@ class GroupMembership(models.Model):
         return f"{type(self).__name__} #{self.pk}"
 
 
+class WelcomeMessage(models.Model):
+    """欢迎语 for contacts added through a 活码 (`state`; blank = the default), sent within
+    WeCom's 20-second window after add_external_contact."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("渠道活码"), max_length=40, blank=True)
+    text = models.TextField(_("欢迎语"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    def __str__(self) -> str:
+        return self.state or "default"
+
+
 class MassSend(models.Model):
     """A 群发 to a segment: one WeCom message-template task; per-member sends recorded."""
 

@@ -17,7 +17,14 @@ from mediadesk.core.phone import normalise
 from mediadesk.leads.models import Customer, Deal, FollowUp, Visit
 from mediadesk.orgs.models import Organisation
 from mediadesk.private import rules
-from mediadesk.private.models import Event, Identity, Member, MergeProposal, StageChange
+from mediadesk.private.models import (
+    Consent,
+    Event,
+    Identity,
+    Member,
+    MergeProposal,
+    StageChange,
+)
 
 audit.register_actions(
     {
@@ -34,6 +41,8 @@ audit.register_actions(
         "private.mass_remind": gettext_lazy("提醒员工群发"),
         "private.wecom_churn": gettext_lazy("客户删除企业微信好友"),
         "private.wecom_removed": gettext_lazy("员工删除企业微信客户"),
+        "private.welcome": gettext_lazy("发送欢迎语"),
+        "private.consent": gettext_lazy("记录授权"),
     }
 )
 
@@ -419,3 +428,21 @@ def refuse_merge(proposal: MergeProposal, *, by: Any) -> None:
     proposal.status = MergeProposal.Status.REFUSED
     proposal.save(update_fields=["status"])
     audit.record(actor=by, action="private.merge_refuse", target=proposal, changes={})
+
+
+def record_consent(
+    member: Member, *, source: str, scope: str, at: datetime | None = None, by: Any
+) -> Consent:
+    """A member's consent (where, for what, when), audited; erasure removes it."""
+    if member.erased_at:
+        raise Conflict(_("该用户的个人信息已删除"))
+    consent = Consent.objects.create(
+        member=member, source=source[:40], scope=scope[:80], at=at or timezone.now()
+    )
+    audit.record(
+        actor=by,
+        action="private.consent",
+        target=member,
+        changes={"consent": [None, f"{consent.source} · {consent.scope}"]},
+    )
+    return consent

@@ -118,7 +118,9 @@ def process(cb: CallbackEvent) -> None:
         contact = Client(cfg).get(
             "/cgi-bin/externalcontact/get", external_userid=p["ExternalUserID"]
         )
-        link_contact(cb.organisation, contact, state=p.get("State", ""))
+        member = link_contact(cb.organisation, contact, state=p.get("State", ""))
+        if p.get("WelcomeCode"):
+            send_welcome(cfg, member, p["WelcomeCode"], p.get("State", ""))
     elif change in ("del_follow_user", "del_external_contact"):
         _removed(cb, by_customer=change == "del_follow_user")
     elif p.get("Event") == "change_external_chat" and p.get("ChatId"):
@@ -127,6 +129,34 @@ def process(cb: CallbackEvent) -> None:
         sync_group(cfg, p["ChatId"])
     cb.processed_at = timezone.now()
     cb.save(update_fields=["processed_at"])
+
+
+ALREADY_WELCOMED = 41051  # the welcome_code was used (by us before, or by another app)
+
+
+def send_welcome(cfg: WeComSettings, member: Member, code: str, state: str) -> bool:
+    """The 欢迎语 of the contact's 活码 (or the default) through send_welcome_msg; WeCom allows
+    it once per welcome_code within 20 s of the callback, so it is sent while processing."""
+    from mediadesk.core import audit
+    from mediadesk.private.models import WelcomeMessage
+
+    options = WelcomeMessage.objects.filter(organisation_id=cfg.organisation_id, active=True)
+    message = options.filter(state=state).first() or options.filter(state="").first()
+    if message is None:
+        return False
+    try:
+        Client(cfg).post(
+            "/cgi-bin/externalcontact/send_welcome_msg",
+            {"welcome_code": code, "text": {"content": message.text}},
+        )
+    except WeComError as exc:
+        if exc.code == ALREADY_WELCOMED:
+            return False
+        raise
+    audit.record(
+        actor=None, action="private.welcome", target=member, changes={"state": [None, state]}
+    )
+    return True
 
 
 def _removed(cb: CallbackEvent, *, by_customer: bool) -> None:

@@ -38,6 +38,7 @@ class FakeWeCom:
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     marks: list[dict[str, Any]] = field(default_factory=list)
+    welcomes: dict[str, str] = field(default_factory=dict)  # welcome_code → text sent
     base: str = ""
 
     def followers(self) -> list[str]:
@@ -142,6 +143,14 @@ def _result(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[st
     return {"send_list": rows}
 
 
+def _welcome(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    code = body.get("welcome_code", "")
+    if code in fake.welcomes:
+        return {"errcode": 41051, "errmsg": "externaluser has started chatting"}
+    fake.welcomes[code] = body.get("text", {}).get("content", "")
+    return {}
+
+
 def _remind(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
     tpl = fake.templates[body["msgid"]]
     if tpl["reminders"] >= 3:
@@ -161,6 +170,7 @@ ROUTES = {
     "/cgi-bin/externalcontact/get_groupmsg_task": _task,
     "/cgi-bin/externalcontact/get_groupmsg_send_result": _result,
     "/cgi-bin/externalcontact/remind_groupmsg_send": _remind,
+    "/cgi-bin/externalcontact/send_welcome_msg": _welcome,
 }
 
 
@@ -169,7 +179,8 @@ def add_contact_xml(user: str, external: str, at: int = 1700000000) -> str:
         f"<xml><ToUserName>{CORP_ID}</ToUserName><CreateTime>{at}</CreateTime>"
         "<MsgType>event</MsgType><Event>change_external_contact</Event>"
         f"<ChangeType>add_external_contact</ChangeType><UserID>{user}</UserID>"
-        f"<ExternalUserID>{external}</ExternalUserID><State>qr1</State></xml>"
+        f"<ExternalUserID>{external}</ExternalUserID><State>qr1</State>"
+        f"<WelcomeCode>wc-{external}-{at}</WelcomeCode></xml>"
     )
 
 

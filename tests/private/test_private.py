@@ -366,3 +366,19 @@ def test_stage_rules_monotone(purchases: int, referrals: int, interest: str) -> 
 
 
 _ = dt
+
+
+def test_consent_recorded_audited_and_erased(world: World, api: Any) -> None:
+    member = services.resolve(world.org, phone=PHONE)
+    url = f"/api/v1/private/members/{member.pk}/consents"
+    body = {"source": "小程序授权", "scope": "营销联系"}
+    assert api(world.operator).post(url, body, content_type="application/json").status_code == 403
+    r = api(world.manager).post(url, body, content_type="application/json")
+    assert r.status_code == 201 and member.consents.count() == 1
+    assert audit_actions("private_member", member.pk) == ["private.consent"]
+    bad = api(world.manager).post(url, {"source": ""}, content_type="application/json")
+    assert bad.status_code == 422 and member.consents.count() == 1
+    services.erase(member, by=world.manager)
+    assert member.consents.count() == 0
+    r = api(world.manager).post(url, body, content_type="application/json")
+    assert r.status_code == 409

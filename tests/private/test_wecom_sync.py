@@ -209,3 +209,21 @@ def test_hourly_job_syncs_and_pulls(world: World, fake_wecom: Any) -> None:
     fake_wecom.confirm(send.msgid)
     assert tasks.wecom_hourly(timezone.now()) >= 1
     assert mass.counts(send)["delivered"] == 1
+
+
+def test_welcome_message_of_the_qr_code_sent_once(
+    world: World, client: Any, fake_wecom: Any
+) -> None:
+    from mediadesk.private.models import WelcomeMessage
+    from tests.fakes.wecom import add_contact_xml
+
+    _seed(fake_wecom)
+    _cfg(world)
+    WelcomeMessage.objects.create(organisation=world.org, state="", text="您好")
+    WelcomeMessage.objects.create(organisation=world.org, state="qr1", text="欢迎参加开放日")
+    xml = add_contact_xml("zhangsan", "wmA")
+    assert _post_callback(client, world, fake_wecom, xml).status_code == 200
+    assert fake_wecom.welcomes == {"wc-wmA-1700000000": "欢迎参加开放日"}
+    member = Identity.objects.get(kind="wecom", value="wmA").member
+    assert audit_actions("private_member", member.pk) == ["private.welcome"]
+    assert WeComFollow.objects.get(external_userid="wmA").state == "qr1"
