@@ -17,6 +17,12 @@ class Stage(models.TextChoices):
 
 
 STAGE_ORDER = [Stage.AWARE, Stage.INTEREST, Stage.PURCHASE, Stage.LOYAL]
+SOURCE_LABELS = {
+    "leads": _("客资"),
+    "wecom": _("企业微信"),
+    "import": _("导入"),
+    "miniprogram": _("小程序"),
+}
 
 
 class Member(models.Model):
@@ -60,6 +66,11 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(_("用户 #%(id)s") % {"id": self.pk})
+
+    @property
+    def source_labels(self) -> list[str]:
+        """The sources for display (known codes translated, imported names as they are)."""
+        return [str(SOURCE_LABELS.get(s, s)) for s in self.sources]
 
 
 class Identity(models.Model):

@@ -114,7 +114,19 @@ def export(request: HttpRequest) -> HttpResponse:
     return excel.xlsx_response(f"private-members-{timezone.localdate()}.xlsx", headers, rows)
 
 
-class TagsForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget (small controls that fit a phone)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if select else "form-control form-control-sm"
+            )
+
+
+class TagsForm(StyledForm):
     tags = forms.CharField(label=gettext_lazy("标签（用顿号或逗号分隔）"), required=False)
 
 
@@ -179,7 +191,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(m.phone)
 
 
-class SegmentForm(forms.Form):
+class SegmentForm(StyledForm):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=60)
     stage = forms.ChoiceField(
         label=gettext_lazy("阶段"),
@@ -281,7 +293,7 @@ def wakeup(request: HttpRequest) -> HttpResponse:
     return render(request, "private/wakeup.html", {"rows": rows, "tab": "wakeup"})
 
 
-class MassForm(forms.Form):
+class MassForm(StyledForm):
     segment = forms.ModelChoiceField(label=gettext_lazy("分组"), queryset=Segment.objects.none())
     sender = forms.CharField(label=gettext_lazy("发送员工（企业微信账号）"), max_length=64)
     text = forms.CharField(label=gettext_lazy("内容"), max_length=4000, widget=forms.Textarea)
@@ -368,7 +380,7 @@ def merges(request: HttpRequest) -> HttpResponse:
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(StyledForm):
     file = forms.FileField(label=gettext_lazy("文件（Excel 或 CSV）"))
 
 
