@@ -194,6 +194,28 @@ class Segment(models.Model):
         return self.name
 
 
+class LifecycleRules(models.Model):
+    """An organisation's edits to the default lifecycle rules (rules.DEFAULT_RULES)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    loyal_purchases = models.PositiveSmallIntegerField(_("忠诚所需购买次数"), default=2)
+    referral_is_loyal = models.BooleanField(_("老带新即为忠诚"), default=True)
+    interest_kinds = models.JSONField(_("计为兴趣的互动"), default=list)
+    restage_requested_at = models.DateTimeField(null=True, blank=True)  # nightly pass restages
+
+    audit_type = "private_rules"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+    def as_rules(self) -> dict[str, object]:
+        return {
+            "loyal_purchases": self.loyal_purchases,
+            "referral_is_loyal": self.referral_is_loyal,
+            "interest_kinds": list(self.interest_kinds),
+        }
+
+
 class WakeUpPlan(models.Model):
     """沉默用户唤醒计划: members silent for N days get content through a channel."""
 

@@ -6,9 +6,13 @@ from dataclasses import dataclass
 
 from mediadesk.private.models import STAGE_ORDER, Stage
 
+INTEREST_SIGNALS = [
+    "message", "live_attend", "course_view", "page_view", "visit", "follow_up_intent",
+]  # fmt: skip
 DEFAULT_RULES: dict[str, object] = {
     "loyal_purchases": 2,
-    "interest_kinds": ["message", "live_attend", "course_view", "visit", "follow_up_intent"],
+    "referral_is_loyal": True,
+    "interest_kinds": INTEREST_SIGNALS,
 }
 
 
@@ -23,10 +27,11 @@ class Facts:
 
 def stage_for(facts: Facts, rules: dict[str, object] | None = None) -> tuple[str, str]:
     """The stage the facts earn and why (stages never go down through rules)."""
-    loyal_at = int(str((rules or DEFAULT_RULES).get("loyal_purchases", 2)))
+    r = {**DEFAULT_RULES, **(rules or {})}
+    loyal_at = max(2, int(str(r["loyal_purchases"])))
     if facts.purchases >= loyal_at:
         return Stage.LOYAL, f"第{facts.purchases}次购买"
-    if facts.referrals:
+    if facts.referrals and r["referral_is_loyal"]:
         return Stage.LOYAL, "老带新"
     if facts.purchases:
         return Stage.PURCHASE, "成交/购买"

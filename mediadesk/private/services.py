@@ -21,6 +21,7 @@ from mediadesk.private.models import (
     Consent,
     Event,
     Identity,
+    LifecycleRules,
     Member,
     MergeProposal,
     StageChange,
@@ -43,6 +44,7 @@ audit.register_actions(
         "private.wecom_removed": gettext_lazy("员工删除企业微信客户"),
         "private.welcome": gettext_lazy("发送欢迎语"),
         "private.consent": gettext_lazy("记录授权"),
+        "private.rules": gettext_lazy("修改生命周期规则"),
     }
 )
 
@@ -102,7 +104,15 @@ def member_for_customer(customer: Customer) -> Member:
     return member
 
 
-INTEREST_KINDS = ("message", "live_attend", "course_view", "page_view")
+def rules_for(org_id: int) -> dict[str, object]:
+    """The organisation's lifecycle rules (its edits over the defaults)."""
+    edited = LifecycleRules.objects.filter(organisation_id=org_id).first()
+    return {**rules.DEFAULT_RULES, **(edited.as_rules() if edited else {})}
+
+
+def _interest(r: dict[str, object]) -> list[str]:
+    kinds = r.get("interest_kinds")
+    return [str(k) for k in kinds] if isinstance(kinds, list) else []
 
 
 def _ids(item: dict[str, Any]) -> tuple[str, str, str]:
@@ -213,14 +223,14 @@ def _fen(amount: Any) -> int | None:
     return None if amount is None else round(float(amount) * 100)
 
 
-def _event_facts(ids: list[int]) -> dict[int, dict[str, Any]]:
+def _event_facts(ids: list[int], interest: list[str]) -> dict[int, dict[str, Any]]:
     rows = (
         Event.objects.filter(member_id__in=ids)
         .values("member")
         .annotate(
             purchases=Count("id", filter=Q(kind="purchase")),
             referrals=Count("id", filter=Q(kind="referral")),
-            interest=Max("kind", filter=Q(kind__in=INTEREST_KINDS)),
+            interest=Max("kind", filter=Q(kind__in=interest)),
             last=Max("at"),
         )
     )
@@ -255,9 +265,12 @@ def _customer_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def facts_many(members: list[Member]) -> dict[int, tuple[rules.Facts, datetime | None]]:
+def facts_many(
+    members: list[Member], r: dict[str, object] | None = None
+) -> dict[int, tuple[rules.Facts, datetime | None]]:
     """The lifecycle facts and last activity of many members in four grouped queries."""
-    events = _event_facts([m.pk for m in members])
+    kinds = _interest(r or rules.DEFAULT_RULES)
+    events = _event_facts([m.pk for m in members], kinds)
     customers = _customer_facts([m.customer_id for m in members if m.customer_id])
     out = {}
     for m in members:
@@ -267,9 +280,9 @@ def facts_many(members: list[Member]) -> dict[int, tuple[rules.Facts, datetime |
         if c:
             purchases += c["deals"]
             if c["visit"]:
-                kind = kind or "到访"
+                kind = kind or ("到访" if "visit" in kinds else "")
                 last = max(filter(None, [last, c["visit"]]))
-            if not kind and c["intent"]:
+            if not kind and c["intent"] and "follow_up_intent" in kinds:
                 kind = "跟进有意向"
         facts = rules.Facts(purchases=purchases, referrals=e.get("referrals", 0), interest=kind)
         out[m.pk] = (facts, last)
@@ -286,12 +299,18 @@ def recompute_many(members: list[Member], *, reason_at: datetime | None = None) 
     if not members:
         return 0
     at = reason_at or timezone.now()
-    facts = facts_many(members)
+    by_org: dict[int, list[Member]] = {}
+    for m in members:
+        by_org.setdefault(m.organisation_id, []).append(m)
+    if len(by_org) > 1:
+        return sum(recompute_many(group, reason_at=at) for group in by_org.values())
+    r = rules_for(members[0].organisation_id)
+    facts = facts_many(members, r)
     staged = set(StageChange.objects.filter(member__in=members).values_list("member_id", flat=True))
     changes, moved, dirty = [], 0, []
     for m in members:
         f, last = facts[m.pk]
-        stage, reason = rules.stage_for(f)
+        stage, reason = rules.stage_for(f, r)
         before = (m.purchases, m.last_active_at, m.stage)
         m.purchases, m.last_active_at = f.purchases, last or m.last_active_at
         up = stage != m.stage and rules.higher(stage, m.stage)
@@ -446,3 +465,32 @@ def record_consent(
         changes={"consent": [None, f"{consent.source} · {consent.scope}"]},
     )
     return consent
+
+
+def save_rules(org: Organisation, values: dict[str, Any], *, by: Any) -> LifecycleRules:
+    """Edit the lifecycle rules (audited); members are restaged by the nightly pass or now
+    with `restage_all`."""
+    obj, _created = LifecycleRules.objects.get_or_create(
+        organisation=org, defaults={"interest_kinds": list(rules.INTEREST_SIGNALS)}
+    )
+    before = obj.as_rules()
+    obj.loyal_purchases = max(2, int(values["loyal_purchases"]))
+    obj.referral_is_loyal = bool(values["referral_is_loyal"])
+    obj.interest_kinds = [k for k in values["interest_kinds"] if k in rules.INTEREST_SIGNALS]
+    obj.restage_requested_at = timezone.now()
+    obj.save()
+    audit.record(
+        actor=by, action="private.rules", target=obj, changes={"rules": [before, obj.as_rules()]}
+    )
+    return obj
+
+
+def restage_all(org: Organisation, *, chunk: int = 1000) -> int:
+    """Restage every member of the organisation (after a rule edit); stages never go down."""
+    ids = list(
+        Member.objects.filter(organisation=org, merged_into=None).values_list("pk", flat=True)
+    )
+    moved = 0
+    for start in range(0, len(ids), chunk):
+        moved += recompute_many(list(Member.objects.filter(pk__in=ids[start : start + chunk])))
+    return moved

@@ -81,12 +81,27 @@ def restage_recent(slot: dt.datetime) -> int:
     return moved
 
 
+def restage_after_rule_edits() -> int:
+    """Every member of an organisation whose lifecycle rules were edited is restaged once."""
+    from mediadesk.private.models import LifecycleRules
+    from mediadesk.private.services import restage_all
+
+    moved = 0
+    for edited in LifecycleRules.objects.exclude(restage_requested_at=None).select_related(
+        "organisation"
+    ):
+        moved += restage_all(edited.organisation)
+        edited.restage_requested_at = None
+        edited.save(update_fields=["restage_requested_at"])
+    return moved
+
+
 @periodic(
     "private.nightly", every=timedelta(days=1), label=gettext_lazy("私域：沉默用户与唤醒结果")
 )
 def nightly(slot: dt.datetime) -> int:
     """The nightly pass: members into wake-up plans, responses scored."""
-    n = restage_recent(slot)
+    n = restage_recent(slot) + restage_after_rule_edits()
     for plan in WakeUpPlan.objects.all():
         n += enter_silent(plan, slot) + score_responses(plan)
     return n

@@ -246,10 +246,46 @@ def segments(request: HttpRequest) -> HttpResponse:
     )
 
 
+SIGNAL_LABELS = {
+    "message": gettext_lazy("消息"),
+    "live_attend": gettext_lazy("观看直播"),
+    "course_view": gettext_lazy("课程观看"),
+    "page_view": gettext_lazy("浏览"),
+    "visit": gettext_lazy("到访"),
+    "follow_up_intent": gettext_lazy("跟进有意向"),
+}
+
+
+class RulesForm(StyledForm):
+    loyal_purchases = forms.IntegerField(
+        label=gettext_lazy("忠诚所需购买次数"), min_value=2, max_value=20
+    )
+    referral_is_loyal = forms.BooleanField(label=gettext_lazy("老带新即为忠诚"), required=False)
+    interest_kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("计为兴趣的互动"),
+        choices=list(SIGNAL_LABELS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("referral_is_loyal", "interest_kinds"):
+            self.fields[name].widget.attrs.pop("class", None)
+
+
 @login_required
 def lifecycle(request: HttpRequest) -> HttpResponse:
-    """Funnel board: members per stage, moves per month into each stage, by source."""
+    """Funnel board: members per stage, moves per month into each stage; the rules (editable)."""
     org = _org(request)
+    can_manage = has_perm(request.user, perms.MANAGE)
+    form = RulesForm(request.POST or None, initial=services.rules_for(org.pk))
+    if request.method == "POST":
+        _org(request, perms.MANAGE)
+        if form.is_valid():
+            services.save_rules(org, form.cleaned_data, by=request.user)
+            messages.success(request, _("规则已保存：今晚重新计算所有用户的阶段"))
+            return redirect("private:lifecycle")
     figs = queries.figures(org, timezone.localdate())
     moves = (
         StageChange.objects.filter(member__organisation=org)
@@ -274,6 +310,8 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
                 for m, cells in list(months.items())[:12]
             ],
             "tab": "lifecycle",
+            "form": form,
+            "can_manage": can_manage,
         },
     )
 

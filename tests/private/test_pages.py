@@ -149,3 +149,42 @@ def test_home_card(world: World, login: Any) -> None:
     services.resolve(world.org, phone="13812345678")
     assert 'data-testid="private-card"' in login(world.manager).get("/").content.decode()
     assert 'data-testid="private-card"' not in login(world.sales_a).get("/").content.decode()
+
+
+def test_rules_edited_then_members_restaged(world: World, login: Any) -> None:
+    from django.utils import timezone
+
+    from mediadesk.private import tasks
+
+    now = timezone.now()
+    services.ingest(
+        world.org,
+        [{"event_id": f"b{i}", "kind": "purchase", "at": now, "unionid": "R"} for i in range(2)]
+        + [{"event_id": "v", "kind": "page_view", "at": now, "unionid": "V"}],
+    )
+    assert Member.objects.get(unionid="R").stage == "loyal"
+    assert Member.objects.get(unionid="V").stage == "interest"
+    assert login(world.operator).post("/private/lifecycle/", {}).status_code == 403
+    c = login(world.manager)
+    bad = c.post("/private/lifecycle/", {"loyal_purchases": "1"})
+    assert bad.status_code == 200 and "loyal_purchases" in bad.context["form"].errors
+    r = c.post(
+        "/private/lifecycle/",
+        {"loyal_purchases": "3", "referral_is_loyal": "on", "interest_kinds": ["message"]},
+    )
+    assert r.status_code == 302
+    from mediadesk.private.models import LifecycleRules
+
+    rules_row = LifecycleRules.objects.get(organisation=world.org)
+    assert audit_actions("private_rules", rules_row.pk) == ["private.rules"]
+    services.ingest(world.org, [{"event_id": "w", "kind": "page_view", "at": now, "unionid": "W"}])
+    assert Member.objects.get(unionid="W").stage == "aware"  # page views no longer interest
+    s = services.ingest(
+        world.org,
+        [{"event_id": f"q{i}", "kind": "purchase", "at": now, "unionid": "Q"} for i in range(2)],
+    )
+    assert s["created"] == 2 and Member.objects.get(unionid="Q").stage == "purchase"
+    tasks.restage_after_rule_edits()
+    rules_row.refresh_from_db()
+    assert rules_row.restage_requested_at is None
+    assert Member.objects.get(unionid="R").stage == "loyal"  # stages never go down

@@ -382,3 +382,15 @@ def test_consent_recorded_audited_and_erased(world: World, api: Any) -> None:
     assert member.consents.count() == 0
     r = api(world.manager).post(url, body, content_type="application/json")
     assert r.status_code == 409
+
+
+@given(st.integers(0, 8), st.integers(2, 6), st.booleans(), st.integers(0, 2))
+def test_edited_rules_monotone_and_loyal_threshold(
+    purchases: int, loyal_at: int, referral_loyal: bool, referrals: int
+) -> None:
+    r = {"loyal_purchases": loyal_at, "referral_is_loyal": referral_loyal}
+    stage, _reason = rules.stage_for(rules.Facts(purchases, referrals, ""), r)
+    more, _ = rules.stage_for(rules.Facts(purchases + 1, referrals, ""), r)
+    assert not rules.higher(stage, more)
+    loyal = purchases >= loyal_at or (referral_loyal and referrals > 0)
+    assert (stage == "loyal") == loyal
