@@ -45,6 +45,7 @@ audit.register_actions(
         "private.welcome": gettext_lazy("发送欢迎语"),
         "private.consent": gettext_lazy("记录授权"),
         "private.rules": gettext_lazy("修改生命周期规则"),
+        "private.wakeup_create": gettext_lazy("新建唤醒计划"),
     }
 )
 

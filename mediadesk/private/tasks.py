@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.core.periodic import periodic
@@ -43,7 +44,35 @@ def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
         batch_size=2000,
         ignore_conflicts=True,
     )
+    if made and plan.channel == WakeUpPlan.Channel.TASK:
+        _task_owners(plan, [t.member_id for t in made])
     return len(made)
+
+
+def _task_owners(plan: WakeUpPlan, member_ids: list[int]) -> None:
+    """Channel 顾问一对一: each owning consultant gets one task (notification) for the plan."""
+    from django.contrib.auth import get_user_model
+
+    from mediadesk.notifications.services import notify
+
+    counts = (
+        Member.objects.filter(pk__in=member_ids)
+        .exclude(owner=None)
+        .values("owner")
+        .annotate(n=Count("id"))
+    )
+    users = get_user_model().objects.in_bulk([c["owner"] for c in counts])
+    for c in counts:
+        notify(
+            [users[c["owner"]]],
+            kind="private.wakeup",
+            title=str(
+                _("唤醒计划「%(plan)s」：%(n)s 位沉默客户待一对一跟进")
+                % {"plan": plan.name, "n": c["n"]}
+            ),
+            body=plan.content,
+            url=f"/private/?silent_days={plan.silent_days}",
+        )
 
 
 def score_responses(plan: WakeUpPlan) -> int:

@@ -316,10 +316,35 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
     )
 
 
+class PlanForm(StyledForm):
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=60)
+    silent_days = forms.IntegerField(
+        label=gettext_lazy("沉默天数"), min_value=1, max_value=365, initial=30
+    )
+    content = forms.CharField(label=gettext_lazy("内容/权益"), max_length=500, required=False)
+    channel = forms.ChoiceField(label=gettext_lazy("渠道"), choices=WakeUpPlan.Channel.choices)
+    window_days = forms.IntegerField(
+        label=gettext_lazy("响应窗口(天)"), min_value=1, max_value=90, initial=14
+    )
+
+
 @login_required
 def wakeup(request: HttpRequest) -> HttpResponse:
-    """Wake-up plans with reached / responded / woken and the rate."""
+    """Wake-up plans with reached / responded / woken and the rate; managers add plans."""
     org = _org(request)
+    form = PlanForm(request.POST or None)
+    if request.method == "POST":
+        _org(request, perms.MANAGE)
+        if form.is_valid():
+            plan = WakeUpPlan.objects.create(organisation=org, **form.cleaned_data)
+            audit.record(
+                actor=request.user,
+                action="private.wakeup_create",
+                target=plan,
+                changes={k: [None, v] for k, v in form.cleaned_data.items()},
+            )
+            messages.success(request, _("唤醒计划已创建：今晚起把沉默用户放入计划"))
+            return redirect("private:wakeup")
     plans = WakeUpPlan.objects.filter(organisation=org).annotate(
         reached=Count("targets"),
     )
@@ -328,7 +353,16 @@ def wakeup(request: HttpRequest) -> HttpResponse:
         responded = p.targets.exclude(responded_at=None).count()
         woken = p.targets.filter(woken=True).count()
         rows.append((p, p.reached, responded, woken, (woken / p.reached) if p.reached else None))
-    return render(request, "private/wakeup.html", {"rows": rows, "tab": "wakeup"})
+    return render(
+        request,
+        "private/wakeup.html",
+        {
+            "rows": rows,
+            "form": form,
+            "can_manage": has_perm(request.user, perms.MANAGE),
+            "tab": "wakeup",
+        },
+    )
 
 
 class MassForm(StyledForm):

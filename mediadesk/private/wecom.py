@@ -40,7 +40,12 @@ from mediadesk.private.models import (
 def _register() -> None:
     from mediadesk.notifications.services import register_kinds
 
-    register_kinds({"private.churn": gettext_lazy("客户删除企业微信好友")})
+    register_kinds(
+        {
+            "private.churn": gettext_lazy("客户删除企业微信好友"),
+            "private.wakeup": gettext_lazy("沉默客户唤醒任务"),
+        }
+    )
 
 
 _register()

@@ -188,3 +188,29 @@ def test_rules_edited_then_members_restaged(world: World, login: Any) -> None:
     rules_row.refresh_from_db()
     assert rules_row.restage_requested_at is None
     assert Member.objects.get(unionid="R").stage == "loyal"  # stages never go down
+
+
+def test_wakeup_plan_created_and_owner_gets_a_task(world: World, login: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from mediadesk.notifications.models import Notification
+    from mediadesk.private import tasks
+    from mediadesk.private.models import WakeUpPlan
+
+    old = timezone.now() - dt.timedelta(days=40)
+    services.ingest(world.org, [{"event_id": "s", "kind": "page_view", "at": old, "unionid": "S"}])
+    Member.objects.filter(unionid="S").update(owner=world.sales_a)
+    c = login(world.manager)
+    bad = c.post("/private/wakeup/", {"name": "x", "silent_days": "0", "channel": "task"})
+    assert bad.status_code == 200 and WakeUpPlan.objects.count() == 0
+    form = {"name": "30 天唤醒", "silent_days": "30", "channel": "task", "window_days": "14",
+            "content": "开放日邀约"}  # fmt: skip
+    assert c.post("/private/wakeup/", form).status_code == 302
+    plan = WakeUpPlan.objects.get()
+    assert audit_actions("private_wakeup", plan.pk) == ["private.wakeup_create"]
+    assert tasks.enter_silent(plan, timezone.now()) == 1
+    note = Notification.objects.get(recipient=world.sales_a, kind="private.wakeup")
+    assert "30 天唤醒" in note.title and note.body == "开放日邀约"
+    assert tasks.enter_silent(plan, timezone.now()) == 0  # once per member
