@@ -15,7 +15,7 @@ from django.utils import timezone
 from mediadesk.core.scopes import has_perm, organisation_ids
 from mediadesk.orgs.models import Organisation
 from mediadesk.private import perms
-from mediadesk.private.models import STAGE_ORDER, Event, Member, WakeUpTarget
+from mediadesk.private.models import STAGE_ORDER, Event, Member, StageChange, WakeUpTarget
 
 
 def members_for(user: Any) -> QuerySet[Member]:
@@ -125,3 +125,46 @@ def figures_between(org: Organisation, start: datetime, end: datetime) -> dict[s
         "wake_up_rate": _rate(targets.filter(woken=True).count(), targets.count()),
         "repurchase_rate": _rate(repeat, buyers),
     }
+
+
+def by_source_and_project(org: Organisation) -> dict[str, list[tuple[str, list[int]]]]:
+    """Members per stage for each known source and each project (the funnel's breakdowns)."""
+    from mediadesk.private.models import SOURCE_LABELS
+
+    base = Member.objects.filter(organisation=org, merged_into=None)
+    order = [s.value for s in STAGE_ORDER]
+
+    def row(qs: QuerySet[Member]) -> list[int]:
+        counts = dict(qs.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+        return [counts.get(s, 0) for s in order]
+
+    sources = [
+        (str(label), row(_has(base, "sources", code))) for code, label in SOURCE_LABELS.items()
+    ]
+    projects: dict[str, list[int]] = {}
+    grouped = (
+        base.exclude(project=None).values_list("project__name", "stage").annotate(n=Count("id"))
+    )
+    for name, stage, n in grouped:
+        projects.setdefault(name, [0] * len(order))[order.index(stage)] = n
+    return {"sources": [s for s in sources if any(s[1])], "projects": sorted(projects.items())}
+
+
+def days_in_stage(org: Organisation, *, limit: int = 200_000) -> dict[str, float | None]:
+    """Median days members spent in each stage before moving up (from the stage history of the
+    last year; at most `limit` moves are read)."""
+    import statistics
+
+    since = timezone.now() - timedelta(days=365)
+    rows = (
+        StageChange.objects.filter(member__organisation=org, at__gte=since)
+        .order_by("member_id", "at", "id")
+        .values_list("member_id", "to_stage", "at")[:limit]
+    )
+    spans: dict[str, list[float]] = {s.value: [] for s in STAGE_ORDER}
+    prev: tuple[int, str, datetime] | None = None
+    for member_id, stage, at in rows:
+        if prev and prev[0] == member_id:
+            spans[prev[1]].append((at - prev[2]).total_seconds() / 86400)
+        prev = (member_id, stage, at)
+    return {k: round(statistics.median(v), 1) if v else None for k, v in spans.items()}

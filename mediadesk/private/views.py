@@ -310,6 +310,8 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
                 for m, cells in list(months.items())[:12]
             ],
             "tab": "lifecycle",
+            "breakdown": queries.by_source_and_project(org),
+            "days": [(s, queries.days_in_stage(org).get(s.value)) for s in STAGE_ORDER[:3]],
             "form": form,
             "can_manage": can_manage,
         },

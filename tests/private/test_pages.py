@@ -214,3 +214,31 @@ def test_wakeup_plan_created_and_owner_gets_a_task(world: World, login: Any) -> 
     note = Notification.objects.get(recipient=world.sales_a, kind="private.wakeup")
     assert "30 天唤醒" in note.title and note.body == "开放日邀约"
     assert tasks.enter_silent(plan, timezone.now()) == 0  # once per member
+
+
+def test_lifecycle_board_breakdown_and_days_in_stage(world: World, login: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from mediadesk.private import queries
+    from mediadesk.private.models import StageChange
+
+    t0 = timezone.now() - dt.timedelta(days=10)
+    services.ingest(
+        world.org, [{"event_id": "a", "kind": "page_view", "at": t0, "phone": "13800000009"}]
+    )
+    m = Member.objects.get()
+    Member.objects.filter(pk=m.pk).update(sources=["wecom"], project=world.qujiang)
+    StageChange.objects.filter(member=m).update(at=t0)
+    services.ingest(
+        world.org,
+        [{"event_id": "b", "kind": "purchase", "at": timezone.now(), "phone": "13800000009"}],
+    )
+    days = queries.days_in_stage(world.org)
+    assert days["interest"] is not None and 9.9 <= days["interest"] <= 10.1
+    board = queries.by_source_and_project(world.org)
+    assert board["projects"] == [("锦程·曲江府", [0, 0, 1, 0])]
+    assert [cells for name, cells in board["sources"]] == [[0, 0, 1, 0]]
+    page = login(world.operator).get("/private/lifecycle/").content.decode()
+    assert 'data-testid="breakdown"' in page and "rules-form" not in page
