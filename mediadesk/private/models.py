@@ -109,6 +109,7 @@ class Event(models.Model):
         MESSAGE = "message", _("消息")
         REFERRAL = "referral", _("老带新")
         FOLLOW = "follow", _("关注")
+        ACTIVITY = "activity", _("参加社群活动")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
@@ -249,6 +250,45 @@ class WakeUpTarget(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["plan", "member"], name="private_wakeup_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+
+class Activity(models.Model):
+    """社群活动: 直播答疑 (linked to a live session) or 线下见面会, with sign-ups and attendance."""
+
+    class Kind(models.TextChoices):
+        LIVE_QA = "live_qa", _("直播答疑")
+        MEETUP = "meetup", _("线下见面会")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("名称"), max_length=80)
+    starts_at = models.DateTimeField(_("开始时间"))
+    live_session = models.ForeignKey(
+        "live.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    place = models.CharField(_("地点"), max_length=80, blank=True)
+
+    audit_type = "private_activity"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActivitySignup(models.Model):
+    """A member's sign-up to an activity and whether they came."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    signed_at = models.DateTimeField()
+    attended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="private_signup_once")
         ]
 
     def __str__(self) -> str:

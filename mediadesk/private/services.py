@@ -46,6 +46,9 @@ audit.register_actions(
         "private.consent": gettext_lazy("记录授权"),
         "private.rules": gettext_lazy("修改生命周期规则"),
         "private.wakeup_create": gettext_lazy("新建唤醒计划"),
+        "private.activity_create": gettext_lazy("新建社群活动"),
+        "private.signup": gettext_lazy("社群活动报名"),
+        "private.attend": gettext_lazy("社群活动签到"),
     }
 )
 
@@ -113,7 +116,8 @@ def rules_for(org_id: int) -> dict[str, object]:
 
 def _interest(r: dict[str, object]) -> list[str]:
     kinds = r.get("interest_kinds")
-    return [str(k) for k in kinds] if isinstance(kinds, list) else []
+    listed = [str(k) for k in kinds] if isinstance(kinds, list) else []
+    return [*listed, "activity"]  # attending a community activity is always an interaction
 
 
 def _ids(item: dict[str, Any]) -> tuple[str, str, str]:

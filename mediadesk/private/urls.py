@@ -12,6 +12,8 @@ urlpatterns = [
     path("lifecycle/", views.lifecycle, name="lifecycle"),
     path("wakeup/", views.wakeup, name="wakeup"),
     path("mass/", views.mass_sends, name="mass"),
+    path("activities/", views.activities, name="activities"),
+    path("activities/<int:pk>/", views.activity, name="activity"),
     path("merges/", views.merges, name="merges"),
     path("import/", views.import_members, name="import"),
 ]

@@ -23,10 +23,13 @@ from mediadesk.core.errors import Conflict
 from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.core.phone import mask
 from mediadesk.core.scopes import get_or_404, has_perm, organisation_ids
+from mediadesk.live.models import Session
 from mediadesk.orgs.models import Organisation
+from mediadesk.private import activities as activity_services
 from mediadesk.private import imports, mass, perms, queries, services, sync, timeline, wecom
 from mediadesk.private.models import (
     STAGE_ORDER,
+    Activity,
     MassSend,
     Member,
     MergeProposal,
@@ -452,6 +455,65 @@ def merges(request: HttpRequest) -> HttpResponse:
         "private/merges.html",
         {"page": page, "full": has_perm(request.user, perms.PHONE), "tab": "merges"},
     )
+
+
+class ActivityForm(StyledForm):
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Activity.Kind.choices)
+    title = forms.CharField(label=gettext_lazy("名称"), max_length=80)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("开始时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    live_session = forms.ModelChoiceField(
+        label=gettext_lazy("关联直播场次"), queryset=Session.objects.none(), required=False
+    )
+    place = forms.CharField(label=gettext_lazy("地点"), max_length=80, required=False)
+
+
+@login_required
+def activities(request: HttpRequest) -> HttpResponse:
+    """社群活动 with sign-ups, attendance and stage movement; managers add activities."""
+    org = _org(request)
+    form = ActivityForm(request.POST or None)
+    form.fields["live_session"].queryset = Session.objects.filter(organisation=org)  # type: ignore[attr-defined]
+    if request.method == "POST":
+        _org(request, perms.MANAGE)
+        if form.is_valid():
+            act = Activity.objects.create(organisation=org, **form.cleaned_data)
+            audit.record(actor=request.user, action="private.activity_create", target=act,
+                         changes={"title": [None, act.title]})  # fmt: skip
+            return redirect("private:activity", pk=act.pk)
+    rows = [(a, activity_services.outcome(a)) for a in
+            Activity.objects.filter(organisation=org).order_by("-starts_at")[:100]]  # fmt: skip
+    return render(request, "private/activities.html", {
+        "rows": rows, "form": form, "can_manage": has_perm(request.user, perms.MANAGE),
+        "tab": "activities"})  # fmt: skip
+
+
+@login_required
+def activity(request: HttpRequest, pk: int) -> HttpResponse:
+    """One activity: sign a segment up, mark attendance."""
+    org = _org(request)
+    act = get_or_404(Activity.objects.filter(organisation=org), pk)
+    if request.method == "POST":
+        _org(request, perms.MANAGE)
+        if request.POST.get("segment"):
+            seg = get_or_404(Segment.objects.filter(organisation=org), request.POST["segment"])
+            members = list(queries.apply_rules(queries.members_for(request.user), seg.rules)[:2000])
+            n = activity_services.sign_up(act, members, by=request.user)
+            messages.success(request, _("已报名 %(n)s 人") % {"n": n})
+        elif request.POST.get("member"):
+            m = get_or_404(queries.members_for(request.user), request.POST["member"])
+            activity_services.attend(act, m, by=request.user)
+            messages.success(request, _("已签到"))
+        return redirect("private:activity", pk=act.pk)
+    signups = act.signups.select_related("member").order_by("attended_at", "-signed_at")
+    return render(request, "private/activity.html", {
+        "act": act, "outcome": activity_services.outcome(act),
+        "page": Paginator(signups, 50).get_page(request.GET.get("page")),
+        "segments": Segment.objects.filter(organisation=org),
+        "can_manage": has_perm(request.user, perms.MANAGE),
+        "full": has_perm(request.user, perms.PHONE), "tab": "activities"})  # fmt: skip
 
 
 class ImportForm(StyledForm):

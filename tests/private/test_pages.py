@@ -16,7 +16,7 @@ from mediadesk.private import services
 from mediadesk.private.models import Member, MergeProposal, Segment
 from tests.conftest import World, audit_actions
 
-PAGES = ["", "segments/", "lifecycle/", "wakeup/", "mass/", "export/"]
+PAGES = ["", "segments/", "lifecycle/", "wakeup/", "mass/", "export/", "activities/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -242,3 +242,37 @@ def test_lifecycle_board_breakdown_and_days_in_stage(world: World, login: Any) -
     assert [cells for name, cells in board["sources"]] == [[0, 0, 1, 0]]
     page = login(world.operator).get("/private/lifecycle/").content.decode()
     assert 'data-testid="breakdown"' in page and "rules-form" not in page
+
+
+def test_activity_signup_attendance_and_stage_movement(world: World, login: Any) -> None:
+    from django.utils import timezone
+
+    from mediadesk.private.models import Activity, Event
+
+    services.ingest(
+        world.org, [{"event_id": "j", "kind": "group_join", "at": timezone.now(), "unionid": "J"}]
+    )
+    m = Member.objects.get(unionid="J")
+    assert m.stage == "aware"
+    seg = Segment.objects.create(organisation=world.org, name="认知", rules={"stage": "aware"})
+    assert login(world.operator).post("/private/activities/", {}).status_code == 403
+    c = login(world.manager)
+    r = c.post("/private/activities/", {"kind": "meetup", "title": "样板间见面会",
+                                        "starts_at": "2026-01-01T10:00"})  # fmt: skip
+    act = Activity.objects.get()
+    assert r.status_code == 302 and audit_actions("private_activity", act.pk) == [
+        "private.activity_create"
+    ]
+    c.post(f"/private/activities/{act.pk}/", {"segment": seg.pk})
+    assert act.signups.count() == 1
+    c.post(f"/private/activities/{act.pk}/", {"member": m.pk})
+    c.post(f"/private/activities/{act.pk}/", {"member": m.pk})  # twice: one attendance
+    m.refresh_from_db()
+    assert m.stage == "interest" and Event.objects.filter(member=m, kind="activity").count() == 1
+    page = c.get(f"/private/activities/{act.pk}/").content.decode()
+    assert 'data-testid="signup"' in page
+    from mediadesk.private import activities
+
+    assert activities.outcome(act) == {"signed": 1, "attended": 1, "moved": 1}
+    assert audit_actions("private_activity", act.pk) == [
+        "private.activity_create", "private.signup", "private.attend"]  # fmt: skip
