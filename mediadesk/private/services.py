@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from mediadesk.core import audit
 from mediadesk.core.errors import Conflict
 from mediadesk.core.phone import normalise
-from mediadesk.leads.models import Customer, Deal, FollowUp, Visit
+from mediadesk.leads.models import Customer, Deal, FollowUp, Touch, Visit
 from mediadesk.orgs.models import Organisation
 from mediadesk.private import rules
 from mediadesk.private.models import (
@@ -245,7 +245,8 @@ def _event_facts(ids: list[int], interest: list[str]) -> dict[int, dict[str, Any
 def _customer_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Deals (not cancelled), the last visit and follow-ups with intent per customer."""
     out: dict[int, dict[str, Any]] = {
-        c: {"deals": 0, "visit": None, "intent": False} for c in customer_ids
+        c: {"deals": 0, "visit": None, "intent": False, "live": False, "message": False}
+        for c in customer_ids
     }
     if not customer_ids:
         return out
@@ -267,7 +268,22 @@ def _customer_facts(customer_ids: list[int]) -> dict[int, dict[str, Any]]:
     intent = FollowUp.objects.filter(opportunity__customer_id__in=customer_ids).exclude(intent="")
     for c in set(intent.values_list("opportunity__customer_id", flat=True)):
         out[c]["intent"] = True
+    _touch_facts(customer_ids, out)
     return out
+
+
+def _touch_facts(customer_ids: list[int], out: dict[int, dict[str, Any]]) -> None:
+    """Leads captured in a live session (attendance) and inbox messages that became a lead."""
+    from mediadesk.engagement.models import Message
+
+    touches = Touch.objects.filter(customer_id__in=customer_ids)
+    for c in set(touches.exclude(live_session=None).values_list("customer_id", flat=True)):
+        out[c]["live"] = True
+    owner = dict(touches.values_list("pk", "customer_id"))
+    for t in set(Message.objects.filter(lead_touch_id__in=list(owner)).values_list(
+        "lead_touch_id", flat=True
+    )):  # fmt: skip
+        out[owner[t]]["message"] = True
 
 
 def facts_many(
@@ -287,6 +303,10 @@ def facts_many(
             if c["visit"]:
                 kind = kind or ("到访" if "visit" in kinds else "")
                 last = max(filter(None, [last, c["visit"]]))
+            if not kind and c["live"] and "live_attend" in kinds:
+                kind = "live_attend"
+            if not kind and c["message"] and "message" in kinds:
+                kind = "message"
             if not kind and c["intent"] and "follow_up_intent" in kinds:
                 kind = "跟进有意向"
         facts = rules.Facts(purchases=purchases, referrals=e.get("referrals", 0), interest=kind)

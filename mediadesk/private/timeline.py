@@ -1,7 +1,8 @@
 """The member timeline: one function per source, merged by time.
 
-Live attendance (issue 10) and inbox messages (issue 11) are added as one more source function
-each; today they arrive as `live_attend` / `message` events through the API.
+Live attendance is read from leads captured in a live session (the live app keeps no per-person
+attendance) and from `live_attend` events; inbox messages from the engagement messages that became
+the customer's lead, and from `message` events.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from mediadesk.leads.models import Deal, FollowUp, Opportunity, Report, Visit
+from mediadesk.leads.models import Deal, FollowUp, Opportunity, Report, Touch, Visit
 from mediadesk.private.models import Event, Member
 
 Item = dict[str, Any]
@@ -59,6 +60,24 @@ def _follow_ups(m: Member) -> Iterable[Item]:
         }
 
 
+def _live(m: Member) -> Iterable[Item]:
+    """Leads captured in a live session (the live app's sessions): the person attended it."""
+    touches = Touch.objects.filter(customer_id=m.customer_id or 0).exclude(live_session=None)
+    for t in touches.select_related("live_session"):
+        yield {"kind": "live_attend", "at": t.captured_at,
+               "summary": _("直播留资 %(s)s") % {"s": t.live_session}}  # fmt: skip
+
+
+def _messages(m: Member) -> Iterable[Item]:
+    """Inbox messages (comments, private messages) that became this customer's lead."""
+    from mediadesk.engagement.models import Message
+
+    touch_ids = Touch.objects.filter(customer_id=m.customer_id or 0).values_list("pk", flat=True)
+    for msg in Message.objects.filter(lead_touch_id__in=list(touch_ids))[:100]:
+        yield {"kind": "message", "at": msg.received_at,
+               "summary": _("互动消息：%(t)s") % {"t": msg.text[:40]}}  # fmt: skip
+
+
 def _events(m: Member) -> Iterable[Item]:
     for e in Event.objects.filter(member=m):
         yield {"kind": e.kind, "at": e.at, "summary": str(e.get_kind_display())}
@@ -71,6 +90,8 @@ CUSTOMER_SOURCES: list[Callable[[Member], Iterable[Item]]] = [
     _visits,
     _deals,
     _follow_ups,
+    _live,
+    _messages,
 ]
 
 

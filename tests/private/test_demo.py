@@ -33,3 +33,25 @@ def test_demo_every_stage_wecom_segment_wakeup_and_repurchase() -> None:
     assert Member.objects.count() == before
     again = queries.figures(org, timezone.localdate())["repurchase_rate"]
     assert (again["numerator"], again["denominator"]) == (2, 10)
+
+
+def test_timeline_reads_inbox_messages_and_live_leads() -> None:
+    from mediadesk.engagement.models import Message
+    from mediadesk.leads.models import Touch
+    from mediadesk.live.models import Session
+    from mediadesk.private import services, timeline
+
+    demo.load()
+    touch = Touch.objects.filter(customer__phone="13912340002").first()
+    assert touch is not None
+    message = Message.objects.filter(organisation_id=touch.organisation_id).first()
+    assert message is not None
+    Message.objects.filter(pk=message.pk).update(lead_touch_id=touch.pk)
+    session = Session.objects.filter(organisation_id=touch.organisation_id).first()
+    assert session is not None
+    Touch.objects.filter(pk=touch.pk).update(live_session=session)
+    member = services.member_for_customer(touch.customer)
+    kinds = {i["kind"] for i in timeline.timeline(member)}
+    assert {"message", "live_attend", "lead"} <= kinds
+    facts, _last = services.facts_of(member)
+    assert facts.interest  # messages and live attendance count as interest
