@@ -152,7 +152,8 @@ def segments(request: HttpRequest) -> dict[str, Any]:
 @router.post("/private/segments", response={201: dict})
 def create_segment(request: HttpRequest, body: SegmentIn) -> Status:
     org = _org(request, perms.MANAGE)
-    allowed = {"stage", "tag", "source", "project", "silent_days", "owner", "min_purchases", "q"}
+    allowed = {"stage", "tag", "source", "project", "silent_days", "owner", "min_purchases", "q",
+               "active_within", "min_amount", "group"}  # fmt: skip
     unknown = set(body.rules) - allowed
     if unknown:
         raise ValidationError({"rules": [_("未知规则：%(r)s") % {"r": ", ".join(sorted(unknown))}]})

@@ -177,16 +177,17 @@ def counts(send: MassSend) -> dict[str, int]:
     return {"created": 0, "delivered": 0, "failed": 0, **dict(rows)}
 
 
-def remind(send: MassSend, *, by: Any) -> None:
+def remind(send: MassSend, *, by: Any, now: datetime | None = None) -> None:
     """Remind the employee to confirm the 群发 (WeCom: ≤ 3 reminders per 24 h)."""
     if send.status == MassSend.Status.CONFIRMED:
         raise Conflict(_("员工已确认发送，无需提醒"))
-    since = timezone.now() - timedelta(hours=24)
+    now = now or timezone.now()
+    since = now - timedelta(hours=24)
     recent = [t for t in send.reminders if datetime.fromisoformat(t) > since]
     if len(recent) >= REMINDERS_PER_DAY:
         raise Conflict(_("24 小时内最多提醒 3 次"))
     cfg = WeComSettings.objects.get(organisation_id=send.organisation_id)
     Client(cfg).post("/cgi-bin/externalcontact/remind_groupmsg_send", {"msgid": send.msgid})
-    send.reminders = [*send.reminders, timezone.now().isoformat()]
+    send.reminders = [*send.reminders, now.isoformat()]
     send.save(update_fields=["reminders"])
     audit.record(actor=by, action="private.mass_remind", target=send, changes={})

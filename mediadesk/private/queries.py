@@ -36,7 +36,8 @@ def _has(qs: QuerySet[Member], field: str, value: str) -> QuerySet[Member]:
 
 
 def apply_rules(qs: QuerySet[Member], r: dict[str, Any]) -> QuerySet[Member]:
-    """Filter members by segment rules (stage, tag, source, project, silent_days, owner, q)."""
+    """Filter members by segment rules: stage, tag, source, project, owner, silent_days,
+    active_within (days), min_purchases and min_amount (元) from purchases (RFM), group, q."""
     if r.get("stage"):
         qs = qs.filter(stage=r["stage"])
     if r.get("tag"):
@@ -52,6 +53,12 @@ def apply_rules(qs: QuerySet[Member], r: dict[str, Any]) -> QuerySet[Member]:
     if r.get("silent_days"):
         cut = timezone.now() - timedelta(days=int(r["silent_days"]))
         qs = qs.filter(Q(last_active_at__lt=cut) | Q(last_active_at=None))
+    if r.get("active_within"):
+        qs = qs.filter(last_active_at__gte=timezone.now() - timedelta(days=int(r["active_within"])))
+    if r.get("min_amount"):
+        qs = qs.filter(monetary_fen__gte=int(float(r["min_amount"]) * 100))
+    if r.get("group"):
+        qs = qs.filter(groups__group_id=r["group"], groups__left_at=None)
     if r.get("q"):
         qs = qs.filter(Q(name__icontains=r["q"]) | Q(phone__endswith=r["q"]))
     return qs

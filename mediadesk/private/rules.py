@@ -23,6 +23,7 @@ class Facts:
     purchases: int = 0
     referrals: int = 0
     interest: str = ""  # the kind of the first interest signal, or ""
+    amount_fen: int = 0  # mini-program purchase amounts (RFM's M)
 
 
 def stage_for(facts: Facts, rules: dict[str, object] | None = None) -> tuple[str, str]:

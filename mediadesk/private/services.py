@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -235,6 +235,7 @@ def _event_facts(ids: list[int], interest: list[str]) -> dict[int, dict[str, Any
         .annotate(
             purchases=Count("id", filter=Q(kind="purchase")),
             referrals=Count("id", filter=Q(kind="referral")),
+            amount=Sum("amount_fen", filter=Q(kind="purchase")),
             interest=Max("kind", filter=Q(kind__in=interest)),
             last=Max("at"),
         )
@@ -309,7 +310,12 @@ def facts_many(
                 kind = "message"
             if not kind and c["intent"] and "follow_up_intent" in kinds:
                 kind = "跟进有意向"
-        facts = rules.Facts(purchases=purchases, referrals=e.get("referrals", 0), interest=kind)
+        facts = rules.Facts(
+            purchases=purchases,
+            referrals=e.get("referrals", 0),
+            interest=kind,
+            amount_fen=int(e.get("amount") or 0),
+        )
         out[m.pk] = (facts, last)
     return out
 
@@ -336,8 +342,9 @@ def recompute_many(members: list[Member], *, reason_at: datetime | None = None) 
     for m in members:
         f, last = facts[m.pk]
         stage, reason = rules.stage_for(f, r)
-        before = (m.purchases, m.last_active_at, m.stage)
+        before = (m.purchases, m.last_active_at, m.stage, m.monetary_fen)
         m.purchases, m.last_active_at = f.purchases, last or m.last_active_at
+        m.monetary_fen = f.amount_fen
         up = stage != m.stage and rules.higher(stage, m.stage)
         first = m.pk not in staged
         if up or first:
@@ -352,7 +359,7 @@ def recompute_many(members: list[Member], *, reason_at: datetime | None = None) 
             )
             m.stage, m.stage_since = stage, at
             moved += int(up)
-        if (m.purchases, m.last_active_at, m.stage) != before:
+        if (m.purchases, m.last_active_at, m.stage, m.monetary_fen) != before:
             dirty.append(m)
     StageChange.objects.bulk_create(changes, batch_size=1000)
     _save_staging(dirty)
@@ -368,11 +375,11 @@ def _save_staging(members: list[Member]) -> None:
     table = Member._meta.db_table
     sql = (
         f"UPDATE {table} SET purchases = %s, last_active_at = %s, stage = %s, "  # noqa: S608
-        "stage_since = %s WHERE id = %s"
+        "stage_since = %s, monetary_fen = %s WHERE id = %s"
     )
     rows = [
         (m.purchases, ops.adapt_datetimefield_value(m.last_active_at), m.stage,
-         ops.adapt_datetimefield_value(m.stage_since), m.pk)
+         ops.adapt_datetimefield_value(m.stage_since), m.monetary_fen, m.pk)
         for m in members
     ]  # fmt: skip
     with connection.cursor() as cursor:

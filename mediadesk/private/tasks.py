@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -140,6 +141,23 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+def remind_unsent(send: Any, slot: dt.datetime) -> int:
+    """A 群发 not confirmed 24 h after creation: remind the employee (WeCom allows 3 a day)."""
+    from mediadesk.core.errors import Conflict
+    from mediadesk.private import mass
+
+    if send.status != "created" or send.created_at > slot - timedelta(hours=24):
+        return 0
+    last = max((dt.datetime.fromisoformat(t) for t in send.reminders), default=None)
+    if last and last > slot - timedelta(hours=8):
+        return 0
+    try:
+        mass.remind(send, by=None, now=slot)
+    except Conflict:
+        return 0
+    return 1
+
+
 @periodic(
     "private.wecom", every=timedelta(hours=1), label=gettext_lazy("私域：企业微信同步与群发结果")
 )
@@ -157,7 +175,7 @@ def wecom_hourly(slot: dt.datetime) -> int:
             )
             for send in recent:
                 mass.pull(send)
-                n += 1
+                n += 1 + remind_unsent(send, slot)
         except wecom.WeComError:
             continue  # one corp's error (e.g. a revoked secret) does not stop the others
     return n

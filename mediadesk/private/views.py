@@ -24,12 +24,13 @@ from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.core.phone import mask
 from mediadesk.core.scopes import get_or_404, has_perm, organisation_ids
 from mediadesk.live.models import Session
-from mediadesk.orgs.models import Organisation
+from mediadesk.orgs.models import Organisation, Project
 from mediadesk.private import activities as activity_services
 from mediadesk.private import imports, mass, perms, queries, services, sync, timeline, wecom
 from mediadesk.private.models import (
     STAGE_ORDER,
     Activity,
+    Group,
     MassSend,
     Member,
     MergeProposal,
@@ -206,21 +207,42 @@ class SegmentForm(StyledForm):
     silent_days = forms.IntegerField(
         label=gettext_lazy("沉默天数 ≥"), required=False, min_value=1, max_value=3650
     )
+    active_within = forms.IntegerField(
+        label=gettext_lazy("最近 N 天内活跃"), required=False, min_value=1, max_value=3650
+    )
     min_purchases = forms.IntegerField(
         label=gettext_lazy("购买次数 ≥"), required=False, min_value=1, max_value=1000
     )
+    min_amount = forms.IntegerField(
+        label=gettext_lazy("购买金额（元）≥"), required=False, min_value=1
+    )
+    project = forms.ModelChoiceField(
+        label=gettext_lazy("意向项目"), queryset=Project.objects.none(), required=False
+    )
+    group = forms.ModelChoiceField(
+        label=gettext_lazy("客户群"), queryset=Group.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, org: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(organisation=org)  # type: ignore[attr-defined]
+        self.fields["group"].queryset = Group.objects.filter(organisation=org)  # type: ignore[attr-defined]
 
 
 @login_required
 def segments(request: HttpRequest) -> HttpResponse:
     """Segments with live counts; managers add new ones."""
     org = _org(request)
-    form = SegmentForm(request.POST or None)
+    form = SegmentForm(request.POST or None, org=org)
     if request.method == "POST":
         _org(request, perms.MANAGE)
         if form.is_valid():
             data = form.cleaned_data
-            rules = {k: v for k, v in data.items() if k != "name" and v not in (None, "")}
+            rules = {
+                k: (v.pk if hasattr(v, "pk") else v)
+                for k, v in data.items()
+                if k != "name" and v not in (None, "")
+            }
             seg = Segment.objects.create(
                 organisation=org, name=data["name"], rules=rules, created_by=_user(request)
             )

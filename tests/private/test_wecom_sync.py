@@ -227,3 +227,37 @@ def test_welcome_message_of_the_qr_code_sent_once(
     member = Identity.objects.get(kind="wecom", value="wmA").member
     assert audit_actions("private_member", member.pk) == ["private.welcome"]
     assert WeComFollow.objects.get(external_userid="wmA").state == "qr1"
+
+
+def test_unsent_mass_send_reminded_after_a_day(world: World, fake_wecom: Any) -> None:
+    import datetime as dt
+
+    from mediadesk.private import tasks
+
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    send = mass.create(_segment(world), text="开放日", sender="zhangsan", by=world.manager)
+    assert tasks.remind_unsent(send, timezone.now()) == 0  # not yet a day old
+    later = timezone.now() + dt.timedelta(hours=25)
+    assert tasks.remind_unsent(send, later) == 1
+    assert tasks.remind_unsent(send, later) == 0  # not again within 8 hours
+    assert fake_wecom.templates[send.msgid]["reminders"] == 1
+
+
+def test_segment_rules_group_activity_amount(world: World, fake_wecom: Any, api: Any) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    group = Group.objects.get()
+    c = api(world.manager)
+    r = c.post("/api/v1/private/segments", {"name": "群", "rules": {"group": group.pk}},
+               content_type="application/json")  # fmt: skip
+    assert r.status_code == 201
+    assert c.get(f"/api/v1/private/segments/{r.json()['id']}/members").json()["count"] == 2
+    services.ingest(world.org, [{"event_id": "p", "kind": "purchase", "at": timezone.now(),
+                                 "unionid": "Z", "amount": 500}])  # fmt: skip
+    from mediadesk.private import queries
+
+    base = Member.objects.filter(organisation=world.org)
+    assert queries.apply_rules(base, {"active_within": 7}).count() >= 1
+    assert queries.apply_rules(base, {"min_amount": 500}).count() == 1  # RFM: monetary
+    assert queries.apply_rules(base, {"min_amount": 501}).count() == 0
