@@ -281,10 +281,10 @@ def _touch_facts(customer_ids: list[int], out: dict[int, dict[str, Any]]) -> Non
     for c in set(touches.exclude(live_session=None).values_list("customer_id", flat=True)):
         out[c]["live"] = True
     owner = dict(touches.values_list("pk", "customer_id"))
-    for t in set(Message.objects.filter(lead_touch_id__in=list(owner)).values_list(
-        "lead_touch_id", flat=True
-    )):  # fmt: skip
-        out[owner[t]]["message"] = True
+    messages = Message.objects.filter(lead_touch_id__in=list(owner))
+    for t in set(messages.values_list("lead_touch_id", flat=True)):
+        if t is not None:
+            out[owner[t]]["message"] = True
 
 
 def facts_many(
