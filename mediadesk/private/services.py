@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
@@ -25,6 +26,7 @@ from mediadesk.private.models import (
     Member,
     MergeProposal,
     StageChange,
+    WeComSettings,
 )
 
 audit.register_actions(
@@ -45,6 +47,7 @@ audit.register_actions(
         "private.welcome": gettext_lazy("发送欢迎语"),
         "private.consent": gettext_lazy("记录授权"),
         "private.rules": gettext_lazy("修改生命周期规则"),
+        "private.wecom_settings": gettext_lazy("修改企业微信设置"),
         "private.wakeup_create": gettext_lazy("新建唤醒计划"),
         "private.activity_create": gettext_lazy("新建社群活动"),
         "private.signup": gettext_lazy("社群活动报名"),
@@ -526,3 +529,26 @@ def restage_all(org: Organisation, *, chunk: int = 1000) -> int:
     for start in range(0, len(ids), chunk):
         moved += recompute_many(list(Member.objects.filter(pk__in=ids[start : start + chunk])))
     return moved
+
+
+def save_wecom(org: Organisation, values: dict[str, Any], *, by: Any) -> WeComSettings:
+    """Save the WeCom connection; secrets are sealed (core.crypto) and kept when left blank."""
+    from mediadesk.core import crypto
+
+    cfg = WeComSettings.objects.filter(organisation=org).first()
+    secrets = {k: values.get(k) or "" for k in ("secret", "token", "aes_key")}
+    if cfg is None and not all(secrets.values()):
+        raise ValidationError(_("首次保存需填写 Secret、Token 和 EncodingAESKey"))
+    cfg = cfg or WeComSettings(organisation=org)
+    changed = ["corp_id", "monthly_limit"] + [k for k, v in secrets.items() if v]
+    cfg.corp_id, cfg.monthly_limit = values["corp_id"], values["monthly_limit"]
+    if secrets["secret"]:
+        cfg.secret_sealed, cfg.access_token = crypto.seal(secrets["secret"]), ""
+    if secrets["token"]:
+        cfg.token_sealed = crypto.seal(secrets["token"])
+    if secrets["aes_key"]:
+        cfg.aes_key_sealed = crypto.seal(secrets["aes_key"])
+    cfg.save()
+    audit.record(actor=by, action="private.wecom_settings", target=org,
+                 changes={"changed": [None, changed]})  # fmt: skip
+    return cfg

@@ -14,6 +14,7 @@ urlpatterns = [
     path("mass/", views.mass_sends, name="mass"),
     path("activities/", views.activities, name="activities"),
     path("activities/<int:pk>/", views.activity, name="activity"),
+    path("wecom/", views.wecom_settings, name="wecom"),
     path("merges/", views.merges, name="merges"),
     path("import/", views.import_members, name="import"),
 ]

@@ -38,6 +38,8 @@ from mediadesk.private.models import (
     Stage,
     StageChange,
     WakeUpPlan,
+    WeComSettings,
+    WelcomeMessage,
 )
 
 FILTERS = ("stage", "tag", "source", "project", "segment", "silent_days", "q")
@@ -536,6 +538,82 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
         "segments": Segment.objects.filter(organisation=org),
         "can_manage": has_perm(request.user, perms.MANAGE),
         "full": has_perm(request.user, perms.PHONE), "tab": "activities"})  # fmt: skip
+
+
+class WeComForm(StyledForm):
+    corp_id = forms.CharField(label=gettext_lazy("企业ID (corp id)"), max_length=40)
+    secret = forms.CharField(
+        label=gettext_lazy("客户联系 Secret"), required=False, widget=forms.PasswordInput
+    )
+    token = forms.CharField(
+        label=gettext_lazy("回调 Token"), required=False, widget=forms.PasswordInput
+    )
+    aes_key = forms.CharField(
+        label=gettext_lazy("回调 EncodingAESKey"), required=False, widget=forms.PasswordInput,
+        min_length=43, max_length=43,
+    )  # fmt: skip
+    monthly_limit = forms.IntegerField(
+        label=gettext_lazy("每客户每月群发上限"), min_value=1, max_value=31, initial=4
+    )
+
+
+class WelcomeForm(StyledForm):
+    state = forms.CharField(
+        label=gettext_lazy("渠道活码（留空为默认）"), max_length=40, required=False
+    )
+    text = forms.CharField(
+        label=gettext_lazy("欢迎语"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+@login_required
+def wecom_settings(request: HttpRequest) -> HttpResponse:
+    """The WeCom connection (secrets sealed, never shown again), 欢迎语 per 活码, sync now."""
+    org = _org(request, perms.MANAGE)
+    cfg = WeComSettings.objects.filter(organisation=org).first()
+    form = WeComForm(
+        request.POST if request.POST.get("action") == "save" else None,
+        initial={"corp_id": cfg.corp_id if cfg else "", "monthly_limit": cfg.monthly_limit if cfg else 4},
+    )  # fmt: skip
+    welcome = WelcomeForm(request.POST if request.POST.get("action") == "welcome" else None)
+    if request.method == "POST":
+        done = _wecom_post(request, org, cfg, form, welcome)
+        if done:
+            return redirect("private:wecom")
+    return render(request, "private/wecom.html", {
+        "form": form, "welcome": welcome, "cfg": cfg, "tab": "wecom",
+        "welcomes": WelcomeMessage.objects.filter(organisation=org).order_by("state"),
+        "callback": request.build_absolute_uri(f"/api/v1/private/wecom/callback?org={org.pk}")})  # fmt: skip
+
+
+def _wecom_post(request: HttpRequest, org: Organisation, cfg: Any, form: Any, welcome: Any) -> bool:
+    action = request.POST.get("action")
+    if action == "save" and form.is_valid():
+        try:
+            services.save_wecom(org, form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            for msg in exc.messages:
+                form.add_error(None, msg)
+            return False
+        messages.success(request, _("企业微信设置已保存（密钥已加密）"))
+        return True
+    if action == "welcome" and welcome.is_valid():
+        WelcomeMessage.objects.update_or_create(
+            organisation=org, state=welcome.cleaned_data["state"],
+            defaults={"text": welcome.cleaned_data["text"], "active": True})  # fmt: skip
+        messages.success(request, _("欢迎语已保存"))
+        return True
+    if action == "sync" and cfg is not None:
+        try:
+            counts = sync.sync_all(cfg)
+        except wecom.WeComError as exc:
+            messages.error(request, _("企业微信返回错误：%(e)s") % {"e": exc})
+        else:
+            messages.success(
+                request, _("已同步：标签 %(tags)s，客户 %(contacts)s，客户群 %(groups)s") % counts
+            )
+        return True
+    return False
 
 
 class ImportForm(StyledForm):

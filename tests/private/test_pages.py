@@ -15,6 +15,9 @@ from mediadesk.leads.models import Customer, Deal, Opportunity
 from mediadesk.private import services
 from mediadesk.private.models import Member, MergeProposal, Segment
 from tests.conftest import World, audit_actions
+from tests.fakes.wecom import fake_wecom
+
+__all__ = ["fake_wecom"]
 
 PAGES = ["", "segments/", "lifecycle/", "wakeup/", "mass/", "export/", "activities/"]
 
@@ -28,7 +31,7 @@ def test_page_access(world: World, client: Any, login: Any, path: str) -> None:
     assert login(world.operator).get(url).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["merges/", "import/"])
+@pytest.mark.parametrize("path", ["merges/", "import/", "wecom/"])
 def test_manage_pages_need_manage(world: World, login: Any, path: str) -> None:
     assert login(world.operator).get(f"/private/{path}").status_code == 403
     assert login(world.manager).get(f"/private/{path}").status_code == 200
@@ -276,3 +279,27 @@ def test_activity_signup_attendance_and_stage_movement(world: World, login: Any)
     assert activities.outcome(act) == {"signed": 1, "attended": 1, "moved": 1}
     assert audit_actions("private_activity", act.pk) == [
         "private.activity_create", "private.signup", "private.attend"]  # fmt: skip
+
+
+def test_wecom_settings_sealed_never_shown(world: World, login: Any, fake_wecom: Any) -> None:
+    from mediadesk.core import crypto
+    from mediadesk.private.models import WeComSettings, WelcomeMessage
+    from tests.fakes.wecom import AES_KEY, CORP_ID, SECRET, TOKEN
+
+    assert login(world.operator).get("/private/wecom/").status_code == 403
+    c = login(world.manager)
+    partial = {"action": "save", "corp_id": CORP_ID, "secret": SECRET, "monthly_limit": "4"}
+    page = c.post("/private/wecom/", partial).content.decode()
+    assert "首次保存需填写" in page and not WeComSettings.objects.exists()
+    full = {**partial, "token": TOKEN, "aes_key": AES_KEY}
+    assert c.post("/private/wecom/", full).status_code == 302
+    cfg = WeComSettings.objects.get()
+    assert crypto.unseal(cfg.secret_sealed) == SECRET and SECRET not in cfg.secret_sealed
+    page = c.get("/private/wecom/").content.decode()
+    assert SECRET not in page and TOKEN not in page and AES_KEY not in page
+    entry = AuditEntry.objects.get(action="private.wecom_settings")
+    assert SECRET not in str(entry.changes)
+    c.post("/private/wecom/", {"action": "welcome", "state": "qr1", "text": "欢迎"})
+    assert WelcomeMessage.objects.get().text == "欢迎"
+    assert c.post("/private/wecom/", {"action": "sync"}).status_code == 302
+    assert "/cgi-bin/gettoken" in fake_wecom.calls
