@@ -295,6 +295,57 @@ class ActivitySignup(models.Model):
         return f"{type(self).__name__} #{self.pk}"
 
 
+class StageContent(models.Model):
+    """A content item or standard reply tagged for a lifecycle stage (产品科普 for 认知/兴趣,
+    专属权益 for 购买/忠诚); segments of that stage suggest it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices)
+    content_item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    standard_reply = models.ForeignKey(
+        "engagement.StandardReply",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    audit_type = "private_stage_content"
+
+    def __str__(self) -> str:
+        return str(self.content_item or self.standard_reply or "")
+
+
+class BenefitTier(models.Model):
+    """活跃用户专属福利: members with at least `min_events` in 30 days earn the tier's benefit."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("名称"), max_length=40)
+    min_events = models.PositiveIntegerField(_("30 天内互动次数 ≥"))
+    benefit = models.CharField(_("福利"), max_length=120)
+
+    audit_type = "private_benefit_tier"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BenefitGrant(models.Model):
+    """A benefit given to a member (who, which tier, when, by whom)."""
+
+    tier = models.ForeignKey(BenefitTier, on_delete=models.CASCADE, related_name="grants")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="benefits")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+
 class WeComSettings(models.Model):
     """The WeCom app of an organisation; secrets sealed with core.crypto."""
 

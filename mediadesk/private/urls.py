@@ -15,6 +15,7 @@ urlpatterns = [
     path("activities/", views.activities, name="activities"),
     path("activities/<int:pk>/", views.activity, name="activity"),
     path("wecom/", views.wecom_settings, name="wecom"),
+    path("benefits/", views.benefits, name="benefits"),
     path("merges/", views.merges, name="merges"),
     path("import/", views.import_members, name="import"),
 ]

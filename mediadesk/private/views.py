@@ -18,18 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mediadesk.content.models import ContentItem
 from mediadesk.core import audit, excel
 from mediadesk.core.errors import Conflict
 from mediadesk.core.imports import discard, stash_upload, unstash
 from mediadesk.core.phone import mask
 from mediadesk.core.scopes import get_or_404, has_perm, organisation_ids
+from mediadesk.engagement.models import StandardReply
 from mediadesk.live.models import Session
 from mediadesk.orgs.models import Organisation, Project
 from mediadesk.private import activities as activity_services
-from mediadesk.private import imports, mass, perms, queries, services, sync, timeline, wecom
+from mediadesk.private import imports, layers, mass, perms, queries, services, sync, timeline, wecom
 from mediadesk.private.models import (
     STAGE_ORDER,
     Activity,
+    BenefitGrant,
+    BenefitTier,
     Group,
     MassSend,
     Member,
@@ -231,13 +235,48 @@ class SegmentForm(StyledForm):
         self.fields["group"].queryset = Group.objects.filter(organisation=org)  # type: ignore[attr-defined]
 
 
+class StageContentForm(StyledForm):
+    stage = forms.ChoiceField(
+        label=gettext_lazy("阶段"), choices=[(s.value, s.label) for s in STAGE_ORDER]
+    )
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("内容"), queryset=ContentItem.objects.none(), required=False
+    )
+    reply = forms.ModelChoiceField(
+        label=gettext_lazy("标准话术"), queryset=StandardReply.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, org: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = ContentItem.objects.filter(organisation=org).order_by("-id")[
+            :200
+        ]  # type: ignore[attr-defined]
+        self.fields["reply"].queryset = StandardReply.objects.filter(organisation=org).order_by(
+            "title"
+        )  # type: ignore[attr-defined]
+
+
+def _tag_post(request: HttpRequest, org: Organisation) -> HttpResponse:
+    form = StageContentForm(request.POST, org=org)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            layers.tag_content(org, d["stage"], item=d["item"], reply=d["reply"], by=request.user)
+            messages.success(request, _("已标记阶段内容"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("private:segments")
+
+
 @login_required
 def segments(request: HttpRequest) -> HttpResponse:
-    """Segments with live counts; managers add new ones."""
+    """Segments with live counts and stage content suggestions; managers add new ones."""
     org = _org(request)
     form = SegmentForm(request.POST or None, org=org)
     if request.method == "POST":
         _org(request, perms.MANAGE)
+        if request.POST.get("action") == "tag":
+            return _tag_post(request, org)
         if form.is_valid():
             data = form.cleaned_data
             rules = {
@@ -258,7 +297,7 @@ def segments(request: HttpRequest) -> HttpResponse:
             return redirect("private:segments")
     base = queries.members_for(request.user)
     rows = [
-        (s, queries.apply_rules(base, s.rules).count())
+        (s, queries.apply_rules(base, s.rules).count(), layers.suggestions(s))
         for s in Segment.objects.filter(organisation=org).order_by("name")
     ]
     return render(
@@ -267,6 +306,7 @@ def segments(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "form": form,
+            "tag_form": StageContentForm(org=org),
             "can_manage": has_perm(request.user, perms.MANAGE),
             "tab": "segments",
         },
@@ -614,6 +654,49 @@ def _wecom_post(request: HttpRequest, org: Organisation, cfg: Any, form: Any, we
             )
         return True
     return False
+
+
+class TierForm(StyledForm):
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=40)
+    min_events = forms.IntegerField(
+        label=gettext_lazy("30 天内互动次数 ≥"), min_value=1, max_value=1000
+    )
+    benefit = forms.CharField(label=gettext_lazy("福利"), max_length=120)
+
+
+@login_required
+def benefits(request: HttpRequest) -> HttpResponse:
+    """活跃用户专属福利: tiers, eligible members, benefits given (recorded per member)."""
+    org = _org(request)
+    form = TierForm(request.POST if request.POST.get("action") == "tier" else None)
+    if request.method == "POST":
+        _org(request, perms.MANAGE)
+        if request.POST.get("action") == "grant":
+            tier = get_or_404(
+                BenefitTier.objects.filter(organisation=org), request.POST.get("tier")
+            )
+            m = get_or_404(queries.members_for(request.user), request.POST.get("member"))
+            try:
+                layers.grant(tier, m, by=request.user)
+                messages.success(request, _("已记录发放"))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("private:benefits")
+        if form.is_valid():
+            tier = BenefitTier.objects.create(organisation=org, **form.cleaned_data)
+            audit.record(actor=request.user, action="private.benefit_tier", target=tier,
+                         changes={"benefit": [None, tier.benefit]})  # fmt: skip
+            return redirect("private:benefits")
+    tiers = [
+        (t, layers.active_members(t)[:20], t.grants.count())
+        for t in BenefitTier.objects.filter(organisation=org).order_by("-min_events")
+    ]
+    given = set(
+        BenefitGrant.objects.filter(tier__organisation=org).values_list("tier_id", "member_id")
+    )
+    return render(request, "private/benefits.html", {
+        "tiers": tiers, "given": {f"{t}:{m}" for t, m in given}, "form": form,
+        "can_manage": has_perm(request.user, perms.MANAGE), "tab": "benefits"})  # fmt: skip
 
 
 class ImportForm(StyledForm):

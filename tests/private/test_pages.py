@@ -19,7 +19,7 @@ from tests.fakes.wecom import fake_wecom
 
 __all__ = ["fake_wecom"]
 
-PAGES = ["", "segments/", "lifecycle/", "wakeup/", "mass/", "export/", "activities/"]
+PAGES = ["", "segments/", "lifecycle/", "wakeup/", "mass/", "export/", "activities/", "benefits/"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -303,3 +303,49 @@ def test_wecom_settings_sealed_never_shown(world: World, login: Any, fake_wecom:
     assert WelcomeMessage.objects.get().text == "欢迎"
     assert c.post("/private/wecom/", {"action": "sync"}).status_code == 302
     assert "/cgi-bin/gettoken" in fake_wecom.calls
+
+
+def test_benefit_tier_eligibility_and_grant(world: World, login: Any) -> None:
+    from django.utils import timezone
+
+    from mediadesk.private.models import BenefitGrant, BenefitTier
+
+    now = timezone.now()
+    services.ingest(world.org, [{"event_id": f"a{i}", "kind": "page_view", "at": now,
+                                 "unionid": "A"} for i in range(3)]
+                    + [{"event_id": "b", "kind": "page_view", "at": now, "unionid": "B"}])  # fmt: skip
+    a, b = Member.objects.get(unionid="A"), Member.objects.get(unionid="B")
+    c = login(world.manager)
+    c.post("/private/benefits/", {"action": "tier", "name": "活跃", "min_events": "3",
+                                  "benefit": "看房专车"})  # fmt: skip
+    tier = BenefitTier.objects.get()
+    page = c.get("/private/benefits/").content.decode()
+    assert f"/private/members/{a.pk}/" in page and f"/private/members/{b.pk}/" not in page
+    r = c.post(
+        "/private/benefits/", {"action": "grant", "tier": tier.pk, "member": b.pk}, follow=True
+    )
+    assert "互动不足" in r.content.decode() and not BenefitGrant.objects.exists()
+    c.post("/private/benefits/", {"action": "grant", "tier": tier.pk, "member": a.pk})
+    assert BenefitGrant.objects.get().member_id == a.pk
+    assert audit_actions("private_member", a.pk) == ["private.benefit"]
+
+
+def test_stage_content_suggested_for_the_segment(world: World, login: Any) -> None:
+    from mediadesk.engagement.models import StandardReply
+
+    reply = StandardReply.objects.create(organisation=world.org, title="购房政策科普", text="…")
+    other = StandardReply.objects.create(
+        organisation=world.outsider.organisation, title="外部", text="…"
+    )
+    Segment.objects.create(organisation=world.org, name="兴趣", rules={"stage": "interest"})
+    Segment.objects.create(organisation=world.org, name="忠诚", rules={"stage": "loyal"})
+    c = login(world.manager)
+    c.post("/private/segments/", {"action": "tag", "stage": "interest", "reply": other.pk})
+    c.post("/private/segments/", {"action": "tag", "stage": "interest", "reply": reply.pk})
+    from mediadesk.private.models import StageContent
+
+    row = StageContent.objects.get()
+    assert row.standard_reply_id == reply.pk
+    assert audit_actions("private_stage_content", row.pk) == ["private.stage_content"]
+    page = c.get("/private/segments/").content.decode()
+    assert page.count("购房政策科普") >= 1 and page.count('data-testid="suggestions"') == 1
