@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -248,12 +248,10 @@ class StageContentForm(StyledForm):
 
     def __init__(self, *args: Any, org: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = ContentItem.objects.filter(organisation=org).order_by("-id")[
-            :200
-        ]  # type: ignore[attr-defined]
-        self.fields["reply"].queryset = StandardReply.objects.filter(organisation=org).order_by(
-            "title"
-        )  # type: ignore[attr-defined]
+        item_field = cast(forms.ModelChoiceField, self.fields["item"])
+        item_field.queryset = ContentItem.objects.filter(organisation=org).order_by("-id")
+        reply_field = cast(forms.ModelChoiceField, self.fields["reply"])
+        reply_field.queryset = StandardReply.objects.filter(organisation=org).order_by("title")
 
 
 def _tag_post(request: HttpRequest, org: Organisation) -> HttpResponse:
