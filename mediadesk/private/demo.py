@@ -114,3 +114,29 @@ def load(*, org: Any, company: Any, projects: Any, users: Any) -> None:
         organisation=org, name="已购业主", defaults={"rules": {"tag": "已购"}}
     )
     _silent_plan(org, now)
+    _layers(org, now, users)
+
+
+def _layers(org: Any, now: dt.datetime, users: Any) -> None:
+    """A meetup with one attendee, an active-member tier, a 欢迎语, stage content."""
+    from mediadesk.engagement.models import StandardReply
+    from mediadesk.private import activities
+    from mediadesk.private.models import Activity, BenefitTier, StageContent, WelcomeMessage
+
+    act, made = Activity.objects.get_or_create(
+        organisation=org, title="曲江府业主见面会",
+        defaults={"kind": "meetup", "starts_at": now - dt.timedelta(days=1), "place": "售楼处"},
+    )  # fmt: skip
+    if made:
+        member = Member.objects.get(organisation=org, phone="13912340002")
+        activities.attend(act, member, by=None)
+    BenefitTier.objects.get_or_create(
+        organisation=org, name="活跃业主", defaults={"min_events": 2, "benefit": "物业费抵扣券"}
+    )
+    WelcomeMessage.objects.get_or_create(
+        organisation=org, state="qr-open-day",
+        defaults={"text": "您好，欢迎预约曲江府样板间开放日，回复「预约」即可安排看房。"},
+    )  # fmt: skip
+    reply = StandardReply.objects.filter(organisation=org).order_by("pk").first()
+    if reply is not None:
+        StageContent.objects.get_or_create(organisation=org, stage="interest", standard_reply=reply)

@@ -28,6 +28,11 @@ def test_demo_every_stage_wecom_segment_wakeup_and_repurchase() -> None:
     assert (rate["numerator"], rate["denominator"]) == REPURCHASE == (2, 10)
     plan = WakeUpPlan.objects.get(organisation=org)
     assert (plan.targets.count(), plan.targets.filter(woken=True).count()) == (3, 1)
+    from mediadesk.private.models import Activity, BenefitTier, WelcomeMessage
+
+    assert Activity.objects.get(organisation=org).signups.exclude(attended_at=None).count() == 1
+    assert BenefitTier.objects.filter(organisation=org).exists()
+    assert WelcomeMessage.objects.filter(organisation=org).exists()
     before = Member.objects.count()
     demo.load()
     assert Member.objects.count() == before
