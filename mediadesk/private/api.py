@@ -198,14 +198,27 @@ def callback(request: HttpRequest, org: int) -> HttpResponse:
         fields = wecom.verify_and_open(
             cfg, {k: str(v) for k, v in request.GET.items()}, request.body
         )
-    except (wecom.BadSignature, ValueError, Exception):
+    except Exception:  # bad signature, corp id, padding, XML or base64: nothing is stored
         return HttpResponse("bad signature", status=403)
     stored = wecom.store(cfg, fields)
     if stored is not None:
         from mediadesk.private.tasks import process_callback
 
-        process_callback(stored.pk)
+        process_callback(stored.pk)  # a failure leaves it unprocessed: the hourly job retries
     return HttpResponse("success")
+
+
+@router.get("/private/wecom/callback", auth=None)
+def verify_url(request: HttpRequest, org: int) -> HttpResponse:
+    """WeCom's URL check when the callback is configured: echo the decrypted `echostr`."""
+    cfg = WeComSettings.objects.filter(organisation_id=org).first()
+    if cfg is None:
+        return HttpResponse("unknown", status=404)
+    try:
+        plain = wecom.verify_echo(cfg, {k: str(v) for k, v in request.GET.items()})
+    except Exception:
+        return HttpResponse("bad signature", status=403)
+    return HttpResponse(plain, content_type="text/plain")
 
 
 def _send_row(s: MassSend) -> dict[str, Any]:

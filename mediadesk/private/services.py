@@ -26,6 +26,7 @@ from mediadesk.private.models import (
     Member,
     MergeProposal,
     StageChange,
+    WeComFollow,
     WeComSettings,
 )
 
@@ -415,9 +416,11 @@ def merge(proposal: MergeProposal, *, by: Any) -> None:
     moved = {
         "events": list(Event.objects.filter(member=other).values_list("id", flat=True)),
         "identities": list(Identity.objects.filter(member=other).values_list("id", flat=True)),
+        "follows": list(WeComFollow.objects.filter(member=other).values_list("id", flat=True)),
     }
     Event.objects.filter(member=other).update(member=keep)
     Identity.objects.filter(member=other).update(member=keep)
+    WeComFollow.objects.filter(member=other).update(member=keep)
     other.merged_into = keep
     other.save(update_fields=["merged_into"])
     proposal.status, proposal.moved = MergeProposal.Status.MERGED, moved
@@ -436,6 +439,7 @@ def undo_merge(proposal: MergeProposal, *, by: Any) -> None:
     other = proposal.other
     Event.objects.filter(id__in=proposal.moved.get("events", [])).update(member=other)
     Identity.objects.filter(id__in=proposal.moved.get("identities", [])).update(member=other)
+    WeComFollow.objects.filter(id__in=proposal.moved.get("follows", [])).update(member=other)
     other.merged_into = None
     other.save(update_fields=["merged_into"])
     proposal.status = MergeProposal.Status.UNDONE
@@ -474,6 +478,7 @@ def erase(member: Member, *, by: Any) -> None:
     member.customer = None
     member.save()
     Identity.objects.filter(member=member).delete()
+    WeComFollow.objects.filter(member=member).delete()  # remarks and external ids are personal
     member.consents.all().delete()
     audit.record(actor=by, action="private.erase", target=member, changes={})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -22,12 +23,29 @@ from mediadesk.private.models import (
     WakeUpTarget,
 )
 
+log = logging.getLogger(__name__)
 
-def process_callback(pk: int) -> None:
-    """Process one stored callback (idempotent: processed ones are skipped)."""
+
+def process_callback(pk: int) -> bool:
+    """Process one stored callback (idempotent: processed ones are skipped). A failure (e.g.
+    WeCom unreachable) is logged and leaves it unprocessed for `retry_callbacks`."""
     cb = CallbackEvent.objects.filter(pk=pk, processed_at=None).first()
-    if cb is not None:
+    if cb is None:
+        return False
+    try:
         wecom.process(cb)
+    except Exception:
+        log.exception("WeCom callback %s not processed yet", pk)
+        return False
+    return True
+
+
+def retry_callbacks(slot: dt.datetime) -> int:
+    """Callbacks stored but not processed (WeCom was down, a worker died): process them now."""
+    stale = CallbackEvent.objects.filter(
+        processed_at=None, received_at__lt=slot - timedelta(minutes=1)
+    ).values_list("pk", flat=True)
+    return sum(int(process_callback(pk)) for pk in list(stale[:1000]))
 
 
 def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
@@ -166,7 +184,7 @@ def wecom_hourly(slot: dt.datetime) -> int:
     from mediadesk.private import mass, sync
     from mediadesk.private.models import MassSend, WeComSettings
 
-    n = 0
+    n = retry_callbacks(slot)
     for cfg in WeComSettings.objects.all():
         try:
             n += sum(sync.sync_all(cfg).values())

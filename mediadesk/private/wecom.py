@@ -98,6 +98,15 @@ def verify_and_open(cfg: WeComSettings, q: dict[str, str], body: bytes) -> dict[
     return {child.tag: child.text or "" for child in ElementTree.fromstring(xml)}
 
 
+def verify_echo(cfg: WeComSettings, q: dict[str, str]) -> str:
+    """The plaintext of a URL-verification `echostr` once its signature checks out."""
+    echo = q.get("echostr", "")
+    token = crypto.unseal(cfg.token_sealed)
+    if q.get("msg_signature") != signature(token, q.get("timestamp", ""), q.get("nonce", ""), echo):
+        raise BadSignature("signature")
+    return decrypt(crypto.unseal(cfg.aes_key_sealed), cfg.corp_id, echo)
+
+
 def store(cfg: WeComSettings, fields: dict[str, str]) -> CallbackEvent | None:
     """Store a callback once (key: event, ids, time); None when already stored."""
     key = "|".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -261,3 +262,39 @@ def test_segment_rules_group_activity_amount(world: World, fake_wecom: Any, api:
     assert queries.apply_rules(base, {"active_within": 7}).count() >= 1
     assert queries.apply_rules(base, {"min_amount": 500}).count() == 1  # RFM: monetary
     assert queries.apply_rules(base, {"min_amount": 501}).count() == 0
+
+
+def test_url_verification_and_failed_processing_retried(
+    world: World, client: Any, fake_wecom: Any
+) -> None:
+    import secrets as pysecrets
+
+    from mediadesk.private import tasks
+    from mediadesk.private.models import CallbackEvent
+    from tests.fakes.wecom import add_contact_xml
+
+    _cfg(world)
+    echo = wecom.encrypt(AES_KEY, CORP_ID, "echo-123")
+    nonce = pysecrets.token_hex(4)
+    sig = wecom.signature(TOKEN, "1700000000", nonce, echo)
+    from urllib.parse import urlencode
+
+    q = urlencode({"org": world.org.pk, "msg_signature": sig, "timestamp": "1700000000",
+                   "nonce": nonce, "echostr": echo})  # fmt: skip
+    r = client.get(f"/api/v1/private/wecom/callback?{q}")
+    assert r.status_code == 200 and r.content == b"echo-123"
+    bad = q.replace(sig, "0" * 40)
+    assert client.get(f"/api/v1/private/wecom/callback?{bad}").status_code == 403
+    # the contact is unknown to WeCom for now (84061): stored, answered, not processed
+    assert (
+        _post_callback(client, world, fake_wecom, add_contact_xml("zhangsan", "wmA")).status_code
+        == 200
+    )
+    cb = CallbackEvent.objects.get()
+    assert cb.processed_at is None
+    _seed(fake_wecom)
+    later = timezone.now() + dt.timedelta(minutes=5)
+    assert tasks.retry_callbacks(later) == 1
+    cb.refresh_from_db()
+    assert cb.processed_at is not None
+    assert Identity.objects.filter(kind="wecom", value="wmA").exists()
