@@ -83,8 +83,11 @@ def _row(m: Member, full: bool) -> dict[str, Any]:
 
 
 def _page(request: HttpRequest, qs: Any) -> dict[str, Any]:
-    limit = min(int(request.GET.get("limit", 50)), 500)
-    offset = int(request.GET.get("offset", 0))
+    try:
+        limit = max(1, min(int(request.GET.get("limit", 50)), 500))
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError as exc:
+        raise ValidationError({"limit": [_("limit 和 offset 应为整数")]}) from exc
     full = has_perm(request.user, perms.PHONE)
     rows = qs.select_related("owner").order_by("-id")[offset : offset + limit]
     return {"items": [_row(m, full) for m in rows], "count": qs.count()}

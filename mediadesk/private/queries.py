@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.core.scopes import has_perm, organisation_ids
 from mediadesk.orgs.models import Organisation
@@ -35,6 +36,19 @@ def _has(qs: QuerySet[Member], field: str, value: str) -> QuerySet[Member]:
     )
 
 
+def _number(r: dict[str, Any], key: str) -> float:
+    """A numeric rule value; a clear 400 (not a 500) when it is not a number."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        value = float(r[key])
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({key: [_("应为数字")]}) from exc
+    if value < 0:
+        raise ValidationError({key: [_("不能为负数")]})
+    return value
+
+
 def apply_rules(qs: QuerySet[Member], r: dict[str, Any]) -> QuerySet[Member]:
     """Filter members by segment rules: stage, tag, source, project, owner, silent_days,
     active_within (days), min_purchases and min_amount (元) from purchases (RFM), group, q."""
@@ -45,20 +59,21 @@ def apply_rules(qs: QuerySet[Member], r: dict[str, Any]) -> QuerySet[Member]:
     if r.get("source"):
         qs = _has(qs, "sources", r["source"])
     if r.get("project"):
-        qs = qs.filter(project_id=r["project"])
+        qs = qs.filter(project_id=int(_number(r, "project")))
     if r.get("owner"):
-        qs = qs.filter(owner_id=r["owner"])
+        qs = qs.filter(owner_id=int(_number(r, "owner")))
     if r.get("min_purchases"):
-        qs = qs.filter(purchases__gte=int(r["min_purchases"]))
+        qs = qs.filter(purchases__gte=int(_number(r, "min_purchases")))
     if r.get("silent_days"):
-        cut = timezone.now() - timedelta(days=int(r["silent_days"]))
+        cut = timezone.now() - timedelta(days=min(_number(r, "silent_days"), 36500))
         qs = qs.filter(Q(last_active_at__lt=cut) | Q(last_active_at=None))
     if r.get("active_within"):
-        qs = qs.filter(last_active_at__gte=timezone.now() - timedelta(days=int(r["active_within"])))
+        days = min(_number(r, "active_within"), 36500)
+        qs = qs.filter(last_active_at__gte=timezone.now() - timedelta(days=days))
     if r.get("min_amount"):
-        qs = qs.filter(monetary_fen__gte=int(float(r["min_amount"]) * 100))
+        qs = qs.filter(monetary_fen__gte=int(_number(r, "min_amount") * 100))
     if r.get("group"):
-        qs = qs.filter(groups__group_id=r["group"], groups__left_at=None)
+        qs = qs.filter(groups__group_id=int(_number(r, "group")), groups__left_at=None)
     if r.get("q"):
         qs = qs.filter(Q(name__icontains=r["q"]) | Q(phone__endswith=r["q"]))
     return qs

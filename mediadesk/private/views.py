@@ -71,7 +71,11 @@ def filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
     if rules["silent_days"] and not rules["silent_days"].isdigit():
         rules["silent_days"] = ""
     rules_no_seg = {k: v for k, v in rules.items() if k != "segment"}
-    return queries.apply_rules(qs, rules_no_seg), rules
+    try:
+        return queries.apply_rules(qs, rules_no_seg), rules
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return qs.none(), rules
 
 
 @login_required

@@ -349,3 +349,8 @@ def test_stage_content_suggested_for_the_segment(world: World, login: Any) -> No
     assert audit_actions("private_stage_content", row.pk) == ["private.stage_content"]
     page = c.get("/private/segments/").content.decode()
     assert page.count("购房政策科普") >= 1 and page.count('data-testid="suggestions"') == 1
+
+
+def test_member_list_bad_filter_is_a_message(world: World, login: Any) -> None:
+    r = login(world.manager).get("/private/?project=abc&silent_days=x")
+    assert r.status_code == 200 and "应为数字" in r.content.decode()

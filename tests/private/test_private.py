@@ -394,3 +394,11 @@ def test_edited_rules_monotone_and_loyal_threshold(
     assert not rules.higher(stage, more)
     loyal = purchases >= loyal_at or (referral_loyal and referrals > 0)
     assert (stage == "loyal") == loyal
+
+
+def test_bad_filters_are_400_not_500(world: World, api: Any) -> None:
+    c = api(world.manager)
+    for query in ("silent_days=abc", "limit=x", "project=abc", "silent_days=-5"):
+        r = c.get(f"/api/v1/private/members?{query}")
+        assert r.status_code == 400 and r.json()["detail"], query
+    assert c.get("/api/v1/private/figures?month=2026-13").status_code == 400
