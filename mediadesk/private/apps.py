@@ -47,5 +47,6 @@ class PrivateConfig(AppConfig):
                     )
                 ],
                 demo=True,
+                demo_order=150,  # after engagement (standard replies) and live
             )
         )
