@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,38 +198,37 @@ def ingest(org: Organisation, items: list[dict[str, Any]]) -> dict[str, int]:
             seen.add(item["event_id"])
             fresh.append(item)
     resolver = _Resolver(org, fresh)
-    rows = [
-        Event(
-            organisation=org,
-            member=resolver.member(*_ids(item)),
-            event_id=item["event_id"],
-            kind=item["kind"],
-            at=item["at"],
-            meta=item.get("meta") or {},
-            amount_fen=_fen(item.get("amount")),
-        )
-        for item in fresh
-    ]
-    try:
-        with transaction.atomic():
-            Event.objects.bulk_create(rows, batch_size=1000)
-    except IntegrityError:  # a concurrent request stored some of them first: one by one
-        rows = _create_each(rows)
-    touched = {e.member_id: e.member for e in rows}
+    members = [resolver.member(*_ids(item)) for item in fresh]
+    created = _insert_events(org, fresh, members)
+    touched = {m.pk: m for m in members}
     recompute_many(list(touched.values()))
-    return {"created": len(rows), "duplicates": len(items) - len(rows)}
+    return {"created": created, "duplicates": len(items) - created}
 
 
-def _create_each(rows: list[Event]) -> list[Event]:
-    stored = []
-    for row in rows:
-        try:
-            with transaction.atomic():
-                row.save(force_insert=True)
-            stored.append(row)
-        except IntegrityError:
-            continue
-    return stored
+def _insert_events(org: Organisation, items: list[dict[str, Any]], members: list[Member]) -> int:
+    """One prepared INSERT run; an event_id stored meanwhile by a concurrent request is skipped
+    by the unique constraint (ON CONFLICT DO NOTHING, SQLite and PostgreSQL alike)."""
+    if not items:
+        return 0
+    ops = connection.ops
+    sql = (
+        f"INSERT INTO {Event._meta.db_table} "  # noqa: S608 (table name from the model)
+        "(organisation_id, member_id, event_id, kind, at, amount_fen, meta) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (organisation_id, event_id) DO NOTHING"
+    )
+    rows = [
+        (org.pk, m.pk, i["event_id"], i["kind"], ops.adapt_datetimefield_value(_aware(i["at"])),
+         _fen(i.get("amount")), json.dumps(i.get("meta") or {}, ensure_ascii=False))
+        for i, m in zip(items, members, strict=True)
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        return max(0, cursor.rowcount)
+
+
+def _aware(at: datetime) -> datetime:
+    """Times without an offset are local (Asia/Shanghai), as everywhere in MediaDesk."""
+    return at if timezone.is_aware(at) else timezone.make_aware(at)
 
 
 def _fen(amount: Any) -> int | None:
