@@ -402,3 +402,13 @@ def test_bad_filters_are_400_not_500(world: World, api: Any) -> None:
         r = c.get(f"/api/v1/private/members?{query}")
         assert r.status_code == 400 and r.json()["detail"], query
     assert c.get("/api/v1/private/figures?month=2026-13").status_code == 400
+
+
+def test_concurrent_duplicate_skipped_by_the_constraint(world: World) -> None:
+    """Two requests that both passed the duplicate check: the second insert stores nothing."""
+    member = services.resolve(world.org, unionid="C")
+    item = {"event_id": "race", "kind": "page_view", "at": dt.datetime(2026, 12, 1, 10, 0)}
+    assert services._insert_events(world.org, [item], [member]) == 1
+    assert services._insert_events(world.org, [item], [member]) == 0
+    stored = Event.objects.get(event_id="race")
+    assert timezone.localtime(stored.at).hour == 10  # a time without offset is local
