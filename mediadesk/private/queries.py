@@ -139,8 +139,19 @@ def figures_between(org: Organisation, start: datetime, end: datetime) -> dict[s
     targets = WakeUpTarget.objects.filter(
         plan__organisation=org, entered_at__lt=end, entered_at__gte=start
     )
+    window = Event.objects.filter(organisation=org, at__gte=start, at__lt=end)
+    people = window.values("member").distinct()
     return {
         "members": total,
+        "miniprogram": {
+            "viewers": people.filter(kind__in=["page_view", "course_view"]).count(),
+            "users": people.count(),
+            "buyers": people.filter(kind="purchase").count(),
+        },
+        "community": {
+            "joins": window.filter(kind="group_join").count(),
+            "activity_attendees": people.filter(kind="activity").count(),
+        },
         "net_growth": total - members.filter(created_at__lt=start).count(),
         "by_stage": {s.value: by_stage.get(s.value, 0) for s in STAGE_ORDER},
         "active_rate": _rate(active, total),

@@ -220,6 +220,7 @@ def test_repurchase_rate_hand_count(world: World, api: Any) -> None:
     r = api(world.manager).get(f"/api/v1/private/figures?month={now:%Y-%m}").json()
     assert r["repurchase_rate"] == {"numerator": 2, "denominator": 3, "value": 0.6667}
     assert r["members"] == 3 and r["by_stage"]["loyal"] == 2
+    assert r["miniprogram"] == {"viewers": 0, "users": 3, "buyers": 3}
     from decimal import Decimal
 
     from mediadesk.planning import metrics

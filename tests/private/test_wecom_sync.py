@@ -298,3 +298,17 @@ def test_url_verification_and_failed_processing_retried(
     cb.refresh_from_db()
     assert cb.processed_at is not None
     assert Identity.objects.filter(kind="wecom", value="wmA").exists()
+
+
+def test_group_change_callback_syncs_the_group(world: World, client: Any, fake_wecom: Any) -> None:
+    _seed(fake_wecom)
+    _cfg(world)
+    xml = (
+        f"<xml><ToUserName>{CORP_ID}</ToUserName><CreateTime>1700000200</CreateTime>"
+        "<MsgType>event</MsgType><Event>change_external_chat</Event>"
+        "<ChatId>wrG1</ChatId><ChangeType>update</ChangeType><UpdateDetail>add_member"
+        "</UpdateDetail></xml>"
+    )
+    assert _post_callback(client, world, fake_wecom, xml).status_code == 200
+    group = Group.objects.get(chat_id="wrG1")
+    assert group.memberships.filter(left_at=None).count() == 2
