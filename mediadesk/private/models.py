@@ -201,6 +201,7 @@ class LifecycleRules(models.Model):
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
     loyal_purchases = models.PositiveSmallIntegerField(_("忠诚所需购买次数"), default=2)
     referral_is_loyal = models.BooleanField(_("老带新即为忠诚"), default=True)
+    loyal_active_weeks = models.PositiveSmallIntegerField(_("连续社群活跃周数即为忠诚"), default=4)
     interest_kinds = models.JSONField(_("计为兴趣的互动"), default=list)
     restage_requested_at = models.DateTimeField(null=True, blank=True)  # nightly pass restages
 
@@ -213,6 +214,7 @@ class LifecycleRules(models.Model):
         return {
             "loyal_purchases": self.loyal_purchases,
             "referral_is_loyal": self.referral_is_loyal,
+            "loyal_active_weeks": self.loyal_active_weeks,
             "interest_kinds": list(self.interest_kinds),
         }
 

@@ -12,6 +12,7 @@ INTEREST_SIGNALS = [
 DEFAULT_RULES: dict[str, object] = {
     "loyal_purchases": 2,
     "referral_is_loyal": True,
+    "loyal_active_weeks": 4,  # active in the community this many weeks in a row (0: off)
     "interest_kinds": INTEREST_SIGNALS,
 }
 
@@ -24,6 +25,7 @@ class Facts:
     referrals: int = 0
     interest: str = ""  # the kind of the first interest signal, or ""
     amount_fen: int = 0  # mini-program purchase amounts (RFM's M)
+    active_weeks: int = 0  # consecutive recent weeks with community activity
 
 
 def stage_for(facts: Facts, rules: dict[str, object] | None = None) -> tuple[str, str]:
@@ -34,6 +36,9 @@ def stage_for(facts: Facts, rules: dict[str, object] | None = None) -> tuple[str
         return Stage.LOYAL, f"第{facts.purchases}次购买"
     if facts.referrals and r["referral_is_loyal"]:
         return Stage.LOYAL, "老带新"
+    weeks = int(str(r.get("loyal_active_weeks") or 0))
+    if weeks and facts.active_weeks >= weeks:
+        return Stage.LOYAL, f"连续{facts.active_weeks}周社群活跃"
     if facts.purchases:
         return Stage.PURCHASE, "成交/购买"
     if facts.interest:

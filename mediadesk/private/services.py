@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -294,12 +294,42 @@ def _touch_facts(customer_ids: list[int], out: dict[int, dict[str, Any]]) -> Non
             out[owner[t]]["message"] = True
 
 
+COMMUNITY_KINDS = ("message", "live_attend", "activity", "group_join", "course_view")
+
+
+def _active_weeks(ids: list[int], weeks: int) -> dict[int, int]:
+    """Members' consecutive weeks (ending this week) with community activity."""
+    if not weeks or not ids:
+        return {}
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    start = timezone.make_aware(datetime.combine(monday - timedelta(weeks=weeks - 1), time.min))
+    rows = Event.objects.filter(
+        member_id__in=ids, kind__in=COMMUNITY_KINDS, at__gte=start
+    ).values_list("member_id", "at")
+    seen: dict[int, set[int]] = {}
+    for member_id, at in rows:
+        day = timezone.localtime(at).date()
+        seen.setdefault(member_id, set()).add(
+            (monday - (day - timedelta(days=day.weekday()))).days // 7
+        )
+    out = {}
+    for member_id, back in seen.items():
+        run = 0
+        while run in back:
+            run += 1
+        out[member_id] = run
+    return out
+
+
 def facts_many(
     members: list[Member], r: dict[str, object] | None = None
 ) -> dict[int, tuple[rules.Facts, datetime | None]]:
-    """The lifecycle facts and last activity of many members in four grouped queries."""
-    kinds = _interest(r or rules.DEFAULT_RULES)
+    """The lifecycle facts and last activity of many members in five grouped queries."""
+    r = r or rules.DEFAULT_RULES
+    kinds = _interest(r)
     events = _event_facts([m.pk for m in members], kinds)
+    weeks = _active_weeks([m.pk for m in members], int(str(r.get("loyal_active_weeks") or 0)))
     customers = _customer_facts([m.customer_id for m in members if m.customer_id])
     out = {}
     for m in members:
@@ -322,6 +352,7 @@ def facts_many(
             referrals=e.get("referrals", 0),
             interest=kind,
             amount_fen=int(e.get("amount") or 0),
+            active_weeks=weeks.get(m.pk, 0),
         )
         out[m.pk] = (facts, last)
     return out
@@ -519,6 +550,7 @@ def save_rules(org: Organisation, values: dict[str, Any], *, by: Any) -> Lifecyc
     before = obj.as_rules()
     obj.loyal_purchases = max(2, int(values["loyal_purchases"]))
     obj.referral_is_loyal = bool(values["referral_is_loyal"])
+    obj.loyal_active_weeks = int(values.get("loyal_active_weeks") or 0)
     obj.interest_kinds = [k for k in values["interest_kinds"] if k in rules.INTEREST_SIGNALS]
     obj.restage_requested_at = timezone.now()
     obj.save()

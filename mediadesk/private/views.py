@@ -330,6 +330,9 @@ class RulesForm(StyledForm):
         label=gettext_lazy("忠诚所需购买次数"), min_value=2, max_value=20
     )
     referral_is_loyal = forms.BooleanField(label=gettext_lazy("老带新即为忠诚"), required=False)
+    loyal_active_weeks = forms.IntegerField(
+        label=gettext_lazy("连续社群活跃周数即为忠诚（0 为不启用）"), min_value=0, max_value=52
+    )
     interest_kinds = forms.MultipleChoiceField(
         label=gettext_lazy("计为兴趣的互动"),
         choices=list(SIGNAL_LABELS.items()),

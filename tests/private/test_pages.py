@@ -173,7 +173,12 @@ def test_rules_edited_then_members_restaged(world: World, login: Any) -> None:
     assert bad.status_code == 200 and "loyal_purchases" in bad.context["form"].errors
     r = c.post(
         "/private/lifecycle/",
-        {"loyal_purchases": "3", "referral_is_loyal": "on", "interest_kinds": ["message"]},
+        {
+            "loyal_purchases": "3",
+            "referral_is_loyal": "on",
+            "interest_kinds": ["message"],
+            "loyal_active_weeks": "4",
+        },  # fmt: skip
     )
     assert r.status_code == 302
     from mediadesk.private.models import LifecycleRules

@@ -413,3 +413,22 @@ def test_concurrent_duplicate_skipped_by_the_constraint(world: World) -> None:
     assert services._insert_events(world.org, [item], [member]) == 0
     stored = Event.objects.get(event_id="race")
     assert timezone.localtime(stored.at).hour == 10  # a time without offset is local
+
+
+def test_community_active_four_weeks_in_a_row_is_loyal(world: World) -> None:
+    now = timezone.now()
+    weekly = [
+        {"event_id": f"w{i}", "kind": "course_view", "at": now - timedelta(weeks=i), "unionid": "W"}
+        for i in range(3)
+    ]
+    services.ingest(world.org, weekly)
+    assert Member.objects.get(unionid="W").stage == "interest"  # three weeks: not yet
+    services.ingest(world.org, [{"event_id": "w3", "kind": "course_view",
+                                 "at": now - timedelta(weeks=3), "unionid": "W"}])  # fmt: skip
+    member = Member.objects.get(unionid="W")
+    last = member.stage_history.last()
+    assert member.stage == "loyal" and last is not None and "连续4周社群活跃" in last.reason
+    gap = [{"event_id": f"g{i}", "kind": "course_view", "at": now - timedelta(weeks=i),
+            "unionid": "G"} for i in (0, 1, 3, 4)]  # fmt: skip
+    services.ingest(world.org, gap)
+    assert Member.objects.get(unionid="G").stage == "interest"  # a week missing: not in a row
