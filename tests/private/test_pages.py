@@ -178,7 +178,7 @@ def test_rules_edited_then_members_restaged(world: World, login: Any) -> None:
             "referral_is_loyal": "on",
             "interest_kinds": ["message"],
             "loyal_active_weeks": "4",
-        },  # fmt: skip
+        },
     )
     assert r.status_code == 302
     from mediadesk.private.models import LifecycleRules
