@@ -81,12 +81,12 @@ def run(scale: float = 1.0) -> None:
     client.force_login(user, backend="mediadesk.orgs.auth.UsernameOrPhoneBackend")
     report("private.member_page", measure(
         lambda: client.get("/api/v1/private/members?stage=loyal"), repeat=30), budget_ms=200)  # fmt: skip
-    n_ingest = 2_000
+    n_ingest = 10_000
     items = [{"event_id": f"n{i}", "kind": "page_view", "at": timezone.now().isoformat(),
               "unionid": f"u{i * 7 % n_members}"} for i in range(n_ingest)]  # fmt: skip
     t0 = time.perf_counter()
-    for chunk in range(0, n_ingest, 500):
-        client.post("/api/v1/private/events", {"items": items[chunk : chunk + 500]},
+    for chunk in range(0, n_ingest, 1000):
+        client.post("/api/v1/private/events", {"items": items[chunk : chunk + 1000]},
                     content_type="application/json")  # fmt: skip
     rate = n_ingest / (time.perf_counter() - t0)
     print(f"private.event_ingestion: {rate:,.0f} events/s through the API "

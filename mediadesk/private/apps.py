@@ -11,7 +11,7 @@ class PrivateConfig(AppConfig):
         from mediadesk.core import registry
         from mediadesk.core.scopes import has_perm
         from mediadesk.orgs.roles import Role
-        from mediadesk.private import perms, tasks  # noqa: F401 (registers the nightly job)
+        from mediadesk.private import perms, tasks, views  # noqa: F401 (tasks: nightly job)
 
         everything = {perms.VIEW, perms.MANAGE, perms.PHONE, perms.INGEST}
         registry.plug(
@@ -38,6 +38,15 @@ class PrivateConfig(AppConfig):
                     Role.OPERATOR: {perms.VIEW, perms.INGEST},
                     Role.ANALYST: {perms.VIEW},
                 },
+                home_cards=[
+                    registry.HomeCard(
+                        key="private",
+                        order=70,
+                        template="private/_home_card.html",
+                        context=views.home_card,
+                    )
+                ],
                 demo=True,
+                demo_order=150,  # after engagement (standard replies) and live
             )
         )

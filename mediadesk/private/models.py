@@ -17,6 +17,12 @@ class Stage(models.TextChoices):
 
 
 STAGE_ORDER = [Stage.AWARE, Stage.INTEREST, Stage.PURCHASE, Stage.LOYAL]
+SOURCE_LABELS = {
+    "leads": _("客资"),
+    "wecom": _("企业微信"),
+    "import": _("导入"),
+    "miniprogram": _("小程序"),
+}
 
 
 class Member(models.Model):
@@ -61,6 +67,11 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.name or str(_("用户 #%(id)s") % {"id": self.pk})
 
+    @property
+    def source_labels(self) -> list[str]:
+        """The sources for display (known codes translated, imported names as they are)."""
+        return [str(SOURCE_LABELS.get(s, s)) for s in self.sources]
+
 
 class Identity(models.Model):
     """An id the member is known by on one touchpoint (openid, external_userid, …)."""
@@ -98,6 +109,7 @@ class Event(models.Model):
         MESSAGE = "message", _("消息")
         REFERRAL = "referral", _("老带新")
         FOLLOW = "follow", _("关注")
+        ACTIVITY = "activity", _("参加社群活动")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
@@ -183,6 +195,30 @@ class Segment(models.Model):
         return self.name
 
 
+class LifecycleRules(models.Model):
+    """An organisation's edits to the default lifecycle rules (rules.DEFAULT_RULES)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    loyal_purchases = models.PositiveSmallIntegerField(_("忠诚所需购买次数"), default=2)
+    referral_is_loyal = models.BooleanField(_("老带新即为忠诚"), default=True)
+    loyal_active_weeks = models.PositiveSmallIntegerField(_("连续社群活跃周数即为忠诚"), default=4)
+    interest_kinds = models.JSONField(_("计为兴趣的互动"), default=list)
+    restage_requested_at = models.DateTimeField(null=True, blank=True)  # nightly pass restages
+
+    audit_type = "private_rules"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+    def as_rules(self) -> dict[str, object]:
+        return {
+            "loyal_purchases": self.loyal_purchases,
+            "referral_is_loyal": self.referral_is_loyal,
+            "loyal_active_weeks": self.loyal_active_weeks,
+            "interest_kinds": list(self.interest_kinds),
+        }
+
+
 class WakeUpPlan(models.Model):
     """沉默用户唤醒计划: members silent for N days get content through a channel."""
 
@@ -217,6 +253,96 @@ class WakeUpTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "member"], name="private_wakeup_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+
+class Activity(models.Model):
+    """社群活动: 直播答疑 (linked to a live session) or 线下见面会, with sign-ups and attendance."""
+
+    class Kind(models.TextChoices):
+        LIVE_QA = "live_qa", _("直播答疑")
+        MEETUP = "meetup", _("线下见面会")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("名称"), max_length=80)
+    starts_at = models.DateTimeField(_("开始时间"))
+    live_session = models.ForeignKey(
+        "live.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    place = models.CharField(_("地点"), max_length=80, blank=True)
+
+    audit_type = "private_activity"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ActivitySignup(models.Model):
+    """A member's sign-up to an activity and whether they came."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    signed_at = models.DateTimeField()
+    attended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="private_signup_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+
+class StageContent(models.Model):
+    """A content item or standard reply tagged for a lifecycle stage (产品科普 for 认知/兴趣,
+    专属权益 for 购买/忠诚); segments of that stage suggest it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices)
+    content_item = models.ForeignKey(
+        "content.ContentItem", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    standard_reply = models.ForeignKey(
+        "engagement.StandardReply",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    audit_type = "private_stage_content"
+
+    def __str__(self) -> str:
+        return str(self.content_item or self.standard_reply or "")
+
+
+class BenefitTier(models.Model):
+    """活跃用户专属福利: members with at least `min_events` in 30 days earn the tier's benefit."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("名称"), max_length=40)
+    min_events = models.PositiveIntegerField(_("30 天内互动次数 ≥"))
+    benefit = models.CharField(_("福利"), max_length=120)
+
+    audit_type = "private_benefit_tier"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BenefitGrant(models.Model):
+    """A benefit given to a member (who, which tier, when, by whom)."""
+
+    tier = models.ForeignKey(BenefitTier, on_delete=models.CASCADE, related_name="grants")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="benefits")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{type(self).__name__} #{self.pk}"
@@ -258,26 +384,134 @@ class CallbackEvent(models.Model):
         return f"{type(self).__name__} #{self.pk}"
 
 
-class MassSend(models.Model):
-    """A 群发 to a segment: one WeCom message-template task; per-member sends recorded."""
+class WeComFollow(models.Model):
+    """An employee (follow user) who added an external contact: remark, 活码 state, when."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True)
-    text = models.TextField()
-    msgid = models.CharField(max_length=80, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="follows")
+    external_userid = models.CharField(max_length=80)
+    userid = models.CharField(_("员工账号"), max_length=64)
+    remark = models.CharField(_("备注"), max_length=80, blank=True)
+    state = models.CharField(_("渠道活码"), max_length=40, blank=True)
+    added_at = models.DateTimeField(_("添加时间"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("客户删除员工"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_userid", "userid"], name="private_follow_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.userid} → {self.external_userid}"
+
+
+class WeComTag(models.Model):
+    """A WeCom corp tag (企业标签), synced both ways by name."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    tag_id = models.CharField(max_length=64)
+    name = models.CharField(_("标签"), max_length=40)
+    group_name = models.CharField(_("标签组"), max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "tag_id"], name="private_tag_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(models.Model):
+    """A WeCom customer group (客户群): owner and members with join times."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    chat_id = models.CharField(max_length=80)
+    name = models.CharField(_("群名"), max_length=80, blank=True)
+    owner_userid = models.CharField(_("群主"), max_length=64, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "chat_id"], name="private_group_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.chat_id
+
+
+class GroupMembership(models.Model):
+    """A member in a customer group (left_at set when they leave)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="groups")
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "member"], name="private_group_member_once")
+        ]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} #{self.pk}"
 
 
+class WelcomeMessage(models.Model):
+    """欢迎语 for contacts added through a 活码 (`state`; blank = the default), sent within
+    WeCom's 20-second window after add_external_contact."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("渠道活码"), max_length=40, blank=True)
+    text = models.TextField(_("欢迎语"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    def __str__(self) -> str:
+        return self.state or "default"
+
+
+class MassSend(models.Model):
+    """A 群发 to a segment: one WeCom message-template task; per-member sends recorded."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", _("已创建，待员工确认")
+        CONFIRMED = "confirmed", _("员工已确认发送")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True)
+    text = models.TextField(_("内容"))
+    sender = models.CharField(_("发送员工"), max_length=64, blank=True)
+    msgid = models.CharField(max_length=80, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.CREATED
+    )
+    reminders = models.JSONField(default=list, blank=True)  # times a reminder was sent
+    pulled_at = models.DateTimeField(_("结果拉取时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "private_mass"
+
+    def __str__(self) -> str:
+        return self.text[:20]
+
+
 class MassRecipient(models.Model):
-    """One member of a 群发: created → sent (delivery pulled back)."""
+    """One member of a 群发: created → delivered (or failed, with WeCom's reason)."""
 
     send = models.ForeignKey(MassSend, on_delete=models.CASCADE, related_name="recipients")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    external_userid = models.CharField(max_length=80, blank=True)
     at = models.DateTimeField()
     status = models.CharField(max_length=10, default="created")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "at"])]
 
     def __str__(self) -> str:
         return f"{type(self).__name__} #{self.pk}"

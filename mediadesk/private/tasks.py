@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.core.periodic import periodic
@@ -20,12 +23,29 @@ from mediadesk.private.models import (
     WakeUpTarget,
 )
 
+log = logging.getLogger(__name__)
 
-def process_callback(pk: int) -> None:
-    """Process one stored callback (idempotent: processed ones are skipped)."""
+
+def process_callback(pk: int) -> bool:
+    """Process one stored callback (idempotent: processed ones are skipped). A failure (e.g.
+    WeCom unreachable) is logged and leaves it unprocessed for `retry_callbacks`."""
     cb = CallbackEvent.objects.filter(pk=pk, processed_at=None).first()
-    if cb is not None:
+    if cb is None:
+        return False
+    try:
         wecom.process(cb)
+    except Exception:
+        log.exception("WeCom callback %s not processed yet", pk)
+        return False
+    return True
+
+
+def retry_callbacks(slot: dt.datetime) -> int:
+    """Callbacks stored but not processed (WeCom was down, a worker died): process them now."""
+    stale = CallbackEvent.objects.filter(
+        processed_at=None, received_at__lt=slot - timedelta(minutes=1)
+    ).values_list("pk", flat=True)
+    return sum(int(process_callback(pk)) for pk in list(stale[:1000]))
 
 
 def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
@@ -34,11 +54,44 @@ def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
     silent = Member.objects.filter(
         organisation_id=plan.organisation_id, merged_into=None, erased_at=None
     ).filter(Q(last_active_at__lt=cut) | Q(last_active_at=None, created_at__lt=cut))
-    made = 0
-    for m in silent.exclude(pk__in=plan.targets.values("member")):
-        WakeUpTarget.objects.create(plan=plan, member=m, entered_at=now, reached_at=now)
-        made += 1
-    return made
+    ids = silent.exclude(pk__in=plan.targets.values("member")).values_list("pk", flat=True)
+    made = WakeUpTarget.objects.bulk_create(
+        (
+            WakeUpTarget(plan=plan, member_id=pk, entered_at=now, reached_at=now)
+            for pk in ids.iterator(chunk_size=5000)
+        ),
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    if made and plan.channel == WakeUpPlan.Channel.TASK:
+        _task_owners(plan, [t.member_id for t in made])
+    return len(made)
+
+
+def _task_owners(plan: WakeUpPlan, member_ids: list[int]) -> None:
+    """Channel 顾问一对一: each owning consultant gets one task (notification) for the plan."""
+    from django.contrib.auth import get_user_model
+
+    from mediadesk.notifications.services import notify
+
+    counts = (
+        Member.objects.filter(pk__in=member_ids)
+        .exclude(owner=None)
+        .values("owner")
+        .annotate(n=Count("id"))
+    )
+    users = get_user_model().objects.in_bulk([c["owner"] for c in counts])
+    for c in counts:
+        notify(
+            [users[c["owner"]]],
+            kind="private.wakeup",
+            title=str(
+                _("唤醒计划「%(plan)s」：%(n)s 位沉默客户待一对一跟进")
+                % {"plan": plan.name, "n": c["n"]}
+            ),
+            body=plan.content,
+            url=f"/private/?silent_days={plan.silent_days}",
+        )
 
 
 def score_responses(plan: WakeUpPlan) -> int:
@@ -61,12 +114,33 @@ def score_responses(plan: WakeUpPlan) -> int:
 
 def restage_recent(slot: dt.datetime) -> int:
     """Restage members with events in the last day (catches rule edits and late events)."""
-    from mediadesk.private.services import recompute
+    from mediadesk.private.services import recompute_many
 
     since = slot - timedelta(days=1)
+    ids = list(
+        Event.objects.filter(at__gte=since, member__merged_into=None)
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
     moved = 0
-    for m in Member.objects.filter(events__at__gte=since, merged_into=None).distinct():
-        moved += int(recompute(m))
+    for start in range(0, len(ids), 1000):
+        chunk = list(Member.objects.filter(pk__in=ids[start : start + 1000]))
+        moved += recompute_many(chunk)
+    return moved
+
+
+def restage_after_rule_edits() -> int:
+    """Every member of an organisation whose lifecycle rules were edited is restaged once."""
+    from mediadesk.private.models import LifecycleRules
+    from mediadesk.private.services import restage_all
+
+    moved = 0
+    for edited in LifecycleRules.objects.exclude(restage_requested_at=None).select_related(
+        "organisation"
+    ):
+        moved += restage_all(edited.organisation)
+        edited.restage_requested_at = None
+        edited.save(update_fields=["restage_requested_at"])
     return moved
 
 
@@ -75,7 +149,7 @@ def restage_recent(slot: dt.datetime) -> int:
 )
 def nightly(slot: dt.datetime) -> int:
     """The nightly pass: members into wake-up plans, responses scored."""
-    n = restage_recent(slot)
+    n = restage_recent(slot) + restage_after_rule_edits()
     for plan in WakeUpPlan.objects.all():
         n += enter_silent(plan, slot) + score_responses(plan)
     return n
@@ -83,3 +157,43 @@ def nightly(slot: dt.datetime) -> int:
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+def remind_unsent(send: Any, slot: dt.datetime) -> int:
+    """A 群发 not confirmed 24 h after creation: remind the employee (WeCom allows 3 a day)."""
+    from mediadesk.core.errors import Conflict
+    from mediadesk.private import mass
+
+    if send.status != "created" or send.created_at > slot - timedelta(hours=24):
+        return 0
+    last = max((dt.datetime.fromisoformat(t) for t in send.reminders), default=None)
+    if last and last > slot - timedelta(hours=8):
+        return 0
+    try:
+        mass.remind(send, by=None, now=slot)
+    except Conflict:
+        return 0
+    return 1
+
+
+@periodic(
+    "private.wecom", every=timedelta(hours=1), label=gettext_lazy("私域：企业微信同步与群发结果")
+)
+def wecom_hourly(slot: dt.datetime) -> int:
+    """Sync each configured WeCom corp and pull the results of 群发 of the last 7 days."""
+    from mediadesk.private import mass, sync
+    from mediadesk.private.models import MassSend, WeComSettings
+
+    n = retry_callbacks(slot)
+    for cfg in WeComSettings.objects.all():
+        try:
+            n += sum(sync.sync_all(cfg).values())
+            recent = MassSend.objects.filter(
+                organisation_id=cfg.organisation_id, created_at__gte=slot - timedelta(days=7)
+            )
+            for send in recent:
+                mass.pull(send)
+                n += 1 + remind_unsent(send, slot)
+        except wecom.WeComError:
+            continue  # one corp's error (e.g. a revoked secret) does not stop the others
+    return n

@@ -8,6 +8,7 @@ IV = key[:16], PKCS#7 to 32 bytes; plaintext = 16 random bytes, 4-byte length, X
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import os
@@ -23,10 +24,31 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import crypto
-from mediadesk.core.errors import Conflict
-from mediadesk.private.models import CallbackEvent, Identity, MassRecipient, Member, WeComSettings
+from mediadesk.private.models import (
+    CallbackEvent,
+    Identity,
+    Member,
+    WeComFollow,
+    WeComSettings,
+)
+
+
+def _register() -> None:
+    from mediadesk.notifications.services import register_kinds
+
+    register_kinds(
+        {
+            "private.churn": gettext_lazy("客户删除企业微信好友"),
+            "private.wakeup": gettext_lazy("沉默客户唤醒任务"),
+        }
+    )
+
+
+_register()
 
 
 class BadSignature(Exception):
@@ -76,6 +98,15 @@ def verify_and_open(cfg: WeComSettings, q: dict[str, str], body: bytes) -> dict[
     return {child.tag: child.text or "" for child in ElementTree.fromstring(xml)}
 
 
+def verify_echo(cfg: WeComSettings, q: dict[str, str]) -> str:
+    """The plaintext of a URL-verification `echostr` once its signature checks out."""
+    echo = q.get("echostr", "")
+    token = crypto.unseal(cfg.token_sealed)
+    if q.get("msg_signature") != signature(token, q.get("timestamp", ""), q.get("nonce", ""), echo):
+        raise BadSignature("signature")
+    return decrypt(crypto.unseal(cfg.aes_key_sealed), cfg.corp_id, echo)
+
+
 def store(cfg: WeComSettings, fields: dict[str, str]) -> CallbackEvent | None:
     """Store a callback once (key: event, ids, time); None when already stored."""
     key = "|".join(
@@ -91,25 +122,105 @@ def store(cfg: WeComSettings, fields: dict[str, str]) -> CallbackEvent | None:
         return None
 
 
+@transaction.atomic
 def process(cb: CallbackEvent) -> None:
-    """Apply a stored callback: add_external_contact links the contact to a member."""
+    """Apply a stored callback (contact added/edited/removed, group changed); then mark it done."""
     p = cb.payload
-    if p.get("ChangeType") in ("add_external_contact", "edit_external_contact"):
-        cfg = WeComSettings.objects.get(organisation_id=cb.organisation_id)
+    change = p.get("ChangeType", "")
+    cfg = WeComSettings.objects.get(organisation_id=cb.organisation_id)
+    if change in ("add_external_contact", "edit_external_contact", "add_half_external_contact"):
         contact = Client(cfg).get(
             "/cgi-bin/externalcontact/get", external_userid=p["ExternalUserID"]
         )
-        link_contact(cb.organisation, contact)
+        member = link_contact(cb.organisation, contact, state=p.get("State", ""))
+        if p.get("WelcomeCode"):
+            send_welcome(cfg, member, p["WelcomeCode"], p.get("State", ""))
+    elif change in ("del_follow_user", "del_external_contact"):
+        _removed(cb, by_customer=change == "del_follow_user")
+    elif p.get("Event") == "change_external_chat" and p.get("ChatId"):
+        from mediadesk.private.sync import sync_group
+
+        sync_group(cfg, p["ChatId"])
     cb.processed_at = timezone.now()
     cb.save(update_fields=["processed_at"])
 
 
-def link_contact(org: Any, contact: dict[str, Any]) -> Member:
-    """Link an external contact (externalcontact/get answer) to its member: unionid, then phone."""
+ALREADY_WELCOMED = 41051  # the welcome_code was used (by us before, or by another app)
+
+
+def send_welcome(cfg: WeComSettings, member: Member, code: str, state: str) -> bool:
+    """The 欢迎语 of the contact's 活码 (or the default) through send_welcome_msg; WeCom allows
+    it once per welcome_code within 20 s of the callback, so it is sent while processing."""
+    from mediadesk.core import audit
+    from mediadesk.private.models import WelcomeMessage
+
+    options = WelcomeMessage.objects.filter(organisation_id=cfg.organisation_id, active=True)
+    message = options.filter(state=state).first() or options.filter(state="").first()
+    if message is None:
+        return False
+    try:
+        Client(cfg).post(
+            "/cgi-bin/externalcontact/send_welcome_msg",
+            {"welcome_code": code, "text": {"content": message.text}},
+        )
+    except WeComError as exc:
+        if exc.code == ALREADY_WELCOMED:
+            return False
+        raise
+    audit.record(
+        actor=None, action="private.welcome", target=member, changes={"state": [None, state]}
+    )
+    return True
+
+
+def _removed(cb: CallbackEvent, *, by_customer: bool) -> None:
+    """del_follow_user: the customer removed the employee (churn, owner notified);
+    del_external_contact: the employee removed the customer (audited)."""
+    from mediadesk.core import audit
+
+    p = cb.payload
+    follow = (
+        WeComFollow.objects.filter(
+            organisation_id=cb.organisation_id,
+            external_userid=p.get("ExternalUserID", ""),
+            userid=p.get("UserID", ""),
+        )
+        .select_related("member")
+        .first()
+    )
+    if follow is None:
+        return
+    follow.removed_at = timezone.now()
+    follow.save(update_fields=["removed_at"])
+    member = follow.member
+    action = "private.wecom_churn" if by_customer else "private.wecom_removed"
+    audit.record(
+        actor=None, action=action, target=member, changes={"userid": [follow.userid, None]}
+    )
+    if by_customer and member.owner is not None:
+        from mediadesk.notifications.services import notify
+
+        notify(
+            [member.owner],
+            kind="private.churn",
+            title=str(_("客户 %(name)s 删除了企业微信好友") % {"name": member}),
+            url=f"/private/members/{member.pk}/",
+            organisation=member.organisation,
+        )
+
+
+def _follow_time(value: Any) -> Any:
+    return timezone.make_aware(dt.datetime.fromtimestamp(int(value))) if value else None
+
+
+def link_contact(org: Any, contact: dict[str, Any], *, state: str = "") -> Member:
+    """Link an external contact (externalcontact/get answer) to its member: unionid, then phone;
+    each follow user is kept with remark, 活码 state and time; WeCom tags join the member's."""
     from mediadesk.private.services import resolve
 
     ext = contact["external_contact"]
-    phones = [p for f in contact.get("follow_user", []) for p in f.get("remark_mobiles", [])]
+    follows = contact.get("follow_user", [])
+    phones = [p for f in follows for p in f.get("remark_mobiles", [])]
     ident = Identity.objects.filter(
         organisation=org, kind="wecom", value=ext["external_userid"]
     ).first()
@@ -121,7 +232,20 @@ def link_contact(org: Any, contact: dict[str, Any]) -> Member:
     Identity.objects.get_or_create(
         organisation=org, kind="wecom", value=ext["external_userid"], defaults={"member": member}
     )
-    tags = {t["tag_name"] for f in contact.get("follow_user", []) for t in f.get("tags", [])}
+    for f in follows:
+        WeComFollow.objects.update_or_create(
+            organisation=org,
+            external_userid=ext["external_userid"],
+            userid=f["userid"],
+            defaults={
+                "member": member,
+                "remark": f.get("remark", "")[:80],
+                "state": (f.get("state") or state)[:40],
+                "added_at": _follow_time(f.get("createtime")),
+                "removed_at": None,
+            },
+        )
+    tags = {t["tag_name"] for f in follows for t in f.get("tags", [])}
     member.tags = sorted(set(member.tags) | tags)
     member.name = member.name or ext.get("name", "")
     member.sources = sorted(set(member.sources) | {"wecom"})
@@ -131,6 +255,13 @@ def link_contact(org: Any, contact: dict[str, Any]) -> Member:
 
 class WeComError(Exception):
     """A WeCom errcode other than 0."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+TOKEN_ERRORS = {40014, 42001}  # invalid / expired access_token: fetch a new one, retry once
 
 
 class Client:
@@ -164,23 +295,20 @@ class Client:
         with urllib.request.urlopen(req, timeout=10) as r:  # noqa: S310  (base from settings)
             data: dict[str, Any] = json.loads(r.read())
         if data.get("errcode", 0) != 0:
-            raise WeComError(f"{data.get('errcode')}: {data.get('errmsg')}")
+            raise WeComError(int(data.get("errcode", -1)), str(data.get("errmsg", "")))
         return data
 
+    def _authed(self, method: str, path: str, body: Any = None, **params: Any) -> dict[str, Any]:
+        try:
+            return self._call(method, path, body, access_token=self.token(), **params)
+        except WeComError as exc:
+            if exc.code not in TOKEN_ERRORS:
+                raise
+            self.cfg.access_token = ""
+            return self._call(method, path, body, access_token=self.token(), **params)
+
     def get(self, path: str, **params: Any) -> dict[str, Any]:
-        return self._call("GET", path, access_token=self.token(), **params)
+        return self._authed("GET", path, **params)
 
     def post(self, path: str, body: Any) -> dict[str, Any]:
-        return self._call("POST", path, body, access_token=self.token())
-
-
-def check_limit(member: Member, limit: int) -> None:
-    """Refuse a 群发 to a member who already got `limit` this calendar month; say when next."""
-    now = timezone.now()
-    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    sent = MassRecipient.objects.filter(member=member, at__gte=start).count()
-    if sent >= limit:
-        nxt = (start + timedelta(days=32)).replace(day=1)
-        raise Conflict(
-            f"{member} 本月已收到 {sent} 条群发（上限 {limit}），最早可于 {nxt:%Y-%m-%d} 再发"
-        )
+        return self._authed("POST", path, body)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from mediadesk.core import crypto
 from mediadesk.core.errors import Conflict
 from mediadesk.leads.models import Channel, Customer, Deal, Opportunity, Report, Visit
-from mediadesk.private import queries, rules, services, tasks, wecom
+from mediadesk.private import mass, queries, rules, services, tasks, wecom
 from mediadesk.private.models import (
     CallbackEvent,
     Event,
@@ -204,7 +204,7 @@ def test_mass_send_over_limit_refused_with_date(world: World) -> None:
     for _ in range(4):
         MassRecipient.objects.create(send=send, member=member, at=timezone.now())
     with pytest.raises(Conflict, match=r"最早可于 \d{4}-\d{2}-01"):
-        wecom.check_limit(member, 4)
+        mass.check_limit([member], 4)
 
 
 def test_repurchase_rate_hand_count(world: World, api: Any) -> None:
@@ -220,6 +220,16 @@ def test_repurchase_rate_hand_count(world: World, api: Any) -> None:
     r = api(world.manager).get(f"/api/v1/private/figures?month={now:%Y-%m}").json()
     assert r["repurchase_rate"] == {"numerator": 2, "denominator": 3, "value": 0.6667}
     assert r["members"] == 3 and r["by_stage"]["loyal"] == 2
+    assert r["miniprogram"] == {"viewers": 0, "users": 3, "buyers": 3}
+    from decimal import Decimal
+
+    from mediadesk.planning import metrics
+
+    metrics.load()
+    metric = metrics.get("private_repurchase_rate")
+    assert metric is not None and metric.actual is not None
+    today = timezone.localdate()
+    assert metric.actual(world.org.pk, {}, today.replace(day=1), today) == Decimal("66.6667")
 
 
 def test_events_api_duplicate_and_unknown_person(world: World, api: Any) -> None:
@@ -357,3 +367,68 @@ def test_stage_rules_monotone(purchases: int, referrals: int, interest: str) -> 
 
 
 _ = dt
+
+
+def test_consent_recorded_audited_and_erased(world: World, api: Any) -> None:
+    member = services.resolve(world.org, phone=PHONE)
+    url = f"/api/v1/private/members/{member.pk}/consents"
+    body = {"source": "小程序授权", "scope": "营销联系"}
+    assert api(world.operator).post(url, body, content_type="application/json").status_code == 403
+    r = api(world.manager).post(url, body, content_type="application/json")
+    assert r.status_code == 201 and member.consents.count() == 1
+    assert audit_actions("private_member", member.pk) == ["private.consent"]
+    bad = api(world.manager).post(url, {"source": ""}, content_type="application/json")
+    assert bad.status_code == 422 and member.consents.count() == 1
+    services.erase(member, by=world.manager)
+    assert member.consents.count() == 0
+    r = api(world.manager).post(url, body, content_type="application/json")
+    assert r.status_code == 409
+
+
+@given(st.integers(0, 8), st.integers(2, 6), st.booleans(), st.integers(0, 2))
+def test_edited_rules_monotone_and_loyal_threshold(
+    purchases: int, loyal_at: int, referral_loyal: bool, referrals: int
+) -> None:
+    r = {"loyal_purchases": loyal_at, "referral_is_loyal": referral_loyal}
+    stage, _reason = rules.stage_for(rules.Facts(purchases, referrals, ""), r)
+    more, _ = rules.stage_for(rules.Facts(purchases + 1, referrals, ""), r)
+    assert not rules.higher(stage, more)
+    loyal = purchases >= loyal_at or (referral_loyal and referrals > 0)
+    assert (stage == "loyal") == loyal
+
+
+def test_bad_filters_are_400_not_500(world: World, api: Any) -> None:
+    c = api(world.manager)
+    for query in ("silent_days=abc", "limit=x", "project=abc", "silent_days=-5"):
+        r = c.get(f"/api/v1/private/members?{query}")
+        assert r.status_code == 400 and r.json()["detail"], query
+    assert c.get("/api/v1/private/figures?month=2026-13").status_code == 400
+
+
+def test_concurrent_duplicate_skipped_by_the_constraint(world: World) -> None:
+    """Two requests that both passed the duplicate check: the second insert stores nothing."""
+    member = services.resolve(world.org, unionid="C")
+    item = {"event_id": "race", "kind": "page_view", "at": dt.datetime(2026, 12, 1, 10, 0)}
+    assert services._insert_events(world.org, [item], [member]) == 1
+    assert services._insert_events(world.org, [item], [member]) == 0
+    stored = Event.objects.get(event_id="race")
+    assert timezone.localtime(stored.at).hour == 10  # a time without offset is local
+
+
+def test_community_active_four_weeks_in_a_row_is_loyal(world: World) -> None:
+    now = timezone.now()
+    weekly = [
+        {"event_id": f"w{i}", "kind": "course_view", "at": now - timedelta(weeks=i), "unionid": "W"}
+        for i in range(3)
+    ]
+    services.ingest(world.org, weekly)
+    assert Member.objects.get(unionid="W").stage == "interest"  # three weeks: not yet
+    services.ingest(world.org, [{"event_id": "w3", "kind": "course_view",
+                                 "at": now - timedelta(weeks=3), "unionid": "W"}])  # fmt: skip
+    member = Member.objects.get(unionid="W")
+    last = member.stage_history.last()
+    assert member.stage == "loyal" and last is not None and "连续4周社群活跃" in last.reason
+    gap = [{"event_id": f"g{i}", "kind": "course_view", "at": now - timedelta(weeks=i),
+            "unionid": "G"} for i in (0, 1, 3, 4)]  # fmt: skip
+    services.ingest(world.org, gap)
+    assert Member.objects.get(unionid="G").stage == "interest"  # a week missing: not in a row

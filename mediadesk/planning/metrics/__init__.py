@@ -43,7 +43,7 @@ class Metric:
 
 
 _CATALOGUE: dict[str, Metric] = {}
-MODULES = ("analytics", "content", "review", "leads", "live", "manual")
+MODULES = ("analytics", "content", "review", "leads", "live", "private", "manual")
 
 
 def register(*metrics: Metric) -> None:

@@ -1,0 +1,193 @@
+"""群发 through WeCom's message-template API (add_msg_template): checked for compliance and for
+the per-customer monthly limit before anything is sent; WeCom only creates a task that the
+employee confirms in their client, so results are pulled back (created → delivered/failed)
+and employees who have not sent are reminded (at most 3 times a day, as WeCom allows)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mediadesk.core import audit
+from mediadesk.core.errors import Conflict
+from mediadesk.private import queries
+from mediadesk.private.models import (
+    MassRecipient,
+    MassSend,
+    Member,
+    Segment,
+    WeComFollow,
+    WeComSettings,
+)
+from mediadesk.private.wecom import Client
+
+TASK_SENT = 2  # get_groupmsg_task status: 已发送
+DELIVERED, NOT_FRIEND, GOT_OTHER = 1, 2, 3  # get_groupmsg_send_result status
+REMINDERS_PER_DAY = 3
+
+
+def month_window(now: datetime) -> tuple[datetime, datetime]:
+    """The local calendar month around `now`: its start and the next month's start."""
+    local = timezone.localtime(now)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return start, (start + timedelta(days=32)).replace(day=1)
+
+
+def over_limit(members: list[Member], limit: int, now: datetime) -> list[tuple[Member, int]]:
+    """The members who already received `limit` 群发 this month, with their count."""
+    start, _end = month_window(now)
+    sent = dict(
+        MassRecipient.objects.filter(member__in=members, at__gte=start)
+        .values("member")
+        .annotate(n=Count("id"))
+        .values_list("member", "n")
+    )
+    return [(m, sent[m.pk]) for m in members if sent.get(m.pk, 0) >= limit]
+
+
+def check_limit(members: list[Member], limit: int, now: datetime | None = None) -> None:
+    """Refuse a 群发 that would exceed the per-customer limit; say when the next is allowed."""
+    now = now or timezone.now()
+    over = over_limit(members, limit, now)
+    if over:
+        names = "、".join(f"{m}（{n}）" for m, n in over[:5])
+        raise Conflict(
+            _(
+                "%(n)s 位客户本月已达群发上限（每月 %(limit)s 条）：%(names)s；"
+                "最早可于 %(date)s 再发"
+            )
+            % {
+                "n": len(over),
+                "limit": limit,
+                "names": names,
+                "date": f"{month_window(now)[1]:%Y-%m-%d}",
+            }
+        )
+
+
+def _compliance(org_id: int, text: str) -> None:
+    from mediadesk.compliance import services as compliance
+
+    if not text.strip():
+        raise ValidationError({"text": [_("群发内容不能为空")]})
+    findings = compliance.check_text(text, organisation=org_id)
+    if compliance.has_block(findings):
+        words = "、".join(f.term for f in findings if f.severity == "block")
+        raise ValidationError({"text": [_("群发内容含违规用语：%(w)s") % {"w": words}]})
+
+
+def recipients(segment: Segment, sender: str) -> list[tuple[Member, str]]:
+    """The segment's members the employee `sender` has as WeCom contacts (member, external id)."""
+    members = queries.apply_rules(
+        Member.objects.filter(organisation_id=segment.organisation_id, merged_into=None),
+        segment.rules,
+    )
+    follows = WeComFollow.objects.filter(
+        organisation_id=segment.organisation_id,
+        userid=sender,
+        removed_at=None,
+        member__in=members,
+    ).select_related("member")
+    return [(f.member, f.external_userid) for f in follows]
+
+
+def create(segment: Segment, *, text: str, sender: str, by: Any) -> MassSend:
+    """Check and create a 群发 to the segment through `sender`; nothing is written if refused."""
+    cfg = WeComSettings.objects.filter(organisation_id=segment.organisation_id).first()
+    if cfg is None:
+        raise ValidationError({"sender": [_("未配置企业微信，不能群发")]})
+    _compliance(segment.organisation_id, text)
+    targets = recipients(segment, sender)
+    if not targets:
+        raise ValidationError({"sender": [_("该分组中没有此员工的企业微信客户")]})
+    now = timezone.now()
+    check_limit([m for m, _e in targets], cfg.monthly_limit, now)
+    answer = Client(cfg).post(
+        "/cgi-bin/externalcontact/add_msg_template",
+        {
+            "chat_type": "single",
+            "external_userid": [e for _m, e in targets],
+            "sender": sender,
+            "text": {"content": text},
+        },
+    )
+    failed = set(answer.get("fail_list", []))
+    with transaction.atomic():
+        send = MassSend.objects.create(
+            organisation_id=segment.organisation_id,
+            segment=segment,
+            text=text,
+            sender=sender,
+            msgid=answer["msgid"],
+            created_by=by,
+        )
+        MassRecipient.objects.bulk_create(
+            MassRecipient(
+                send=send,
+                member=m,
+                external_userid=e,
+                at=now,
+                status="failed" if e in failed else "created",
+            )
+            for m, e in targets
+        )
+        audit.record(
+            actor=by,
+            action="private.mass_create",
+            target=send,
+            changes={"recipients": [None, len(targets)], "segment": [None, segment.name]},
+        )
+    return send
+
+
+@transaction.atomic
+def pull(send: MassSend) -> dict[str, int]:
+    """Pull the task status and per-customer results back from WeCom."""
+    cfg = WeComSettings.objects.get(organisation_id=send.organisation_id)
+    client = Client(cfg)
+    tasks = client.post("/cgi-bin/externalcontact/get_groupmsg_task", {"msgid": send.msgid})
+    if any(t.get("status") == TASK_SENT for t in tasks.get("task_list", [])):
+        send.status = MassSend.Status.CONFIRMED
+    rows = client.post(
+        "/cgi-bin/externalcontact/get_groupmsg_send_result",
+        {"msgid": send.msgid, "userid": send.sender},
+    ).get("send_list", [])
+    status = {r["external_userid"]: int(r.get("status", 0)) for r in rows}
+    now = timezone.now()
+    for r in send.recipients.filter(status="created"):
+        code = status.get(r.external_userid, 0)
+        if code:
+            r.status = "delivered" if code == DELIVERED else "failed"
+            r.delivered_at = now if code == DELIVERED else None
+            r.save(update_fields=["status", "delivered_at"])
+    send.pulled_at = now
+    send.save(update_fields=["status", "pulled_at"])
+    return counts(send)
+
+
+def counts(send: MassSend) -> dict[str, int]:
+    """Recipients by status (created, delivered, failed)."""
+    rows = send.recipients.values("status").annotate(n=Count("id")).values_list("status", "n")
+    return {"created": 0, "delivered": 0, "failed": 0, **dict(rows)}
+
+
+def remind(send: MassSend, *, by: Any, now: datetime | None = None) -> None:
+    """Remind the employee to confirm the 群发 (WeCom: ≤ 3 reminders per 24 h)."""
+    if send.status == MassSend.Status.CONFIRMED:
+        raise Conflict(_("员工已确认发送，无需提醒"))
+    now = now or timezone.now()
+    since = now - timedelta(hours=24)
+    recent = [t for t in send.reminders if datetime.fromisoformat(t) > since]
+    if len(recent) >= REMINDERS_PER_DAY:
+        raise Conflict(_("24 小时内最多提醒 3 次"))
+    cfg = WeComSettings.objects.get(organisation_id=send.organisation_id)
+    Client(cfg).post("/cgi-bin/externalcontact/remind_groupmsg_send", {"msgid": send.msgid})
+    send.reminders = [*send.reminders, now.isoformat()]
+    send.save(update_fields=["reminders"])
+    audit.record(actor=by, action="private.mass_remind", target=send, changes={})
