@@ -21,6 +21,7 @@ from mediadesk.live.models import (
     ChecklistItem,
     Figures,
     Offer,
+    RecurringSlot,
     Review,
     Script,
     Session,
@@ -43,6 +44,9 @@ audit.register_actions(
         "live_session.review": "直播复盘",
         "live_session.offer": "添加特价房源",
         "live_script.save": "保存话术",
+        "live_script.use": "使用话术",
+        "live_slot.create": "设置直播固定时段",
+        "live_slot.update": "修改直播固定时段",
     }
 )
 
@@ -200,6 +204,8 @@ def generate_plan(
     if leader_day not in days:
         days = sorted([*days, leader_day])
     anchors = list(anchors)
+    _save_slot(by=by, account=account, weekdays=weekdays, start=start, end=end, type=type,
+               anchors=anchors)  # fmt: skip
     out = []
     for day in days:
         leader = day == leader_day
@@ -217,6 +223,24 @@ def generate_plan(
             )
         )
     return out
+
+
+def _save_slot(
+    *, by: Any, account: Any, weekdays: Iterable[int], start: dt.time, end: dt.time, type: str,
+    anchors: list[Any],
+) -> RecurringSlot:
+    """Keep the account's recurring slot (one per start time) the plan was generated from."""
+    slot, created = RecurringSlot.objects.update_or_create(
+        account=account, start=start,
+        defaults={"organisation": account.organisation, "end": end, "type": type,
+                  "weekdays": ",".join(str(d) for d in sorted(set(weekdays)))},
+    )  # fmt: skip
+    slot.anchors.set(anchors)
+    audit.record(
+        actor=by, action="live_slot.create" if created else "live_slot.update", target=slot,
+        changes={"weekdays": [None, slot.weekdays], "start": [None, f"{start:%H:%M}"]},
+    )  # fmt: skip
+    return slot
 
 
 @transaction.atomic
