@@ -54,20 +54,19 @@ def calendar_events(user: Any, start: dt.datetime, end: dt.datetime) -> list[dic
         {
             "id": f"live-{r['pk']}",
             "title": f"{_('直播')}·{r['title']}",
-            "start": timezone.localtime(r["planned_start"]).replace(tzinfo=None).isoformat(
-                timespec="minutes"
-            ),
-            "end": timezone.localtime(r["planned_end"]).replace(tzinfo=None).isoformat(
-                timespec="minutes"
-            ),
+            "start": timezone.localtime(r["planned_start"])
+            .replace(tzinfo=None)
+            .isoformat(timespec="minutes"),
+            "end": timezone.localtime(r["planned_end"])
+            .replace(tzinfo=None)
+            .isoformat(timespec="minutes"),
             "backgroundColor": LIVE_COLOUR,
             "borderColor": LIVE_COLOUR,
             "editable": False,
             "classNames": ["md-cal-live"],
             "url": url.format(r["pk"]),
-            "extendedProps": {"kind": "live", "status": r["status"],
-                              "account": r["account__name"]},
-        }  # fmt: skip
+            "extendedProps": {"kind": "live", "status": r["status"], "account": r["account__name"]},
+        }
         for r in rows
     ]
 

@@ -160,3 +160,65 @@ def session_leads(session: Session) -> dict[str, Any]:
         .distinct()
         .count(),
     }
+
+
+def variables(session: Session) -> dict[str, str]:
+    """The values of the 话术 variables for a session."""
+    offers = "、".join(f"{o.unit} ¥{o.offer_price}" for o in session.offers.all()[:5])
+    nxt = (
+        Session.objects.filter(
+            account_id=session.account_id, planned_start__gt=session.planned_start
+        )
+        .exclude(status=Status.CANCELLED)
+        .values_list("planned_start", flat=True)
+        .first()
+    )
+    return {
+        "项目名": session.project.name if session.project else "",
+        "特价房源": offers,
+        "下期时间": f"{timezone.localtime(nxt):%m-%d %H:%M}" if nxt else "",
+    }
+
+
+def script_cards(session: Session, n: int = 30) -> list[dict[str, Any]]:
+    """The usable 话术 of the session's organisation with its variables filled in."""
+    from mediadesk.live import rules
+    from mediadesk.live.models import Script
+
+    values = variables(session)
+    qs = Script.objects.filter(organisation_id=session.organisation_id, state=Script.State.USABLE)
+    return [
+        {"s": s, "text": rules.fill_variables(s.text, values)}
+        for s in qs.filter(Q(project=None) | Q(project_id=session.project_id))[:n]
+    ]
+
+
+KPI = (
+    ("viewers", "target_viewers"),
+    ("peak_online", "target_peak"),
+    ("leads", "target_leads"),
+    ("new_followers", "target_followers"),
+)
+
+
+def kpi_card(session: Session) -> list[dict[str, Any]]:
+    """Targets vs actual and the account's last 5 sessions' average, per KPI."""
+    figures = getattr(session, "figures", None) if hasattr(session, "figures") else None
+    last = last_sessions(session)
+    rows = []
+    for key, target in KPI:
+        past = [getattr(s.figures, key) for s in last if getattr(s.figures, key) is not None]
+        rows.append({
+            "key": key,
+            "label": figure_label(key),
+            "actual": getattr(figures, key) if figures else None,
+            "target": getattr(session, target),
+            "avg5": round(sum(past) / len(past)) if past else None,
+        })  # fmt: skip
+    return rows
+
+
+def figure_label(key: str) -> str:
+    from mediadesk.live.models import Figures
+
+    return str(getattr(Figures._meta.get_field(key), "verbose_name", key))

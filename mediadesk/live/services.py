@@ -226,7 +226,13 @@ def generate_plan(
 
 
 def _save_slot(
-    *, by: Any, account: Any, weekdays: Iterable[int], start: dt.time, end: dt.time, type: str,
+    *,
+    by: Any,
+    account: Any,
+    weekdays: Iterable[int],
+    start: dt.time,
+    end: dt.time,
+    type: str,
     anchors: list[Any],
 ) -> RecurringSlot:
     """Keep the account's recurring slot (one per start time) the plan was generated from."""
@@ -729,3 +735,23 @@ def models_F(name: str) -> Any:
     from django.db.models import F
 
     return F(name)
+
+
+@transaction.atomic
+def use_script(session: Session, script_pk: int, *, by: Any) -> Script:
+    """A 话术 card used during the session (console): usage count + 1, audited."""
+    from django.db.models import F
+
+    if not access.can_console(by, session):
+        raise PermissionDenied("没有使用直播控制台的权限")
+    script = Script.objects.select_for_update().get(
+        pk=script_pk, organisation_id=session.organisation_id, state=Script.State.USABLE
+    )
+    Script.objects.filter(pk=script.pk).update(usage_count=F("usage_count") + 1)
+    script.refresh_from_db()
+    audit.record(
+        actor=by, action="live_script.use", target=script,
+        changes={"usage_count": [script.usage_count - 1, script.usage_count],
+                 "session": [None, session.pk]},
+    )  # fmt: skip
+    return script

@@ -13,5 +13,10 @@ urlpatterns = [
     path("sessions/<int:pk>/confirm/<str:code>/", views.confirm, name="confirm"),
     path("sessions/<int:pk>/cover/", views.cover, name="cover"),
     path("scripts/", views.scripts, name="scripts"),
+    path("scripts/new/", views.script_edit, name="script_new"),
+    path("scripts/<int:pk>/", views.script_edit, name="script_edit"),
+    path("sessions/<int:pk>/status/", views.status, name="status"),
+    path("sessions/<int:pk>/review/", views.review, name="review"),
+    path("sessions/<int:pk>/scripts/<int:script_pk>/use/", views.script_use, name="script_use"),
     path("ranking/", views.ranking, name="ranking"),
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mediadesk.core import excel
+from mediadesk.core import excel, scopes
 from mediadesk.live import access, queries, rules, services
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
@@ -128,12 +128,17 @@ def _session_context(request: HttpRequest, session: Session) -> dict:
         "rates": rules.rates(values) if figures else {},
         "leads": queries.session_leads(session),
         "history": session.pk,
-        "scripts": Script.objects.filter(
-            organisation_id=session.organisation_id, state=Script.State.USABLE
-        )[:30],
+        "scripts": queries.script_cards(session),
         "last": queries.last_sessions(session),
         "can_console": access.can_console(request.user, session),
         "can_manage": access.can_manage(request.user, session),
+        "next_statuses": [
+            (code, Status(code).label)
+            for code in sorted(rules.TRANSITIONS.get(session.status, set()))
+            if code != Status.REVIEWED
+        ],
+        "can_cancel": Status.CANCELLED in rules.TRANSITIONS.get(session.status, set()),
+        "review": getattr(session, "review", None) if hasattr(session, "review") else None,
     }
 
 
@@ -226,7 +231,12 @@ def scripts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "live/scripts.html",
-        {"scripts": qs[:200], "nav_active": "live", "categories": Script.Category.choices},
+        {
+            "scripts": qs[:200],
+            "nav_active": "live",
+            "categories": Script.Category.choices,
+            "can_edit": access.can_manage_scripts(request.user),
+        },
     )
 
 
@@ -242,3 +252,102 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "live/ranking.html",
         {"rows": rows, "year": year, "month": month, "nav_active": "live", "statuses": Status},
     )
+
+
+# --- session actions, post-live review, 话术 editing ------------------------------------------
+
+
+@login_required
+@require_POST
+def status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the session to the next status (cancel needs a reason)."""
+    obj = access.access_session(request.user, pk)
+    try:
+        services.change_status(
+            obj, by=request.user, to=request.POST.get("to", ""),
+            reason=request.POST.get("reason", "")[:200],
+        )  # fmt: skip
+        messages.success(request, _("状态已更新"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("live:session", pk=pk)
+
+
+def _ratings(request: HttpRequest) -> dict[int, int]:
+    out = {}
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith("rate_") and key[5:].isdigit() and value.isdigit():
+            out[int(key[5:])] = int(value)
+    return out
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The post-live review form: KPI card, what worked, problems, actions, 话术 ratings."""
+    obj = access.access_session(request.user, pk)
+    if not access.can_manage(request.user, obj):
+        raise PermissionDenied(_("没有复盘该直播的权限"))
+    values = {k: request.POST.get(k, "")[:2000] for k in ("worked", "problems", "actions")}
+    if request.method == "POST":
+        try:
+            services.save_review(obj, by=request.user, values=values, ratings=_ratings(request))
+            messages.success(request, _("复盘已保存"))
+            return redirect("live:session", pk=pk)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    ctx = _session_context(request, obj)
+    ctx.update({"values": values, "kpi": queries.kpi_card(obj), "stars": range(1, 6)})
+    return render(request, "live/review.html", ctx)
+
+
+@login_required
+def script_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a 话术; 可用 only after the compliance check (or legal's override)."""
+    access.require_view(request.user)
+    if not access.can_manage_scripts(request.user):
+        raise PermissionDenied(_("没有管理话术的权限"))
+    org = getattr(request.user, "organisation_id", 0)
+    script = scopes.get_or_404(Script.objects.filter(organisation_id=org), pk) if pk else None
+    if request.method == "POST":
+        values = {
+            "category": request.POST.get("category", ""),
+            "text": request.POST.get("text", "")[:2000],
+            "tags": request.POST.get("tags", "")[:200],
+        }
+        try:
+            services.save_script(
+                script, by=request.user, organisation=getattr(request.user, "organisation", None),
+                values=values, usable=bool(request.POST.get("usable")),
+                override_reason=request.POST.get("override_reason", ""),
+            )  # fmt: skip
+            messages.success(request, _("话术已保存"))
+            return redirect("live:scripts")
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        script = script or Script(**values)
+        script.text, script.category, script.tags = (
+            values["text"],
+            values["category"],
+            values["tags"],
+        )
+    return render(request, "live/script_form.html", {
+        "script": script, "categories": Script.Category.choices, "nav_active": "live",
+        "variables": rules.SCRIPT_VARIABLES,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def script_use(request: HttpRequest, pk: int, script_pk: int) -> HttpResponse:
+    """The anchor used a 话术 card in the console: usage count + 1, audited."""
+    obj = access.access_session(request.user, pk)
+    try:
+        services.use_script(obj, script_pk, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("live:console", pk=pk)

@@ -1,0 +1,87 @@
+"""Session actions, the post-live review form, 话术 editing and use in the console."""
+
+from __future__ import annotations
+
+import pytest
+
+from mediadesk.live import services
+from mediadesk.live.models import Review, Script, Session
+from tests.conftest import audit_actions
+from tests.live.conftest import make_session
+
+pytestmark = pytest.mark.django_db
+
+
+def test_status_buttons_move_the_session_and_cancel_needs_a_reason(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(world, account)
+    c = login(world.operator)
+    assert "status-actions" in c.get(f"/live/sessions/{session.pk}/").content.decode()
+    url = f"/live/sessions/{session.pk}/status/"
+    c.post(url, {"to": "cancelled"})
+    assert Session.objects.get(pk=session.pk).status == "planned"
+    c.post(url, {"to": "preparing"})
+    assert Session.objects.get(pk=session.pk).status == "preparing"
+    c.post(url, {"to": "cancelled", "reason": "暴雨"})
+    s = Session.objects.get(pk=session.pk)
+    assert (s.status, s.cancel_reason) == ("cancelled", "暴雨")
+    assert audit_actions("live_session", session.pk).count("live_session.status") == 2
+    assert login(world.operator_cd).post(url, {"to": "planned"}).status_code == 404
+
+
+def test_review_form_saves_the_review_rates_scripts_and_marks_reviewed(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(world, account)
+    for to in ("preparing", "live", "ended"):
+        session = services.change_status(session, by=world.operator, to=to)
+    script = services.save_script(
+        None, by=world.operator, organisation=world.org, usable=True,
+        values={"category": "opening", "text": "欢迎来到{项目名}直播间"},
+    )  # fmt: skip
+    c = login(world.operator)
+    page = c.get(f"/live/sessions/{session.pk}/review/").content.decode()
+    assert "kpi-card" in page and "欢迎来到锦程·曲江府直播间" in page
+    r = c.post(f"/live/sessions/{session.pk}/review/",
+               {"worked": "福利讲清楚", "problems": "开场慢", "actions": "缩短开场",
+                f"rate_{script.pk}": "4"})  # fmt: skip
+    assert r.status_code == 302
+    review = Review.objects.get(session=session)
+    assert (review.worked, review.done_by) == ("福利讲清楚", world.operator)
+    script.refresh_from_db()
+    assert (script.rating_count, script.rating) == (1, 4.0)
+    assert Session.objects.get(pk=session.pk).status == "reviewed"
+    assert "live_session.review" in audit_actions("live_session", session.pk)
+    assert login(world.operator_cd).get(f"/live/sessions/{session.pk}/review/").status_code == 404
+
+
+def test_review_before_the_end_is_refused_and_writes_nothing(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(world, account)
+    r = login(world.operator).post(f"/live/sessions/{session.pk}/review/", {"worked": "x"})
+    assert r.status_code == 200 and "只有已结束的直播可以复盘" in r.content.decode()
+    assert not Review.objects.exists()
+
+
+def test_script_form_refuses_a_banned_term_as_usable_and_keeps_nothing(login, world) -> None:  # type: ignore[no-untyped-def]
+    c = login(world.operator)
+    assert c.get("/live/scripts/new/").status_code == 200
+    r = c.post("/live/scripts/new/", {"category": "product", "text": "全网最低价", "usable": "1"})
+    assert r.status_code == 200 and "法务放行" in r.content.decode()
+    assert not Script.objects.exists()
+    r = c.post("/live/scripts/new/", {"category": "leads", "text": "扣1领取{特价房源}",
+                                      "usable": "1"})  # fmt: skip
+    script = Script.objects.get()
+    assert r.status_code == 302 and script.state == "usable" and script.author == world.operator
+    assert audit_actions("live_script", script.pk) == ["live_script.save"]
+    assert login(world.planner).get("/live/scripts/new/").status_code == 403
+
+
+def test_console_card_use_counts_and_is_audited(login, world, account, anchor) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(world, account, anchors=[anchor])
+    script = services.save_script(
+        None, by=world.operator, organisation=world.org, usable=True,
+        values={"category": "follow", "text": "点关注，{下期时间}不见不散"},
+    )  # fmt: skip
+    c = login(anchor)
+    assert "点关注" in c.get(f"/live/sessions/{session.pk}/console/").content.decode()
+    c.post(f"/live/sessions/{session.pk}/scripts/{script.pk}/use/")
+    script.refresh_from_db()
+    assert script.usage_count == 1
+    assert audit_actions("live_script", script.pk) == ["live_script.save", "live_script.use"]
