@@ -63,9 +63,13 @@ def not_ready(qs: QuerySet[Session], start: dt.datetime, end: dt.datetime) -> li
     return rows
 
 
-def heatmap(account_id: int, *, since: dt.datetime | None = None) -> dict[tuple[int, int], dict]:
-    """The account's weekday × hour heatmap of 平均在线 and 留资 (sessions with figures)."""
-    qs = Session.objects.filter(account_id=account_id, figures__isnull=False)
+def heatmap(
+    account_id: int | None, *, since: dt.datetime | None = None, qs: QuerySet[Session] | None = None
+) -> dict[tuple[int, int], dict]:
+    """The account's (or the given sessions') weekday × hour heatmap of 平均在线 and 留资."""
+    qs = (qs if qs is not None else Session.objects.all()).filter(figures__isnull=False)
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
     if since:
         qs = qs.filter(planned_start__gte=since)
     cells: dict[tuple[int, int], dict] = defaultdict(lambda: {"n": 0, "online": 0, "leads": 0})
@@ -222,3 +226,52 @@ def figure_label(key: str) -> str:
     from mediadesk.live.models import Figures
 
     return str(getattr(Figures._meta.get_field(key), "verbose_name", key))
+
+
+def weekly(qs: QuerySet[Session], since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
+    """Per week (Monday): sessions held, 观看人数 and 留资 summed."""
+    weeks: dict[dt.date, dict[str, Any]] = {}
+    rows = (
+        qs.filter(planned_start__gte=since, planned_start__lt=until)
+        .exclude(status=Status.CANCELLED)
+        .values_list("planned_start", "figures__viewers", "figures__leads")
+    )
+    for start, viewers, leads in rows:
+        day = timezone.localtime(start).date()
+        monday = day - dt.timedelta(days=day.weekday())
+        row = weeks.setdefault(monday, {"week": monday, "sessions": 0, "viewers": 0, "leads": 0})
+        row["sessions"] += 1
+        row["viewers"] += viewers or 0
+        row["leads"] += leads or 0
+    return [weeks[k] for k in sorted(weeks)]
+
+
+def heat_grid(cells: Mapping[tuple[int, int], dict]) -> list[dict[str, Any]]:
+    """The heatmap as rows per hour (only hours with data), one cell per weekday."""
+    hours = sorted({h for _wd, h in cells})
+    top = max((c["avg_online"] for c in cells.values()), default=0) or 1
+    return [
+        {
+            "hour": h,
+            "cells": [
+                {**cells[(wd, h)], "alpha": round(0.1 + 0.8 * cells[(wd, h)]["avg_online"] / top, 2)}
+                if (wd, h) in cells
+                else None
+                for wd in range(7)
+            ],
+        }
+        for h in hours
+    ]
+
+
+def month_grid(year: int, month: int, sessions: list[Session]) -> list[list[dict[str, Any] | None]]:
+    """The month as weeks (Mon–Sun) of days with their sessions; None outside the month."""
+    import calendar
+
+    by_day: dict[dt.date, list[Session]] = defaultdict(list)
+    for s in sessions:
+        by_day[timezone.localtime(s.planned_start).date()].append(s)
+    return [
+        [{"day": d, "sessions": by_day.get(d, [])} if d.month == month else None for d in week]
+        for week in calendar.Calendar().monthdatescalendar(year, month)
+    ]

@@ -13,10 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from mediadesk.core import excel, scopes
-from mediadesk.live import access, queries, rules, services
+from mediadesk.core.imports import discard, stash, stashed_meta, unstash
+from mediadesk.live import access, imports, queries, rules, services
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
 
@@ -76,6 +78,8 @@ def plan(request: HttpRequest) -> HttpResponse:
                 qs.model.objects.filter(pk__in=[s.pk for s in sessions]), week
             ),
             "windows": rules.POPULAR_WINDOWS,
+            "grid": queries.month_grid(year, month, sessions) if paginator.num_pages == 1 else None,
+            "weekdays": WEEKDAYS,
         },
     )
 
@@ -351,3 +355,111 @@ def script_use(request: HttpRequest, pk: int, script_pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect("live:console", pk=pk)
+
+
+# --- figures import: upload (preset) → mapping + preview → all or nothing -------------------
+
+IMPORT_KEY = "live_figures_import"
+
+
+def _require_import(request: HttpRequest) -> None:
+    access.require_view(request.user)
+    if not access.can_manage_scripts(request.user):
+        raise PermissionDenied(_("没有导入直播数据的权限"))
+
+
+@login_required
+def figures_import(request: HttpRequest) -> HttpResponse:
+    """Upload the platform's live data export (.xlsx/.csv, UTF-8 or GB18030) with a preset."""
+    _require_import(request)
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        preset = request.POST.get("preset", "douyin")
+        if upload is None:
+            error = _("请选择要导入的文件")
+        else:
+            try:
+                table = imports.read(upload)
+            except ValidationError as exc:
+                error = _errors(exc)
+            else:
+                discard(request.session.get(IMPORT_KEY))
+                request.session[IMPORT_KEY] = stash(
+                    table, user=request.user, filename=upload.name or "",
+                    meta={"mapping": imports.mapping_for(table.headers, preset)},
+                )  # fmt: skip
+                return redirect("live:figures_preview")
+    return render(request, "live/import.html", {
+        "error": error, "presets": imports.PRESET_LABELS, "nav_active": "live",
+    })  # fmt: skip
+
+
+def _posted_mapping(request: HttpRequest, headers: list[str]) -> dict[str, str]:
+    out = {}
+    for i, header in enumerate(headers):
+        key = request.POST.get(f"map_{i}", "")
+        if key in imports.COMMON:
+            out[header] = key
+    return out
+
+
+@login_required
+def figures_preview(request: HttpRequest) -> HttpResponse:
+    """The mapping screen and preview; 确认导入 writes every row or none."""
+    _require_import(request)
+    token = request.session.get(IMPORT_KEY)
+    pending = unstash(token, user=request.user)
+    if pending is None:
+        messages.info(request, _("请先上传要导入的文件"))
+        return redirect("live:figures_import")
+    table, filename = pending
+    mapping = (stashed_meta(token, user=request.user) or {}).get("mapping", {})
+    refused: list[str] = []
+    if request.method == "POST":
+        mapping = _posted_mapping(request, table.headers)
+        if request.POST.get("action") == "confirm":
+            try:
+                n = imports.confirm(table, user=request.user, mapping=mapping, filename=filename)
+            except ValidationError as exc:
+                messages.error(request, _("导入未执行：有行未通过校验，没有写入任何数据"))
+                refused = exc.messages
+            else:
+                discard(request.session.pop(IMPORT_KEY, None))
+                messages.success(request, _("导入完成：%(n)s 场直播的数据有变更") % {"n": n})
+                return redirect("live:plan")
+    parsed = imports.parse(table, user=request.user, mapping=mapping)
+    return render(request, "live/import_preview.html", {
+        "filename": filename, "headers": [(i, h, mapping.get(h, "")) for i, h in
+                                          enumerate(table.headers)],
+        "fields": imports.FIELD_LABELS, "parsed": parsed, "rows": parsed.rows[:20],
+        "count": len(table.rows), "nav_active": "live",
+        "errors": (parsed.errors or refused)[:50],
+    })  # fmt: skip
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """直播看板: sessions, viewers and leads by week; the weekday × hour heatmap by slot."""
+    access.require_view(request.user)
+    qs = access.visible_sessions(request.user)
+    account = request.GET.get("account", "")
+    if account.isdigit():
+        qs = qs.filter(account_id=int(account))
+    now = timezone.now()
+    since = now - dt.timedelta(weeks=12)
+    cells = queries.heatmap(None, since=now - dt.timedelta(days=365), qs=qs)
+    accounts = (
+        access.visible_sessions(request.user)
+        .values_list("account_id", "account__name")
+        .distinct()
+        .order_by("account__name")[:200]
+    )
+    return render(request, "live/dashboard.html", {
+        "weeks": queries.weekly(qs, since, now + dt.timedelta(days=1)),
+        "heat": queries.heat_grid(cells), "weekdays": WEEKDAYS, "accounts": accounts,
+        "account": account, "nav_active": "live",
+    })  # fmt: skip
+
+
+WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))

@@ -28,7 +28,9 @@ def test_status_buttons_move_the_session_and_cancel_needs_a_reason(login, world,
     assert login(world.operator_cd).post(url, {"to": "planned"}).status_code == 404
 
 
-def test_review_form_saves_the_review_rates_scripts_and_marks_reviewed(login, world, account) -> None:  # type: ignore[no-untyped-def]
+def test_review_form_saves_the_review_rates_scripts_and_marks_reviewed(
+    login, world, account
+) -> None:  # type: ignore[no-untyped-def]
     session = make_session(world, account)
     for to in ("preparing", "live", "ended"):
         session = services.change_status(session, by=world.operator, to=to)
@@ -85,3 +87,58 @@ def test_console_card_use_counts_and_is_audited(login, world, account, anchor) -
     script.refresh_from_db()
     assert script.usage_count == 1
     assert audit_actions("live_script", script.pk) == ["live_script.save", "live_script.use"]
+
+
+SAMPLE = "场次编号,累计观看人数,最高在线人数,全场景留资人数,打赏金额\n"
+
+
+def test_figures_import_page_maps_previews_and_writes_all_or_nothing(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mediadesk.live.models import Figures
+
+    a = make_session(world, account)
+    c = login(world.operator)
+    bad = (SAMPLE + f"{a.pk},1.2万,620,96,—\n99999,10,1,1,\n").encode("gb18030")
+    r = c.post("/live/figures/import/", {"preset": "douyin",
+                                         "file": SimpleUploadedFile("复盘表.csv", bad)})  # fmt: skip
+    assert r.status_code == 302
+    page = c.get("/live/figures/import/preview/").content.decode()
+    assert "第 3 行：找不到对应的直播场次" in page and "import-errors" in page
+    mapping = {"map_0": "session", "map_1": "viewers", "map_2": "peak_online", "map_3": "leads"}
+    r = c.post("/live/figures/import/preview/", {**mapping, "action": "confirm"})
+    assert r.status_code == 200 and not Figures.objects.exists()
+    good = (SAMPLE + f"{a.pk},1.2万,620,96,—\n").encode("gb18030")
+    c.post("/live/figures/import/", {"preset": "douyin",
+                                     "file": SimpleUploadedFile("复盘表.csv", good)})  # fmt: skip
+    r = c.post("/live/figures/import/preview/", {**mapping, "map_1": "", "action": "preview"})
+    assert "缺少「观看人数」列" in r.content.decode()
+    r = c.post("/live/figures/import/preview/", {**mapping, "action": "confirm"})
+    assert r.status_code == 302
+    f = Figures.objects.get(session=a)
+    assert (f.viewers, f.leads, f.peak_online, f.source) == (12000, 96, 620, "import")
+    assert audit_actions("live_session", a.pk).count("live_session.figures") == 1
+    r = c.post("/live/figures/import/", {"preset": "douyin",
+                                         "file": SimpleUploadedFile("x.csv", b"\x00\x01")})  # fmt: skip
+    assert r.status_code in (200, 302)
+    assert login(world.planner).get("/live/figures/import/").status_code == 403
+
+
+def test_dashboard_and_month_grid(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    start = timezone.now() - dt.timedelta(days=3)
+    s = make_session(world, account, title="上周直播", planned_start=start,
+                     planned_end=start + dt.timedelta(hours=2))  # fmt: skip
+    services.save_figures(s, by=world.operator, values={"viewers": 800, "avg_online": 60,
+                                                        "leads": 9})  # fmt: skip
+    c = login(world.operator)
+    body = c.get("/live/dashboard/").content.decode()
+    assert "weekly" in body and "heatmap" in body and "800" in body and "60 / 9" in body
+    assert "60 / 9" not in login(world.operator_cd).get("/live/dashboard/").content.decode()
+    assert login(world.sales_a).get("/live/dashboard/").status_code == 403
+    month = timezone.localtime(start).strftime("%Y-%m")
+    body = login(world.operator).get(f"/live/?month={month}").content.decode()
+    assert "month-grid" in body and "上周直播" in body
