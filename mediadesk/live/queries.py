@@ -254,7 +254,10 @@ def heat_grid(cells: Mapping[tuple[int, int], dict]) -> list[dict[str, Any]]:
         {
             "hour": h,
             "cells": [
-                {**cells[(wd, h)], "alpha": round(0.1 + 0.8 * cells[(wd, h)]["avg_online"] / top, 2)}
+                {
+                    **cells[(wd, h)],
+                    "alpha": round(0.1 + 0.8 * cells[(wd, h)]["avg_online"] / top, 2),
+                }
                 if (wd, h) in cells
                 else None
                 for wd in range(7)
