@@ -353,6 +353,9 @@ class Campaign(TimeStampedModel):
     )
     is_active = models.BooleanField("启用", default=True)
     ends_at = models.DateTimeField("截止时间", null=True, blank=True)
+    live_session = models.ForeignKey(
+        "live.Session", on_delete=models.SET_NULL, null=True, blank=True, related_name="campaigns"
+    )
 
     audit_type = "lead_campaign"
 

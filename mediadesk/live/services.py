@@ -45,6 +45,7 @@ audit.register_actions(
         "live_session.offer": "添加特价房源",
         "live_script.save": "保存话术",
         "live_script.use": "使用话术",
+        "live_session.campaign": "创建直播留资活动",
         "live_slot.create": "设置直播固定时段",
         "live_slot.update": "修改直播固定时段",
     }
@@ -755,3 +756,31 @@ def use_script(session: Session, script_pk: int, *, by: Any) -> Script:
                  "session": [None, session.pk]},
     )  # fmt: skip
     return script
+
+
+@transaction.atomic
+def session_campaign(session: Session, *, by: Any) -> Any:
+    """The session's capture campaign (public form + QR, source 直播), created once; leads
+    from its form carry the session."""
+    from mediadesk.leads import services as leads
+    from mediadesk.leads.models import Campaign, Source
+
+    existing = Campaign.objects.filter(live_session=session).first()
+    if existing is not None:
+        return existing
+    _require_manage(by, session)
+    if session.project is None:
+        raise ValidationError({"project": "该场直播未关联项目，无法创建留资活动"})
+    campaign = leads.save_campaign(
+        None, by=by, project=session.project,
+        values={"name": f"直播留资·{session.title}"[:60], "source": Source.LIVE,
+                "account": session.account,
+                "ends_at": session.planned_end + dt.timedelta(days=1)},
+    )  # fmt: skip
+    Campaign.objects.filter(pk=campaign.pk).update(live_session=session)
+    campaign.live_session = session
+    audit.record(
+        actor=by, action="live_session.campaign", target=session,
+        changes={"campaign": [None, campaign.pk]},
+    )  # fmt: skip
+    return campaign

@@ -143,6 +143,7 @@ def _session_context(request: HttpRequest, session: Session) -> dict:
         ],
         "can_cancel": Status.CANCELLED in rules.TRANSITIONS.get(session.status, set()),
         "review": getattr(session, "review", None) if hasattr(session, "review") else None,
+        "campaign": session.campaigns.first(),
     }
 
 
@@ -471,3 +472,18 @@ WEEKDAYS = (
     gettext_lazy("周六"),
     gettext_lazy("周日"),
 )
+
+
+@login_required
+@require_POST
+def campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create the session's capture campaign (public form + QR)."""
+    obj = access.access_session(request.user, pk)
+    try:
+        services.session_campaign(obj, by=request.user)
+        messages.success(request, _("留资活动已创建"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("live:session", pk=pk)

@@ -142,3 +142,24 @@ def test_dashboard_and_month_grid(login, world, account) -> None:  # type: ignor
     month = timezone.localtime(start).strftime("%Y-%m")
     body = login(world.operator).get(f"/live/?month={month}").content.decode()
     assert "month-grid" in body and "上周直播" in body
+
+
+def test_a_session_campaign_form_captures_leads_carrying_the_session(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    from mediadesk.leads.models import Campaign, Source, Touch
+
+    session = make_session(world, account)
+    c = login(world.manager)
+    assert c.post(f"/live/sessions/{session.pk}/campaign/").status_code == 302
+    campaign = Campaign.objects.get(live_session=session)
+    assert campaign.source == Source.LIVE and campaign.account == account
+    c.post(f"/live/sessions/{session.pk}/campaign/")  # once per session
+    assert Campaign.objects.filter(live_session=session).count() == 1
+    assert "live_session.campaign" in audit_actions("live_session", session.pk)
+    page = c.get(f"/live/sessions/{session.pk}/").content.decode()
+    assert f"/leads/f/{campaign.slug}/" in page
+    c.logout()
+    r = c.post(f"/leads/f/{campaign.slug}/", {"name": "王先生", "phone": "13912340000",
+                                             "consent": "on"})  # fmt: skip
+    assert r.status_code in (200, 302)
+    touch = Touch.objects.get(campaign=campaign)
+    assert touch.live_session_id == session.pk and touch.source == Source.LIVE
