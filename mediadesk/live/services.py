@@ -784,3 +784,20 @@ def session_campaign(session: Session, *, by: Any) -> Any:
         changes={"campaign": [None, campaign.pk]},
     )  # fmt: skip
     return campaign
+
+
+@transaction.atomic
+def update_stages(session: Session, *, by: Any, texts: Mapping[int, str]) -> Session:
+    """Fill the run-of-show stages' text (the anchor's copy); audited, checklist refreshed."""
+    _require_manage(by, session)
+    changes: dict[str, Any] = {}
+    for stage in session.stages.select_for_update():
+        text = texts.get(stage.pk)
+        if text is not None and text != stage.text:
+            changes[stage.name] = [stage.text, text]
+            stage.text = text
+            stage.save(update_fields=["text"])
+    if changes:
+        audit.record(actor=by, action="live_session.update", target=session, changes=changes)
+    refresh_checklist(session)
+    return session

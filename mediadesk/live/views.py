@@ -4,14 +4,17 @@ Thin: reads through queries/access, writes through services."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -129,7 +132,7 @@ def _session_context(request: HttpRequest, session: Session) -> dict:
         "stages": list(session.stages.all()),
         "offers": list(session.offers.all()),
         "figures": figures,
-        "rates": rules.rates(values) if figures else {},
+        "rates": [(RATE_LABELS[k], r) for k, r in rules.rates(values).items()] if figures else [],
         "leads": queries.session_leads(session),
         "history": session.pk,
         "scripts": queries.script_cards(session),
@@ -487,3 +490,56 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect("live:session", pk=pk)
+
+
+EDIT_TEXT = ("title", "theme", "guest", "script")
+EDIT_COUNTS = ("target_viewers", "target_peak", "target_leads", "target_followers")
+
+
+def _edit_values(request: HttpRequest) -> dict[str, Any]:
+    values: dict[str, Any] = {k: request.POST.get(k, "").strip() for k in EDIT_TEXT}
+    values["title"] = values["title"][:60]
+    for key in EDIT_COUNTS:
+        text = request.POST.get(key, "").strip()
+        if text and not text.isdigit():
+            raise ValidationError({key: _("目标须为非负整数")})
+        values[key] = int(text) if text else None
+    for key in ("planned_start", "planned_end"):
+        at = parse_datetime(request.POST.get(key, ""))
+        if at is None:
+            raise ValidationError({key: _("请填写有效的时间")})
+        values[key] = timezone.make_aware(at) if timezone.is_naive(at) else at
+    return values
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a session: title, theme, guest, times, targets, script and run-of-show texts."""
+    obj = access.access_session(request.user, pk)
+    if not access.can_manage(request.user, obj):
+        raise PermissionDenied(_("没有管理该直播的权限"))
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                obj = services.update_session(obj, by=request.user, values=_edit_values(request))
+                texts = {
+                    s.pk: request.POST.get(f"stage_{s.pk}", s.text)[:5000] for s in obj.stages.all()
+                }
+                services.update_stages(obj, by=request.user, texts=texts)
+            messages.success(request, _("直播场次已保存"))
+            return redirect("live:session", pk=pk)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+    return render(request, "live/edit.html", {
+        "session": obj, "stages": list(obj.stages.all()), "nav_active": "live",
+        "start": timezone.localtime(obj.planned_start).strftime("%Y-%m-%dT%H:%M"),
+        "end": timezone.localtime(obj.planned_end).strftime("%Y-%m-%dT%H:%M"),
+    })  # fmt: skip
+
+
+RATE_LABELS = {
+    "follow_rate": gettext_lazy("转粉率"),
+    "fan_club_rate": gettext_lazy("加团率"),
+    "interaction_rate": gettext_lazy("互动率"),
+    "lead_rate": gettext_lazy("留资率"),
+}

@@ -163,3 +163,25 @@ def test_a_session_campaign_form_captures_leads_carrying_the_session(login, worl
     assert r.status_code in (200, 302)
     touch = Touch.objects.get(campaign=campaign)
     assert touch.live_session_id == session.pk and touch.source == Source.LIVE
+
+
+def test_edit_fills_the_run_of_show_and_ticks_the_script_item(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(world, account)
+    stages = list(session.stages.all())
+    c = login(world.operator)
+    assert c.get(f"/live/sessions/{session.pk}/edit/").status_code == 200
+    form = {"title": "曲江府开盘", "theme": "开盘钜惠", "planned_start": "2030-03-04T15:00",
+            "planned_end": "2030-03-04T17:00", "target_leads": "80",
+            **{f"stage_{s.pk}": f"{s.name}的话术" for s in stages}}  # fmt: skip
+    assert c.post(f"/live/sessions/{session.pk}/edit/", form).status_code == 302
+    session.refresh_from_db()
+    assert (session.theme, session.target_leads) == ("开盘钜惠", 80)
+    assert session.checklist.get(code="script").done
+    assert audit_actions("live_session", session.pk).count("live_session.update") == 2
+    bad = {**form, "planned_end": "2030-03-04T14:00", "theme": "改了"}
+    r = c.post(f"/live/sessions/{session.pk}/edit/", bad)
+    assert r.status_code == 200 and "结束时间必须晚于开始时间" in r.content.decode()
+    session.refresh_from_db()
+    assert session.theme == "开盘钜惠"
+    assert login(world.operator_cd).get(f"/live/sessions/{session.pk}/edit/").status_code == 404
+    assert login(world.planner).get(f"/live/sessions/{session.pk}/edit/").status_code == 403
