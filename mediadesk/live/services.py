@@ -46,6 +46,7 @@ audit.register_actions(
         "live_script.save": "保存话术",
         "live_script.use": "使用话术",
         "live_session.campaign": "创建直播留资活动",
+        "live_session.leads_import": "导入直播线索列表",
         "live_slot.create": "设置直播固定时段",
         "live_slot.update": "修改直播固定时段",
     }

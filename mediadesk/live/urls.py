@@ -21,6 +21,7 @@ urlpatterns = [
     path("sessions/<int:pk>/status/", views.status, name="status"),
     path("sessions/<int:pk>/review/", views.review, name="review"),
     path("sessions/<int:pk>/edit/", views.edit, name="edit"),
+    path("sessions/<int:pk>/leads/import/", views.leads_import, name="leads_import"),
     path("sessions/<int:pk>/campaign/", views.campaign, name="campaign"),
     path("sessions/<int:pk>/scripts/<int:script_pk>/use/", views.script_use, name="script_use"),
     path("ranking/", views.ranking, name="ranking"),

@@ -543,3 +543,49 @@ RATE_LABELS = {
     "interaction_rate": gettext_lazy("互动率"),
     "lead_rate": gettext_lazy("留资率"),
 }
+
+
+LEADS_KEY = "live_leads_import"
+
+
+@login_required
+def leads_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import the platform's lead list of this session: upload → preview → all or nothing."""
+    from mediadesk.live import lead_imports
+
+    obj = access.access_session(request.user, pk)
+    if not access.can_manage(request.user, obj):
+        raise PermissionDenied(_("没有管理该直播的权限"))
+    ctx: dict[str, Any] = {"session": obj, "nav_active": "live", "parsed": None, "errors": []}
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        pending = unstash(request.session.get(LEADS_KEY), user=request.user)
+        if pending is None:
+            messages.info(request, _("请先上传要导入的文件"))
+            return redirect("live:leads_import", pk=pk)
+        try:
+            n = lead_imports.confirm(pending[0], obj, by=request.user)
+        except ValidationError as exc:
+            ctx["errors"] = exc.messages
+        except PermissionDenied as exc:
+            ctx["errors"] = [str(exc)]
+        else:
+            discard(request.session.pop(LEADS_KEY, None))
+            messages.success(request, _("已导入 %(n)s 条线索") % {"n": n})
+            return redirect("live:session", pk=pk)
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ValidationError(_("请选择要导入的文件"))
+            table = imports.read(upload)
+        except ValidationError as exc:
+            ctx["errors"] = exc.messages
+        else:
+            parsed = lead_imports.parse(table, obj)
+            ctx.update({"parsed": parsed, "errors": parsed.errors[:50]})
+            discard(request.session.get(LEADS_KEY))
+            if not parsed.errors:
+                request.session[LEADS_KEY] = stash(
+                    table, user=request.user, filename=upload.name or ""
+                )
+    return render(request, "live/leads_import.html", ctx)

@@ -185,3 +185,30 @@ def test_edit_fills_the_run_of_show_and_ticks_the_script_item(login, world, acco
     assert session.theme == "开盘钜惠"
     assert login(world.operator_cd).get(f"/live/sessions/{session.pk}/edit/").status_code == 404
     assert login(world.planner).get(f"/live/sessions/{session.pk}/edit/").status_code == 403
+
+
+def test_platform_lead_list_import_is_all_or_nothing_and_idempotent(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mediadesk.leads.models import Touch
+
+    session = make_session(world, account)
+    c = login(world.manager)
+    url = f"/live/sessions/{session.pk}/leads/import/"
+    bad = "手机号,姓名,留资时间\n13912340001,王,2030-03-04 15:20\n123,李,\n".encode("gb18030")
+    r = c.post(url, {"file": SimpleUploadedFile("线索.csv", bad)})
+    assert "第 3 行" in r.content.decode() and not Touch.objects.exists()
+    r = c.post(url, {"action": "confirm"})
+    assert r.status_code == 302 and not Touch.objects.exists()  # nothing stashed
+    good = "手机号,姓名,留资时间\n13912340001,王,2025-03-04 15:20\n13912340002,李,\n".encode()
+    r = c.post(url, {"file": SimpleUploadedFile("线索.csv", good)})
+    assert "139****0001" in r.content.decode()
+    r = c.post(url, {"action": "confirm"})
+    assert r.status_code == 302, r.content.decode()[-3000:]
+    touches = Touch.objects.filter(live_session=session)
+    assert touches.count() == 2 and {t.source for t in touches} == {"live"}
+    assert audit_actions("live_session", session.pk).count("live_session.leads_import") == 1
+    c.post(url, {"file": SimpleUploadedFile("线索.csv", good)})
+    c.post(url, {"action": "confirm"})
+    assert Touch.objects.filter(live_session=session).count() == 2
+    assert login(world.operator_cd).get(url).status_code == 404
