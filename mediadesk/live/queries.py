@@ -278,3 +278,22 @@ def month_grid(year: int, month: int, sessions: list[Session]) -> list[list[dict
         [{"day": d, "sessions": by_day.get(d, [])} if d.month == month else None for d in week]
         for week in calendar.Calendar().monthdatescalendar(year, month)
     ]
+
+
+def online_chart(session: Session, width: int = 600, height: int = 120) -> dict[str, Any] | None:
+    """The per-minute online curve as SVG points, with the run-of-show stage boundaries."""
+    figures = getattr(session, "figures", None) if hasattr(session, "figures") else None
+    curve = list(figures.online_curve or []) if figures else []
+    if len(curve) < 2:
+        return None
+    top = max(curve) or 1
+    step = width / (len(curve) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{height - v / top * (height - 10):.1f}" for i, v in enumerate(curve)
+    )
+    bounds, minute = [], 0
+    for stage in session.stages.all():
+        if 0 < minute < len(curve):
+            bounds.append({"x": round(minute * step, 1), "name": stage.name})
+        minute += stage.minutes
+    return {"points": points, "bounds": bounds, "width": width, "height": height, "peak": top}

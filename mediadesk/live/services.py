@@ -482,9 +482,18 @@ def save_figures(
         setattr(figures, key, value)
     if extra:
         figures.extra = {**figures.extra, **extra}
+    curve = values.get("online_curve")
+    if curve is not None:
+        if any(not isinstance(v, int) or v < 0 for v in curve):
+            raise ValidationError({"online_curve": "在线曲线的数值不能为负数"})
+        before["online_curve_minutes"] = len(figures.online_curve) if current else None
+        figures.online_curve = list(curve)
     figures.source = source
     figures.save()
-    changes = audit.diff(before, _snap(figures, FIGURE_FIELDS))
+    after = _snap(figures, FIGURE_FIELDS)
+    if curve is not None:
+        after["online_curve_minutes"] = len(figures.online_curve)
+    changes = audit.diff(before, after)
     if changes:
         audit.record(actor=by, action="live_session.figures", target=session, changes=changes)
         sync_commission_figures(session, figures, by=by)

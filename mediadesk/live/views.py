@@ -307,7 +307,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, _errors(exc))
     ctx = _session_context(request, obj)
-    ctx.update({"values": values, "kpi": queries.kpi_card(obj), "stars": range(1, 6)})
+    ctx.update({"values": values, "kpi": queries.kpi_card(obj), "stars": range(1, 6),
+                "chart": queries.online_chart(obj)})  # fmt: skip
     return render(request, "live/review.html", ctx)
 
 

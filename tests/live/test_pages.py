@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from mediadesk.live import services
 from mediadesk.live.models import Review, Script, Session
@@ -212,3 +213,18 @@ def test_platform_lead_list_import_is_all_or_nothing_and_idempotent(login, world
     c.post(url, {"action": "confirm"})
     assert Touch.objects.filter(live_session=session).count() == 2
     assert login(world.operator_cd).get(url).status_code == 404
+
+
+def test_review_shows_the_online_curve_with_stage_boundaries(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(world, account)
+    curve = [10 * m for m in range(120)]
+    services.save_figures(
+        session, by=world.operator, values={"viewers": 900, "online_curve": curve}
+    )
+    for to in ("preparing", "live", "ended"):
+        session = services.change_status(session, by=world.operator, to=to)
+    body = login(world.operator).get(f"/live/sessions/{session.pk}/review/").content.decode()
+    assert "online-curve" in body and body.count("stroke-dasharray") == 2  # 开场预热|产品介绍|总结
+    with pytest.raises(ValidationError):
+        services.save_figures(session, by=world.operator, values={"online_curve": [5, -1]})
+    assert len(session.figures.online_curve) == 120
