@@ -52,8 +52,11 @@ def plan(request: HttpRequest) -> HttpResponse:
     qs = access.visible_sessions(request.user).filter(
         planned_start__gte=since, planned_start__lt=until
     )
-    if request.GET.get("account"):
-        qs = qs.filter(account_id=request.GET["account"])
+    windows: Any = rules.POPULAR_WINDOWS
+    account = request.GET.get("account", "")
+    if account.isdigit():
+        qs = qs.filter(account_id=int(account))
+        windows = queries.best_hours(int(account)) or windows
     paginator = Paginator(qs.order_by("planned_start", "id"), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     sessions = list(page.object_list)
@@ -62,7 +65,9 @@ def plan(request: HttpRequest) -> HttpResponse:
         {
             "s": s,
             "ready": ready.get(s.pk, (0, 0)),
-            "outside": not rules.in_popular_window(timezone.localtime(s.planned_start).time()),
+            "outside": not rules.in_popular_window(
+                timezone.localtime(s.planned_start).time(), windows
+            ),
         }
         for s in sessions
     ]
@@ -73,14 +78,17 @@ def plan(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "page": page,
-            "params": f"month={year}-{month:02d}",
+            "params": f"month={year}-{month:02d}" + (f"&account={account}" if account else ""),
+            "account": account,
+            "accounts": _accounts(request),
             "year": year,
             "month": month,
             "nav_active": "live",
             "load": queries.anchor_load(
                 qs.model.objects.filter(pk__in=[s.pk for s in sessions]), week
             ),
-            "windows": rules.POPULAR_WINDOWS,
+            "windows": windows,
+            "own_windows": windows is not rules.POPULAR_WINDOWS,
             "grid": queries.month_grid(year, month, sessions) if paginator.num_pages == 1 else None,
             "weekdays": WEEKDAYS,
         },
@@ -454,12 +462,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     since = now - dt.timedelta(weeks=12)
     cells = queries.heatmap(None, since=now - dt.timedelta(days=365), qs=qs)
-    accounts = (
-        access.visible_sessions(request.user)
-        .values_list("account_id", "account__name")
-        .distinct()
-        .order_by("account__name")[:200]
-    )
+    accounts = _accounts(request)
     return render(request, "live/dashboard.html", {
         "weeks": queries.weekly(qs, since, now + dt.timedelta(days=1)),
         "heat": queries.heat_grid(cells), "weekdays": WEEKDAYS, "accounts": accounts,
@@ -590,3 +593,13 @@ def leads_import(request: HttpRequest, pk: int) -> HttpResponse:
                     table, user=request.user, filename=upload.name or ""
                 )
     return render(request, "live/leads_import.html", ctx)
+
+
+def _accounts(request: HttpRequest) -> Any:
+    """The accounts with visible sessions (id, name) for the account filters."""
+    return (
+        access.visible_sessions(request.user)
+        .values_list("account_id", "account__name")
+        .distinct()
+        .order_by("account__name")[:200]
+    )

@@ -228,3 +228,16 @@ def test_review_shows_the_online_curve_with_stage_boundaries(login, world, accou
     with pytest.raises(ValidationError):
         services.save_figures(session, by=world.operator, values={"online_curve": [5, -1]})
     assert len(session.figures.online_curve) == 120
+
+
+def test_plan_window_hints_follow_the_account_own_figures(login, world, account) -> None:  # type: ignore[no-untyped-def]
+    from tests.live.conftest import at
+
+    evening = make_session(world, account, title="晚场", planned_start=at(2030, 3, 5, 20),
+                           planned_end=at(2030, 3, 5, 22))  # fmt: skip
+    c = login(world.operator)
+    body = c.get(f"/live/?month=2030-03&account={account.pk}").content.decode()
+    assert "热门时段" in body and "本账号数据最好的时段" not in body
+    services.save_figures(evening, by=world.operator, values={"viewers": 500, "avg_online": 80})
+    body = c.get(f"/live/?month=2030-03&account={account.pk}").content.decode()
+    assert "本账号数据最好的时段" in body and "20:00–21:00" in body
