@@ -254,6 +254,15 @@ def more_event(day: dt.date, hidden: int, *, last_rank: int) -> dict[str, Any]:
 # variant ids to (status code, label), e.g. 发布失败 / 待人工发布 / 发布中.
 STATUS_OVERLAYS: list[Callable[[list[int]], dict[int, tuple[str, str]]]] = []
 
+# Apps above content add events of their own (live: the sessions, in their own colour);
+# each hook gets the user and the shown range and returns FullCalendar events.
+EXTRA_EVENTS: list[Callable[[Any, dt.datetime, dt.datetime], list[dict[str, Any]]]] = []
+
+
+def extra_events(user: Any, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    """The events the EXTRA_EVENTS hooks add for the shown range."""
+    return [event for hook in EXTRA_EVENTS for event in hook(user, start, end)]
+
 
 def _overlay(event: dict[str, Any], found: tuple[str, str] | None) -> dict[str, Any]:
     if found is not None:

@@ -78,7 +78,10 @@ def calendar_feed(request: HttpRequest) -> JsonResponse:
     rows = calendar.capped_rows(user, qs, data["start"], data["end"], cap)
     nodes = queries.nodes_between(user, *calendar.local_days(data["start"], data["end"]))
     return JsonResponse(
-        calendar.variant_events(rows, cap) + calendar.node_events(nodes), safe=False
+        calendar.variant_events(rows, cap)
+        + calendar.node_events(nodes)
+        + calendar.extra_events(user, data["start"], data["end"]),
+        safe=False,
     )
 
 

@@ -378,6 +378,14 @@ class Campaign(TimeStampedModel):
     )
     is_active = models.BooleanField(gettext_lazy("启用"), default=True)
     ends_at = models.DateTimeField(gettext_lazy("截止时间"), null=True, blank=True)
+    live_session = models.ForeignKey(
+        "live.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=gettext_lazy("直播场次"),
+    )
 
     audit_type = "lead_campaign"
 

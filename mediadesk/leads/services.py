@@ -631,6 +631,7 @@ def submit_public_form(
             organisation=project.organisation, project=project, phone=phone_number,
             source=campaign.source, name=name, campaign=campaign, account=campaign.account,
             content_item=campaign.content_item, utm=utm, captured_at=now,
+            live_session=campaign.live_session,
         )  # fmt: skip
 
 

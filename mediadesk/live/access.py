@@ -50,3 +50,7 @@ def can_console(user: Any, obj: Any) -> bool:
 
 def can_override(user: Any, obj: Any) -> bool:
     return scopes.allows(user, LIVE_LEGAL, obj, shared=True)
+
+
+def can_manage_scripts(user: Any) -> bool:
+    return scopes.has_perm(user, LIVE_MANAGE)

@@ -66,6 +66,7 @@ class FiguresIn(Schema):
     likes: int | None = COUNT
     shares: int | None = COUNT
     leads: int | None = COUNT
+    online_curve: list[int] | None = Field(None, max_length=24 * 60)
 
 
 class PlanIn(Schema):

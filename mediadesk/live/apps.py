@@ -7,6 +7,7 @@ class LiveConfig(AppConfig):
     verbose_name = "直播运营"
 
     def ready(self) -> None:
-        from mediadesk.live import plug
+        from mediadesk.live import hooks, plug
 
         plug.register()
+        hooks.install()

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core.excel import Table, read_table
 from mediadesk.live import access, rules, services
@@ -38,6 +39,24 @@ COMMON = {
     "shares": ("分享", "分享次数", "forward_count"),
     "leads": ("留资", "留资数", "线索数", "全场景留资人数"),
 }
+PRESET_LABELS = (("douyin", _("抖音")), ("channels", _("视频号")))
+FIELD_LABELS = (
+    ("session", _("场次ID")),
+    ("account", _("账号")),
+    ("start", _("开播时间")),
+    ("viewers", _("观看人数")),
+    ("views", _("观看人次")),
+    ("peak_online", _("最高在线")),
+    ("avg_online", _("平均在线")),
+    ("avg_watch_seconds", _("人均观看时长")),
+    ("new_followers", _("新增粉丝")),
+    ("fan_club_joins", _("加入粉丝团")),
+    ("commenters", _("评论人数")),
+    ("comments", _("评论次数")),
+    ("likes", _("点赞")),
+    ("shares", _("分享")),
+    ("leads", _("留资")),
+)
 PRESETS: dict[str, dict[str, tuple[str, ...]]] = {"douyin": COMMON, "channels": COMMON}
 SECONDS = {"avg_watch_seconds"}
 

@@ -43,6 +43,8 @@ class RecurringSlot(TimeStampedModel):
     )
     anchors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
+    audit_type = "live_slot"
+
     class Meta:
         verbose_name = _("直播固定时段")
 

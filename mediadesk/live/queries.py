@@ -63,9 +63,13 @@ def not_ready(qs: QuerySet[Session], start: dt.datetime, end: dt.datetime) -> li
     return rows
 
 
-def heatmap(account_id: int, *, since: dt.datetime | None = None) -> dict[tuple[int, int], dict]:
-    """The account's weekday × hour heatmap of 平均在线 and 留资 (sessions with figures)."""
-    qs = Session.objects.filter(account_id=account_id, figures__isnull=False)
+def heatmap(
+    account_id: int | None, *, since: dt.datetime | None = None, qs: QuerySet[Session] | None = None
+) -> dict[tuple[int, int], dict]:
+    """The account's (or the given sessions') weekday × hour heatmap of 平均在线 and 留资."""
+    qs = (qs if qs is not None else Session.objects.all()).filter(figures__isnull=False)
+    if account_id is not None:
+        qs = qs.filter(account_id=account_id)
     if since:
         qs = qs.filter(planned_start__gte=since)
     cells: dict[tuple[int, int], dict] = defaultdict(lambda: {"n": 0, "online": 0, "leads": 0})
@@ -160,3 +164,136 @@ def session_leads(session: Session) -> dict[str, Any]:
         .distinct()
         .count(),
     }
+
+
+def variables(session: Session) -> dict[str, str]:
+    """The values of the 话术 variables for a session."""
+    offers = "、".join(f"{o.unit} ¥{o.offer_price}" for o in session.offers.all()[:5])
+    nxt = (
+        Session.objects.filter(
+            account_id=session.account_id, planned_start__gt=session.planned_start
+        )
+        .exclude(status=Status.CANCELLED)
+        .values_list("planned_start", flat=True)
+        .first()
+    )
+    return {
+        "项目名": session.project.name if session.project else "",
+        "特价房源": offers,
+        "下期时间": f"{timezone.localtime(nxt):%m-%d %H:%M}" if nxt else "",
+    }
+
+
+def script_cards(session: Session, n: int = 30) -> list[dict[str, Any]]:
+    """The usable 话术 of the session's organisation with its variables filled in."""
+    from mediadesk.live import rules
+    from mediadesk.live.models import Script
+
+    values = variables(session)
+    qs = Script.objects.filter(organisation_id=session.organisation_id, state=Script.State.USABLE)
+    return [
+        {"s": s, "text": rules.fill_variables(s.text, values)}
+        for s in qs.filter(Q(project=None) | Q(project_id=session.project_id))[:n]
+    ]
+
+
+KPI = (
+    ("viewers", "target_viewers"),
+    ("peak_online", "target_peak"),
+    ("leads", "target_leads"),
+    ("new_followers", "target_followers"),
+)
+
+
+def kpi_card(session: Session) -> list[dict[str, Any]]:
+    """Targets vs actual and the account's last 5 sessions' average, per KPI."""
+    figures = getattr(session, "figures", None) if hasattr(session, "figures") else None
+    last = last_sessions(session)
+    rows = []
+    for key, target in KPI:
+        past = [getattr(s.figures, key) for s in last if getattr(s.figures, key) is not None]
+        rows.append({
+            "key": key,
+            "label": figure_label(key),
+            "actual": getattr(figures, key) if figures else None,
+            "target": getattr(session, target),
+            "avg5": round(sum(past) / len(past)) if past else None,
+        })  # fmt: skip
+    return rows
+
+
+def figure_label(key: str) -> str:
+    from mediadesk.live.models import Figures
+
+    return str(getattr(Figures._meta.get_field(key), "verbose_name", key))
+
+
+def weekly(qs: QuerySet[Session], since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
+    """Per week (Monday): sessions held, 观看人数 and 留资 summed."""
+    weeks: dict[dt.date, dict[str, Any]] = {}
+    rows = (
+        qs.filter(planned_start__gte=since, planned_start__lt=until)
+        .exclude(status=Status.CANCELLED)
+        .values_list("planned_start", "figures__viewers", "figures__leads")
+    )
+    for start, viewers, leads in rows:
+        day = timezone.localtime(start).date()
+        monday = day - dt.timedelta(days=day.weekday())
+        row = weeks.setdefault(monday, {"week": monday, "sessions": 0, "viewers": 0, "leads": 0})
+        row["sessions"] += 1
+        row["viewers"] += viewers or 0
+        row["leads"] += leads or 0
+    return [weeks[k] for k in sorted(weeks)]
+
+
+def heat_grid(cells: Mapping[tuple[int, int], dict]) -> list[dict[str, Any]]:
+    """The heatmap as rows per hour (only hours with data), one cell per weekday."""
+    hours = sorted({h for _wd, h in cells})
+    top = max((c["avg_online"] for c in cells.values()), default=0) or 1
+    return [
+        {
+            "hour": h,
+            "cells": [
+                {
+                    **cells[(wd, h)],
+                    "alpha": round(0.1 + 0.8 * cells[(wd, h)]["avg_online"] / top, 2),
+                }
+                if (wd, h) in cells
+                else None
+                for wd in range(7)
+            ],
+        }
+        for h in hours
+    ]
+
+
+def month_grid(year: int, month: int, sessions: list[Session]) -> list[list[dict[str, Any] | None]]:
+    """The month as weeks (Mon–Sun) of days with their sessions; None outside the month."""
+    import calendar
+
+    by_day: dict[dt.date, list[Session]] = defaultdict(list)
+    for s in sessions:
+        by_day[timezone.localtime(s.planned_start).date()].append(s)
+    return [
+        [{"day": d, "sessions": by_day.get(d, [])} if d.month == month else None for d in week]
+        for week in calendar.Calendar().monthdatescalendar(year, month)
+    ]
+
+
+def online_chart(session: Session, width: int = 600, height: int = 120) -> dict[str, Any] | None:
+    """The per-minute online curve as SVG points, with the run-of-show stage boundaries."""
+    figures = getattr(session, "figures", None) if hasattr(session, "figures") else None
+    curve = list(figures.online_curve or []) if figures else []
+    if len(curve) < 2:
+        return None
+    top = max(curve) or 1
+    step = width / (len(curve) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{height - v / top * (height - 10):.1f}" for i, v in enumerate(curve)
+    )
+    bounds, minute = [], 0
+    for stage in session.stages.all():
+        if 0 < minute < len(curve):
+            bounds.append({"x": round(minute * step, 1), "name": stage.name})
+        minute += stage.minutes
+    return {"points": points, "bounds": bounds, "width": width, "height": height, "peak": top}

@@ -56,6 +56,16 @@ DEFAULT_STAGES = (
     ("总结", 30, "预告下期时间与主题，引导关注与留资"),
 )
 
+SCRIPT_VARIABLES = ("{项目名}", "{特价房源}", "{下期时间}")
+
+
+def fill_variables(text: str, values: Mapping[str, str]) -> str:
+    """A 话术 with its variables ({项目名} …) replaced; unknown ones are left as written."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
 TRANSITIONS = {
     "planned": {"preparing", "cancelled"},
     "preparing": {"live", "cancelled", "planned"},

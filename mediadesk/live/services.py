@@ -22,6 +22,7 @@ from mediadesk.live.models import (
     ChecklistItem,
     Figures,
     Offer,
+    RecurringSlot,
     Review,
     Script,
     Session,
@@ -44,6 +45,11 @@ audit.register_actions(
         "live_session.review": gettext_lazy("直播复盘"),
         "live_session.offer": gettext_lazy("添加特价房源"),
         "live_script.save": gettext_lazy("保存话术"),
+        "live_script.use": gettext_lazy("使用话术"),
+        "live_session.campaign": gettext_lazy("创建直播留资活动"),
+        "live_session.leads_import": gettext_lazy("导入直播线索列表"),
+        "live_slot.create": gettext_lazy("设置直播固定时段"),
+        "live_slot.update": gettext_lazy("修改直播固定时段"),
     }
 )
 
@@ -201,6 +207,8 @@ def generate_plan(
     if leader_day not in days:
         days = sorted([*days, leader_day])
     anchors = list(anchors)
+    _save_slot(by=by, account=account, weekdays=weekdays, start=start, end=end, type=type,
+               anchors=anchors)  # fmt: skip
     out = []
     for day in days:
         leader = day == leader_day
@@ -218,6 +226,30 @@ def generate_plan(
             )
         )
     return out
+
+
+def _save_slot(
+    *,
+    by: Any,
+    account: Any,
+    weekdays: Iterable[int],
+    start: dt.time,
+    end: dt.time,
+    type: str,
+    anchors: list[Any],
+) -> RecurringSlot:
+    """Keep the account's recurring slot (one per start time) the plan was generated from."""
+    slot, created = RecurringSlot.objects.update_or_create(
+        account=account, start=start,
+        defaults={"organisation": account.organisation, "end": end, "type": type,
+                  "weekdays": ",".join(str(d) for d in sorted(set(weekdays)))},
+    )  # fmt: skip
+    slot.anchors.set(anchors)
+    audit.record(
+        actor=by, action="live_slot.create" if created else "live_slot.update", target=slot,
+        changes={"weekdays": [None, slot.weekdays], "start": [None, f"{start:%H:%M}"]},
+    )  # fmt: skip
+    return slot
 
 
 @transaction.atomic
@@ -451,9 +483,18 @@ def save_figures(
         setattr(figures, key, value)
     if extra:
         figures.extra = {**figures.extra, **extra}
+    curve = values.get("online_curve")
+    if curve is not None:
+        if any(not isinstance(v, int) or v < 0 for v in curve):
+            raise ValidationError({"online_curve": "在线曲线的数值不能为负数"})
+        before["online_curve_minutes"] = len(figures.online_curve) if current else None
+        figures.online_curve = list(curve)
     figures.source = source
     figures.save()
-    changes = audit.diff(before, _snap(figures, FIGURE_FIELDS))
+    after = _snap(figures, FIGURE_FIELDS)
+    if curve is not None:
+        after["online_curve_minutes"] = len(figures.online_curve)
+    changes = audit.diff(before, after)
     if changes:
         audit.record(actor=by, action="live_session.figures", target=session, changes=changes)
         sync_commission_figures(session, figures, by=by)
@@ -706,3 +747,68 @@ def models_F(name: str) -> Any:
     from django.db.models import F
 
     return F(name)
+
+
+@transaction.atomic
+def use_script(session: Session, script_pk: int, *, by: Any) -> Script:
+    """A 话术 card used during the session (console): usage count + 1, audited."""
+    from django.db.models import F
+
+    if not access.can_console(by, session):
+        raise PermissionDenied("没有使用直播控制台的权限")
+    script = Script.objects.select_for_update().get(
+        pk=script_pk, organisation_id=session.organisation_id, state=Script.State.USABLE
+    )
+    Script.objects.filter(pk=script.pk).update(usage_count=F("usage_count") + 1)
+    script.refresh_from_db()
+    audit.record(
+        actor=by, action="live_script.use", target=script,
+        changes={"usage_count": [script.usage_count - 1, script.usage_count],
+                 "session": [None, session.pk]},
+    )  # fmt: skip
+    return script
+
+
+@transaction.atomic
+def session_campaign(session: Session, *, by: Any) -> Any:
+    """The session's capture campaign (public form + QR, source 直播), created once; leads
+    from its form carry the session."""
+    from mediadesk.leads import services as leads
+    from mediadesk.leads.models import Campaign, Source
+
+    existing = Campaign.objects.filter(live_session=session).first()
+    if existing is not None:
+        return existing
+    _require_manage(by, session)
+    if session.project is None:
+        raise ValidationError({"project": "该场直播未关联项目，无法创建留资活动"})
+    campaign = leads.save_campaign(
+        None, by=by, project=session.project,
+        values={"name": f"直播留资·{session.title}"[:60], "source": Source.LIVE,
+                "account": session.account,
+                "ends_at": session.planned_end + dt.timedelta(days=1)},
+    )  # fmt: skip
+    Campaign.objects.filter(pk=campaign.pk).update(live_session=session)
+    campaign.live_session = session
+    audit.record(
+        actor=by, action="live_session.campaign", target=session,
+        changes={"campaign": [None, campaign.pk]},
+    )  # fmt: skip
+    return campaign
+
+
+@transaction.atomic
+def update_stages(session: Session, *, by: Any, texts: Mapping[int, str]) -> Session:
+    """Fill the run-of-show stages' text (the anchor's copy); audited, checklist refreshed."""
+    _require_manage(by, session)
+    changes: dict[str, Any] = {}
+    for stage in session.stages.select_for_update():
+        text = texts.get(stage.pk)
+        if text is not None and text != stage.text:
+            changes[stage.name] = [stage.text, text]
+            stage.text = text
+            stage.save(update_fields=["text"])
+    if changes:
+        audit.record(actor=by, action="live_session.update", target=session, changes=changes)
+    refresh_checklist(session)
+    return session

@@ -21,6 +21,10 @@ from tests.conftest import PASSWORD, make_user
 
 @pytest.fixture
 def live_session(transactional_db: Any) -> Session:
+    from mediadesk.matrix import defaults as matrix_defaults
+    from mediadesk.matrix.models import StandardRule
+
+    matrix_defaults.install(Platform, StandardRule)  # transactional_db flushed the seeded rows
     org = Organisation.objects.create(name="锦程置业集团", brand_keyword="锦程")
     xian = Company.objects.create(organisation=org, name="西安公司", city="西安")
     project = Project.objects.create(organisation=org, company=xian, name="锦程·曲江府")

@@ -251,7 +251,7 @@ def test_feed_query_count_does_not_grow_with_rows(
     client = login(desk.world.planner)
     # session, user, grants, ranked variants, their details, nodes + the session save
     # (savepoint, update, release)
-    with django_assert_max_num_queries(10):  # +1: the publishing status overlay
+    with django_assert_max_num_queries(11):  # +1 publishing status overlay, +1 live sessions
         response = feed(client)
     events = response.json()
     assert sum(e["extendedProps"]["kind"] == "variant" for e in events) == 28 * 3

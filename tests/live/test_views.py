@@ -10,7 +10,15 @@ from django.utils import timezone
 from tests.live.conftest import make_session
 
 pytestmark = pytest.mark.django_db
-PAGES = ["/live/", "/live/scripts/", "/live/ranking/", "/live/plan.xlsx"]
+PAGES = [
+    "/live/",
+    "/live/scripts/",
+    "/live/ranking/",
+    "/live/plan.xlsx",
+    "/live/dashboard/",
+    "/live/figures/import/",
+    "/live/scripts/new/",
+]
 
 
 def test_anonymous_is_sent_to_login(client, world) -> None:  # type: ignore[no-untyped-def]
