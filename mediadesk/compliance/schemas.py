@@ -28,7 +28,7 @@ class CheckIn(BodyIn):
         return value or None
 
 
-class FindingOut(Schema):
+class ComplianceFindingOut(Schema):
     term: str
     start: int = Field(..., description="原文中的起始位置（Python 字符串下标）")
     end: int = Field(..., description="原文中的结束位置（不含）")
@@ -43,4 +43,4 @@ class FindingOut(Schema):
 
 class CheckOut(Schema):
     passed: bool = Field(..., description="没有 block 级问题时为 true")
-    findings: list[FindingOut]
+    findings: list[ComplianceFindingOut]

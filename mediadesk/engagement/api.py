@@ -21,11 +21,11 @@ from mediadesk.engagement.models import Message, StandardReply
 from mediadesk.engagement.schemas import (
     AssignIn,
     IncidentOut,
-    LeadIn,
-    LeadOut,
     MentionIn,
     MessageFilters,
     MessageIn,
+    MessageLeadIn,
+    MessageLeadOut,
     MessageRow,
     ReplyIn,
     ReplyOut,
@@ -172,8 +172,8 @@ def assign(request: HttpRequest, payload: AssignIn, message_id: int = PathId) ->
     return row_out(message)
 
 
-@router.post("/inbox/messages/{message_id}/lead", response={201: LeadOut, **ERRORS}, summary="转线索")  # fmt: skip
-def to_lead(request: HttpRequest, payload: LeadIn, message_id: int = PathId) -> Any:
+@router.post("/inbox/messages/{message_id}/lead", response={201: MessageLeadOut, **ERRORS}, summary="转线索")  # fmt: skip
+def to_lead(request: HttpRequest, payload: MessageLeadIn, message_id: int = PathId) -> Any:
     from mediadesk.leads.models import Opportunity
 
     user = caller(request)

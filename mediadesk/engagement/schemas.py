@@ -106,13 +106,13 @@ class AssignIn(BodyIn):
     user: int | None = Field(..., ge=1, le=MAX_ID)
 
 
-class LeadIn(BodyIn):
+class MessageLeadIn(BodyIn):
     project: int = Field(..., ge=1, le=MAX_ID)
     phone: str = Field("", max_length=20)
     name: str = Field("", max_length=40)
 
 
-class LeadOut(Schema):
+class MessageLeadOut(Schema):
     touch: int
     customer: int
     opportunity: int

@@ -17,8 +17,8 @@ from mediadesk.matrix.schemas import (
     AccountIn,
     AccountOut,
     AccountPatch,
-    FindingOut,
     PlatformOut,
+    StandardsFindingOut,
 )
 from mediadesk.orgs.models import Company, Organisation, Project, User
 
@@ -111,7 +111,7 @@ def update_account(request: HttpRequest, payload: AccountPatch, account_id: int 
 
 @router.get(
     "/accounts/{account_id}/standards",
-    response={200: Page[FindingOut], 404: ErrorOut},
+    response={200: Page[StandardsFindingOut], 404: ErrorOut},
     summary=_("账号规范检查结果"),
 )
 def account_standards(request: HttpRequest, account_id: int = AccountId) -> Any:

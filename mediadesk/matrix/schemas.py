@@ -156,7 +156,7 @@ class AccountOut(Schema):
         return phone.mask(obj.bound_phone)
 
 
-class FindingOut(Schema):
+class StandardsFindingOut(Schema):
     code: str
     severity: str
     message: str

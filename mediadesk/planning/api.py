@@ -49,7 +49,7 @@ class GoalPatch(Schema):
     top_level_reason: str | None = Field(None, max_length=200)
 
 
-class ManualIn(Schema):
+class ManualValueIn(Schema):
     key_result: int
     value: Decimal
     at: dt.date
@@ -195,7 +195,7 @@ def patch_goal(request: HttpRequest, payload: GoalPatch, goal_id: int = Id) -> A
     response={201: dict[str, Any], **ERRORS},
     summary="录入手工指标",
 )
-def manual_value(request: HttpRequest, payload: ManualIn, goal_id: int = Id) -> Any:
+def manual_value(request: HttpRequest, payload: ManualValueIn, goal_id: int = Id) -> Any:
     user = caller(request)
     goal = _goal(user, goal_id)
     access.require_edit(user)

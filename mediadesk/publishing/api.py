@@ -17,7 +17,7 @@ from mediadesk.publishing.models import PublishJob, State
 from mediadesk.publishing.schemas import (
     ConnectionIn,
     JobsOut,
-    ManualIn,
+    ManualPublishIn,
     ScheduleIn,
     ScheduleOut,
     StatusOut,
@@ -70,7 +70,7 @@ def cancel(request: HttpRequest, variant_id: int) -> Any:
 
 @router.post("/publishing/variants/{variant_id}/manual", response={200: StatusOut, **ERRORS},
              summary="已人工发布：粘贴链接")  # fmt: skip
-def manual(request: HttpRequest, variant_id: int, payload: ManualIn) -> Any:
+def manual(request: HttpRequest, variant_id: int, payload: ManualPublishIn) -> Any:
     job = services.mark_manual(_variant(request, variant_id), by=caller(request), url=payload.url,
                                published_at=payload.published_at)  # fmt: skip
     return {"status": job.state}

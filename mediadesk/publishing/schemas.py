@@ -35,7 +35,7 @@ class ScheduleOut(Schema):
     message: str
 
 
-class ManualIn(BodyIn):
+class ManualPublishIn(BodyIn):
     url: str = Field(..., min_length=1, max_length=500)
     published_at: dt.datetime | None = None
 

@@ -115,7 +115,9 @@ def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style|textarea)\b.*?</\1>", " ", page, flags=re.S | re.I)
     # content a page declares Chinese on purpose (a Chinese word list, the seed templates'
     # fixed column names): <div lang="zh-Hans">…</div>
-    page = re.sub(r'<(?!html\b)(\w+)\b[^>]*\slang="zh[^"]*"[^>]*>.*?</\1>', " ", page, flags=re.S | re.I)
+    page = re.sub(
+        r'<(?!html\b)(\w+)\b[^>]*\slang="zh[^"]*"[^>]*>.*?</\1>', " ", page, flags=re.S | re.I
+    )
     page = re.sub(r"<input\b[^>]*>", " ", page, flags=re.I)  # input values are user data
     attrs = " ".join(TEXT_ATTRS.findall(page))
     text = re.sub(r"<[^>]+>", " ", page)
