@@ -51,7 +51,35 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_STATUSES = {
+    400: "输入有误（字段级错误在 errors 中）",
+    401: "未登录或令牌无效",
+    403: "没有权限",
+    404: "未找到（或不在你的范围内）",
+    409: "状态冲突（记录已被修改）",
+    422: "参数不符合接口定义",
+}
+
+
+class MediaDeskAPI(NinjaAPI):
+    """The API whose schema documents, on every operation, the error answers the shared
+    exception handlers below can give (so a client and a fuzzer know every status to expect)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_STATUSES.items():
+                    if status == 401 and "security" not in operation:
+                        continue
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": text, "content": error}
+        return schema
+
+
+api = MediaDeskAPI(
     title="MediaDesk API",
     version="1",
     description="新媒体运营工作台 API。认证：`Authorization: Bearer <token>`（令牌在个人资料页创建，"

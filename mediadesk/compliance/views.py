@@ -22,6 +22,7 @@ from mediadesk.compliance.models import Lexicon, PatternRule, Term, WhitelistEnt
 from mediadesk.compliance.rules import Category, Severity
 from mediadesk.core import excel, scopes
 from mediadesk.core.imports import discard, stash_upload, unstash
+from mediadesk.core.params import safe_next
 from mediadesk.matrix.forms import apply_errors
 
 IMPORT_SESSION_KEY = "compliance_import"
@@ -101,7 +102,7 @@ def term_toggle(request: HttpRequest, pk: int) -> HttpResponse:
             (_("已停用“%(term)s”") if term.is_active else _("已启用“%(term)s”"))
             % {"term": term.term},
         )
-    return redirect(request.POST.get("next") or "compliance:terms")
+    return redirect(safe_next(request, "compliance:terms"))
 
 
 def whitelist(request: HttpRequest) -> HttpResponse:

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "mediadesk.orgs.middleware.UserLanguageMiddleware",
     "mediadesk.orgs.middleware.LoginRequiredMiddleware",
     "mediadesk.core.middleware.RequestContextMiddleware",
+    "mediadesk.core.middleware.OutOfRangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import audit, excel, scopes
 from mediadesk.core.imports import discard, stash_upload, unstash
+from mediadesk.core.params import id_list, id_param
 from mediadesk.engagement import imports, library, perms, queries, rules, sentiment, services
 from mediadesk.engagement.models import (
     Kind,
@@ -255,11 +256,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def bulk(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = id_list(request.POST.getlist("ids"))
     rows = list(
         queries.visible_messages(_me(request)).filter(pk__in=ids).select_related("platform")
     )
-    to = User.objects.filter(pk=request.POST.get("user") or 0, organisation_id=_org_id(request)).first()  # fmt: skip
+    to = User.objects.filter(pk=id_param(request.POST.get("user")) or 0, organisation_id=_org_id(request)).first()  # fmt: skip
     try:
         n = services.bulk(rows, action=request.POST.get("action", ""), by=_me(request), to=to, tag=request.POST.get("tag", ""), reason=request.POST.get("reason", ""))  # fmt: skip
         messages.success(request, _("已处理 %(n)s 条") % {"n": n})

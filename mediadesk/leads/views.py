@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from mediadesk.core import excel, phone, scopes
 from mediadesk.core.errors import Conflict, PermissionDenied
 from mediadesk.core.imports import discard, stash, unstash
+from mediadesk.core.params import id_list
 from mediadesk.leads import (
     access,
     attribution,
@@ -334,7 +335,7 @@ def pool_wake(request: HttpRequest) -> HttpResponse:
     """A wake-up campaign over the selected pooled customers: assign them or release them."""
     user: Any = request.user
     scopes.require(scopes.has_perm(user, Perm.LEADS_ASSIGN), _("没有管理公海的权限"))
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = id_list(request.POST.getlist("ids"))
     chosen = list(access.visible_pool(user).filter(pk__in=ids).select_related("project"))
     if not chosen:
         messages.error(request, _("请先勾选公海客户"))
@@ -355,7 +356,7 @@ def pool_wake(request: HttpRequest) -> HttpResponse:
 
 
 def _wake_targets(user: Any, raw: list[str], chosen: list[Opportunity]) -> list[Any]:
-    wanted = {int(i) for i in raw if i.isdigit()}
+    wanted = set(id_list(raw))
     seats = queries.seats_for_assign(user, sorted({o.project_id for o in chosen}))
     return list({s.user_id: s.user for s in seats if s.user_id in wanted}.values())
 
