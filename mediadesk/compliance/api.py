@@ -26,6 +26,7 @@ from mediadesk.core.api_support import (
     listed,
     pending,
     preview_answer,
+    preview_errors,
     read_file,
     who,
 )
@@ -293,10 +294,6 @@ def update_pattern(request: HttpRequest, payload: PatternPatch, rule_id: int = P
 # --- Excel import (upload → preview → confirm, the page's stash) ------------------------------
 
 
-def _preview_errors(preview: imports.Preview) -> list[str]:
-    return list(preview.problems) + [m for r in preview.error_rows for m in r.messages]
-
-
 @router.post(
     "/compliance/imports",
     response={200: ImportPreviewOut, **WRITE_ERRORS},
@@ -309,7 +306,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
     table, filename = read_file(file, imports.read_upload)
     preview = imports.validate(table, organisation=organisation)
     return preview_answer(
-        request, table, filename, errors=_preview_errors(preview), rows=len(preview.rows)
+        request, table, filename, errors=preview_errors(preview), rows=len(preview.rows)
     )
 
 
@@ -328,6 +325,6 @@ def import_confirm(request: HttpRequest, token: str = Path(..., pattern="^[0-9a-
             table, by=user, organisation=organisation, filename=filename
         )
     except imports.ImportRejected as exc:
-        raise ValidationError(_preview_errors(exc.preview)) from exc
+        raise ValidationError(preview_errors(exc.preview)) from exc
     discard(token)
     return {"created": preview.new_count, "updated": len(preview.rows) - preview.new_count}

@@ -47,6 +47,7 @@ from mediadesk.core.api_support import (
     listed,
     pending,
     preview_answer,
+    preview_errors,
     read_file,
     who,
 )
@@ -212,10 +213,6 @@ def list_assets(request: HttpRequest, filters: Query[AssetFilters], page: Query[
     return listed(queries.visible_assets(user), filters, page)
 
 
-def _preview_errors(preview: Any) -> list[str]:
-    return list(preview.problems) + [m for r in preview.error_rows for m in r.messages]
-
-
 @router.post(
     "/content/plan/imports",
     response={200: ImportPreviewOut, **WRITE_ERRORS},
@@ -229,7 +226,7 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
     table, filename = read_file(file, imports.read_upload)
     preview = imports.validate(table, user=user, organisation=user.organisation)
     return preview_answer(
-        request, table, filename, errors=_preview_errors(preview), rows=len(preview.rows)
+        request, table, filename, errors=preview_errors(preview), rows=len(preview.rows)
     )
 
 
@@ -248,7 +245,7 @@ def import_confirm(request: HttpRequest, token: str = Path(..., pattern="^[0-9a-
             table, by=user, organisation=user.organisation, filename=filename
         )
     except imports.ImportRejected as exc:
-        raise ValidationError(_preview_errors(exc.preview)) from exc
+        raise ValidationError(preview_errors(exc.preview)) from exc
     discard(token)
     created = outcome.created_items + outcome.created_variants
     return {"created": created, "updated": outcome.updated_items}

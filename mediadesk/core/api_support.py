@@ -76,6 +76,11 @@ def read_file(upload: Any, read: Callable[[Any], Table]) -> tuple[Table, str]:
         raise ValidationError({"file": exc.messages}) from exc
 
 
+def preview_errors(preview: Any) -> list[str]:
+    """An import preview's messages: file-level problems, then each refused row's."""
+    return list(preview.problems) + [m for r in preview.error_rows for m in r.messages]
+
+
 def preview_answer(
     request: HttpRequest,
     table: Table,
