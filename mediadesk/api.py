@@ -6,6 +6,7 @@ import importlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -125,6 +126,17 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     else:
         errors = [{"field": None, "message": m} for m in exc.messages]
     return _error(request, 400, "输入有误", errors)
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A value past what its column holds (an integer beyond the column's range): the input is
+    wrong, not the server. Inside a transaction the failed statement is rolled back."""
+    from mediadesk.core.middleware import roll_back_failed_statement
+
+    roll_back_failed_statement()
+    return _error(request, 400, "数值超出允许范围")
 
 
 @api.exception_handler(PermissionDenied)

@@ -48,6 +48,16 @@ class OutOfRangeMiddleware:
         from django.utils.translation import gettext as _
 
         if isinstance(exception, OverflowError | DataError):
+            roll_back_failed_statement()
             logger.warning("out-of-range input on %s: %s", request.path, exception)
             return HttpResponseBadRequest(_("输入的数值超出允许范围，请检查后重新提交"))
         return None
+
+
+def roll_back_failed_statement() -> None:
+    """After a refused statement inside an atomic block (PostgreSQL aborts the transaction),
+    mark the block for rollback so its exit rolls back to its savepoint instead of failing."""
+    from django.db import connection, transaction
+
+    if connection.in_atomic_block:
+        transaction.set_rollback(True)
