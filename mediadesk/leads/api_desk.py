@@ -470,7 +470,9 @@ def referral_row(r: Referral) -> dict[str, Any]:
 def list_referrals(
     request: HttpRequest, filters: Query[f.ReferralFilters], page: Query[PageIn]
 ) -> Any:
-    return listed(queries.visible_referrals(_attribution_user(request)), filters, page, referral_row)
+    return listed(
+        queries.visible_referrals(_attribution_user(request)), filters, page, referral_row
+    )
 
 
 @router.post(
