@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -161,6 +162,14 @@ SECURE_CSP = {
 LOGIN_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_IP_FAILURE_LIMIT = env.integer("LOGIN_IP_FAILURE_LIMIT", 30, minimum=1)
 LOGIN_LOCKOUT = timedelta(minutes=env.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+# Failed logins from an address past LOGIN_IP_FAILURE_LIMIT are answered after this delay.
+LOGIN_IP_SLOWDOWN_MS = env.integer("LOGIN_IP_SLOWDOWN_MS", 1000)
+# Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed.
+TRUSTED_PROXIES = env.csv("TRUSTED_PROXIES", "")
+try:
+    [ipaddress.ip_network(item, strict=False) for item in TRUSTED_PROXIES]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
 
 LANGUAGE_CODE = env.text("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

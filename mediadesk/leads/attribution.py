@@ -324,6 +324,26 @@ def _reports_today(project: Project, by: Any, broker: Broker | None, t: dt.datet
     ).count()
 
 
+def _check_daily_limit(
+    params: rules.Params, claim: rules.Claim, project: Project, by: Any, broker: Broker | None,
+    t: dt.datetime,
+) -> None:  # fmt: skip
+    error = rules.admission_error(params, claim, _reports_today(project, by, broker, t))
+    if error:
+        # the masked-number policy (checked with no reports today) is about the phone field
+        field = "phone" if rules.admission_error(params, claim, 0) else "__all__"
+        raise ValidationError({field: error})
+
+
+def _lock_reporter(by: Any, broker: Broker | None) -> None:
+    """Serialise one reporter's reports (the broker row, else the user row), so the daily
+    limit is counted after every earlier report of the same reporter has committed."""
+    if broker is not None:
+        list(Broker.objects.select_for_update().filter(pk=broker.pk).values_list("pk"))
+    else:
+        list(User.objects.select_for_update().filter(pk=by.pk).values_list("pk"))
+
+
 def file_report(
     *,
     project: Project,
@@ -349,17 +369,15 @@ def file_report(
         raise ValidationError({"named_consultant": _("隐号报备不能指定置业顾问")})
     rule_set = rules_for(project)
     params = params_for(rule_set, channel)
-    error = rules.admission_error(params, claim, _reports_today(project, by, broker, t))
-    if error:
-        # the masked-number policy (checked with no reports today) is about the phone field
-        field = "phone" if rules.admission_error(params, claim, 0) else "__all__"
-        raise ValidationError({field: error})
-    customer, fresh = (
-        (None, False)
-        if claim.masked
-        else customer_for_phone(project.organisation_id, claim.pattern)
-    )
     with transaction.atomic():
+        # Counted under the reporter's lock, so parallel reports cannot all see room left.
+        _lock_reporter(by, broker)
+        _check_daily_limit(params, claim, project, by, broker, t)
+        customer, fresh = (
+            (None, False)
+            if claim.masked
+            else customer_for_phone(project.organisation_id, claim.pattern)
+        )
         lock_number(project, claim)
         # "Now" is read under the lock, so a live report is never judged as of a moment
         # before a rival that was judged ahead of it.

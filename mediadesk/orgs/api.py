@@ -32,6 +32,7 @@ router = Router(tags=["组织"])
 PathId = Path(..., ge=1, le=MAX_ID)
 
 LOCKED = gettext_lazy("登录失败次数过多，账户已临时锁定，请 15 分钟后再试或联系管理员")
+THROTTLED = gettext_lazy("此网络地址登录失败次数过多，请稍后再试")
 BAD_LOGIN = gettext_lazy("用户名/手机号或密码不正确")
 
 
@@ -45,7 +46,7 @@ def _second_factor(request: HttpRequest, user: User, otp: str) -> Status[Any] | 
     if not otp.strip():
         return _error(401, _("该用户已启用两步验证，请同时提交 otp"), "otp", _("请填写 6 位验证码"))
     # Failures are counted under the username whichever login name (phone) was typed.
-    if auth.is_locked(user.username, client_ip(request)):
+    if auth.is_locked(user.username):
         return _error(429, str(LOCKED))
     if not auth.verify_totp(user, otp):
         auth.record_failure(user.username, client_ip(request))
@@ -63,6 +64,8 @@ def issue_token(request: HttpRequest, payload: TokenIn) -> Any:
     """Throttled exactly like the login page; TOTP users must also send `otp`."""
     try:
         user = auth.check_credentials(request, payload.username, payload.password)
+    except auth.Throttled:
+        return _error(429, str(THROTTLED))
     except auth.LockedOut:
         return _error(429, str(LOCKED))
     if user is None:

@@ -1,8 +1,9 @@
-"""Logging in: username or phone, throttled per username and per IP, optional TOTP."""
+"""Logging in: username or phone, locked per account, slowed per client address, TOTP."""
 
 from __future__ import annotations
 
 import hashlib
+import time
 from typing import Any
 
 import pyotp
@@ -60,29 +61,48 @@ def account_key(login: str) -> str:
 
 
 class LockedOut(Exception):
-    """Too many failed logins for this username or from this IP."""
+    """Too many failed logins for this account."""
+
+
+class Throttled(LockedOut):
+    """Too many failed logins from this client address (answered instead of 'wrong password')."""
 
 
 def _window_start() -> Any:
     return timezone.now() - settings.LOGIN_LOCKOUT
 
 
-def is_locked(username: str, ip: str | None) -> bool:
+def is_locked(username: str) -> bool:
+    """The account (or unresolved identifier) reached LOGIN_FAILURE_LIMIT in the window."""
     recent = LoginAttempt.objects.filter(at__gte=_window_start())
-    key = account_key(username)
-    if recent.filter(username__iexact=key).count() >= settings.LOGIN_FAILURE_LIMIT:
-        return True
-    return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_IP_FAILURE_LIMIT
+    return recent.filter(username__iexact=account_key(username)).count() >= (
+        settings.LOGIN_FAILURE_LIMIT
+    )
+
+
+def ip_over_limit(ip: str | None) -> bool:
+    """The address reached LOGIN_IP_FAILURE_LIMIT failures in the window."""
+    if not ip:
+        return False
+    recent = LoginAttempt.objects.filter(at__gte=_window_start(), ip=ip)
+    return recent.count() >= settings.LOGIN_IP_FAILURE_LIMIT
 
 
 def check_credentials(request: HttpRequest, username: str, password: str) -> User | None:
-    """Authenticate with throttling: raises LockedOut, returns None on bad credentials."""
+    """Authenticate with throttling: raises LockedOut, returns None on bad credentials.
+
+    The per-address limit never refuses a correct password of an unlocked account (behind a
+    proxy or NAT everyone shares one address): past it, every failure from that address is
+    answered more slowly and with Throttled, whether or not the login name exists."""
     ip = client_ip(request)
-    if is_locked(username, ip):
+    if is_locked(username):
         raise LockedOut
     user = authenticate(request, username=username, password=password)
     if user is None:
         record_failure(username, ip)
+        if ip_over_limit(ip):
+            time.sleep(settings.LOGIN_IP_SLOWDOWN_MS / 1000)
+            raise Throttled
         return None
     if not user.totp_enabled:
         clear_failures(username)

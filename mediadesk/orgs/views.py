@@ -71,6 +71,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = auth.check_credentials(
                 request, form.cleaned_data["username"], form.cleaned_data["password"]
             )
+        except auth.Throttled:
+            error = _("此网络地址登录失败次数过多，请稍后再试")
         except auth.LockedOut:
             minutes = int(settings.LOGIN_LOCKOUT.total_seconds() // 60)
             error = _("登录失败次数过多，账户已临时锁定，请 %(minutes)s 分钟后再试或联系管理员") % {
@@ -100,7 +102,7 @@ def login_totp(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
-        if auth.is_locked(user.username, ip):
+        if auth.is_locked(user.username):
             error = _("验证失败次数过多，请稍后再试")
         elif auth.verify_totp(user, form.cleaned_data["code"]):
             del request.session[PENDING]

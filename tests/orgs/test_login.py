@@ -79,17 +79,56 @@ def test_a_username_locks_after_the_failure_limit_even_with_the_right_password(w
     assert _logged_in_as(other) == world.legal.pk
 
 
-@override_settings(LOGIN_FAILURE_LIMIT=1000, LOGIN_IP_FAILURE_LIMIT=3)
-def test_an_ip_locks_after_its_failure_limit_for_every_username(world):
+@override_settings(LOGIN_FAILURE_LIMIT=1000, LOGIN_IP_FAILURE_LIMIT=3, LOGIN_IP_SLOWDOWN_MS=0)
+def test_an_address_past_its_limit_is_throttled_but_a_correct_password_still_logs_in(world):
+    """Finding 5: failures with made-up usernames from one address (everyone behind a proxy)
+    must not lock admin out; past the limit every failure is answered alike (no hint whether
+    the name exists) and slowed."""
     for name in ("a", "b", "c"):
         _login(Client(), name, "wrong-password", ip="10.9.9.9")
     client = Client()
-    response = _login(client, "admin", ip="10.9.9.9")
-    assert "已临时锁定" in response.content.decode()
-    assert _logged_in_as(client) is None
-    elsewhere = Client()
-    _login(elsewhere, "admin", ip="10.9.9.10")
-    assert _logged_in_as(elsewhere) == world.admin.pk
+    _login(client, "admin", ip="10.9.9.9")
+    assert _logged_in_as(client) == world.admin.pk
+    for name in ("nobody", "planner"):  # unknown name and known name: the same answer
+        page = _login(Client(), name, "wrong-password", ip="10.9.9.9").content.decode()
+        assert "此网络地址登录失败次数过多" in page
+    assert LoginAttempt.objects.filter(ip="10.9.9.9").count() == 5
+    assert LoginAttempt.objects.filter(username="planner").count() == 1
+
+
+@override_settings(LOGIN_FAILURE_LIMIT=1000, LOGIN_IP_FAILURE_LIMIT=1, LOGIN_IP_SLOWDOWN_MS=50)
+def test_failures_past_the_address_limit_are_slowed(world, monkeypatch):
+    import mediadesk.orgs.auth as auth_module
+
+    slept: list[float] = []
+    monkeypatch.setattr(auth_module.time, "sleep", slept.append)
+    _login(Client(), "nobody", "wrong-password", ip="10.9.9.8")
+    assert slept == [0.05]
+    _login(Client(), "nobody", "wrong-password", ip="10.9.9.7")  # another address: first failure
+    assert slept == [0.05, 0.05]  # ... is at its limit (1) too
+
+
+@override_settings(TRUSTED_PROXIES=["10.0.0.0/8"])
+def test_behind_a_trusted_proxy_the_forwarded_client_address_is_counted(world):
+    client = Client()
+    client.post(
+        "/login/",
+        {"username": "nobody", "password": "x"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7, 10.0.0.3",
+    )
+    # the spoofable left-most hop is ignored: the first untrusted from the right is the client
+    assert list(LoginAttempt.objects.values_list("ip", flat=True)) == ["203.0.113.7"]
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(world):
+    Client().post(
+        "/login/",
+        {"username": "nobody", "password": "x"},
+        REMOTE_ADDR="198.51.100.9",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert list(LoginAttempt.objects.values_list("ip", flat=True)) == ["198.51.100.9"]
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=3)
