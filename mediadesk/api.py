@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -99,19 +101,19 @@ def _error(
 
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    return _error(request, 422, "输入有误", schema_errors(exc.errors))
+    return _error(request, 422, _("输入有误"), schema_errors(exc.errors))
 
 
 HTTP_ERRORS = {
-    400: "请求体不是有效的 JSON",
-    403: "CSRF 校验失败，请刷新页面后重试",
-    429: "请求过于频繁",
+    400: gettext_lazy("请求体不是有效的 JSON"),
+    403: gettext_lazy("CSRF 校验失败，请刷新页面后重试"),
+    429: gettext_lazy("请求过于频繁"),
 }
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, HTTP_ERRORS.get(exc.status_code, str(exc)))
+    return _error(request, exc.status_code, str(HTTP_ERRORS.get(exc.status_code, str(exc))))
 
 
 @api.exception_handler(ValidationError)
@@ -125,7 +127,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         ]
     else:
         errors = [{"field": None, "message": m} for m in exc.messages]
-    return _error(request, 400, "输入有误", errors)
+    return _error(request, 400, _("输入有误"), errors)
 
 
 @api.exception_handler(DataError)
@@ -136,22 +138,22 @@ def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     from mediadesk.core.middleware import roll_back_failed_statement
 
     roll_back_failed_statement()
-    return _error(request, 400, "数值超出允许范围")
+    return _error(request, 400, _("数值超出允许范围"))
 
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return _error(request, 403, str(exc) or "没有权限")
+    return _error(request, 403, str(exc) or _("没有权限"))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "未找到")
+    return _error(request, 404, _("未找到"))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "未登录或令牌无效")
+    return _error(request, 401, _("未登录或令牌无效"))
 
 
 @api.exception_handler(Conflict)
