@@ -20,8 +20,11 @@ from mediadesk.leads.models import Customer, Deal, FollowUp, Touch, Visit
 from mediadesk.orgs.models import Organisation
 from mediadesk.private import rules
 from mediadesk.private.models import (
+    ActivitySignup,
+    BenefitGrant,
     Consent,
     Event,
+    GroupMembership,
     Identity,
     LifecycleRules,
     Member,
@@ -436,6 +439,34 @@ def _has_deals(member: Member) -> bool:
     )
 
 
+# What a merge moves from the merged member to the kept one (undo moves the same ids back).
+_MERGED_RECORDS: dict[str, Any] = {
+    "events": Event,
+    "identities": Identity,
+    "follows": WeComFollow,
+    "groups": GroupMembership,
+    "consents": Consent,
+    "signups": ActivitySignup,
+    "benefits": BenefitGrant,
+}
+# Rows unique per (parent, member): a row the kept member already has stays with the merged one.
+_UNIQUE_WITH = {"groups": "group_id", "signups": "activity_id"}
+
+
+def _move_records(other: Member, keep: Member) -> dict[str, list[int]]:
+    """Move `other`'s records to `keep`; returns the moved ids per kind, for the undo."""
+    moved: dict[str, list[int]] = {}
+    for key, model in _MERGED_RECORDS.items():
+        rows = model.objects.filter(member=other)
+        parent = _UNIQUE_WITH.get(key)
+        if parent:
+            kept = model.objects.filter(member=keep).values_list(parent, flat=True)
+            rows = rows.exclude(**{f"{parent}__in": list(kept)})
+        moved[key] = list(rows.values_list("id", flat=True))
+        model.objects.filter(id__in=moved[key]).update(member=keep)
+    return moved
+
+
 @transaction.atomic
 def merge(proposal: MergeProposal, *, by: Any) -> None:
     """Merge `other` into `keep` (audited, undoable); two members with deals are refused."""
@@ -444,14 +475,7 @@ def merge(proposal: MergeProposal, *, by: Any) -> None:
         raise Conflict(_("该合并建议已处理"))
     if _has_deals(keep) and _has_deals(other):
         raise Conflict(_("两个用户都有成交记录，不能合并：请先核实是否为同一人并在客资中处理"))
-    moved = {
-        "events": list(Event.objects.filter(member=other).values_list("id", flat=True)),
-        "identities": list(Identity.objects.filter(member=other).values_list("id", flat=True)),
-        "follows": list(WeComFollow.objects.filter(member=other).values_list("id", flat=True)),
-    }
-    Event.objects.filter(member=other).update(member=keep)
-    Identity.objects.filter(member=other).update(member=keep)
-    WeComFollow.objects.filter(member=other).update(member=keep)
+    moved = _move_records(other, keep)
     other.merged_into = keep
     other.save(update_fields=["merged_into"])
     proposal.status, proposal.moved = MergeProposal.Status.MERGED, moved
@@ -468,9 +492,8 @@ def undo_merge(proposal: MergeProposal, *, by: Any) -> None:
     if proposal.status != MergeProposal.Status.MERGED:
         raise Conflict(_("只有已合并的用户可以撤销"))
     other = proposal.other
-    Event.objects.filter(id__in=proposal.moved.get("events", [])).update(member=other)
-    Identity.objects.filter(id__in=proposal.moved.get("identities", [])).update(member=other)
-    WeComFollow.objects.filter(id__in=proposal.moved.get("follows", [])).update(member=other)
+    for key, model in _MERGED_RECORDS.items():
+        model.objects.filter(id__in=proposal.moved.get(key, [])).update(member=other)
     other.merged_into = None
     other.save(update_fields=["merged_into"])
     proposal.status = MergeProposal.Status.UNDONE

@@ -16,8 +16,15 @@ from mediadesk.core.errors import Conflict
 from mediadesk.leads.models import Channel, Customer, Deal, Opportunity, Report, Visit
 from mediadesk.private import mass, queries, rules, services, tasks, wecom
 from mediadesk.private.models import (
+    Activity,
+    ActivitySignup,
+    BenefitGrant,
+    BenefitTier,
     CallbackEvent,
+    Consent,
     Event,
+    Group,
+    GroupMembership,
     Identity,
     MassRecipient,
     MassSend,
@@ -298,6 +305,50 @@ def test_merge_refused_when_both_have_deals_then_reversible(world: World) -> Non
     assert Event.objects.get(event_id="x").member_id == keep.pk
     services.undo_merge(proposal, by=world.manager)
     assert Event.objects.get(event_id="x").member_id == other.pk
+    assert audit_actions("private_member", keep.pk) == ["private.merge", "private.merge_undo"]
+
+
+def test_merge_moves_groups_consents_signups_and_benefits_and_undo_gives_them_back(
+    world: World,
+) -> None:
+    keep = services.member_for_customer(_buyer(world))
+    c2 = Customer.objects.create(organisation=world.org, phone="13800005678", name="王先生")
+    other = services.member_for_customer(c2)
+    services.propose_matches(world.org)
+    proposal = MergeProposal.objects.get()
+    shared = Group.objects.create(organisation=world.org, chat_id="wr-shared", name="曲江一群")
+    own = Group.objects.create(organisation=world.org, chat_id="wr-own", name="曲江二群")
+    GroupMembership.objects.create(group=shared, member=keep)
+    twin = GroupMembership.objects.create(group=shared, member=other)
+    joined = GroupMembership.objects.create(group=own, member=other)
+    consent = services.record_consent(other, source="企微", scope="营销消息", by=world.manager)
+    activity = Activity.objects.create(
+        organisation=world.org, kind="meetup", title="业主见面会", starts_at=timezone.now()
+    )
+    signup = ActivitySignup.objects.create(
+        activity=activity, member=other, signed_at=timezone.now()
+    )
+    tier = BenefitTier.objects.create(
+        organisation=world.org, name="铁粉", min_events=5, benefit="车位券"
+    )
+    grant = BenefitGrant.objects.create(tier=tier, member=other, at=timezone.now())
+
+    services.merge(proposal, by=world.manager)
+
+    def owner(model: Any, pk: int) -> int:
+        return int(model.objects.get(pk=pk).member_id)
+
+    assert owner(GroupMembership, joined.pk) == keep.pk
+    assert owner(GroupMembership, twin.pk) == other.pk  # keep is already in that group
+    assert GroupMembership.objects.filter(member=keep).count() == 2
+    assert owner(Consent, consent.pk) == keep.pk
+    assert owner(ActivitySignup, signup.pk) == keep.pk
+    assert owner(BenefitGrant, grant.pk) == keep.pk
+    services.undo_merge(proposal, by=world.manager)
+    for model, pk in [(GroupMembership, joined.pk), (Consent, consent.pk),
+                      (ActivitySignup, signup.pk), (BenefitGrant, grant.pk)]:  # fmt: skip
+        assert owner(model, pk) == other.pk
+    assert GroupMembership.objects.filter(member=keep).count() == 1
     assert audit_actions("private_member", keep.pk) == ["private.merge", "private.merge_undo"]
 
 
