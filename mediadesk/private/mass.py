@@ -5,7 +5,7 @@ and employees who have not sent are reminded (at most 3 times a day, as WeCom al
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +22,7 @@ from mediadesk.private.models import (
     MassSend,
     Member,
     Segment,
+    WakeUpPlan,
     WeComFollow,
     WeComSettings,
 )
@@ -39,47 +40,73 @@ def month_window(now: datetime) -> tuple[datetime, datetime]:
     return start, (start + timedelta(days=32)).replace(day=1)
 
 
-def over_limit(members: list[Member], limit: int, now: datetime) -> list[tuple[Member, int]]:
-    """The members who already received `limit` 群发 this month, with their count."""
-    start, _end = month_window(now)
-    sent = dict(
-        MassRecipient.objects.filter(member__in=members, at__gte=start)
+def day_window(now: datetime) -> tuple[datetime, datetime]:
+    """The local day around `now`: its start and the next day's start."""
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def _received_since(members: list[Member], since: datetime) -> dict[int, int]:
+    return dict(
+        MassRecipient.objects.filter(member__in=members, at__gte=since)
         .values("member")
         .annotate(n=Count("id"))
         .values_list("member", "n")
     )
-    return [(m, sent[m.pk]) for m in members if sent.get(m.pk, 0) >= limit]
 
 
-def check_limit(members: list[Member], limit: int, now: datetime | None = None) -> None:
-    """Refuse a 群发 that would exceed the per-customer limit; say when the next is allowed."""
+def blocked(
+    members: list[Member], *, monthly: int, daily: int = 0, now: datetime
+) -> dict[int, date]:
+    """Members at a per-customer limit (0 = no limit) → the first local day another 群发
+    to them is allowed."""
+    month_start, month_end = month_window(now)
+    day_start, day_end = day_window(now)
+    in_month = _received_since(members, month_start)
+    today = _received_since(members, day_start) if daily else {}
+    out: dict[int, date] = {}
+    for m in members:
+        if monthly and in_month.get(m.pk, 0) >= monthly:
+            out[m.pk] = month_end.date()
+        elif daily and today.get(m.pk, 0) >= daily:
+            out[m.pk] = day_end.date()
+    return out
+
+
+def check_limit(
+    members: list[Member], *, monthly: int, daily: int = 0, now: datetime | None = None
+) -> None:
+    """Refuse a 群发 that would exceed the per-customer limits; say when it is next allowed."""
     now = now or timezone.now()
-    over = over_limit(members, limit, now)
+    over = blocked(members, monthly=monthly, daily=daily, now=now)
     if over:
-        names = "、".join(f"{m}（{n}）" for m, n in over[:5])
+        names = "、".join(str(m) for m in members if m.pk in over)
+        limits = (
+            _("每日 %(daily)s 条，每月 %(monthly)s 条") % {"daily": daily, "monthly": monthly}
+            if daily
+            else _("每月 %(monthly)s 条") % {"monthly": monthly}
+        )
         raise Conflict(
-            _(
-                "%(n)s 位客户本月已达群发上限（每月 %(limit)s 条）：%(names)s；"
-                "最早可于 %(date)s 再发"
-            )
+            _("%(n)s 位客户已达群发上限（%(limits)s）：%(names)s；最早可于 %(date)s 再发")
             % {
                 "n": len(over),
-                "limit": limit,
-                "names": names,
-                "date": f"{month_window(now)[1]:%Y-%m-%d}",
+                "limits": limits,
+                "names": names[:200],
+                "date": f"{max(over.values()):%Y-%m-%d}",
             }
         )
 
 
-def _compliance(org_id: int, text: str) -> None:
+def check_text(org_id: int, text: str, *, field: str = "text") -> None:
+    """A 群发 text must not be empty nor carry a blocking Advertising-Law finding."""
     from mediadesk.compliance import services as compliance
 
     if not text.strip():
-        raise ValidationError({"text": [_("群发内容不能为空")]})
+        raise ValidationError({field: [_("群发内容不能为空")]})
     findings = compliance.check_text(text, organisation=org_id)
     if compliance.has_block(findings):
         words = "、".join(f.term for f in findings if f.severity == "block")
-        raise ValidationError({"text": [_("群发内容含违规用语：%(w)s") % {"w": words}]})
+        raise ValidationError({field: [_("群发内容含违规用语：%(w)s") % {"w": words}]})
 
 
 def recipients(segment: Segment, sender: str) -> list[tuple[Member, str]]:
@@ -102,12 +129,39 @@ def create(segment: Segment, *, text: str, sender: str, by: Any) -> MassSend:
     cfg = WeComSettings.objects.filter(organisation_id=segment.organisation_id).first()
     if cfg is None:
         raise ValidationError({"sender": [_("未配置企业微信，不能群发")]})
-    _compliance(segment.organisation_id, text)
+    check_text(segment.organisation_id, text)
     targets = recipients(segment, sender)
     if not targets:
         raise ValidationError({"sender": [_("该分组中没有此员工的企业微信客户")]})
+    send = _send(cfg, targets, text=text, sender=sender, by=by, segment=segment)
+    assert send is not None  # a refused send raised
+    return send
+
+
+@transaction.atomic
+def _send(
+    cfg: WeComSettings,
+    targets: list[tuple[Member, str]],
+    *,
+    text: str,
+    sender: str,
+    by: Any,
+    segment: Segment | None = None,
+    plan: WakeUpPlan | None = None,
+) -> MassSend | None:
+    """Send under the organisation's lock, so two sends at once both see each other's
+    recipients in the limit count. A segment send is refused whole when anyone is at a limit;
+    a wake-up send leaves those members out (None when nobody is left)."""
+    WeComSettings.objects.select_for_update().filter(pk=cfg.pk).first()
     now = timezone.now()
-    check_limit([m for m, _e in targets], cfg.monthly_limit, now)
+    members = [m for m, _e in targets]
+    if plan is None:
+        check_limit(members, monthly=cfg.monthly_limit, daily=cfg.daily_limit, now=now)
+    else:
+        over = blocked(members, monthly=cfg.monthly_limit, daily=cfg.daily_limit, now=now)
+        targets = [(m, e) for m, e in targets if m.pk not in over]
+        if not targets:
+            return None
     answer = Client(cfg).post(
         "/cgi-bin/externalcontact/add_msg_template",
         {
@@ -118,32 +172,55 @@ def create(segment: Segment, *, text: str, sender: str, by: Any) -> MassSend:
         },
     )
     failed = set(answer.get("fail_list", []))
-    with transaction.atomic():
-        send = MassSend.objects.create(
-            organisation_id=segment.organisation_id,
-            segment=segment,
-            text=text,
-            sender=sender,
-            msgid=answer["msgid"],
-            created_by=by,
+    send = MassSend.objects.create(
+        organisation_id=cfg.organisation_id, segment=segment, plan=plan, text=text,
+        sender=sender, msgid=answer["msgid"], created_by=by,
+    )  # fmt: skip
+    MassRecipient.objects.bulk_create(
+        MassRecipient(
+            send=send,
+            member=m,
+            external_userid=e,
+            at=now,
+            status="failed" if e in failed else "created",
         )
-        MassRecipient.objects.bulk_create(
-            MassRecipient(
-                send=send,
-                member=m,
-                external_userid=e,
-                at=now,
-                status="failed" if e in failed else "created",
-            )
-            for m, e in targets
-        )
-        audit.record(
-            actor=by,
-            action="private.mass_create",
-            target=send,
-            changes={"recipients": [None, len(targets)], "segment": [None, segment.name]},
-        )
+        for m, e in targets
+    )
+    audit.record(
+        actor=by,
+        action="private.mass_create",
+        target=send,
+        changes={"recipients": [None, len(targets)],
+                 "segment": [None, segment.name if segment else str(plan)]},
+    )  # fmt: skip
     return send
+
+
+def wake_up(plan: WakeUpPlan, member_ids: list[int]) -> list[int]:
+    """Channel 群发 of a wake-up plan: one 群发 per employee to the silent members they have
+    as WeCom contacts, leaving out members at a limit. Returns the members reached."""
+    cfg = WeComSettings.objects.filter(organisation_id=plan.organisation_id).first()
+    if cfg is None or not plan.content.strip():
+        return []
+    by_sender: dict[str, list[tuple[Member, str]]] = {}
+    follows = (
+        WeComFollow.objects.filter(
+            organisation_id=plan.organisation_id, removed_at=None, member_id__in=member_ids
+        )
+        .select_related("member")
+        .order_by("member_id", "id")
+    )
+    seen: set[int] = set()
+    for f in follows:
+        if f.member_id not in seen:  # one employee per member: the first who added them
+            seen.add(f.member_id)
+            by_sender.setdefault(f.userid, []).append((f.member, f.external_userid))
+    reached: list[int] = []
+    for sender, targets in sorted(by_sender.items()):
+        send = _send(cfg, targets, text=plan.content, sender=sender, by=None, plan=plan)
+        if send is not None:
+            reached += list(send.recipients.values_list("member_id", flat=True))
+    return reached
 
 
 @transaction.atomic

@@ -359,6 +359,7 @@ class WeComSettings(models.Model):
     access_token = models.TextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
     monthly_limit = models.PositiveIntegerField(_("每客户每月群发上限"), default=4)
+    daily_limit = models.PositiveIntegerField(_("每客户每日群发上限（0 为不限）"), default=1)
 
     def __str__(self) -> str:
         return f"{type(self).__name__} #{self.pk}"
@@ -481,6 +482,10 @@ class MassSend(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, null=True, blank=True)
+    plan = models.ForeignKey(
+        "WakeUpPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="sends",
+        verbose_name=_("唤醒计划"),
+    )  # fmt: skip
     text = models.TextField(_("内容"))
     sender = models.CharField(_("发送员工"), max_length=64, blank=True)
     msgid = models.CharField(max_length=80, blank=True)

@@ -136,8 +136,8 @@ def figures_between(org: Organisation, start: datetime, end: datetime) -> dict[s
     ).count()
     buys = purchases_in(org, start, end)
     buyers, repeat = len(buys), sum(1 for n in buys.values() if n >= 2)
-    targets = WakeUpTarget.objects.filter(
-        plan__organisation=org, entered_at__lt=end, entered_at__gte=start
+    targets = WakeUpTarget.objects.filter(  # members a 群发 did not reach are not counted
+        plan__organisation=org, entered_at__lt=end, entered_at__gte=start, reached_at__isnull=False
     )
     window = Event.objects.filter(organisation=org, at__gte=start, at__lt=end)
     people = window.values("member").distinct()

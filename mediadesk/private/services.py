@@ -30,6 +30,7 @@ from mediadesk.private.models import (
     Member,
     MergeProposal,
     StageChange,
+    WakeUpPlan,
     WeComFollow,
     WeComSettings,
 )
@@ -603,8 +604,9 @@ def save_wecom(org: Organisation, values: dict[str, Any], *, by: Any) -> WeComSe
     if cfg is None and not all(secrets.values()):
         raise ValidationError(_("首次保存需填写 Secret、Token 和 EncodingAESKey"))
     cfg = cfg or WeComSettings(organisation=org)
-    changed = ["corp_id", "monthly_limit"] + [k for k, v in secrets.items() if v]
+    changed = ["corp_id", "monthly_limit", "daily_limit"] + [k for k, v in secrets.items() if v]
     cfg.corp_id, cfg.monthly_limit = values["corp_id"], values["monthly_limit"]
+    cfg.daily_limit = values["daily_limit"]
     if secrets["secret"]:
         cfg.secret_sealed, cfg.access_token = crypto.seal(secrets["secret"]), ""
     if secrets["token"]:
@@ -615,3 +617,19 @@ def save_wecom(org: Organisation, values: dict[str, Any], *, by: Any) -> WeComSe
     audit.record(actor=by, action="private.wecom_settings", target=org,
                  changes={"changed": [None, changed]})  # fmt: skip
     return cfg
+
+
+def create_wakeup_plan(org: Organisation, values: dict[str, Any], *, by: Any) -> WakeUpPlan:
+    """A wake-up plan (audited); a 群发 plan needs content that passes the compliance check."""
+    from mediadesk.private import mass
+
+    if values["channel"] == WakeUpPlan.Channel.MASS:
+        mass.check_text(org.pk, values.get("content") or "", field="content")
+    plan = WakeUpPlan.objects.create(organisation=org, **values)
+    audit.record(
+        actor=by,
+        action="private.wakeup_create",
+        target=plan,
+        changes={k: [None, v] for k, v in values.items()},
+    )
+    return plan

@@ -26,6 +26,10 @@ from mediadesk.private.wecom import Client, WeComError, link_contact
 NOT_EXTERNAL = 84061  # the employee has no external contacts
 
 
+# The WeCom tag group that tags first made in MediaDesk are created in.
+LOCAL_TAG_GROUP = "MediaDesk"
+
+
 def sync_tags(cfg: WeComSettings) -> int:
     """Upsert the corp tags (企业标签) of the organisation."""
     answer = Client(cfg).post("/cgi-bin/externalcontact/get_corp_tag_list", {})
@@ -151,19 +155,19 @@ def sync_all(cfg: WeComSettings) -> dict[str, int]:
 
 def set_tags(member: Member, tags: list[str], *, by: Any) -> list[str]:
     """Edit a member's tags; WeCom corp tags are written back (mark_tag) for each employee who
-    follows the member. Returns the names that exist only in MediaDesk."""
+    follows the member, and a tag WeCom does not have yet is created there first (in the
+    group `LOCAL_TAG_GROUP`). Returns the names that exist only in MediaDesk (the member is no
+    WeCom contact, or WeCom is not configured)."""
     tags = sorted({t.strip()[:40] for t in tags if t.strip()})
     before = list(member.tags)
     added, removed = set(tags) - set(before), set(before) - set(tags)
     cfg = WeComSettings.objects.filter(organisation_id=member.organisation_id).first()
-    ids = dict(
-        WeComTag.objects.filter(organisation_id=member.organisation_id).values_list(
-            "name", "tag_id"
-        )
-    )
+    follows = list(WeComFollow.objects.filter(member=member, removed_at=None))
+    ids = _tag_ids(member.organisation_id)
+    if cfg is not None and follows and added - set(ids):
+        ids.update(create_tags(cfg, sorted(added - set(ids))))
     if cfg is not None and (added | removed) & set(ids):
         client = Client(cfg)
-        follows = WeComFollow.objects.filter(member=member, removed_at=None)
         for f in follows:
             client.post(
                 "/cgi-bin/externalcontact/mark_tag",
@@ -178,3 +182,24 @@ def set_tags(member: Member, tags: list[str], *, by: Any) -> list[str]:
     member.save(update_fields=["tags"])
     audit.record(actor=by, action="private.tags", target=member, changes={"tags": [before, tags]})
     return [t for t in tags if t not in ids]
+
+
+def _tag_ids(org_id: int) -> dict[str, str]:
+    return dict(WeComTag.objects.filter(organisation_id=org_id).values_list("name", "tag_id"))
+
+
+def create_tags(cfg: WeComSettings, names: list[str]) -> dict[str, str]:
+    """Create corp tags in WeCom (add_corp_tag, in the group `LOCAL_TAG_GROUP`) and keep their
+    ids; returns name → tag id."""
+    answer = Client(cfg).post(
+        "/cgi-bin/externalcontact/add_corp_tag",
+        {"group_name": LOCAL_TAG_GROUP, "tag": [{"name": n} for n in names]},
+    )
+    group = answer.get("tag_group", {})
+    made = {t["name"]: t["id"] for t in group.get("tag", []) if t.get("name") in names}
+    for name, tag_id in made.items():
+        WeComTag.objects.update_or_create(
+            organisation_id=cfg.organisation_id, tag_id=tag_id,
+            defaults={"name": name, "group_name": group.get("group_name", LOCAL_TAG_GROUP)},
+        )  # fmt: skip
+    return made

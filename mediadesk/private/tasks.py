@@ -55,17 +55,33 @@ def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
         organisation_id=plan.organisation_id, merged_into=None, erased_at=None
     ).filter(Q(last_active_at__lt=cut) | Q(last_active_at=None, created_at__lt=cut))
     ids = silent.exclude(pk__in=plan.targets.values("member")).values_list("pk", flat=True)
+    by_task = plan.channel == WakeUpPlan.Channel.TASK
+    reached = now if by_task else None
     made = WakeUpTarget.objects.bulk_create(
         (
-            WakeUpTarget(plan=plan, member_id=pk, entered_at=now, reached_at=now)
+            WakeUpTarget(plan=plan, member_id=pk, entered_at=now, reached_at=reached)
             for pk in ids.iterator(chunk_size=5000)
         ),
         batch_size=2000,
         ignore_conflicts=True,
     )
-    if made and plan.channel == WakeUpPlan.Channel.TASK:
+    if made and by_task:
         _task_owners(plan, [t.member_id for t in made])
+    elif made:
+        _mass_wake_up(plan, [t.member_id for t in made], now)
     return len(made)
+
+
+def _mass_wake_up(plan: WakeUpPlan, member_ids: list[int], now: dt.datetime) -> None:
+    """Channel 群发: members the 群发 went to count as reached (those at a limit do not)."""
+    from mediadesk.private import mass
+
+    try:
+        reached = mass.wake_up(plan, member_ids)
+    except Exception:  # WeCom down or refusing: the members stay in the plan, unreached
+        log.exception("wake-up 群发 of plan %s not sent", plan.pk)
+        return
+    WakeUpTarget.objects.filter(plan=plan, member_id__in=reached).update(reached_at=now)
 
 
 def _task_owners(plan: WakeUpPlan, member_ids: list[int]) -> None:

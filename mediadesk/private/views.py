@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -409,18 +409,11 @@ def wakeup(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None)
     if request.method == "POST":
         _org(request, perms.MANAGE)
-        if form.is_valid():
-            plan = WakeUpPlan.objects.create(organisation=org, **form.cleaned_data)
-            audit.record(
-                actor=request.user,
-                action="private.wakeup_create",
-                target=plan,
-                changes={k: [None, v] for k, v in form.cleaned_data.items()},
-            )
+        if form.is_valid() and _saved(form, services.create_wakeup_plan, org, by=request.user):
             messages.success(request, _("唤醒计划已创建：今晚起把沉默用户放入计划"))
             return redirect("private:wakeup")
     plans = WakeUpPlan.objects.filter(organisation=org).annotate(
-        reached=Count("targets"),
+        reached=Count("targets", filter=Q(targets__reached_at__isnull=False)),
     )
     rows = []
     for p in plans:
@@ -437,6 +430,16 @@ def wakeup(request: HttpRequest) -> HttpResponse:
             "tab": "wakeup",
         },
     )
+
+
+def _saved(form: forms.Form, service: Any, *args: Any, **kwargs: Any) -> bool:
+    """Call `service(*args, form.cleaned_data, **kwargs)`; its ValidationError lands on the form."""
+    try:
+        service(*args, form.cleaned_data, **kwargs)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
 
 
 class MassForm(StyledForm):
@@ -600,6 +603,9 @@ class WeComForm(StyledForm):
     monthly_limit = forms.IntegerField(
         label=gettext_lazy("每客户每月群发上限"), min_value=1, max_value=31, initial=4
     )
+    daily_limit = forms.IntegerField(
+        label=gettext_lazy("每客户每日群发上限（0 为不限）"), min_value=0, max_value=10, initial=1
+    )
 
 
 class WelcomeForm(StyledForm):
@@ -618,7 +624,8 @@ def wecom_settings(request: HttpRequest) -> HttpResponse:
     cfg = WeComSettings.objects.filter(organisation=org).first()
     form = WeComForm(
         request.POST if request.POST.get("action") == "save" else None,
-        initial={"corp_id": cfg.corp_id if cfg else "", "monthly_limit": cfg.monthly_limit if cfg else 4},
+        initial={"corp_id": cfg.corp_id if cfg else "", "monthly_limit": cfg.monthly_limit if cfg else 4,
+                 "daily_limit": cfg.daily_limit if cfg else 1},
     )  # fmt: skip
     welcome = WelcomeForm(request.POST if request.POST.get("action") == "welcome" else None)
     if request.method == "POST":

@@ -2,10 +2,12 @@
 
 Speaks `gettoken` (errcode 40001 on a wrong secret), `externalcontact/get` (40014 on a wrong
 token, 84061 on an unknown contact), `get_follow_user_list`, `list` (84061 when an employee has no
-customers), `get_corp_tag_list`, `mark_tag` (40068 on an unknown tag id), `groupchat/list` and
+customers), `get_corp_tag_list`, `mark_tag` (40068 on an unknown tag id), `add_corp_tag` (40071
+on a name the group has), `groupchat/list` and
 `groupchat/get`, the 群发 calls `add_msg_template`, `get_groupmsg_task`,
 `get_groupmsg_send_result`, `remind_groupmsg_send` (45009 after 3 reminders), and builds callbacks
-encrypted and signed as WeCom does. `confirm(msgid)` plays the employee confirming a 群发.
+encrypted and signed as WeCom does. `confirm(msgid)` plays the employee confirming a 群发;
+`busy[path] = n` answers the next n calls of a path with errcode -1 (系统繁忙).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class FakeWeCom:
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     marks: list[dict[str, Any]] = field(default_factory=list)
     welcomes: dict[str, str] = field(default_factory=dict)  # welcome_code → text sent
+    busy: dict[str, int] = field(default_factory=dict)  # path → calls still answered -1 (系统繁忙)
     base: str = ""
 
     def followers(self) -> list[str]:
@@ -66,6 +69,9 @@ class FakeWeCom:
             if contact is None:
                 return {"errcode": 84061, "errmsg": "not external contact"}
             return {"errcode": 0, **contact}
+        if self.busy.get(path):
+            self.busy[path] -= 1
+            return {"errcode": -1, "errmsg": "system busy"}
         handler = ROUTES.get(path)
         if handler is None:
             return {"errcode": 404, "errmsg": "unknown path"}
@@ -105,6 +111,22 @@ def _mark(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[str,
         return {"errcode": 40068, "errmsg": "invalid tagid"}
     fake.marks.append(body)
     return {}
+
+
+def _add_tag(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+    """add_corp_tag: into the group named (created if new); 40071 when a name exists in it."""
+    name = body.get("group_name", "")
+    group = next((g for g in fake.corp_tags if g["group_name"] == name), None)
+    if group is None:
+        group = {"group_id": f"g{len(fake.corp_tags) + 1}", "group_name": name, "tag": []}
+        fake.corp_tags.append(group)
+    new = [t["name"] for t in body.get("tag", [])]
+    if not new or {t["name"] for t in group["tag"]} & set(new):
+        return {"errcode": 40071, "errmsg": "UserTag Name Already Exist"}
+    count = sum(len(g["tag"]) for g in fake.corp_tags)
+    added = [{"id": f"t{i}", "name": n} for i, n in enumerate(new, start=count + 1)]
+    group["tag"].extend(added)
+    return {"tag_group": {**group, "tag": added}}  # as WeCom: the group with the new tags
 
 
 def _group_list(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
@@ -164,6 +186,7 @@ ROUTES = {
     "/cgi-bin/externalcontact/list": _list,
     "/cgi-bin/externalcontact/get_corp_tag_list": _tags,
     "/cgi-bin/externalcontact/mark_tag": _mark,
+    "/cgi-bin/externalcontact/add_corp_tag": _add_tag,
     "/cgi-bin/externalcontact/groupchat/list": _group_list,
     "/cgi-bin/externalcontact/groupchat/get": _group_get,
     "/cgi-bin/externalcontact/add_msg_template": _add_template,

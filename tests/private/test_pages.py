@@ -293,12 +293,14 @@ def test_wecom_settings_sealed_never_shown(world: World, login: Any, fake_wecom:
 
     assert login(world.operator).get("/private/wecom/").status_code == 403
     c = login(world.manager)
-    partial = {"action": "save", "corp_id": CORP_ID, "secret": SECRET, "monthly_limit": "4"}
+    partial = {"action": "save", "corp_id": CORP_ID, "secret": SECRET, "monthly_limit": "4",
+               "daily_limit": "2"}  # fmt: skip
     page = c.post("/private/wecom/", partial).content.decode()
     assert "首次保存需填写" in page and not WeComSettings.objects.exists()
     full = {**partial, "token": TOKEN, "aes_key": AES_KEY}
     assert c.post("/private/wecom/", full).status_code == 302
     cfg = WeComSettings.objects.get()
+    assert (cfg.monthly_limit, cfg.daily_limit) == (4, 2)
     assert crypto.unseal(cfg.secret_sealed) == SECRET and SECRET not in cfg.secret_sealed
     page = c.get("/private/wecom/").content.decode()
     assert SECRET not in page and TOKEN not in page and AES_KEY not in page

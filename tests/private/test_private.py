@@ -211,7 +211,7 @@ def test_mass_send_over_limit_refused_with_date(world: World) -> None:
     for _ in range(4):
         MassRecipient.objects.create(send=send, member=member, at=timezone.now())
     with pytest.raises(Conflict, match=r"最早可于 \d{4}-\d{2}-01"):
-        mass.check_limit([member], 4)
+        mass.check_limit([member], monthly=4)
 
 
 def test_repurchase_rate_hand_count(world: World, api: Any) -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from mediadesk.core import crypto
 from mediadesk.core.errors import Conflict
 from mediadesk.notifications.models import Notification
-from mediadesk.private import mass, services, sync, wecom
+from mediadesk.private import mass, services, sync, tasks, wecom
 from mediadesk.private.models import (
     Event,
     Group,
@@ -22,6 +22,8 @@ from mediadesk.private.models import (
     MassSend,
     Member,
     Segment,
+    WakeUpPlan,
+    WakeUpTarget,
     WeComFollow,
     WeComSettings,
     WeComTag,
@@ -97,13 +99,43 @@ def test_tags_written_back_to_wecom(world: World, fake_wecom: Any) -> None:
     sync.sync_all(cfg)
     member = Identity.objects.get(kind="wecom", value="wmA").member
     local_only = sync.set_tags(member, ["学区", "看过样板间"], by=world.manager)
-    assert local_only == ["看过样板间"]
+    assert local_only == []  # 看过样板间 was created in WeCom first, in the MediaDesk group
+    made = WeComTag.objects.get(organisation=world.org, name="看过样板间")
+    assert (made.tag_id, made.group_name) == ("t3", "MediaDesk")
+    assert fake_wecom.corp_tags[1] == {
+        "group_id": "g2", "group_name": "MediaDesk", "tag": [{"id": "t3", "name": "看过样板间"}]
+    }  # fmt: skip
     assert fake_wecom.marks == [
-        {"userid": "zhangsan", "external_userid": "wmA", "add_tag": ["t2"], "remove_tag": ["t1"]}
-    ]
+        {"userid": "zhangsan", "external_userid": "wmA", "add_tag": ["t2", "t3"],
+         "remove_tag": ["t1"]}
+    ]  # fmt: skip
     member.refresh_from_db()
     assert member.tags == ["学区", "看过样板间"]
     assert audit_actions("private_member", member.pk) == ["private.tags"]
+
+
+def test_a_tag_on_someone_who_is_no_wecom_contact_stays_local(
+    world: World, fake_wecom: Any
+) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    stranger = services.resolve(world.org, phone="13900001111")
+    assert sync.set_tags(stranger, ["看过样板间"], by=world.manager) == ["看过样板间"]
+    assert "/cgi-bin/externalcontact/add_corp_tag" not in fake_wecom.calls
+    assert not WeComTag.objects.filter(name="看过样板间").exists()
+
+
+def test_tag_creation_refused_by_wecom_saves_nothing(world: World, fake_wecom: Any) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    fake_wecom.corp_tags.append({"group_id": "g9", "group_name": "MediaDesk",
+                                 "tag": [{"id": "t9", "name": "看过样板间"}]})  # fmt: skip
+    member = Identity.objects.get(kind="wecom", value="wmA").member  # (made after our sync)
+    with pytest.raises(wecom.WeComError, match="40071"):
+        sync.set_tags(member, ["看过样板间"], by=world.manager)
+    member.refresh_from_db()
+    assert member.tags == ["高意向"] and not fake_wecom.marks
+    assert audit_actions("private_member", member.pk) == []
 
 
 def test_expired_token_is_refetched_once(world: World, fake_wecom: Any) -> None:
@@ -169,6 +201,67 @@ def test_mass_send_over_limit_refused_before_wecom(world: World, fake_wecom: Any
         mass.create(seg, text="周日开放日", sender="zhangsan", by=world.manager)
     assert MassSend.objects.count() == 1 and len(fake_wecom.templates) == 1
     assert MassRecipient.objects.count() == 1
+
+
+def test_daily_limit_refuses_a_second_send_today_with_tomorrows_date(
+    world: World, fake_wecom: Any
+) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))  # 4 a month, 1 a day (the default)
+    seg = _segment(world)
+    mass.create(seg, text="周六开放日", sender="zhangsan", by=world.manager)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(Conflict, match=f"每日 1 条.*最早可于 {tomorrow:%Y-%m-%d}"):
+        mass.create(seg, text="周日开放日", sender="zhangsan", by=world.manager)
+    assert MassSend.objects.count() == 1 and len(fake_wecom.templates) == 1
+    WeComSettings.objects.update(daily_limit=0)  # 0 = no daily limit: the month's 4 still hold
+    mass.create(seg, text="周日开放日", sender="zhangsan", by=world.manager)
+    assert MassRecipient.objects.count() == 2
+
+
+def _silent_plan(world: World, **extra: Any) -> WakeUpPlan:
+    old = timezone.now() - dt.timedelta(days=60)
+    Member.objects.filter(organisation=world.org).update(last_active_at=old, created_at=old)
+    values = {"name": "老客唤醒", "silent_days": 30, "content": "老业主专享：车位九折",
+              "channel": WakeUpPlan.Channel.MASS, "window_days": 14, **extra}  # fmt: skip
+    return services.create_wakeup_plan(world.org, values, by=world.manager)
+
+
+def test_wake_up_plan_by_mass_send_reaches_contacts_within_the_limits(
+    world: World, fake_wecom: Any
+) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    a = Identity.objects.get(kind="wecom", value="wmA").member
+    b = Identity.objects.get(kind="wecom", value="wmB").member
+    mass.create(_segment(world), text="周六开放日", sender="zhangsan", by=world.manager)  # A today
+    plan = _silent_plan(world)
+    assert tasks.enter_silent(plan, timezone.now()) == 3  # A, B and the group's anonymous one
+    send = MassSend.objects.get(plan=plan)
+    assert fake_wecom.templates[send.msgid]["external_userid"] == ["wmB"]
+    assert fake_wecom.templates[send.msgid]["text"] == {"content": "老业主专享：车位九折"}
+    reached = WakeUpTarget.objects.exclude(reached_at=None).values_list("member_id", flat=True)
+    assert list(reached) == [b.pk]  # A had today's 群发; the anonymous one is no contact
+    assert WakeUpTarget.objects.get(member=a).reached_at is None
+    assert audit_actions("private_mass", send.pk) == ["private.mass_create"]
+    assert tasks.enter_silent(plan, timezone.now()) == 0  # once per member
+
+
+def test_wake_up_mass_plan_content_is_checked(world: World, fake_wecom: Any) -> None:
+    for content, message in (("", "不能为空"), ("稳赚不赔的学区房", "违规")):
+        with pytest.raises(ValidationError, match=message):
+            _silent_plan(world, content=content)
+    assert not WakeUpPlan.objects.exists()
+
+
+def test_wake_up_mass_send_left_unreached_when_wecom_is_down(world: World, fake_wecom: Any) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    plan = _silent_plan(world)
+    fake_wecom.busy["/cgi-bin/externalcontact/add_msg_template"] = 1
+    tasks.enter_silent(plan, timezone.now())
+    assert not WakeUpTarget.objects.exclude(reached_at=None).exists()
+    assert not MassSend.objects.exists()
 
 
 def test_mass_send_compliance_and_no_wecom(world: World, fake_wecom: Any) -> None:
