@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from mediadesk.core.cockpit import Card, Line, counted, link
 from mediadesk.live import access
-from mediadesk.live.filters import SessionFilters
+from mediadesk.live.filters import PlanFilters
 
 SOON_HOURS = 24
 
@@ -22,10 +22,10 @@ def not_ready(user: Any) -> Card | None:
     soon = {"soon": SOON_HOURS}
     unready = {**soon, "not_ready": "1"}
     figures = [
-        counted(_("24 小时内开播"), SessionFilters, sessions, "live:plan", soon),
-        counted(_("未准备好"), SessionFilters, sessions, "live:plan", unready, alarm="danger"),
+        counted(_("24 小时内开播"), PlanFilters, sessions, "live:plan", soon),
+        counted(_("未准备好"), PlanFilters, sessions, "live:plan", unready, alarm="danger"),
     ]
-    rows = SessionFilters.from_query(unready).sorted(sessions)[:5]
+    rows = PlanFilters.from_query(unready).sorted(sessions)[:5]
     lines = [
         Line(f"{s.account.name} · {s.title}",
              timezone.localtime(s.planned_start).strftime("%m-%d %H:%M"),

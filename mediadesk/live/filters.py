@@ -15,7 +15,7 @@ from mediadesk.core.schemas import Id
 from mediadesk.live.models import ChecklistItem, Status
 
 
-class SessionFilters(FilterSet):
+class PlanFilters(FilterSet):
     """直播计划 (the month's sessions, or those starting within `soon` hours)."""
 
     LOOKUPS = {"account": "account_id"}

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from mediadesk.core import excel, scopes
 from mediadesk.core.imports import discard, stash, stashed_meta, unstash
 from mediadesk.live import access, imports, queries, rules, services
-from mediadesk.live.filters import SessionFilters
+from mediadesk.live.filters import PlanFilters
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
 
@@ -45,7 +45,7 @@ def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def _plan_params(request: HttpRequest, filters: SessionFilters, year: int, month: int) -> str:
+def _plan_params(request: HttpRequest, filters: PlanFilters, year: int, month: int) -> str:
     """The pager's query string: the filters given, else the month shown."""
     params = {k: v for k, v in request.GET.items() if k in filters.given() and k != "page"}
     if filters.soon is None:
@@ -58,7 +58,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     """直播计划: the month's sessions (grid + list) with readiness and window warnings."""
     access.require_view(request.user)
     year, month = _month(request)
-    filters = SessionFilters.from_query(request.GET)
+    filters = PlanFilters.from_query(request.GET)
     qs = filters.apply(access.visible_sessions(request.user))
     if filters.soon is None:  # the month's plan; "starting within N hours" spans months
         since, until = queries.month_range(year, month)
