@@ -172,7 +172,7 @@ def risk_card(request: HttpRequest) -> dict[str, Any] | None:
         return None
     visible = access.visible_goals(user)
     mine = {"owner": user.pk, "risk": "1"}
-    figure = cockpit.counted(_("我的风险目标"), GoalFilters, visible, "planning:goals", mine,
+    figure = cockpit.counted(_("有风险或未达成"), GoalFilters, visible, "planning:goals", mine,
                              alarm="danger")  # fmt: skip
     risky = GoalFilters.from_query(mine).apply(visible).order_by("end", "id")[:6]
     lines = [Line(g.name, str(g.get_status_display()), cockpit.link("planning:goal", None, g.pk),
