@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mediadesk.core import registry
+from mediadesk.core import cockpit, registry
 from mediadesk.live import perms
 from mediadesk.orgs.roles import Role
 
 
 def _not_ready_card(request: Any) -> Mapping[str, Any] | None:
-    """Sessions starting within 24 h that are not ready (home card)."""
-    from mediadesk.live import access, queries
+    """Sessions starting within 24 h and those not ready (home card, for the roles that run
+    sessions)."""
+    from mediadesk.core.cockpit import card, for_roles
+    from mediadesk.live import cards
 
-    if not access.can_view(request.user):
-        return None
-    now = timezone.now()
-    rows = queries.not_ready(
-        access.visible_sessions(request.user), now, now + dt.timedelta(hours=24)
-    )
-    return {"sessions": rows} if rows else None
+    audience = for_roles(Role.MANAGER, Role.OPERATOR, Role.ANCHOR)
+    return card(audience, cards.not_ready)(request)
 
 
 def register() -> None:
@@ -57,7 +52,7 @@ def register() -> None:
                 registry.HomeCard(
                     key="live_not_ready",
                     order=40,
-                    template="live/_home_card.html",
+                    template=cockpit.TEMPLATE,
                     context=_not_ready_card,
                 )
             ],

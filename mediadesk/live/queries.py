@@ -50,19 +50,6 @@ def readiness_map(ids: list[int]) -> dict[int, tuple[int, int]]:
     return {r["session_id"]: (r["n"], r["m"]) for r in rows}
 
 
-def not_ready(qs: QuerySet[Session], start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-    """Sessions starting in [start, end) with open checklist items."""
-    rows: list[dict[str, Any]] = [
-        dict(r)
-        for r in qs.filter(planned_start__gte=start, planned_start__lt=end)
-        .exclude(status=Status.CANCELLED)
-        .annotate(n=Count("checklist", filter=Q(checklist__done=True)), m=Count("checklist"))
-        .filter(n__lt=Count("checklist"))
-        .values("pk", "title", "planned_start", "n", "m", "account__name")[:20]
-    ]
-    return rows
-
-
 def heatmap(
     account_id: int | None, *, since: dt.datetime | None = None, qs: QuerySet[Session] | None = None
 ) -> dict[tuple[int, int], dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST
 from mediadesk.core import excel, scopes
 from mediadesk.core.imports import discard, stash, stashed_meta, unstash
 from mediadesk.live import access, imports, queries, rules, services
+from mediadesk.live.filters import PlanFilters
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
 
@@ -43,21 +45,29 @@ def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
+def _plan_params(request: HttpRequest, filters: PlanFilters, year: int, month: int) -> str:
+    """The pager's query string: the filters given, else the month shown."""
+    params = {k: v for k, v in request.GET.items() if k in filters.given() and k != "page"}
+    if filters.soon is None:
+        params["month"] = f"{year}-{month:02d}"
+    return urlencode(params)
+
+
 @login_required
 def plan(request: HttpRequest) -> HttpResponse:
     """直播计划: the month's sessions (grid + list) with readiness and window warnings."""
     access.require_view(request.user)
     year, month = _month(request)
-    since, until = queries.month_range(year, month)
-    qs = access.visible_sessions(request.user).filter(
-        planned_start__gte=since, planned_start__lt=until
-    )
+    filters = PlanFilters.from_query(request.GET)
+    qs = filters.apply(access.visible_sessions(request.user))
+    if filters.soon is None:  # the month's plan; "starting within N hours" spans months
+        since, until = queries.month_range(year, month)
+        qs = qs.filter(planned_start__gte=since, planned_start__lt=until)
     windows: Any = rules.POPULAR_WINDOWS
-    account = request.GET.get("account", "")
-    if account.isdigit():
-        qs = qs.filter(account_id=int(account))
-        windows = queries.best_hours(int(account)) or windows
-    paginator = Paginator(qs.order_by("planned_start", "id"), PER_PAGE)
+    account = str(filters.account or "")
+    if filters.account:
+        windows = queries.best_hours(filters.account) or windows
+    paginator = Paginator(qs.order_by(*filters.ordering()), PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     sessions = list(page.object_list)
     ready = queries.readiness_map([s.pk for s in sessions])
@@ -78,7 +88,9 @@ def plan(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "page": page,
-            "params": f"month={year}-{month:02d}" + (f"&account={account}" if account else ""),
+            "params": _plan_params(request, filters, year, month),
+            "soon": filters.soon,
+            "not_ready": filters.not_ready,
             "account": account,
             "accounts": _accounts(request),
             "year": year,
@@ -89,7 +101,9 @@ def plan(request: HttpRequest) -> HttpResponse:
             ),
             "windows": windows,
             "own_windows": windows is not rules.POPULAR_WINDOWS,
-            "grid": queries.month_grid(year, month, sessions) if paginator.num_pages == 1 else None,
+            "grid": queries.month_grid(year, month, sessions)
+            if paginator.num_pages == 1 and filters.soon is None
+            else None,
             "weekdays": WEEKDAYS,
         },
     )

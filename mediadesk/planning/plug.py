@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from mediadesk.core import registry
+from mediadesk.core import cockpit, registry
 from mediadesk.orgs.roles import Role
 from mediadesk.planning import perms
 
@@ -54,8 +54,8 @@ def register() -> None:
                 **{r: {perms.VIEW} for r in EVERYONE if r not in (Role.MANAGER, Role.ANALYST)},
             },
             home_cards=[
-                registry.HomeCard("my_agenda", 5, "planning/card_agenda.html", _agenda_card),
-                registry.HomeCard("goals_at_risk", 6, "planning/card_risk.html", _risk_card),
+                registry.HomeCard("my_agenda", 5, cockpit.TEMPLATE, _agenda_card),
+                registry.HomeCard("goals_at_risk", 6, cockpit.TEMPLATE, _risk_card),
             ],
             demo=True,
         )

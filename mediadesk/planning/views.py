@@ -7,13 +7,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mediadesk.core import scopes
+from mediadesk.core import cockpit, scopes
+from mediadesk.core.cockpit import Card, Figure, Line
 from mediadesk.planning import access, metrics, services, tasks_service
+from mediadesk.planning.filters import GoalFilters
 from mediadesk.planning.models import Goal, Task
 
 TREE_LIMIT = 200  # rows of the tree page; filters narrow larger trees
@@ -45,11 +49,15 @@ def _tree(goals: list[Goal]) -> list[tuple[Goal, int]]:
 @login_required
 def goals(request: HttpRequest) -> HttpResponse:
     access.require_view(request.user)
-    qs = access.visible_goals(request.user).select_related("owner")
-    if status := request.GET.get("status"):
-        qs = qs.filter(status=status)
-    rows = _tree(list(qs.order_by("start", "id")[:TREE_LIMIT]))
-    return render(request, "planning/goals.html", {"rows": rows, "status": status or ""})
+    filters = GoalFilters.from_query(request.GET)
+    qs = filters.sorted(access.visible_goals(request.user).select_related("owner"))
+    page = Paginator(qs, TREE_LIMIT).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "planning/goals.html", {
+        "rows": _tree(list(page.object_list)), "page": page, "params": params.urlencode(),
+        "status": request.GET.get("status", ""), "filtered": filters.is_filtered(),
+    })  # fmt: skip
 
 
 @login_required
@@ -125,9 +133,10 @@ def _day(request: HttpRequest) -> dt.date:
 @login_required
 def agenda(request: HttpRequest) -> HttpResponse:
     access.require_view(request.user)
-    return render(
-        request, "planning/agenda.html", tasks_service.agenda(request.user, _day(request))
-    )
+    data = tasks_service.agenda(request.user, _day(request))
+    # the day is one page: its items on a time axis (the 工作台 card counts the same list)
+    page = Paginator(data["items"], max(len(data["items"]), 1)).get_page(1)
+    return render(request, "planning/agenda.html", {**data, "page": page})
 
 
 @login_required
@@ -144,8 +153,16 @@ def agenda_card(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not user.is_authenticated or not scopes.has_perm(user, "planning.view"):
         return None
-    data = tasks_service.agenda(user, timezone.localdate())
-    return {"items": data["items"][:6], "count": len(data["items"])}
+    day = timezone.localdate()
+    items = tasks_service.agenda(user, day)["items"]
+    url = cockpit.link("planning:agenda", {"date": day.isoformat()})
+    overdue = sum(1 for e in items if e.get("overdue"))
+    figures = [Figure(_("今日日程"), len(items), url)]
+    if overdue:
+        figures.append(Figure(_("其中逾期任务"), overdue, url, counted=False, tone="danger"))
+    lines = [Line(e["title"], e["at"].strftime("%H:%M"), e["link"] or url) for e in items[:6]]
+    return Card("my_agenda", _("我的今日"), "bi-calendar-check", figures=figures, lines=lines,
+                empty=_("今天没有待办")).context()  # fmt: skip
 
 
 def risk_card(request: HttpRequest) -> dict[str, Any] | None:
@@ -153,8 +170,15 @@ def risk_card(request: HttpRequest) -> dict[str, Any] | None:
     user = request.user
     if not user.is_authenticated or not scopes.has_perm(user, "planning.view"):
         return None
-    goals = Goal.objects.filter(owner=user, status__in=["at_risk", "missed"]).order_by("end")[:6]
-    return {"goals": list(goals)}
+    visible = access.visible_goals(user)
+    mine = {"owner": user.pk, "risk": "1"}
+    figure = cockpit.counted(_("有风险或未达成"), GoalFilters, visible, "planning:goals", mine,
+                             alarm="danger")  # fmt: skip
+    risky = GoalFilters.from_query(mine).apply(visible).order_by("end", "id")[:6]
+    lines = [Line(g.name, str(g.get_status_display()), cockpit.link("planning:goal", None, g.pk),
+                  tone="danger") for g in risky]  # fmt: skip
+    return Card("goals_at_risk", _("我的风险目标"), "bi-exclamation-triangle", figures=[figure],
+                lines=lines).context()  # fmt: skip
 
 
 def _month(request: HttpRequest) -> dt.date:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 
 from mediadesk.core import scopes
@@ -15,7 +16,7 @@ from mediadesk.review.filters import QueueFilters, RunFilters
 from mediadesk.review.models import ReviewRun, StepState, Workflow
 from mediadesk.review.schemas import ActionIn, ApproveIn, QueueStepOut, RunOut
 
-router = Router(tags=["内容审核"])
+router = Router(tags=[_("内容审核")])
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 RunId = Path(..., ge=1, le=MAX_ID)
@@ -40,8 +41,8 @@ def _step(user: Any, run_id: int, order: int) -> StepState:
 @router.get(
     "/reviews",
     response={200: Page[RunOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    summary="审核列表",
-    description=who("内容查看（content.view）") + "。筛选与审核流程表页面相同。",
+    summary=_("审核列表"),
+    description=who(_("内容查看（content.view）")) + _("。筛选与审核流程表页面相同。"),
 )
 def list_reviews(request: HttpRequest, filters: Query[RunFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
@@ -52,9 +53,9 @@ def list_reviews(request: HttpRequest, filters: Query[RunFilters], page: Query[P
 @router.get(
     "/reviews/queue",
     response={200: Page[QueueStepOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    summary="待我审核",
-    description=who("审核人本人：本人可处理的待审步骤（不含自己提交或负责的内容）")
-    + "，等待最久的在前，与待我审核页面相同。",
+    summary=_("待我审核"),
+    description=who(_("审核人本人：本人可处理的待审步骤（不含自己提交或负责的内容）"))
+    + _("，等待最久的在前，与待我审核页面相同。"),
 )
 def review_queue(request: HttpRequest, filters: Query[QueueFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
@@ -86,8 +87,9 @@ class WorkflowOut(Schema):
 @router.get(
     "/reviews/workflows",
     response={200: Page[WorkflowOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    summary="审核流程",
-    description=who("组织级的部门负责人或管理员") + "。与审核流程页相同的顺序（启用的在前）。",
+    summary=_("审核流程"),
+    description=who(_("组织级的部门负责人或管理员"))
+    + _("。与审核流程页相同的顺序（启用的在前）。"),
 )
 def list_workflows(request: HttpRequest, page: Query[PageIn]) -> Any:
     organisation = queries.require_workflows(caller(request))
@@ -99,7 +101,7 @@ def list_workflows(request: HttpRequest, page: Query[PageIn]) -> Any:
 
 
 @router.get(
-    "/reviews/{run_id}", response={200: RunOut, 403: ErrorOut, 404: ErrorOut}, summary="审核详情"
+    "/reviews/{run_id}", response={200: RunOut, 403: ErrorOut, 404: ErrorOut}, summary=_("审核详情")
 )
 def get_review(request: HttpRequest, run_id: int = RunId) -> Any:
     user = caller(request)
@@ -109,7 +111,7 @@ def get_review(request: HttpRequest, run_id: int = RunId) -> Any:
 @router.post(
     "/reviews/{run_id}/steps/{order}/approve",
     response={200: RunOut, **ERRORS},
-    summary="通过本步骤",
+    summary=_("通过本步骤"),
 )
 def approve(
     request: HttpRequest, payload: ApproveIn, run_id: int = RunId, order: int = Order
@@ -123,7 +125,9 @@ def approve(
 
 
 @router.post(
-    "/reviews/{run_id}/steps/{order}/changes", response={200: RunOut, **ERRORS}, summary="要求修改"
+    "/reviews/{run_id}/steps/{order}/changes",
+    response={200: RunOut, **ERRORS},
+    summary=_("要求修改"),
 )
 def changes(
     request: HttpRequest, payload: ActionIn, run_id: int = RunId, order: int = Order
@@ -134,7 +138,7 @@ def changes(
 
 
 @router.post(
-    "/reviews/{run_id}/steps/{order}/reject", response={200: RunOut, **ERRORS}, summary="驳回"
+    "/reviews/{run_id}/steps/{order}/reject", response={200: RunOut, **ERRORS}, summary=_("驳回")
 )
 def reject(request: HttpRequest, payload: ActionIn, run_id: int = RunId, order: int = Order) -> Any:
     user = caller(request)
@@ -143,7 +147,7 @@ def reject(request: HttpRequest, payload: ActionIn, run_id: int = RunId, order: 
 
 
 @router.post(
-    "/content/items/{item_id}/submit", response={201: RunOut, **ERRORS}, summary="提交审核"
+    "/content/items/{item_id}/submit", response={201: RunOut, **ERRORS}, summary=_("提交审核")
 )
 def submit(request: HttpRequest, item_id: int = ItemId) -> Any:
     user = caller(request)

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewConfig(AppConfig):
     name = "mediadesk.review"
     label = "review"
-    verbose_name = "三级审核"
+    verbose_name = _("三级审核")
 
     def ready(self) -> None:
         from mediadesk.core import cockpit, registry

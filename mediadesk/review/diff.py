@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 # Past this length a character diff is slow and unreadable; show before/after whole.
 INLINE_LIMIT = 20_000
 
@@ -97,10 +99,10 @@ def compare(
     item_before = {**before.get("item", {}), **(_assets(before) if before else {})}
     item_after = {**after.get("item", {}), **_assets(after)}
     sections = []
-    labels = {**item_labels, "assets": "素材"}
+    labels = {**item_labels, "assets": _("素材")}
     changes = field_changes(item_before, item_after, labels)
     if changes:
-        sections.append(Section("内容", "changed" if before else "added", changes))
+        sections.append(Section(_("内容"), "changed" if before else "added", changes))
     old = {v["id"]: v for v in before.get("variants", [])}
     new = {v["id"]: v for v in after.get("variants", [])}
     for vid, variant in new.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from mediadesk.core import uploads
 from mediadesk.core.errors import ValidationError
@@ -18,7 +19,10 @@ def validated(upload: UploadedFile) -> UploadedFile:
     if upload.size is None or upload.size > limit:
         size = uploads.human_size(upload.size or 0)
         raise ValidationError(
-            {FIELD: f"证明材料过大（{size}），不能超过 {uploads.human_size(limit)}"}
+            {
+                FIELD: _("证明材料过大（%(size)s），不能超过 %(limit)s")
+                % {"size": size, "limit": uploads.human_size(limit)}
+            }
         )
     upload.seek(0)
     head = upload.read(5)
@@ -30,4 +34,6 @@ def validated(upload: UploadedFile) -> UploadedFile:
     try:
         return uploads.validate_image(upload, field=FIELD)
     except ValidationError:
-        raise ValidationError({FIELD: "证明材料仅支持 PDF 或图片（PNG、JPG、WebP、GIF）"}) from None
+        raise ValidationError(
+            {FIELD: _("证明材料仅支持 PDF 或图片（PNG、JPG、WebP、GIF）")}
+        ) from None

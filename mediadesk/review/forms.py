@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.content.models import Form as ContentForm
 from mediadesk.orgs.roles import Role
@@ -28,23 +29,23 @@ class ActionForm(forms.Form):
     """Approve / request changes / reject one step; the service decides what is required."""
 
     comment = forms.CharField(
-        label="审核意见", required=False, max_length=2000,
+        label=_("审核意见"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
     )  # fmt: skip
     override_reason = forms.CharField(
-        label="放行理由", required=False, max_length=2000,
+        label=_("放行理由"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={**TEXT, "rows": 2}),
     )  # fmt: skip
     evidence = forms.FileField(
-        label="证明材料（可选，PDF 或图片）", required=False,
+        label=_("证明材料（可选，PDF 或图片）"), required=False,
         widget=forms.ClearableFileInput(attrs={**TEXT, "accept": ".pdf,image/*"}),
     )  # fmt: skip
 
 
 class PublishForm(forms.Form):
-    url = forms.CharField(label="发布链接", max_length=600, widget=forms.URLInput(attrs=TEXT))
+    url = forms.CharField(label=_("发布链接"), max_length=600, widget=forms.URLInput(attrs=TEXT))
     published_at = forms.DateTimeField(
-        label="发布时间",
+        label=_("发布时间"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(
             attrs={**TEXT, "type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
@@ -53,22 +54,24 @@ class PublishForm(forms.Form):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(label="撤回原因", max_length=200, widget=forms.TextInput(attrs=TEXT))
+    reason = forms.CharField(
+        label=_("撤回原因"), max_length=200, widget=forms.TextInput(attrs=TEXT)
+    )
 
 
 class WorkflowForm(forms.Form):
-    name = forms.CharField(label="流程名称", max_length=60, widget=forms.TextInput(attrs=TEXT))
+    name = forms.CharField(label=_("流程名称"), max_length=60, widget=forms.TextInput(attrs=TEXT))
     form = forms.ChoiceField(
-        label="适用内容形式", required=False,
-        choices=[("", "所有内容形式（默认流程）"), *ContentForm.choices],
+        label=_("适用内容形式"), required=False,
+        choices=[("", _("所有内容形式（默认流程）")), *ContentForm.choices],
         widget=forms.Select(attrs={"class": "form-select"}),
     )  # fmt: skip
     remind_after_hours = forms.IntegerField(
-        label="超时催办（小时）", min_value=1, max_value=720, initial=24,
+        label=_("超时催办（小时）"), min_value=1, max_value=720, initial=24,
         widget=forms.NumberInput(attrs=TEXT),
     )  # fmt: skip
     is_active = forms.BooleanField(
-        label="启用", required=False, initial=True,
+        label=_("启用"), required=False, initial=True,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )  # fmt: skip
 
@@ -77,22 +80,22 @@ class StepForm(forms.Form):
     """One step row; a row without a name is ignored (blank rows let users add steps)."""
 
     name = forms.CharField(
-        label="步骤名称", required=False, max_length=40, widget=forms.TextInput(attrs=TEXT)
+        label=_("步骤名称"), required=False, max_length=40, widget=forms.TextInput(attrs=TEXT)
     )
     roles = forms.MultipleChoiceField(
-        label="可审核角色", required=False, choices=Role.choices,
+        label=_("可审核角色"), required=False, choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip
     checklist = forms.CharField(
-        label="审核要点", required=False, max_length=1000,
+        label=_("审核要点"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={**TEXT, "rows": 2}),
     )  # fmt: skip
     only_when_risky = forms.BooleanField(
-        label="仅高风险时执行", required=False,
+        label=_("仅高风险时执行"), required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )  # fmt: skip
     requires_override_for_block = forms.BooleanField(
-        label="禁止级问题须填放行理由", required=False,
+        label=_("禁止级问题须填放行理由"), required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )  # fmt: skip
 

@@ -38,7 +38,7 @@ STATUS_LABELS = dict(ReviewRun.Status.choices)
 def require_view(user: Any) -> None:
     """Reviews are content: only holders of content.view see them (sales do not)."""
     if not scopes.has_perm(user, Perm.CONTENT_VIEW):
-        raise PermissionDenied("没有查看内容审核的权限")
+        raise PermissionDenied(_("没有查看内容审核的权限"))
 
 
 def visible_runs(user: Any) -> QuerySet[ReviewRun]:
@@ -77,16 +77,16 @@ def acting_problem(user: Any, state: StepState) -> str | None:
     """Why `user` may not act on `state` now (None when they may)."""
     run, item = state.run, state.run.item
     if run.status != ReviewRun.Status.ACTIVE:
-        return "该审核已结束"
+        return _("该审核已结束")
     if state.status != StepState.Status.PENDING:
-        return "该步骤当前不在待审核状态"
+        return _("该步骤当前不在待审核状态")
     if user.pk in (run.submitted_by_id, item.owner_id):
-        return "不能审核自己负责或提交的内容"
+        return _("不能审核自己负责或提交的内容")
     if not scopes.holds_role(user, state.step.roles, item):
-        return f"您在该内容的范围内没有“{state.step.name}”的审核角色"
+        return _("您在该内容的范围内没有“%(step)s”的审核角色") % {"step": state.step.name}
     earlier = run.steps.filter(acted_by=user).exclude(pk=state.pk)
     if earlier.exists():
-        return "同一人不能审核同一内容的多个步骤"
+        return _("同一人不能审核同一内容的多个步骤")
     return None
 
 
@@ -280,7 +280,7 @@ def _variant_label(snapshot: Mapping[str, Any], variant_id: Any) -> str:
     for variant in snapshot.get("variants", []):
         if variant.get("id") == variant_id:
             return str(variant.get("label", ""))
-    return "内容"
+    return _("内容")
 
 
 def findings_view(revision: Revision) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 LEGAL_ROLE = "legal"
 SNIPPET_CONTEXT = 12
 
@@ -35,24 +37,29 @@ def workflow_errors(steps: Sequence[StepSpec], *, known_roles: set[str]) -> list
     """Why a list of steps is not a usable workflow (empty when it is)."""
     errors: list[str] = []
     if not steps:
-        return ["至少需要一个审核步骤"]
+        return [_("至少需要一个审核步骤")]
     for position, step in enumerate(steps, start=1):
         if not step.name.strip():
-            errors.append(f"第 {position} 步：请填写步骤名称")
+            errors.append(_("第 %(n)s 步：请填写步骤名称") % {"n": position})
         if not step.roles:
-            errors.append(f"第 {position} 步：请至少选择一个可审核角色")
+            errors.append(_("第 %(n)s 步：请至少选择一个可审核角色") % {"n": position})
         unknown = set(step.roles) - known_roles
         if unknown:
-            errors.append(f"第 {position} 步：未知角色 {'、'.join(sorted(unknown))}")
+            errors.append(
+                _("第 %(n)s 步：未知角色 %(roles)s")
+                % {"n": position, "roles": "、".join(sorted(unknown))}
+            )
     if all(step.only_when_risky for step in steps):
-        errors.append("至少一个步骤必须始终执行（不勾选“仅高风险时执行”）")
+        errors.append(_("至少一个步骤必须始终执行（不勾选“仅高风险时执行”）"))
     if not any(LEGAL_ROLE in step.roles for step in steps):
         errors.append(
-            "流程必须包含由法务/公关审核的步骤（可设为仅高风险时执行），"
-            "以保证存在禁止级问题的内容经过法务审核"
+            _(
+                "流程必须包含由法务/公关审核的步骤（可设为仅高风险时执行），"
+                "以保证存在禁止级问题的内容经过法务审核"
+            )
         )
     if not any(step.requires_override_for_block for step in steps):
-        errors.append("至少一个步骤须勾选“存在禁止级问题时须填写放行理由”")
+        errors.append(_("至少一个步骤须勾选“存在禁止级问题时须填写放行理由”"))
     return errors
 
 

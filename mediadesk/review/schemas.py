@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from mediadesk.core.schemas import BodyIn
@@ -12,12 +13,12 @@ from mediadesk.review.models import ReviewRun, StepState
 
 
 class ActionIn(BodyIn):
-    comment: str = Field("", max_length=2000, description="审核意见；要求修改、驳回时必填")
+    comment: str = Field("", max_length=2000, description=_("审核意见；要求修改、驳回时必填"))
 
 
 class ApproveIn(ActionIn):
     override_reason: str = Field(
-        "", max_length=2000, description="放行理由：存在禁止级合规问题且本步骤要求时必填"
+        "", max_length=2000, description=_("放行理由：存在禁止级合规问题且本步骤要求时必填")
     )
 
 

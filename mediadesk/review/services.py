@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.content.models import ContentItem, Form, Status, Variant
@@ -120,16 +121,16 @@ def _check_workflow(
 ) -> None:
     errors: dict[str, list[str]] = {}
     if not str(values.get("name") or "").strip():
-        errors["name"] = ["请填写流程名称"]
+        errors["name"] = [_("请填写流程名称")]
     form = values.get("form") or ""
     if form and form not in Form.values:
-        errors["form"] = ["未知的内容形式"]
+        errors["form"] = [_("未知的内容形式")]
     hours = values.get("remind_after_hours")
     if not isinstance(hours, int) or not 1 <= hours <= 720:
-        errors["remind_after_hours"] = ["超时催办须为 1–720 小时"]
+        errors["remind_after_hours"] = [_("超时催办须为 1–720 小时")]
     clash = Workflow.objects.filter(organisation=organisation, form=form, is_active=True)
     if values.get("is_active", True) and clash.exclude(pk=pk).exists():
-        errors["form"] = ["该内容形式已有启用的审核流程，请先停用原流程"]
+        errors["form"] = [_("该内容形式已有启用的审核流程，请先停用原流程")]
     problems = rules.workflow_errors(specs, known_roles=set(Role.values))
     if problems:
         errors["steps"] = problems
@@ -173,7 +174,7 @@ def save_workflow(
     A workflow that runs have used is never edited in place: it is retired and a new version
     takes its place, so past and active runs keep the steps they were walked through."""
     if not queries.can_manage_workflows(by, organisation.pk):
-        raise PermissionDenied("只有组织级的部门负责人或管理员可以设置审核流程")
+        raise PermissionDenied(_("只有组织级的部门负责人或管理员可以设置审核流程"))
     specs = _step_specs(steps)
     pk = workflow.pk if workflow else None
     _check_workflow(organisation, values, specs, pk)
@@ -257,9 +258,10 @@ def _notify_step(state: StepState, *, kind: str = "review.pending", title: str =
     run, item = state.run, state.run.item
     people = queries.reviewers(state.step, item, run=run)
     notifications.notify(
-        people, kind=kind, title=title or f"待您审核：{item.title}（{state.step.name}）",
-        body=f"提交人：{run.submitted_by}；修订 r{run.revision.number}"
-        + (f"；禁止级合规问题 {run.revision.block_count} 个" if run.revision.block_count else ""),
+        people, kind=kind,
+        title=title or _("待您审核：%(title)s（%(step)s）") % {"title": item.title, "step": state.step.name},
+        body=_("提交人：%(who)s；修订 r%(n)s") % {"who": run.submitted_by, "n": run.revision.number}
+        + (_("；禁止级合规问题 %(n)s 个") % {"n": run.revision.block_count} if run.revision.block_count else ""),
         url=_run_url(run), organisation=item.organisation,
     )  # fmt: skip
 
@@ -293,7 +295,7 @@ def _start_run(item: ContentItem, *, by: Any, urgent: bool = False) -> ReviewRun
                 submitted_by=by, started_at=now, urgent=urgent,
             )  # fmt: skip
     except IntegrityError:
-        raise Conflict("该内容已有进行中的审核，请勿重复提交") from None
+        raise Conflict(_("该内容已有进行中的审核，请勿重复提交")) from None
     risky = revision.block_count > 0
     for step in workflow.steps.order_by("order"):
         spec = rules.StepSpec(step.order, step.name, tuple(step.roles), step.only_when_risky)
@@ -315,7 +317,7 @@ def _notify_all_steps(run: ReviewRun) -> None:
     """An urgent run: the reviewers of every later applicable step are told at once too."""
     for state in run.steps.filter(status=StepState.Status.WAITING).select_related("step"):
         state.run = run
-        _notify_step(state, kind="review.pending", title=f"【加急】待审核：{run.item.title}（{state.step.name}）")  # fmt: skip
+        _notify_step(state, kind="review.pending", title=_("【加急】待审核：%(title)s（%(step)s）") % {"title": run.item.title, "step": state.step.name})  # fmt: skip
 
 
 def _advance(run: ReviewRun) -> StepState | None:
@@ -339,16 +341,17 @@ def _lock_item(item: ContentItem) -> ContentItem:
 def submit_item(item: ContentItem, *, by: Any, urgent: bool = False) -> ReviewRun:
     """Submit a draft (or an item sent back for changes) for review as a new revision."""
     if not scopes.allows(by, Perm.CONTENT_EDIT, item):
-        raise PermissionDenied("没有在该范围编辑内容的权限，不能提交审核")
+        raise PermissionDenied(_("没有在该范围编辑内容的权限，不能提交审核"))
     item = _lock_item(item)
     if item.status == Status.IN_REVIEW:
-        raise Conflict("该内容已在审核中，请勿重复提交")
+        raise Conflict(_("该内容已在审核中，请勿重复提交"))
     if item.status not in REVIEWABLE:
         raise ValidationError(
-            f"只有草稿或需修改的内容可以提交审核（当前：{item.get_status_display()}）"
+            _("只有草稿或需修改的内容可以提交审核（当前：%(status)s）")
+            % {"status": item.get_status_display()}
         )
     if not item.variants.exists():
-        raise ValidationError("请至少添加一个平台稿后再提交审核")
+        raise ValidationError(_("请至少添加一个平台稿后再提交审核"))
     run = _start_run(item, by=by, urgent=urgent)
     audit.record(
         actor=by, action="review.submit", target=run,
@@ -387,7 +390,9 @@ def on_item_edited(item: ContentItem, *, by: Any) -> ReviewRun | None:
     )  # fmt: skip
     if cancelled is not None:
         _notify_result(
-            cancelled, f"内容已修改，重新审核：{item.title}", f"新修订 r{run.revision.number}"
+            cancelled,
+            _("内容已修改，重新审核：%(title)s") % {"title": item.title},
+            _("新修订 r%(n)s") % {"n": run.revision.number},
         )
     return run
 
@@ -407,7 +412,7 @@ def _locked(state: StepState, by: Any) -> StepState:
     )
     fresh.run = run
     if run.status != ReviewRun.Status.ACTIVE or fresh.status != StepState.Status.PENDING:
-        raise Conflict("该步骤已被处理或审核已结束，请刷新页面")
+        raise Conflict(_("该步骤已被处理或审核已结束，请刷新页面"))
     problem = queries.acting_problem(by, fresh)
     if problem:
         raise PermissionDenied(problem)
@@ -443,7 +448,7 @@ def _override(state: StepState, reason: str, upload: UploadedFile | None) -> boo
         return False
     if not reason:
         raise ValidationError({"override_reason": (
-            f"存在 {state.run.revision.block_count} 个禁止级合规问题，须填写放行理由后才能通过"
+            _("存在 %(n)s 个禁止级合规问题，须填写放行理由后才能通过") % {"n": state.run.revision.block_count}
         )})  # fmt: skip
     state.override_reason = reason
     if upload is not None:
@@ -476,7 +481,11 @@ def approve_step(
     if _advance(run) is None:
         _finish(run, ReviewRun.Status.APPROVED)
         _set_item_status(run.item, Status.APPROVED, by=by, run=run)
-        _notify_result(run, f"审核通过：{run.item.title}", "全部审核步骤已通过，可以安排发布")
+        _notify_result(
+            run,
+            _("审核通过：%(title)s") % {"title": run.item.title},
+            _("全部审核步骤已通过，可以安排发布"),
+        )
     return state
 
 
@@ -490,28 +499,36 @@ def _require_comment(comment: str, message: str) -> str:
 @transaction.atomic
 def request_changes(state: StepState, *, by: Any, comment: str) -> StepState:
     """Send the item back to its author with a comment (required); the run ends as 需修改."""
-    text = _require_comment(comment, "要求修改时必须填写修改意见")
+    text = _require_comment(comment, _("要求修改时必须填写修改意见"))
     state = _locked(state, by)
     _close(state, StepState.Status.CHANGES, by=by, comment=text)
     _finish(state.run, ReviewRun.Status.CHANGES)
     _set_item_status(state.run.item, Status.CHANGES, by=by, run=state.run)
     audit.record(actor=by, action="review.changes", target=state.run,
                  changes={"step": state.step.name, "comment": text})  # fmt: skip
-    _notify_result(state.run, f"需修改：{state.run.item.title}", f"{state.step.name}：{text}")
+    _notify_result(
+        state.run,
+        _("需修改：%(title)s") % {"title": state.run.item.title},
+        _("%(step)s：%(text)s") % {"step": state.step.name, "text": text},
+    )
     return state
 
 
 @transaction.atomic
 def reject(state: StepState, *, by: Any, comment: str) -> StepState:
     """Reject the item for good (comment required); the item becomes 已驳回."""
-    text = _require_comment(comment, "驳回时必须填写驳回理由")
+    text = _require_comment(comment, _("驳回时必须填写驳回理由"))
     state = _locked(state, by)
     _close(state, StepState.Status.REJECTED, by=by, comment=text)
     _finish(state.run, ReviewRun.Status.REJECTED)
     _set_item_status(state.run.item, Status.REJECTED, by=by, run=state.run)
     audit.record(actor=by, action="review.reject", target=state.run,
                  changes={"step": state.step.name, "comment": text})  # fmt: skip
-    _notify_result(state.run, f"已驳回：{state.run.item.title}", f"{state.step.name}：{text}")
+    _notify_result(
+        state.run,
+        _("已驳回：%(title)s") % {"title": state.run.item.title},
+        _("%(step)s：%(text)s") % {"step": state.step.name, "text": text},
+    )
     return state
 
 
@@ -543,7 +560,7 @@ def remind_overdue(*, now: datetime | None = None) -> int:
                 int((now - state.started_at).total_seconds() // 3600) if state.started_at else 0
             )
             _notify_step(state, kind="review.reminder",
-                         title=f"审核超时提醒：{state.run.item.title}（{state.step.name}，已等待 {waited} 小时）")  # fmt: skip
+                         title=_("审核超时提醒：%(title)s（%(step)s，已等待 %(hours)s 小时）") % {"title": state.run.item.title, "step": state.step.name, "hours": waited})  # fmt: skip
             audit.record(actor=None, action="review.remind", target=state.run,
                          changes={"step": state.step.name, "waited_hours": waited})  # fmt: skip
         sent += 1
@@ -555,7 +572,7 @@ def remind_overdue(*, now: datetime | None = None) -> int:
 
 def _lock_variant(variant: Variant, by: Any) -> Variant:
     if not scopes.allows(by, Perm.CONTENT_PUBLISH, variant):
-        raise PermissionDenied("没有在该范围标记发布的权限")
+        raise PermissionDenied(_("没有在该范围标记发布的权限"))
     return (
         Variant.objects.select_for_update(of=("self",))
         .select_related("item", "platform")
@@ -582,9 +599,11 @@ def _check_url(url: str) -> str:
     try:
         URLValidator(schemes=["http", "https"])(url)
     except DjangoValidationError:
-        raise ValidationError({"url": "请填写以 http:// 或 https:// 开头的有效发布链接"}) from None
+        raise ValidationError(
+            {"url": _("请填写以 http:// 或 https:// 开头的有效发布链接")}
+        ) from None
     if len(url) > 500:
-        raise ValidationError({"url": "发布链接不能超过 500 个字符"})
+        raise ValidationError({"url": _("发布链接不能超过 500 个字符")})
     return url
 
 
@@ -594,13 +613,14 @@ def mark_published(variant: Variant, *, by: Any, url: str, published_at: datetim
     variant = _lock_variant(variant, by)
     if variant.status not in queries.MARKABLE:
         raise Conflict(
-            f"只有已通过或已排期的平台稿可以标记已发布（当前：{variant.get_status_display()}）"
+            _("只有已通过或已排期的平台稿可以标记已发布（当前：%(status)s）")
+            % {"status": variant.get_status_display()}
         )
     url = _check_url(url)
     if timezone.is_naive(published_at):
-        raise ValidationError({"published_at": "发布时间须包含时区"})
+        raise ValidationError({"published_at": _("发布时间须包含时区")})
     if published_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"published_at": "发布时间不能晚于当前时间"})
+        raise ValidationError({"published_at": _("发布时间不能晚于当前时间")})
     before = audit.snapshot(variant, ("status", "published_url", "published_at"))
     variant.status, variant.published_url, variant.published_at = (
         Status.PUBLISHED,
@@ -621,12 +641,14 @@ def mark_withdrawn(variant: Variant, *, by: Any, reason: str) -> Variant:
     """Withdraw an approved, scheduled or published variant with a reason (content.publish)."""
     text = reason.strip()
     if not text:
-        raise ValidationError({"reason": "撤回时必须填写原因"})
+        raise ValidationError({"reason": _("撤回时必须填写原因")})
     if len(text) > 200:
-        raise ValidationError({"reason": "撤回原因不能超过 200 个字符"})
+        raise ValidationError({"reason": _("撤回原因不能超过 200 个字符")})
     variant = _lock_variant(variant, by)
     if variant.status not in (*queries.MARKABLE, Status.PUBLISHED):
-        raise Conflict(f"该平台稿不能撤回（当前：{variant.get_status_display()}）")
+        raise Conflict(
+            _("该平台稿不能撤回（当前：%(status)s）") % {"status": variant.get_status_display()}
+        )
     before = variant.get_status_display()
     variant.status, variant.withdrawn_reason, variant.withdrawn_at = (
         Status.WITHDRAWN,

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mediadesk.content.models import Form as ContentForm
@@ -37,9 +39,9 @@ from mediadesk.review.models import ReviewRun, StepState, Workflow
 PAGE_SIZE = 30
 EXPORT_LIMIT = 20_000
 ACTIONS = {
-    "approve": ("approve_step", "已通过本步骤"),
-    "changes": ("request_changes", "已退回修改"),
-    "reject": ("reject", "已驳回"),
+    "approve": ("approve_step", gettext_lazy("已通过本步骤")),
+    "changes": ("request_changes", gettext_lazy("已退回修改")),
+    "reject": ("reject", gettext_lazy("已驳回")),
 }
 
 
@@ -70,14 +72,17 @@ def _errors(request: HttpRequest, exc: Exception) -> None:
         for text in exc.messages:
             messages.error(request, text)
     else:
-        messages.error(request, str(exc) or "没有权限执行此操作")
+        messages.error(request, str(exc) or _("没有权限执行此操作"))
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         for text in errors:
-            messages.error(request, f"{label}：{text}" if label else str(text))
+            messages.error(
+                request,
+                _("%(label)s：%(text)s") % {"label": label, "text": text} if label else str(text),
+            )
 
 
 def queue(request: HttpRequest) -> HttpResponse:
@@ -156,7 +161,7 @@ def act(request: HttpRequest, pk: int, order: int, action: str) -> HttpResponse:
     except (ValidationError, PermissionDenied, Conflict) as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"{state.step.name}：{done}")
+        messages.success(request, _("%(step)s：%(done)s") % {"step": state.step.name, "done": done})
     return redirect("review:run", run.pk)
 
 
@@ -169,7 +174,9 @@ def submit(request: HttpRequest, item_pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, Conflict) as exc:
         _errors(request, exc)
         return _back(request, "review:queue")
-    messages.success(request, f"已提交审核（修订 r{run.revision.number}），已通知审核人")
+    messages.success(
+        request, _("已提交审核（修订 r%(n)s），已通知审核人") % {"n": run.revision.number}
+    )
     return _back(request, reverse("review:run", args=[run.pk]))
 
 
@@ -197,7 +204,9 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, Conflict) as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已标记已发布：{variant.account.name}")
+        messages.success(
+            request, _("已标记已发布：%(account)s") % {"account": variant.account.name}
+        )
     return _back(request, _run_of(variant))
 
 
@@ -209,7 +218,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied, Conflict) as exc:
         _errors(request, exc)
     else:
-        messages.success(request, f"已标记已撤回：{variant.account.name}")
+        messages.success(
+            request, _("已标记已撤回：%(account)s") % {"account": variant.account.name}
+        )
     return _back(request, _run_of(variant))
 
 
@@ -237,7 +248,7 @@ def workflows(request: HttpRequest) -> HttpResponse:
     items = list(qs.order_by("-is_active", "form", "name", "id"))
     forms, roles = dict(ContentForm.choices), dict(Role.choices)
     for workflow in items:
-        workflow.form_label = forms.get(workflow.form, "所有内容形式（默认）")  # type: ignore[attr-defined]
+        workflow.form_label = forms.get(workflow.form, _("所有内容形式（默认）"))  # type: ignore[attr-defined]
         for step in workflow.steps.all():
             step.role_names = [roles.get(r, r) for r in step.roles]  # type: ignore[attr-defined]
     return _page(request, "review/workflows.html", {"workflows": items, "tab": "workflows"})
@@ -258,7 +269,7 @@ def workflow_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已保存审核流程“{saved.name}”")
+            messages.success(request, _("已保存审核流程“%(name)s”") % {"name": saved.name})
             return redirect("review:workflows")
     return _page(request, "review/workflow_form.html", {
         "form": form, "formset": formset, "workflow": workflow, "tab": "workflows",

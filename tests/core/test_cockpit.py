@@ -16,19 +16,23 @@ from mediadesk.core.cockpit import Figure
 from mediadesk.orgs import demo
 from mediadesk.orgs.models import User
 
+PLANNING = {
+    "my_agenda",
+    "goals_at_risk",
+}  # every role with planning.view: today's agenda, my risky goals
 CARDS = {
     "admin": {"lead_kpis", "analytics", "content_kpis", "review_stuck", "commissions",
-              "publishing", "engagement"},
+              "publishing", "engagement", *PLANNING},
     "manager": {"reviewer", "lead_kpis", "analytics", "content_kpis", "review_stuck",
-                "commissions", "publishing", "engagement"},
-    "planner": {"planner", "reviewer", "review_stuck", "publishing", "engagement"},
-    "legal": {"reviewer", "publishing", "engagement"},
-    "operator": {"operator", "publishing", "engagement"},
-    "anchor": {"capture"},
-    "service": {"capture", "engagement"},
-    "analyst": {"analytics", "publishing", "engagement"},
-    "sales": {"sales"},
-    "channel": {"channel"},
+                "commissions", "publishing", "engagement", "live_not_ready", *PLANNING},
+    "planner": {"planner", "reviewer", "review_stuck", "publishing", "engagement", *PLANNING},
+    "legal": {"reviewer", "publishing", "engagement", *PLANNING},
+    "operator": {"operator", "publishing", "engagement", "live_not_ready", *PLANNING},
+    "anchor": {"capture", "live_not_ready", *PLANNING},
+    "service": {"capture", "engagement", *PLANNING},
+    "analyst": {"analytics", "publishing", "engagement", *PLANNING},
+    "sales": {"sales", *PLANNING},
+    "channel": {"channel", *PLANNING},
 }  # fmt: skip
 
 

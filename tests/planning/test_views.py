@@ -64,9 +64,26 @@ def test_home_shows_my_agenda_and_goals_at_risk(world: World, posts: Posts, logi
     goal = make_goal(world, posts)
     Goal.objects.filter(pk=goal.pk).update(status="at_risk")
     Task.objects.create(organisation=world.org, title="今日要事", owner=world.planner, urgent=True)
-    home = login(world.planner).get("/").content.decode()
-    assert 'data-testid="card-agenda"' in home and "今日要事" in home
-    assert 'data-testid="card-risk"' in home and goal.name in home
+    client = login(world.planner)
+    response = client.get("/")
+    home = response.content.decode()
+    assert 'data-testid="card-my_agenda"' in home and "今日要事" in home
+    assert 'data-testid="card-goals_at_risk"' in home and goal.name in home
+    cards = {
+        c["cockpit"].key: c["cockpit"] for _p, c in response.context["plug_cards"] if "cockpit" in c
+    }
+    for key in ("my_agenda", "goals_at_risk"):
+        figure = cards[key].figures[0]
+        assert figure.value == 1 and figure.counted
+        assert client.get(figure.url).context["page"].paginator.count == 1, key
+    other = make_goal(world, posts, name="别人的目标")
+    Goal.objects.filter(pk=other.pk).update(status="missed", owner=world.manager)
+    again = {
+        c["cockpit"].key: c["cockpit"]
+        for _p, c in client.get("/").context["plug_cards"]
+        if "cockpit" in c
+    }
+    assert again["goals_at_risk"].figures[0].value == 1  # only the planner's own
     nav = login(world.planner).get(reverse("planning:goals")).content.decode()
     assert reverse("planning:goals") in nav
 
