@@ -106,12 +106,14 @@ def _speed(org: Any, lexicon: Any, share: float, label: str) -> None:
     print(
         f"    CPU time of the same call: median {call:.2f} ms; engine alone (no version query): {engine:.2f} ms"
     )
-    ratio = call / bare
-    verdict = ("✓ within" if ratio <= 3 else "✗ OVER") + " budget 3×" if share < 1 else ""
     print(
-        f"    bare pyahocorasick scan of the same text over the same {lexicon.size} keys: "
-        f"{bare:.2f} ms → whole check = {ratio:.1f}× the bare scan  {verdict}"
+        f"    bare pyahocorasick scan of the same text over the same {lexicon.size} keys: {bare:.2f} ms"
     )
+    for what, ms in (("engine (normalisation, whitelist, terms, rules)", engine),
+                     ("whole check_text call (+ lexicon version query)", call)):  # fmt: skip
+        ratio = ms / bare
+        verdict = (("✓ within" if ratio <= 3 else "✗ OVER") + " budget 3×") if share < 1 else ""
+        print(f"    {what}: {ratio:.1f}× the bare scan  {verdict}")
     big = _copy(400_000, dirty_share=share)
     size_mb = len(big.encode("utf-8")) / 1e6
     seconds = statistics.median(

@@ -65,9 +65,10 @@ BOUNDARIES = frozenset("\n\r。!?")
 KEPT_SYMBOLS = frozenset("%")
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # hashable like a frozen one, built much faster
 class Finding:
-    """One hit: what matched, where in the original text, how bad, and what to write instead."""
+    """One hit: what matched, where in the original text, how bad, and what to write instead.
+    Treat as immutable (not frozen only because a frozen dataclass is slow to build)."""
 
     term: str
     start: int
