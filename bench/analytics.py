@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import resource
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -196,6 +197,8 @@ def measure_import(data: BenchData, rows: int) -> None:
     print(
         f"  import peak memory (Python allocations, file included): {peak:.0f} MB  {verdict} budget 500 MB"
     )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"  process peak RSS so far (Django, data build and both imports): {rss:.0f} MB")
 
 
 # Page benchmarks (dashboards, template 3) register here: fn(data) → prints its figures.

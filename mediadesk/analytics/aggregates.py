@@ -258,8 +258,32 @@ def _instant(snap: tuple[int, Any, int | None]) -> Any:
     return taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=dt.UTC)
 
 
+def _with_ids(
+    batch_id: int, appended: Collection[int], inserted: dict[int, list[Row]]
+) -> dict[int, list[Row]]:
+    """The appended posts' inserted snapshot values with their new ids: ids grow in insertion
+    order within the transaction, so one light query (id, post) of the batch pairs them up.
+    A post whose count does not agree is left out (its snapshots are then read back)."""
+    ids: dict[int, list[int]] = defaultdict(list)
+    table = connection.ops.quote_name(MetricSnapshot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, variant_id FROM {table} WHERE batch_id = %s ORDER BY id",  # noqa: S608
+            [batch_id],
+        )
+        for pk, variant_id in cursor.fetchall():
+            ids[variant_id].append(pk)
+    out: dict[int, list[Row]] = {}
+    for variant_id in appended:
+        rows, found = inserted.get(variant_id, []), ids.get(variant_id, [])
+        if rows and len(rows) == len(found):
+            out[variant_id] = [{**row, "id": pk} for row, pk in zip(rows, found, strict=True)]
+    return out
+
+
 def _advanced(old: dict[int, Row], appended: Collection[int], batch_id: int,
-              policies: dict[int, rules.Policy]) -> dict[int, Picked]:  # fmt: skip
+              policies: dict[int, rules.Policy],
+              given: dict[int, list[Row]] | None = None) -> dict[int, Picked]:  # fmt: skip
     """Picks of posts that only gained snapshots in batch `batch_id`: their previous latest and
     evaluation snapshots (stand-ins carrying the previous PostMetrics values) against the new
     ones, without reading their older snapshots. Posts where this could differ from a full
@@ -268,9 +292,13 @@ def _advanced(old: dict[int, Row], appended: Collection[int], batch_id: int,
     if not base:
         return {}
     added: dict[int, list[Row]] = defaultdict(list)
-    rows = MetricSnapshot.objects.filter(batch_id=batch_id, variant_id__in=list(base))
-    for row in rows.values(*SNAPSHOT_COLUMNS):
-        added[row["variant_id"]].append(row)
+    if given is not None:
+        added.update((pk, given[pk]) for pk in base if pk in given)
+    unknown = [pk for pk in base if pk not in added]
+    if unknown:
+        rows = MetricSnapshot.objects.filter(batch_id=batch_id, variant_id__in=unknown)
+        for row in rows.values(*SNAPSHOT_COLUMNS):
+            added[row["variant_id"]].append(row)
     out: dict[int, Picked] = {}
     for pk, metrics in base.items():
         new = added.get(pk, [])
@@ -297,13 +325,17 @@ def _advanceable(metrics: Row | None) -> bool:
 
 
 def _computed(variant_ids: Collection[int], old: dict[int, Row] | None = None,
-              appended: Collection[int] = (), batch_id: int | None = None) -> dict[int, Row | None]:  # fmt: skip
+              appended: Collection[int] = (), batch_id: int | None = None,
+              added: dict[int, list[Row]] | None = None) -> dict[int, Row | None]:  # fmt: skip
     """New PostMetrics values of the given posts, from their snapshots (posts in `appended`
-    only gained snapshots in batch `batch_id`: advanced from their `old` values when safe)."""
+    only gained snapshots in batch `batch_id`: advanced from their `old` values when safe;
+    `added`: those snapshots, when the caller already has them)."""
     dims = list(Variant.objects.filter(pk__in=variant_ids).values(*DIMENSIONS))
     policies = _policies(d["organisation_id"] for d in dims)
     followers = Followers({d["account_id"] for d in dims})
-    snaps = _advanced(old or {}, appended, batch_id, policies) if batch_id and appended else {}
+    snaps = (
+        _advanced(old or {}, appended, batch_id, policies, added) if batch_id and appended else {}
+    )
     rest = [d["id"] for d in dims if d["id"] not in snaps]
     snaps |= _snapshots_of(rest, policies, {d["id"]: d["organisation_id"] for d in dims})
     return {
@@ -409,14 +441,17 @@ def _column(model: type[models.Model], name: str) -> str:
 
 
 def refresh_posts(
-    variant_ids: Collection[int], *, batch_id: int | None = None, appended: Collection[int] = ()
-) -> None:
+    variant_ids: Collection[int], *, batch_id: int | None = None, appended: Collection[int] = (),
+    inserted: dict[int, list[Row]] | None = None,
+) -> None:  # fmt: skip
     """Recompute the given posts' PostMetrics and move the difference into the rollups.
 
     Must run inside the transaction that changed their snapshots. `appended`: posts whose only
     change is snapshots inserted by import batch `batch_id` (their older snapshots need not
-    be read again)."""
+    be read again). `inserted`: those snapshots' values as the import wrote them, per post in
+    insertion order (without ids): then only their new ids are read back, not their figures."""
     appended = set(appended)
+    added = _with_ids(batch_id, appended, inserted) if batch_id and inserted else None
     deltas: Deltas = {}
     for batch in chunks(sorted(set(variant_ids))):
         list(Variant.objects.select_for_update().filter(pk__in=batch).order_by("pk").values("pk"))
@@ -424,7 +459,7 @@ def refresh_posts(
             row["variant_id"]: dict(row)
             for row in PostMetrics.objects.filter(variant_id__in=batch).values()
         }
-        new = _computed(batch, old, appended.intersection(batch), batch_id)
+        new = _computed(batch, old, appended.intersection(batch), batch_id, added)
         _save_posts(old, new)
         _deltas(((old.get(pk), new.get(pk)) for pk in batch), deltas)
     _apply_all(deltas)

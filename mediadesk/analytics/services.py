@@ -662,11 +662,13 @@ def write(report: Report, ctx: Context) -> Report:
         report.unplanned = len(new_posts)
         created: set[int] = set()
         updated: set[int] = set()
-        for chunk in aggregates.chunks(report.rows):
-            _write_chunk(chunk, new_posts, ctx, report, created, updated)
+        inserted: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for chunk in aggregates.chunks(report.rows, WRITE_CHUNK):
+            _write_chunk(chunk, new_posts, ctx, report, created, updated, inserted)
         aggregates.refresh_posts(
-            created | updated, batch_id=ctx.batch.pk, appended=created - updated
-        )
+            created | updated, batch_id=ctx.batch.pk, appended=created - updated,
+            inserted=inserted,
+        )  # fmt: skip
         finish(report, ctx)
     return report
 
@@ -732,10 +734,15 @@ def _existing(
     }
 
 
+WRITE_CHUNK = 5000  # rows per round of look-ups and inserts
+
+
 def _write_chunk(chunk: list[Checked], new_posts: dict[tuple[Any, ...], int], ctx: Context,
-                 report: Report, created: set[int], updated: set[int]) -> None:  # fmt: skip
+                 report: Report, created: set[int], updated: set[int],
+                 inserted: dict[int, list[dict[str, Any]]]) -> None:  # fmt: skip
     """Insert the chunk's new snapshots and correct changed ones; the posts that gained or
-    changed snapshots are added to `created` / `updated`."""
+    changed snapshots are added to `created` / `updated`, the inserted snapshots' values
+    (no ids yet) to `inserted`, per post in insertion order."""
     ids = [row.variant_id or new_posts[row.new_key] for row in chunk]  # type: ignore[index]
     exact, latest = _existing(chunk, ids)
     create, update = [], []
@@ -754,9 +761,10 @@ def _write_chunk(chunk: list[Checked], new_posts: dict[tuple[Any, ...], int], ct
             report.unchanged += 1
         else:
             update.append(_corrected(found, row, ctx))
-    aggregates.insert_rows(
-        MetricSnapshot, SNAPSHOT_INSERT, [_snapshot_row(r, v, ctx) for r, v in create]
-    )
+    values = [_snapshot_row(r, v, ctx) for r, v in create]
+    aggregates.insert_rows(MetricSnapshot, SNAPSHOT_INSERT, values)
+    for value in values:
+        inserted[value[0]].append(dict(zip(SNAPSHOT_INSERT[:PASSED], value[:PASSED], strict=True)))
     fields = [*FIGURES, "extra", "batch", "source", "recorded_at"]
     MetricSnapshot.objects.bulk_update(update, fields, batch_size=200)
     report.created += len(create)
@@ -777,6 +785,7 @@ def _corrected(found: dict[str, Any], row: Checked, ctx: Context) -> MetricSnaps
 
 SNAPSHOT_INSERT = ["variant_id", "organisation_id", "taken_at", "hours_after_publish", *FIGURES,
                    "extra", "source", "batch_id", "recorded_at"]  # fmt: skip
+PASSED = 4 + len(FIGURES)  # the leading columns refresh_posts needs (variant … figures)
 
 
 def _snapshot_row(row: Checked, variant_id: int, ctx: Context) -> tuple[Any, ...]:

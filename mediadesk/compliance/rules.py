@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -64,9 +65,10 @@ BOUNDARIES = frozenset("\n\r。!?")
 KEPT_SYMBOLS = frozenset("%")
 
 
-@dataclass(frozen=True)
+@dataclass(unsafe_hash=True, slots=True)  # hashable like a frozen one, built much faster
 class Finding:
-    """One hit: what matched, where in the original text, how bad, and what to write instead."""
+    """One hit: what matched, where in the original text, how bad, and what to write instead.
+    Treat as immutable (not frozen only because a frozen dataclass is slow to build)."""
 
     term: str
     start: int
@@ -191,8 +193,50 @@ class OffsetMap:
         return self.positions[k] + 1 + pos - self.starts[k] - width
 
 
-def stream_of(text: str) -> tuple[str, OffsetMap]:
-    """The normalised stream and the map from stream positions back to original indices."""
+def _char_class(codes: list[int]) -> re.Pattern[str]:
+    """A regex character class of the given code points (ascending), written as ranges."""
+    parts: list[str] = []
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        lo, hi = re.escape(chr(codes[i])), re.escape(chr(codes[j]))
+        parts.append(lo if i == j else f"{lo}-{hi}")
+        i = j + 1
+    return re.compile("[" + "".join(parts) + "]")
+
+
+def _fold_classes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Over the BMP: the characters dropped from the stream, those folded to something else
+    of any non-zero length, and those folded to more than one character."""
+    dropped: list[int] = []
+    changed: list[int] = []
+    expanded: list[int] = []
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        folded = fold_char(ch)
+        if not folded:
+            dropped.append(code)
+        elif folded != ch:
+            changed.append(code)
+        if len(folded) > 1:
+            expanded.append(code)
+    return _char_class(dropped), _char_class(changed), _char_class(expanded)
+
+
+_DROPPED, _CHANGED, _EXPANDED = _fold_classes()
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _fold_match(m: re.Match[str]) -> str:
+    return _FOLDS[m.group()]
+
+
+def _slow_stream(text: str) -> tuple[str, OffsetMap]:
+    """Character by character (texts with characters beyond the BMP, e.g. emoji)."""
     positions: list[int] = []
     deltas: list[int] = []
 
@@ -207,9 +251,30 @@ def stream_of(text: str) -> tuple[str, OffsetMap]:
     return stream, OffsetMap(positions, deltas)
 
 
+def stream_of(text: str) -> tuple[str, OffsetMap]:
+    """The normalised stream and the map from stream positions back to original indices.
+
+    Evasion characters are dropped in one C-level pass; only characters that fold to
+    something else (capitals, full width, ㎡) and those that shift positions are visited in
+    Python."""
+    if _ASTRAL.search(text):
+        return _slow_stream(text)
+    pieces = _DROPPED.split(text)
+    # the k-th dropped character sits after k earlier ones and the text of pieces[:k+1]
+    dropped = list(
+        map(operator.add, itertools.accumulate(map(len, pieces[:-1])), itertools.count())
+    )
+    stream = _CHANGED.sub(_fold_match, "".join(pieces))
+    expanded = [(m.start(), len(_FOLDS[m.group()]) - 1) for m in _EXPANDED.finditer(text)]
+    if not expanded:
+        return stream, OffsetMap(dropped, [-1] * len(dropped))
+    shifts = sorted([(p, -1) for p in dropped] + expanded)
+    return stream, OffsetMap([p for p, _ in shifts], [d for _, d in shifts])
+
+
 # --- compiled lexicon --------------------------------------------------------------------
 
-_TERM, _ALLOW = 0, 1
+_TERM, _ALLOW, _ANCHOR = 0, 1, 2  # _ANCHOR: a key that is only a pattern rule's anchor
 
 
 @dataclass
@@ -249,38 +314,50 @@ def _edges(key: str) -> tuple[bool, bool]:
     return _is_word_char(key[0]), _is_word_char(key[-1])
 
 
+def _anchor_words(anchors: str) -> list[str]:
+    return sorted({normalise(a) for a in anchors.split("|")} - {""}, key=len, reverse=True)
+
+
 def _anchor_regex(anchors: str) -> re.Pattern[str] | None:
-    words = sorted({normalise(a) for a in anchors.split("|")} - {""}, key=len, reverse=True)
+    words = _anchor_words(anchors)
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
-# How far from an anchor a pattern match may reach; below WINDOWS_FROM characters one
-# pass over the whole stream is cheaper than visiting windows.
+# How far from an anchor a pattern match may reach.
 ANCHOR_WINDOW = 40
-WINDOWS_FROM = 20_000
 
 
-def _windows(anchors: re.Pattern[str], stream: str) -> list[tuple[int, int]]:
-    """Merged stream ranges around every anchor occurrence."""
+def _windows(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merged stream ranges around every anchor occurrence (spans in stream order)."""
     out: list[tuple[int, int]] = []
-    for m in anchors.finditer(stream):
-        lo, hi = max(0, m.start() - ANCHOR_WINDOW), m.end() + ANCHOR_WINDOW
+    for start, end in sorted(spans):
+        lo, hi = max(0, start - ANCHOR_WINDOW), end + ANCHOR_WINDOW
         if out and lo <= out[-1][1]:
-            out[-1] = (out[-1][0], hi)
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
         else:
             out.append((lo, hi))
     return out
 
 
-def _matches(p: _Pattern, stream: str) -> list[re.Match[str]]:
+def _matches(
+    p: _Pattern, stream: str, anchored: list[tuple[int, int]] | None
+) -> list[re.Match[str]]:
+    """The rule's matches; an anchored rule runs only near its anchors (`anchored`: the
+    anchors' stream spans the automaton found, in order; None for a rule without anchors)."""
     if p.absent is not None:
         if p.absent.search(stream):
             return []
         first = p.regex.search(stream)
         return [first] if first else []
-    if p.anchors is None or len(stream) < WINDOWS_FROM:
+    if anchored is None:
         return list(p.regex.finditer(stream))
-    return [m for lo, hi in _windows(p.anchors, stream) for m in p.regex.finditer(stream, lo, hi)]
+    out: list[re.Match[str]] = []
+    last_end = -1
+    for lo, hi in _windows(anchored):
+        for m in p.regex.finditer(stream, max(lo, last_end), hi):
+            out.append(m)
+            last_end = m.end()
+    return out
 
 
 def build_lexicon(
@@ -296,11 +373,11 @@ def build_lexicon(
             kept[key] = spec
     term_list = list(kept.values())
     for i, key in enumerate(kept):
-        automaton.add_word(key, (len(key), _TERM, i, _edges(key)))
+        automaton.add_word(key, (len(key), _TERM, i, _edges(key), ()))
     for phrase in whitelist:
         key = normalise(phrase)
         if key:  # an equal whitelist key replaces the term: the whitelist wins
-            automaton.add_word(key, (len(key), _ALLOW, -1, _edges(key)))
+            automaton.add_word(key, (len(key), _ALLOW, -1, _edges(key), ()))
     compiled = [
         _Pattern(
             p,
@@ -310,10 +387,21 @@ def build_lexicon(
         )
         for p in patterns
     ]
+    size = len(automaton)
+    # Anchor words ride along in the same automaton: one scan finds terms, compounds and the
+    # places where pattern rules can match (the value's last field: the rules anchored there).
+    for i, p in enumerate(compiled):
+        if p.anchors is None or p.absent is not None:
+            continue
+        for word in _anchor_words(p.spec.anchors):
+            length, kind, idx, edges, rules_here = automaton.get(
+                word, (len(word), _ANCHOR, -1, (False, False), ())
+            )
+            automaton.add_word(word, (length, kind, idx, edges, (*rules_here, i)))
     if len(automaton):
         automaton.make_automaton()
     messages = [_message_for(spec) for spec in term_list]
-    return Lexicon(automaton, term_list, messages, compiled, len(automaton))
+    return Lexicon(automaton, term_list, messages, compiled, size)
 
 
 # --- matching ----------------------------------------------------------------------------
@@ -327,16 +415,25 @@ def _word_edge(text: str, i: int) -> bool:
     return bool(folded) and _is_word_char(folded[0])
 
 
+Anchors = dict[int, list[tuple[int, int]]]  # pattern rule index → its anchors' stream spans
+
+
 def _hits(
-    lexicon: Lexicon, text: str, stream: str, index: OffsetMap
+    lexicon: Lexicon, text: str, stream: str, index: OffsetMap, anchors: Anchors
 ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int]]]:
-    """Term hits (start, end, term index) and whitelist spans in stream positions."""
+    """Term hits (start, end, term index) and whitelist spans in stream positions; the spans
+    of pattern anchors are added to `anchors`."""
     terms: list[tuple[int, int, int]] = []
     allowed: list[tuple[int, int]] = []
-    if not lexicon.size:
+    if not len(lexicon.automaton):
         return terms, allowed
-    for last, (length, kind, idx, (latin_start, latin_end)) in lexicon.automaton.iter(stream):
+    for last, (length, kind, idx, edges, rules_here) in lexicon.automaton.iter(stream):
         start, end = last - length + 1, last + 1
+        for i in rules_here:
+            anchors.setdefault(i, []).append((start, end))
+        if kind == _ANCHOR:
+            continue
+        latin_start, latin_end = edges
         # Latin/digit terms (no1, top1, 5a, 100%) must not sit inside a longer word or
         # number of the original text (evasion characters in the text separate words).
         if latin_start and _word_edge(text, index[start] - 1):
@@ -378,12 +475,13 @@ def _not_allowed(
 def _longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Non-overlapping hits, the longest winning (then the leftmost)."""
     chosen: list[tuple[int, int, int]] = []
-    taken: set[int] = set()
+    if not hits:
+        return chosen
+    taken = bytearray(max(end for _s, end, _i in hits))
     for start, end, idx in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
-        span = range(start, end)
-        if any(p in taken for p in span):
+        if any(taken[start:end]):
             continue
-        taken.update(span)
+        taken[start:end] = b"\x01" * (end - start)
         chosen.append((start, end, idx))
     return chosen
 
@@ -393,8 +491,10 @@ def _message_for(spec: TermSpec) -> str:
     return f"“{spec.term}”属于{label}用语"
 
 
-def _term_findings(lexicon: Lexicon, text: str, stream: str, index: OffsetMap) -> list[Finding]:
-    hits, allowed = _hits(lexicon, text, stream, index)
+def _term_findings(
+    lexicon: Lexicon, text: str, stream: str, index: OffsetMap, anchors: Anchors
+) -> list[Finding]:
+    hits, allowed = _hits(lexicon, text, stream, index, anchors)
     out = []
     for s, e, idx in _longest(_not_allowed(hits, allowed)):
         spec = lexicon.terms[idx]
@@ -445,14 +545,20 @@ def _pattern_findings(
     index: OffsetMap,
     platform: str | None,
     industry: str | None,
+    anchors: Anchors,
 ) -> list[Finding]:
     out: list[Finding] = []
-    for p in lexicon.patterns:
+    for i, p in enumerate(lexicon.patterns):
         if not _applies(p.spec, platform, industry):
             continue
+        anchored = None
+        if p.anchors is not None and p.absent is None:
+            anchored = anchors.get(i)
+            if anchored is None:
+                continue  # no anchor in the text: the rule cannot match
         out.extend(
             _pattern_finding(p, text, index, m.start(), m.end())
-            for m in _matches(p, stream)
+            for m in _matches(p, stream, anchored)
             if m.end() > m.start()
         )
     return out
@@ -501,9 +607,10 @@ def scan(
 ) -> list[Finding]:
     """Every finding in `text`, sorted by start. `title_limit` is (max length, platform name)."""
     stream, index = stream_of(text)
-    findings = sorted(_term_findings(lexicon, text, stream, index), key=lambda f: f.start)
+    anchors: Anchors = {}
+    findings = sorted(_term_findings(lexicon, text, stream, index, anchors), key=lambda f: f.start)
     starts = [f.start for f in findings]
-    patterns = _pattern_findings(lexicon, text, stream, index, platform, industry)
+    patterns = _pattern_findings(lexicon, text, stream, index, platform, industry, anchors)
     findings += [p for p in patterns if not _said_by_term(p, findings, starts)]
     if title_limit is not None:
         title = title_finding(text, *title_limit)

@@ -460,6 +460,9 @@ class Opportunity(TimeStampedModel):
         indexes = [
             models.Index(fields=["project", "stage"]),
             models.Index(fields=["consultant", "stage"]),
+            # a seat's load in one project (allocation: assigned today, open leads); without it
+            # PostgreSQL intersects the whole project's rows with the consultant's
+            models.Index(fields=["consultant", "project", "assigned_at"], name="opp_seat_load"),
             models.Index(fields=["organisation", "-created_at"]),
             # the lead list: newest first (id breaks ties), optionally filtered by stage
             models.Index(fields=["organisation", "-created_at", "-id"], name="opp_list_newest"),

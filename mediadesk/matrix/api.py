@@ -74,7 +74,9 @@ def list_platforms(request: HttpRequest, page: Query[PageIn]) -> Any:
 
 @router.get("/accounts", response={200: Page[AccountOut], 422: ErrorOut}, summary=_("可见的账号"))
 def list_accounts(request: HttpRequest, filters: Query[AccountFilters], page: Query[PageIn]) -> Any:
-    qs = queries.filter_accounts(queries.visible_accounts(caller(request)), params_of(filters))
+    user = caller(request)
+    queries.require_view(user)  # the list page's gate: no matrix permission, no list
+    qs = queries.filter_accounts(queries.visible_accounts(user), params_of(filters))
     return page_of(qs.order_by(*ORDER), page)
 
 

@@ -250,11 +250,14 @@ def connections(request: HttpRequest) -> HttpResponse:
         conn = Connection.objects.filter(account=account).first()
         account.conn = conn  # type: ignore[attr-defined]
         account.expiring = bool(conn and conn.expires_at and conn.expires_at < soon)  # type: ignore[attr-defined]
-    return render(request, "publishing/connections.html", {"accounts": accounts})
+    can_connect = scopes.has_perm(request.user, perms.CONNECT)
+    return render(
+        request, "publishing/connections.html", {"accounts": accounts, "can_connect": can_connect}
+    )
 
 
 def connect(request: HttpRequest, account_id: int) -> HttpResponse:
-    queries.require(request.user)
+    queries.require(request.user, perms.CONNECT)
     account = scopes.get_or_404(queries.connectable_accounts(request.user), account_id)
     conn = Connection.objects.filter(account=account).first()
     if request.method == "POST":

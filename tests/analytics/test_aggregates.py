@@ -83,3 +83,20 @@ def test_snapshots_arriving_out_of_order_or_at_equal_hours_equal_a_rebuild(
     assert (metrics.snapshots, metrics.likes, metrics.evaluation_hours) == (4, 90, 72)
     rebuild_aggregates()
     assert state() == incremental
+
+
+def test_appended_snapshots_passed_through_equal_a_rebuild(world: World, posts: Posts) -> None:
+    """An import that only appends snapshots hands its parsed figures (rates, seconds, several
+    snapshots of one post) to the aggregates instead of reading them back: same result."""
+    ingest(world.operator, "douyin",
+           {"external_id": DY_ID, "taken_at": at(24), "reads": 1000, "completion_rate": "31.5%"})  # fmt: skip
+    ingest(world.operator, "douyin",
+           {"external_id": DY_ID, "taken_at": at(48), "reads": 3000, "likes": 9,
+            "completion_rate": "33.25%", "avg_play_seconds": "17.5"},
+           {"external_id": DY_ID, "taken_at": at(96), "reads": 4000, "likes": 12,
+            "completion_rate": "0.4", "avg_play_seconds": "1:05"})  # fmt: skip
+    incremental = state()
+    post = PostMetrics.objects.get(variant=posts.dy_post)
+    assert (post.snapshots, post.reads, post.likes) == (3, 4000, 12)
+    rebuild_aggregates()
+    assert state() == incremental
