@@ -15,8 +15,7 @@ from mediadesk.planning import metrics, services
 from mediadesk.planning.models import KeyResult
 from tests.conftest import World
 from tests.engagement.conftest import Desk as InboxDesk
-from tests.engagement.conftest import desk as inbox_desk  # noqa: F401  (fixture)
-from tests.live.conftest import account, anchor, at, make_session  # noqa: F401  (fixtures)
+from tests.live.conftest import at, make_session
 
 pytestmark = pytest.mark.django_db
 MARCH = (dt.date(2030, 3, 1), dt.date(2030, 3, 31))
@@ -28,8 +27,8 @@ def actual(code: str, org: Any, scope: dict[str, Any], period: tuple[dt.date, dt
     return metric.actual(org.pk, scope, *period)
 
 
-def held_session(world: World, account: Any, day: int, anchors: list[Any], **figures: int) -> Any:
-    session = make_session(world, account, planned_start=at(2030, 3, day),
+def held_session(world: World, acc: Any, day: int, anchors: list[Any], **figures: int) -> Any:
+    session = make_session(world, acc, planned_start=at(2030, 3, day),
                            planned_end=at(2030, 3, day, 17), anchors=anchors)  # fmt: skip
     for to in ("preparing", "live", "ended"):
         session = live.change_status(session, by=world.operator, to=to)
