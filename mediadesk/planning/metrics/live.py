@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from mediadesk.planning.metrics import Metric, Scope, ids, register
 
 ROW_LIMIT = 200
-SCOPES = ("accounts", "platforms", "projects", "person", "campaign")
+SCOPES = ("accounts", "platforms", "projects", "person")
 
 
 def sessions(org_id: int, scope: Scope, start: dt.date, end: dt.date) -> QuerySet[Any]:
@@ -36,7 +36,6 @@ def sessions(org_id: int, scope: Scope, start: dt.date, end: dt.date) -> QuerySe
         "accounts": "account_id__in",
         "platforms": "account__platform__code__in",
         "projects": "project_id__in",
-        "campaign": "campaigns__in",
     }.items():
         if values := ids(scope, key):
             qs = qs.filter(**{lookup: values})
