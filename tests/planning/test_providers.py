@@ -160,3 +160,32 @@ def test_private_domain_members_come_from_the_member_records(world: World) -> No
 def test_the_catalogue_names_a_source_for_every_computed_metric() -> None:
     for metric in metrics.catalogue():
         assert metric.source and (metric.computed or metric.manual), metric.code
+
+
+def test_an_anchors_scorecard_counts_sessions_against_3_a_week_and_lists_the_records(
+    world: World, account: Any, anchor: Any, login: Any
+) -> None:
+    from django.urls import reverse
+
+    from mediadesk.planning import scorecards
+
+    first = held_session(world, account, 4, [anchor], viewers=1200)
+    held_session(world, account, 6, [anchor], viewers=800)
+    for phone in ("13800138001", "13800138002", "13800138003"):
+        live.capture_lead(first, by=anchor, phone=phone)
+    card = scorecards.compute_month(world.manager, dt.date(2030, 3, 1), anchor.pk)[0]
+    lines = {ln["code"]: ln for ln in card.lines}
+    assert card.role == "anchor"
+    assert lines["sessions"]["target"] == 13.29  # 3 a week over March's 31 days
+    assert lines["sessions"]["actual"] == 2 and lines["sessions"]["score"] == 6.02
+    assert lines["viewers"]["actual"] == 1000 and lines["leads"]["actual"] == 3
+    client = login(world.manager)
+    page = client.get(reverse("planning:scorecard", args=[card.pk])).content.decode()
+    assert 'data-testid="actual-sessions"' in page
+    sessions = client.get(reverse("planning:scorecard_rows", args=[card.pk, "sessions"]))
+    assert f"/live/sessions/{first.pk}/" in sessions.content.decode()
+    leads = client.get(reverse("planning:scorecard_rows", args=[card.pk, "leads"])).content.decode()
+    assert leads.count("/leads/customers/") == 3
+    assert login(world.sales_a).get(
+        reverse("planning:scorecard_rows", args=[card.pk, "leads"])
+    ).status_code == 404

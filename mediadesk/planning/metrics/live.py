@@ -55,7 +55,7 @@ def held(org_id: int, scope: Scope, start: dt.date, end: dt.date) -> Decimal:
     return Decimal(sessions(org_id, scope, start, end).distinct().count())
 
 
-def _sum_of(field: str) -> Any:
+def sum_of(field: str) -> Any:
     def actual(org_id: int, scope: Scope, start: dt.date, end: dt.date) -> Decimal | None:
         total = _figures(org_id, scope, start, end).aggregate(v=Sum(field))["v"]
         return None if total is None else Decimal(total)
@@ -128,9 +128,9 @@ SOURCE = _("直播：已结束的场次与其数据")
 LEADS = _("直播：场次内留资的线索")
 register(
     Metric("live_sessions", _("直播场次"), SOURCE, _("场"), held, session_rows, scopes=SCOPES),
-    Metric("live_viewers", _("直播观看人数"), SOURCE, _("人"), _sum_of("viewers"),
+    Metric("live_viewers", _("直播观看人数"), SOURCE, _("人"), sum_of("viewers"),
            session_rows, scopes=SCOPES),
-    Metric("live_views", _("直播观看人次"), SOURCE, _("次"), _sum_of("views"), session_rows,
+    Metric("live_views", _("直播观看人次"), SOURCE, _("次"), sum_of("views"), session_rows,
            scopes=SCOPES),
     Metric("live_avg_viewers", _("场均观看"), SOURCE, _("人"), average_viewers, session_rows,
            kind="level", scopes=SCOPES),
