@@ -13,7 +13,7 @@ from django.utils import timezone
 from mediadesk.live import services as live
 from mediadesk.planning import metrics, services
 from mediadesk.planning.models import KeyResult
-from tests.conftest import World
+from tests.conftest import World, audit_actions
 from tests.engagement.conftest import Desk as InboxDesk
 from tests.live.conftest import at, make_session
 
@@ -68,18 +68,24 @@ def test_live_sessions_views_leads_and_deals_come_from_the_sessions(
 def test_a_live_goal_follows_a_newly_held_session(
     world: World, account: Any, anchor: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    today = timezone.localdate()
     goal = services.create_goal(world.manager, organisation_id=world.org.pk, data={
-        "name": "三月直播 12 场", "level": "person", "start": MARCH[0], "end": MARCH[1],
-        "owner": anchor, "top_level_reason": "主播月度目标",
+        "name": "本月直播 12 场", "level": "person", "start": today - dt.timedelta(days=5),
+        "end": today + dt.timedelta(days=20), "owner": anchor, "top_level_reason": "主播月度目标",
         "key_results": [{"metric": "live_sessions", "target": 12, "scope": {"person": [anchor.pk]}}],
     })  # fmt: skip
     kr = KeyResult.objects.get(goal=goal)
-    assert kr.actual is None  # the period has not started
+    assert kr.actual == 0
+    yesterday = today - dt.timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
-        held_session(world, account, 4, [anchor], viewers=100)
-    services.recompute(organisation_id=world.org.pk, today=dt.date(2030, 3, 10))
+        session = make_session(world, account, anchors=[anchor],
+                               planned_start=at(yesterday.year, yesterday.month, yesterday.day),
+                               planned_end=at(yesterday.year, yesterday.month, yesterday.day, 17))  # fmt: skip
+        for to in ("preparing", "live", "ended"):
+            session = live.change_status(session, by=world.operator, to=to)
     kr.refresh_from_db()
-    assert kr.actual == 1 and kr.rate == Decimal("0.0833")
+    assert kr.actual == 1 and kr.rate == Decimal("0.0833")  # nobody touched the goal
+    assert audit_actions("goal", goal.pk) == ["goal.create"]
 
 
 def _job(world: World, variant: Any, scheduled: dt.datetime, published: dt.datetime | None) -> Any:
@@ -186,6 +192,9 @@ def test_an_anchors_scorecard_counts_sessions_against_3_a_week_and_lists_the_rec
     assert f"/live/sessions/{first.pk}/" in sessions.content.decode()
     leads = client.get(reverse("planning:scorecard_rows", args=[card.pk, "leads"])).content.decode()
     assert leads.count("/leads/customers/") == 3
-    assert login(world.sales_a).get(
-        reverse("planning:scorecard_rows", args=[card.pk, "leads"])
-    ).status_code == 404
+    assert (
+        login(world.sales_a)
+        .get(reverse("planning:scorecard_rows", args=[card.pk, "leads"]))
+        .status_code
+        == 404
+    )
