@@ -13,6 +13,7 @@ from mediadesk.core.periodic import periodic
     "planning.refresh", every=dt.timedelta(minutes=15), label=gettext_lazy("目标进度与系统任务刷新")
 )
 def refresh(slot: dt.datetime) -> dict[str, object]:
-    from mediadesk.planning import generators, services
+    from mediadesk.planning import generators, phases, services
 
-    return {"goals": services.recompute(open_only=True), "tasks": generators.sync_all()}
+    return {"goals": services.recompute(open_only=True), "tasks": generators.sync_all(),
+            "milestones": phases.check_all()}  # fmt: skip

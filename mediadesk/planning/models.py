@@ -249,3 +249,82 @@ class ScorecardAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scorecard} {self.indicator}"
+
+
+class PhasePlan(models.Model):
+    """A 阶段规划: phases with dates, goals, milestones (the `001_…` three-phase template)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("规划名称"), max_length=120)
+    start = models.DateField(_("开始日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "phase_plan"
+
+    class Meta:
+        verbose_name = _("阶段规划")
+        ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    """One phase of a plan (e.g. 短期：体系搭建与冷启动) with its dates and optional goal."""
+
+    plan = models.ForeignKey(PhasePlan, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(_("阶段"), max_length=120)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("阶段目标")
+    )
+
+    audit_type = "phase"
+
+    class Meta:
+        verbose_name = _("阶段")
+        ordering = ["plan_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    """A milestone: measured ones (metric ≥ target) are checked from data; the others are
+    ticked by their owner with evidence."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("里程碑"), max_length=200)
+    metric = models.CharField(_("指标"), max_length=40, blank=True)
+    target = models.DecimalField(
+        _("目标值"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    per_month = models.BooleanField(_("按月衡量"), default=False)
+    value = models.DecimalField(_("当前值"), max_digits=18, decimal_places=4, null=True)
+    checked_at = models.DateTimeField(_("数据检查时间"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evidence_url = models.URLField(_("证明链接"), blank=True)
+
+    audit_type = "milestone"
+
+    class Meta:
+        verbose_name = _("里程碑")
+        ordering = ["phase_id", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.metric)

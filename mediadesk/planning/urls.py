@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.planning import views, views_scorecards
+from mediadesk.planning import views, views_plans, views_scorecards
 
 app_name = "planning"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("agenda/confirm/", views.confirm, name="confirm"),
     path("reports/monthly/", views.monthly_report, name="monthly_report"),
     path("scorecards/export/", views.scorecards_export, name="scorecards_export"),
+    path("plans/", views_plans.index, name="plans"),
+    path("plans/<int:pk>/", views_plans.detail, name="plan"),
+    path("milestones/<int:pk>/tick/", views_plans.tick, name="milestone_tick"),
     path("scorecards/", views_scorecards.index, name="scorecards"),
     path("scorecards/<int:pk>/", views_scorecards.detail, name="scorecard"),
     path(
