@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.planning import views, views_plans, views_scorecards
+from mediadesk.planning import views, views_pdca, views_plan, views_plans, views_scorecards
 
 app_name = "planning"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("agenda/confirm/", views.confirm, name="confirm"),
     path("reports/monthly/", views.monthly_report, name="monthly_report"),
     path("scorecards/export/", views.scorecards_export, name="scorecards_export"),
+    path("plan/", views_plan.plan_view, name="plan_view"),
+    path("pdca/", views_pdca.cycles, name="pdca_list"),
+    path("pdca/<int:pk>/", views_pdca.cycle, name="pdca"),
+    path("pdca/<int:pk>/decide/", views_pdca.decide, name="pdca_decide"),
+    path("meetings/", views_pdca.meetings, name="meetings"),
+    path("meetings/<int:pk>/", views_pdca.meeting, name="meeting"),
+    path("meetings/<int:pk>/items/", views_pdca.action_item, name="meeting_item"),
     path("plans/", views_plans.index, name="plans"),
     path("plans/<int:pk>/", views_plans.detail, name="plan"),
     path("milestones/<int:pk>/tick/", views_plans.tick, name="milestone_tick"),
