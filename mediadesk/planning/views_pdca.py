@@ -25,7 +25,7 @@ def _org(request: HttpRequest) -> int:
 
 
 def _people(request: HttpRequest) -> Any:
-    return User.objects.filter(organisation_id=_org(request), is_active=True).order_by("pk")[:500]
+    return User.objects.filter(organisation_id=_org(request), is_active=True).order_by("pk")
 
 
 def _person(request: HttpRequest, text: str) -> Any:
@@ -33,7 +33,7 @@ def _person(request: HttpRequest, text: str) -> Any:
 
 
 def _common(request: HttpRequest) -> dict[str, Any]:
-    return {"people": _people(request), "today": timezone.localdate(),
+    return {"people": _people(request)[:500], "today": timezone.localdate(),
             "can_edit": scopes.has_perm(request.user, perms.EDIT),
             "kinds": Decision.Kind.choices}  # fmt: skip
 

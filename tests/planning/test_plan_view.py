@@ -41,7 +41,9 @@ def test_the_week_view_lists_tasks_by_quadrant_and_planned_lives(
     assert "下周的事" not in page and "经理的事" not in page
     assert page.count('data-testid="planned-live"') == 1 and "曲江府开盘" in page
     month = login(world.operator).get(reverse("planning:plan_view") + "?view=month&date=2030-03-20")
-    assert "下周的事" in month.content.decode() and "2030-03-01 ~ 2030-03-31" in month.content.decode()
+    assert (
+        "下周的事" in month.content.decode() and "2030-03-01 ~ 2030-03-31" in month.content.decode()
+    )
     bad = login(world.operator).get(reverse("planning:plan_view") + "?view=week&date=nonsense")
     assert bad.status_code == 200  # an unreadable date falls back to today
 
