@@ -13,7 +13,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
 from mediadesk.planning import metrics
@@ -23,22 +23,22 @@ from mediadesk.planning.models import Milestone, Phase, PhasePlan
 # (phase name, months from the plan's start to its start, to its end, milestones); a milestone is
 # (title, metric or "", target, per month)
 TEMPLATE: list[tuple[Any, int, int, list[tuple[Any, str, int | None, bool]]]] = [
-    (_l("短期：体系搭建与冷启动"), 0, 3, [
-        (_l("内容 SOP、审核流程与发布排期上线"), "", None, False),
-        (_l("试运营 3–5 种内容类型，按数据排出优先级"), "", None, False),
-        (_l("积累种子用户（私域净增 1,000）"), "private_net_growth", 1000, False),
+    (gettext_lazy("短期：体系搭建与冷启动"), 0, 3, [
+        (gettext_lazy("内容 SOP、审核流程与发布排期上线"), "", None, False),
+        (gettext_lazy("试运营 3–5 种内容类型，按数据排出优先级"), "", None, False),
+        (gettext_lazy("积累种子用户（私域净增 1,000）"), "private_net_growth", 1000, False),
     ]),
-    (_l("中期：规模增长与品牌渗透"), 3, 12, [
-        (_l("每月 2–3 个爆款（≥100万播放）"), "hits", 2, True),
-        (_l("建立 SEO 内容池"), "", None, False),
-        (_l("付费流量预算到位（巨量千川、薯条）"), "", None, False),
-        (_l("KOL/KOC 分级合作"), "", None, False),
-        (_l("私域用户从万到十万"), "private_members", 100_000, False),
+    (gettext_lazy("中期：规模增长与品牌渗透"), 3, 12, [
+        (gettext_lazy("每月 2–3 个爆款（≥100万播放）"), "hits", 2, True),
+        (gettext_lazy("建立 SEO 内容池"), "", None, False),
+        (gettext_lazy("付费流量预算到位（巨量千川、薯条）"), "", None, False),
+        (gettext_lazy("KOL/KOC 分级合作"), "", None, False),
+        (gettext_lazy("私域用户从万到十万"), "private_members", 100_000, False),
     ]),
-    (_l("长期：生态构建与行业占位"), 12, 36, [
-        (_l("2–3 次跨品牌联合活动"), "", None, False),
-        (_l("私域复购率 ≥ 30%"), "private_repurchase_rate", 30, False),
-        (_l("运营效率提升 40%"), "", None, False),
+    (gettext_lazy("长期：生态构建与行业占位"), 12, 36, [
+        (gettext_lazy("2–3 次跨品牌联合活动"), "", None, False),
+        (gettext_lazy("私域复购率 ≥ 30%"), "private_repurchase_rate", 30, False),
+        (gettext_lazy("运营效率提升 40%"), "", None, False),
     ]),
 ]  # fmt: skip
 

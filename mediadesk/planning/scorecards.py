@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from mediadesk.core import audit
 from mediadesk.orgs.roles import Role
@@ -46,24 +46,24 @@ def _m(code: str, label: Any, weight: int, metric: str, target: int | str) -> In
 
 
 TEMPLATES: dict[str, list[Indicator]] = {
-    Role.PLANNER: [_m("output", _l("内容产出(对计划)"), 30, "posts_published", 20),
-                   _m("on_time", _l("按时发布率"), 20, "on_time_rate", 95),
-                   _m("rate", _l("互动率"), 30, "interaction_rate", 5),
-                   _m("hits", _l("爆款数"), 20, "hits", 2)],
-    Role.OPERATOR: [_m("on_time", _l("准时发布率"), 40, "publish_on_time_rate", 95),
-                    _m("checks", _l("发布后 1 小时检查完成率"), 30, "post_checks_rate", 100),
-                    Indicator("standards", _l("账号规范"), 30)],
-    Role.ANCHOR: [Indicator("sessions", _l("直播场次(每周 3 场)"), 40, "live_sessions", Decimal(3),
+    Role.PLANNER: [_m("output", gettext_lazy("内容产出(对计划)"), 30, "posts_published", 20),
+                   _m("on_time", gettext_lazy("按时发布率"), 20, "on_time_rate", 95),
+                   _m("rate", gettext_lazy("互动率"), 30, "interaction_rate", 5),
+                   _m("hits", gettext_lazy("爆款数"), 20, "hits", 2)],
+    Role.OPERATOR: [_m("on_time", gettext_lazy("准时发布率"), 40, "publish_on_time_rate", 95),
+                    _m("checks", gettext_lazy("发布后 1 小时检查完成率"), 30, "post_checks_rate", 100),
+                    Indicator("standards", gettext_lazy("账号规范"), 30)],
+    Role.ANCHOR: [Indicator("sessions", gettext_lazy("直播场次(每周 3 场)"), 40, "live_sessions", Decimal(3),
                             per_week=True),
-                  _m("viewers", _l("场均观看"), 20, "live_avg_viewers", 1000),
-                  _m("leads", _l("直播留资"), 20, "live_leads", 50),
-                  _m("deals", _l("线上成交套数"), 20, "live_deals", 2)],
-    Role.SERVICE: [_m("sla", _l("首响达标率"), 50, "first_response_sla", 95),
-                   _m("volume", _l("回复量"), 25, "replies_sent", 300),
-                   _m("negative", _l("负面案例闭环"), 25, "negative_closed", 10)],
-    Role.SALES: [Indicator("sla", _l("首次联系达标率"), 30), _m("visits", _l("到访"), 30, "visits", 20),
-                 _m("deals", _l("成交套数"), 40, "deals", 2)],
-    Role.MANAGER: [Indicator("goals", _l("部门目标达成"), 100)],
+                  _m("viewers", gettext_lazy("场均观看"), 20, "live_avg_viewers", 1000),
+                  _m("leads", gettext_lazy("直播留资"), 20, "live_leads", 50),
+                  _m("deals", gettext_lazy("线上成交套数"), 20, "live_deals", 2)],
+    Role.SERVICE: [_m("sla", gettext_lazy("首响达标率"), 50, "first_response_sla", 95),
+                   _m("volume", gettext_lazy("回复量"), 25, "replies_sent", 300),
+                   _m("negative", gettext_lazy("负面案例闭环"), 25, "negative_closed", 10)],
+    Role.SALES: [Indicator("sla", gettext_lazy("首次联系达标率"), 30), _m("visits", gettext_lazy("到访"), 30, "visits", 20),
+                 _m("deals", gettext_lazy("成交套数"), 40, "deals", 2)],
+    Role.MANAGER: [Indicator("goals", gettext_lazy("部门目标达成"), 100)],
 }  # fmt: skip
 
 
