@@ -36,9 +36,9 @@ def _incidents(org_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, Any
     from mediadesk.engagement.models import Incident
 
     low, high = leads._day_range(start, end)
-    qs = Incident.objects.filter(organisation_id=org_id, created_at__gte=low, created_at__lt=high)
+    qs = Incident.objects.filter(organisation_id=org_id, detected_at__gte=low, detected_at__lt=high)
     rows: list[tuple[Any, Any]] = [(_("事件数"), qs.count())]
-    for incident in qs.select_related("grade").order_by("-created_at")[:10]:
+    for incident in qs.select_related("grade").order_by("-detected_at")[:10]:
         rows.append((incident.title, f"{incident.grade} · {incident.get_state_display()}"))
     return rows
 
