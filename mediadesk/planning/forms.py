@@ -17,10 +17,18 @@ SCOPE_FIELDS = ("accounts", "platforms", "projects", "person")
 
 
 def parse_date(text: str) -> dt.date | None:
+    """An ISO date between 1990 and 2199 (later ones overflow date arithmetic), else None."""
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         return None
+    return day if 1990 <= day.year < 2200 else None
+
+
+def as_id(text: str) -> int | None:
+    """A record id typed into a form (digits that fit the column), else None."""
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def row_count(data: QueryDict) -> int:
@@ -72,14 +80,13 @@ def goal_data(user: Any, data: QueryDict) -> tuple[dict[str, Any], list[dict[str
     }  # fmt: skip
     if owner_id := data.get("owner", "").strip():
         owner = User.objects.filter(
-            pk=owner_id if owner_id.isdigit() else 0, organisation_id=user.organisation_id,
-            is_active=True,
-        ).first()  # fmt: skip
+            pk=as_id(owner_id) or 0, organisation_id=user.organisation_id, is_active=True
+        ).first()
         if owner is None:
             errors.append({"field": "owner", "message": _("该用户不存在或不在本组织")})
         out["owner"] = owner or user
     if parent_id := data.get("parent", "").strip():
-        parent = access.visible_goals(user).filter(pk=parent_id if parent_id.isdigit() else 0)
+        parent = access.visible_goals(user).filter(pk=as_id(parent_id) or 0)
         out["parent"] = parent.first()
         if out["parent"] is None:
             errors.append({"field": "parent", "message": _("上级目标不存在或不可见")})

@@ -112,7 +112,7 @@ def manual_value(request: HttpRequest, pk: int) -> HttpResponse:
     kr_id = request.POST.get("key_result", "")
     try:
         services.add_manual_value(
-            request.user, goal, key_result_id=int(kr_id) if kr_id.isdigit() else 0,
+            request.user, goal, key_result_id=forms.as_id(kr_id) or 0,
             value=request.POST.get("value", ""), at=forms.parse_date(request.POST.get("at", "")),
             evidence_url=request.POST.get("evidence_url", "").strip()[:200],
         )  # fmt: skip

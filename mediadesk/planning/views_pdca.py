@@ -29,7 +29,8 @@ def _people(request: HttpRequest) -> Any:
 
 
 def _person(request: HttpRequest, text: str) -> Any:
-    return _people(request).filter(pk=int(text)).first() if text.isdigit() else None
+    pk = forms.as_id(text)
+    return _people(request).filter(pk=pk).first() if pk else None
 
 
 def _common(request: HttpRequest) -> dict[str, Any]:
@@ -44,8 +45,8 @@ def _cycle_data(request: HttpRequest, post: QueryDict) -> dict[str, Any]:
     return {
         "name": post.get("name", ""), "plan_notes": post.get("plan_notes", ""),
         "start": forms.parse_date(post.get("start", "")), "end": forms.parse_date(post.get("end", "")),
-        "goal": access.visible_goals(request.user).filter(pk=goal_id).first() if goal_id.isdigit() else None,
-        "previous": cycles.filter(pk=prev_id).first() if prev_id.isdigit() else None,
+        "goal": access.visible_goals(request.user).filter(pk=forms.as_id(goal_id) or 0).first(),
+        "previous": cycles.filter(pk=forms.as_id(prev_id) or 0).first(),
     }  # fmt: skip
 
 
@@ -114,9 +115,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
         post = request.POST
         data = {"title": post.get("title", ""), "kind": post.get("kind", ""),
                 "held_on": forms.parse_date(post.get("held_on", "")), "notes": post.get("notes", ""),
-                "cycle": org_cycles.filter(pk=post.get("cycle", "0") or "0").first()
-                if post.get("cycle", "").isdigit() else None,
-                "attendees": list(_people(request).filter(pk__in=[p for p in post.getlist("attendees") if p.isdigit()]))}  # fmt: skip
+                "cycle": org_cycles.filter(pk=forms.as_id(post.get("cycle", "")) or 0).first(),
+                "attendees": list(_people(request).filter(
+                    pk__in=[i for p in post.getlist("attendees") if (i := forms.as_id(p))]))}  # fmt: skip
         try:
             meeting = pdca.create_meeting(request.user, organisation_id=_org(request), data=data)
         except ValidationError as exc:

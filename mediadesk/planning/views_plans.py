@@ -33,8 +33,11 @@ def index(request: HttpRequest) -> HttpResponse:
     errors: list[dict[str, str]] = []
     if request.method == "POST":
         access.require_edit(request.user)
-        start = forms.parse_date(request.POST.get("start", "")) or timezone.localdate()
+        text = request.POST.get("start", "").strip()
+        start = forms.parse_date(text) if text else timezone.localdate()
         try:
+            if start is None:
+                raise ValidationError({"start": [_("请填写 1990–2199 年之间的日期")]})
             plan = phases.from_template(request.user, organisation_id=_org(request),
                                         name=request.POST.get("name", ""), start=start)  # fmt: skip
         except ValidationError as exc:

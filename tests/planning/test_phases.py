@@ -89,6 +89,8 @@ def test_plan_pages_and_access(world: World, login: Any, client: Any) -> None:
     plan = PhasePlan.objects.get()
     assert response.status_code == 302 and response.url == reverse("planning:plan", args=[plan.pk])
     assert login(world.manager).post(reverse("planning:plans"), {"name": " "}).status_code == 400
+    far = login(world.manager).post(reverse("planning:plans"), {"name": "x", "start": "9999-12-31"})
+    assert far.status_code == 400 and "1990–2199" in far.content.decode()
     assert PhasePlan.objects.count() == 1
     stone = Milestone.objects.filter(phase__plan=plan, metric="").first()
     assert stone is not None
