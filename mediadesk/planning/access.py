@@ -145,3 +145,23 @@ def _project_allowed(user: Any, org_id: int, project_id: Any) -> bool:
         for g in scopes.grants(user)
         if perms.VIEW in scopes.perms_of({g.role})
     )
+
+
+def managed_people(user: Any) -> QuerySet[Any]:
+    """Whose scorecards a user may see and score: everyone in the organisation for an
+    organisation-wide planning.edit grant, the people granted inside their companies/projects
+    for a company or project one, else only themselves."""
+    from mediadesk.orgs.models import User
+
+    mine = User.objects.filter(pk=getattr(user, "pk", 0) or 0)
+    grants = [g for g in scopes.grants(user) if perms.EDIT in scopes.perms_of({g.role})]
+    if not grants:
+        return mine
+    org = user.organisation_id
+    if any(not g.company_id and not g.project_id for g in grants):
+        return User.objects.filter(organisation_id=org)
+    q = Q(pk__in=[])
+    for g in grants:
+        q |= (Q(role_grants__project_id=g.project_id) if g.project_id
+              else Q(role_grants__company_id=g.company_id))  # fmt: skip
+    return User.objects.filter(Q(organisation_id=org) & (q | Q(pk=user.pk))).distinct()

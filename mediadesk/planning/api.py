@@ -292,12 +292,11 @@ def list_scorecards(
 
 
 def _card(user: Any, card_id: int) -> Any:
-    from mediadesk.planning.models import Scorecard
 
     access.require_edit(user)
-    return scopes.get_or_404(
-        Scorecard.objects.filter(organisation_id=user.organisation_id), card_id
-    )
+    from mediadesk.planning.views_scorecards import visible_cards
+
+    return scopes.get_or_404(visible_cards(user), card_id)
 
 
 @router.post(

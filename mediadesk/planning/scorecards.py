@@ -201,14 +201,10 @@ def role_of(person: Any) -> str | None:
 
 
 def people(user: Any, person: int | None = None) -> list[Any]:
-    """Whose cards `user` may see: everyone in the organisation for planning.edit, else self."""
-    from mediadesk.core import scopes
-    from mediadesk.orgs.models import User
+    """Whose cards `user` may see (access.managed_people), optionally one person."""
+    from mediadesk.planning import access
 
-    if scopes.has_perm(user, "planning.edit"):
-        qs = User.objects.filter(organisation_id=user.organisation_id, is_active=True)
-    else:
-        qs = User.objects.filter(pk=user.pk)
+    qs = access.managed_people(user).filter(is_active=True)
     if person is not None:
         qs = qs.filter(pk=person)
     return list(qs.prefetch_related("role_grants").order_by("pk")[:1000])

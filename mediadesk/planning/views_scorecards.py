@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,9 +33,9 @@ def _manager(user: Any) -> bool:
 
 
 def visible_cards(user: Any) -> Any:
-    """A manager sees the organisation's cards; everyone else their own."""
+    """A manager sees the cards of the people in their scope; everyone else their own."""
     qs = Scorecard.objects.filter(organisation_id=user.organisation_id)
-    return qs if _manager(user) else qs.filter(Q(person_id=user.pk))
+    return qs.filter(person__in=access.managed_people(user).values("pk"))
 
 
 @login_required
