@@ -263,32 +263,17 @@ def _month(text: str) -> dt.date:
         raise ValidationError({"month": ["月份格式应为 YYYY-MM"]}) from None
 
 
-def _role_of(person: Any) -> str | None:
-    from mediadesk.planning.scorecards import TEMPLATES
-
-    held = scopes.roles(person)
-    return next((r for r in TEMPLATES if r in held), None)
-
-
 def scorecard_out(card: Any) -> dict[str, Any]:
+    from mediadesk.planning.scorecards import adjusted_total
+
     return {
         "id": card.pk, "person": card.person_id, "person_name": str(card.person),
         "month": card.month.strftime("%Y-%m"), "role": card.role, "lines": card.lines,
         "total": float(card.total), "self_assessment": card.self_assessment,
-        "signed": card.signed_at is not None,
+        "signed": card.signed_at is not None, "adjusted_total": float(adjusted_total(card)),
         "adjustments": [{"indicator": a.indicator, "score": float(a.score), "reason": a.reason}
                         for a in card.adjustments.all()],
     }  # fmt: skip
-
-
-def _people(user: Any, person: int | None) -> list[Any]:
-    if scopes.has_perm(user, "planning.edit"):
-        qs = User.objects.filter(organisation_id=user.organisation_id, is_active=True)
-    else:
-        qs = User.objects.filter(pk=user.pk)
-    if person is not None:
-        qs = qs.filter(pk=person)
-    return list(qs.order_by("pk")[:1000])
 
 
 @router.get("/scorecards", response={200: dict[str, Any], **ERRORS}, summary="月度绩效考核表")
@@ -299,13 +284,7 @@ def list_scorecards(
 
     user = caller(request)
     access.require_view(user)
-    first = _month(month)
-    cards = []
-    for p in _people(user, person):
-        role = _role_of(p)
-        if role is not None:
-            cards.append(scorecards.compute(p, role, first))
-    cards.sort(key=lambda c: -c.total)
+    cards = scorecards.compute_month(user, _month(month), person)
     return {
         "count": len(cards),
         "items": [{**scorecard_out(c), "rank": i + 1} for i, c in enumerate(cards)],
@@ -313,12 +292,11 @@ def list_scorecards(
 
 
 def _card(user: Any, card_id: int) -> Any:
-    from mediadesk.planning.models import Scorecard
 
     access.require_edit(user)
-    return scopes.get_or_404(
-        Scorecard.objects.filter(organisation_id=user.organisation_id), card_id
-    )
+    from mediadesk.planning.views_scorecards import visible_cards
+
+    return scopes.get_or_404(visible_cards(user), card_id)
 
 
 @router.post(
@@ -341,3 +319,22 @@ def sign_card(request: HttpRequest, card_id: int = Id) -> Any:
 
     user = caller(request)
     return scorecard_out(scorecards.sign(user, _card(user, card_id)))
+
+
+class SelfAssessmentIn(Schema):
+    text: str = Field(..., max_length=2000)
+
+
+@router.post(
+    "/scorecards/{card_id}/self-assessment",
+    response={200: dict[str, Any], **ERRORS},
+    summary="自评",
+)
+def self_assess(request: HttpRequest, payload: SelfAssessmentIn, card_id: int = Id) -> Any:
+    from mediadesk.planning import scorecards
+    from mediadesk.planning.views_scorecards import visible_cards
+
+    user = caller(request)
+    access.require_view(user)
+    card = scopes.get_or_404(visible_cards(user), card_id)
+    return scorecard_out(scorecards.self_assess(user, card, payload.text))

@@ -87,7 +87,40 @@ def load(
     _goals(org, users, timezone.localdate())
     _tasks(org, users)
     _scorecards(users, timezone.localdate())
+    _plans(org, users, timezone.localdate())
     generators.sync_all()
+
+
+def _plans(org: Organisation, users: dict[str, Any], today: dt.date) -> None:
+    """The three-phase plan (started two months ago, two milestones ticked), last month's PDCA
+    cycle with its decisions and this week's 例会."""
+    from mediadesk.planning import pdca, phases
+    from mediadesk.planning.models import Milestone
+
+    manager = users["manager"]
+    start = (today.replace(day=1) - dt.timedelta(days=45)).replace(day=1)
+    plan = phases.from_template(manager, organisation_id=org.pk, name="新媒体三年规划（演示）",
+                                start=start)  # fmt: skip
+    for stone in Milestone.objects.filter(phase__plan=plan, metric="").order_by("id")[:2]:
+        phases.tick(manager, stone, "https://example.invalid/evidence.pdf")
+    last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    goal = Goal.objects.filter(organisation=org, name=TOP).first()
+    cycle = pdca.create_cycle(manager, organisation_id=org.pk, data={
+        "name": f"{last:%Y-%m} 月度复盘", "start": last, "goal": goal,
+        "end": today.replace(day=1) - dt.timedelta(days=1),
+        "plan_notes": "重点：抖音样板间短视频 + 每周 3 场直播"})  # fmt: skip
+    planner = users.get("planner", manager)
+    pdca.add_decision(manager, cycle=cycle, data={"kind": "more_topic", "owner": planner,
+                      "text": "增加样板间实拍类短视频占比", "due": today + dt.timedelta(days=7)})  # fmt: skip
+    pdca.add_decision(
+        manager, cycle=cycle, data={"kind": "process", "text": "三审在 24 小时内完成"}
+    )
+    monday = today - dt.timedelta(days=today.weekday())
+    meeting = pdca.create_meeting(manager, organisation_id=org.pk, data={
+        "title": "新媒体周例会", "kind": "weekly", "held_on": monday, "cycle": cycle,
+        "attendees": [u for u in (manager, planner) if u is not None]})  # fmt: skip
+    pdca.add_decision(manager, meeting=meeting, data={"text": "本周完成 3 场直播复盘", "owner": manager,
+                                                     "due": monday + dt.timedelta(days=4)})  # fmt: skip
 
 
 def _scorecards(users: dict[str, Any], today: dt.date) -> None:

@@ -249,3 +249,184 @@ class ScorecardAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scorecard} {self.indicator}"
+
+
+class PhasePlan(models.Model):
+    """A 阶段规划: phases with dates, goals, milestones (the `001_…` three-phase template)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("规划名称"), max_length=120)
+    start = models.DateField(_("开始日期"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "phase_plan"
+
+    class Meta:
+        verbose_name = _("阶段规划")
+        ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Phase(models.Model):
+    """One phase of a plan (e.g. 短期：体系搭建与冷启动) with its dates and optional goal."""
+
+    plan = models.ForeignKey(PhasePlan, on_delete=models.CASCADE, related_name="phases")
+    order = models.PositiveSmallIntegerField(default=1)
+    name = models.CharField(_("阶段"), max_length=120)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("阶段目标")
+    )
+
+    audit_type = "phase"
+
+    class Meta:
+        verbose_name = _("阶段")
+        ordering = ["plan_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Milestone(models.Model):
+    """A milestone: measured ones (metric ≥ target) are checked from data; the others are
+    ticked by their owner with evidence."""
+
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("里程碑"), max_length=200)
+    metric = models.CharField(_("指标"), max_length=40, blank=True)
+    target = models.DecimalField(
+        _("目标值"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
+    per_month = models.BooleanField(_("按月衡量"), default=False)
+    value = models.DecimalField(_("当前值"), max_digits=18, decimal_places=4, null=True)
+    checked_at = models.DateTimeField(_("数据检查时间"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evidence_url = models.URLField(_("证明链接"), blank=True)
+
+    audit_type = "milestone"
+
+    class Meta:
+        verbose_name = _("里程碑")
+        ordering = ["phase_id", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.metric)
+
+
+class PdcaCycle(models.Model):
+    """A PDCA cycle over a goal or campaign: Plan (notes, carried decisions), Do and Check
+    filled from the data, Act = decisions that create tasks and carry to the next cycle."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("周期名称"), max_length=120)
+    goal = models.ForeignKey(
+        Goal, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("关联目标")
+    )
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    plan_notes = models.TextField(_("计划"), blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_cycles"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "pdca_cycle"
+
+    class Meta:
+        verbose_name = _("PDCA 周期")
+        ordering = ["-start", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Decision(models.Model):
+    """An Act decision of a cycle (or a meeting); it can create a task for its owner."""
+
+    class Kind(models.TextChoices):
+        MORE_TOPIC = "more_topic", _("增加某类主题占比")
+        LESS_TOPIC = "less_topic", _("减少某类主题占比")
+        PLATFORM = "platform", _("加大某平台投入")
+        PROCESS = "process", _("流程优化")
+        OTHER = "other", _("其他")
+
+    cycle = models.ForeignKey(
+        PdcaCycle, on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    meeting = models.ForeignKey(
+        "Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="decisions"
+    )
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    text = models.CharField(_("决定"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("负责人"),
+    )  # fmt: skip
+    due = models.DateField(_("完成期限"), null=True, blank=True)
+    task = models.ForeignKey(Task, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "decision"
+
+    class Meta:
+        verbose_name = _("决定")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Meeting(models.Model):
+    """A meeting record (周例会, 月度复盘) with attendees, the agenda from the current cycle,
+    notes, decisions and action items that become tasks."""
+
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", _("周例会")
+        MONTHLY = "monthly", _("月度复盘会")
+        OTHER = "other", _("其他会议")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.WEEKLY)
+    title = models.CharField(_("会议主题"), max_length=120)
+    held_on = models.DateField(_("会议日期"))
+    cycle = models.ForeignKey(
+        PdcaCycle, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("PDCA 周期")
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("参会人")
+    )
+    agenda = models.TextField(_("议程"), blank=True)
+    notes = models.TextField(_("纪要"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    audit_type = "meeting"
+
+    class Meta:
+        verbose_name = _("会议记录")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

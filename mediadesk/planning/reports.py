@@ -9,12 +9,38 @@ from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from mediadesk.analytics.models import PostMetrics
-from mediadesk.planning import metrics
-from mediadesk.planning.metrics import content, leads, review
+from mediadesk.planning.metrics import content, engagement, leads, live, review
 from mediadesk.planning.models import Goal, Scorecard
 from mediadesk.planning.scorecards import month_range
 
-NOT_YET = _("该模块尚未上线，数据随模块上线后自动填入")
+
+def _or_dash(value: Any) -> Any:
+    return "—" if value is None else value
+
+
+def _live(org_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, Any]]:
+    """Sessions held, 观看人数/人次, 场均观看, 留资 and 线上成交 of the month."""
+    scope: dict[str, Any] = {}
+    return [
+        (_("直播场次"), live.held(org_id, scope, start, end)),
+        (_("观看人数"), _or_dash(live.sum_of("viewers")(org_id, scope, start, end))),
+        (_("观看人次"), _or_dash(live.sum_of("views")(org_id, scope, start, end))),
+        (_("场均观看"), _or_dash(live.average_viewers(org_id, scope, start, end))),
+        (_("直播留资"), live.leads(org_id, scope, start, end)),
+        (_("线上成交套数"), live.deal_units(org_id, scope, start, end)),
+    ]
+
+
+def _incidents(org_id: int, start: dt.date, end: dt.date) -> list[tuple[Any, Any]]:
+    """Opinion incidents opened in the month, with their grade and state."""
+    from mediadesk.engagement.models import Incident
+
+    low, high = leads._day_range(start, end)
+    qs = Incident.objects.filter(organisation_id=org_id, detected_at__gte=low, detected_at__lt=high)
+    rows: list[tuple[Any, Any]] = [(_("事件数"), qs.count())]
+    for incident in qs.select_related("grade").order_by("-detected_at")[:10]:
+        rows.append((incident.title, f"{incident.grade} · {incident.get_state_display()}"))
+    return rows
 
 
 def _goals(org_id: int, start: dt.date, end: dt.date) -> list[tuple[str, Any]]:
@@ -57,14 +83,17 @@ def department_report(org_id: int, month: dt.date) -> list[dict[str, Any]]:
         {"title": _("表现最好的发布"), "rows": top},
         {"title": _("表现最弱的发布"), "rows": bottom},
         {"title": _("审核用时中位数(小时)"), "rows": sorted(median.items())},
-        {"title": _("直播场次与 KPI"), "rows": [(_("说明"), NOT_YET)] if not metrics.get("live_sessions") or not metrics.get("live_sessions").computed else []},  # type: ignore[union-attr]
+        {"title": _("直播场次与 KPI"), "rows": _live(org_id, start, end)},
         {"title": _("线索 → 到访 → 成交"), "rows": [
             (_("线索"), leads.touches(org_id, scope, start, end).count()),
             (_("到访"), leads.visits(org_id, scope, start, end).count()),
             (_("成交套数"), leads.deal_units(org_id, scope, start, end)),
             (_("成交金额(元)"), leads.deal_amount(org_id, scope, start, end))]},
-        {"title": _("首响 SLA"), "rows": [(_("说明"), NOT_YET)]},
-        {"title": _("舆情事件"), "rows": [(_("说明"), NOT_YET)]},
+        {"title": _("首响 SLA"), "rows": [
+            (_("首响达标率(%)"), _or_dash(engagement.sla_rate(org_id, scope, start, end))),
+            (_("消息处理量"), engagement.handled(org_id, scope, start, end)),
+            (_("回复量"), engagement.replies(org_id, scope, start, end))]},
+        {"title": _("舆情事件"), "rows": _incidents(org_id, start, end)},
         {"title": _("绩效汇总"), "rows": [(str(c.person), c.total) for c in cards.order_by("-total")[:20]]},
     ]  # fmt: skip
 

@@ -8,14 +8,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.core import audit
 from mediadesk.planning import access, metrics, rules
 from mediadesk.planning.errors import invalid
-from mediadesk.planning.models import Goal, KeyResult, ManualValue
+from mediadesk.planning.models import Goal, Horizon, KeyResult, Level, ManualValue
 
+LIMIT = Decimal(10) ** 14  # the key-result columns hold 18 digits, 4 after the point
 GOAL_FIELDS = ("name", "level", "horizon", "start", "end", "owner", "parent", "top_level_reason")
 
 
@@ -25,32 +29,54 @@ def _margin() -> Decimal:
 
 def _decimal(value: Any, field: str, errors: list[dict[str, str]]) -> Decimal | None:
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        errors.append({"field": field, "message": "不是有效的数字"})
+        errors.append({"field": field, "message": str(_("不是有效的数字"))})
         return None
+    if not number.is_finite() or abs(number) >= LIMIT:
+        errors.append({"field": field, "message": str(_("数值超出范围"))})
+        return None
+    return number
 
 
 def check_key_result(
     user: Any, org_id: int, data: dict[str, Any], index: int
 ) -> list[dict[str, str]]:
-    """Problems that block saving one key result (unknown metric, scope outside the user's)."""
+    """Problems that block saving one key result: an unknown metric, a scope the metric cannot
+    use or outside the user's scopes, a missing or non-positive target. Stores the cleaned
+    scope back into `data`."""
     errors: list[dict[str, str]] = []
     field = f"key_results[{index}]"
-    metric = metrics.get(str(data.get("metric", "")))
+    metric = metrics.get(str(data.get("metric") or ""))
     if metric is None:
-        errors.append({"field": f"{field}.metric", "message": f"未知指标：{data.get('metric')}"})
-    scope = data.get("scope") or {}
-    unknown = set(scope) - set(metrics.SCOPE_KEYS)
-    if unknown:
-        errors.append(
-            {"field": f"{field}.scope", "message": f"未知范围：{'、'.join(sorted(unknown))}"}
-        )
-    for problem in access.scope_problems(user, org_id, scope):
-        errors.append({"field": f"{field}.scope", "message": problem})
-    _decimal(data.get("target"), f"{field}.target", errors)
-    _decimal(data.get("baseline", 0) or 0, f"{field}.baseline", errors)
-    _decimal(data.get("weight", 1) or 1, f"{field}.weight", errors)
+        errors.append({"field": f"{field}.metric",
+                       "message": str(_("未知指标：%(code)s") % {"code": data.get("metric")})})  # fmt: skip
+    scope, problems = access.clean_scope(user, org_id, metric, data.get("scope") or {})
+    errors.extend({"field": f"{field}.scope", "message": p} for p in problems)
+    data["scope"] = scope
+    target = _decimal(data.get("target"), f"{field}.target", errors)
+    if target is not None and target <= 0:
+        errors.append({"field": f"{field}.target", "message": str(_("目标值须大于 0"))})
+    _decimal(data.get("baseline") or 0, f"{field}.baseline", errors)
+    weight = _decimal(data.get("weight") or 1, f"{field}.weight", errors)
+    if weight is not None and weight < 0:
+        errors.append({"field": f"{field}.weight", "message": str(_("权重不能为负数"))})
+    return errors
+
+
+def check_goal_fields(data: dict[str, Any]) -> list[dict[str, str]]:
+    """Name, level, horizon and dates of a goal (the API's schema checks them too; the page
+    relies on these)."""
+    errors = _validate_dates(data.get("start"), data.get("end"))
+    if not str(data.get("name") or "").strip():
+        errors.append({"field": "name", "message": str(_("请填写目标名称"))})
+    if data.get("level") not in Level.values:
+        errors.append({"field": "level", "message": str(_("请选择层级"))})
+    if data.get("horizon") and data["horizon"] not in Horizon.values:
+        errors.append({"field": "horizon", "message": str(_("未知周期"))})
+    for key in ("start", "end"):
+        if not isinstance(data.get(key), dt.date):
+            errors.append({"field": key, "message": str(_("请填写日期"))})
     return errors
 
 
@@ -58,13 +84,15 @@ def smart_warnings(goal: Goal, krs: Iterable[KeyResult]) -> list[str]:
     """The SMART check as warnings (never blocks), with the figures behind them."""
     out = []
     if goal.parent_id is None and not goal.top_level_reason:
-        out.append("相关性：未关联上级目标，也未说明为何是顶层目标")
+        out.append(_("相关性：未关联上级目标，也未说明为何是顶层目标"))
     for kr in krs:
         metric = metrics.get(kr.metric)
         if metric and not metric.computed and not metric.manual:
-            out.append(f"可衡量：指标「{metric.label}」的数据来源尚未上线（{metric.source}）")
+            out.append(_("可衡量：指标「%(metric)s」的数据来源尚未上线（%(source)s）")
+                       % {"metric": metric.label, "source": metric.source})  # fmt: skip
         if metric and metric.computed and not kr.scope:
-            out.append(f"具体：指标「{metric.label}」未限定范围（账号/平台/项目…）")
+            out.append(_("具体：指标「%(metric)s」未限定范围（账号/平台/项目…）")
+                       % {"metric": metric.label})  # fmt: skip
         if metric and metric.computed and metric.kind == "sum":
             out.extend(_achievable(goal, kr, metric))
     return out
@@ -84,25 +112,24 @@ def _achievable(goal: Goal, kr: KeyResult, metric: metrics.Metric) -> list[str]:
         past.append(compute(goal.organisation_id, kr.scope, start, end) or Decimal(0))
     best = max(past)
     if best and kr.target > best * factor:
-        return [
-            f"可实现：目标 {kr.target.normalize():f} 高于过去同长度周期最好成绩 {best} 的 {factor} 倍"
-        ]
+        text = _("可实现：目标 %(target)s 高于过去同长度周期最好成绩 %(best)s 的 %(factor)s 倍")
+        return [text % {"target": f"{kr.target.normalize():f}", "best": best, "factor": factor}]
     return []
 
 
 def _validate_dates(start: Any, end: Any) -> list[dict[str, str]]:
-    if start and end and end < start:
-        return [{"field": "end", "message": "结束日期早于开始日期"}]
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        return [{"field": "end", "message": str(_("结束日期早于开始日期"))}]
     return []
 
 
 @transaction.atomic
 def create_goal(user: Any, *, organisation_id: int, data: dict[str, Any]) -> Goal:
     """Create a goal with its key results; raises ValidationError (nothing written) on bad input."""
-    errors = _validate_dates(data.get("start"), data.get("end"))
+    errors = check_goal_fields(data)
     krs = data.get("key_results") or []
     if not krs:
-        errors.append({"field": "key_results", "message": "至少需要一个关键结果"})
+        errors.append({"field": "key_results", "message": str(_("至少需要一个关键结果"))})
     for i, kr in enumerate(krs):
         errors.extend(check_key_result(user, organisation_id, kr, i))
     if errors:
@@ -147,7 +174,10 @@ def finish_goal(
 def update_goal(user: Any, goal: Goal, data: dict[str, Any]) -> Goal:
     """Change a goal's fields (the audit keeps the before/after)."""
     start, end = data.get("start") or goal.start, data.get("end") or goal.end
-    if errors := _validate_dates(start, end):
+    errors = _validate_dates(start, end)
+    if "name" in data and not str(data["name"] or "").strip():
+        errors.append({"field": "name", "message": str(_("请填写目标名称"))})
+    if errors:
         raise invalid(errors)
     before = audit.snapshot(goal, GOAL_FIELDS)
     for key in GOAL_FIELDS:
@@ -254,21 +284,35 @@ def _write(model: Any, fields: list[str], rows: list[Any]) -> None:
 
 @transaction.atomic
 def add_manual_value(
-    user: Any, goal: Goal, *, key_result_id: int, value: Any, at: dt.date, evidence_url: str = ""
+    user: Any,
+    goal: Goal,
+    *,
+    key_result_id: int,
+    value: Any,
+    at: dt.date | None,
+    evidence_url: str = "",
 ) -> ManualValue:
     """Enter a manual metric's figure (refused on computed metrics), audited."""
     kr = goal.key_results.filter(pk=key_result_id).first()
     if kr is None:
-        raise invalid([{"field": "key_result", "message": "该目标没有这个关键结果"}])
+        raise invalid([{"field": "key_result", "message": str(_("该目标没有这个关键结果"))}])
     metric = metrics.get(kr.metric)
     if metric is None or not metric.manual:
         raise invalid([{
             "field": "key_result",
-            "message": "该指标由系统根据数据自动计算，不能手工录入",
+            "message": str(_("该指标由系统根据数据自动计算，不能手工录入")),
         }])  # fmt: skip
     errors: list[dict[str, str]] = []
     number = _decimal(value, "value", errors)
-    if errors or number is None:
+    if not isinstance(at, dt.date) or not kr.start <= at <= kr.end:
+        errors.append({"field": "at", "message": str(_("日期应在关键结果的周期内（%(start)s ~ %(end)s）")
+                                                 % {"start": kr.start, "end": kr.end})})  # fmt: skip
+    if evidence_url:
+        try:
+            URLValidator(schemes=["http", "https"])(evidence_url)
+        except ValidationError:
+            errors.append({"field": "evidence_url", "message": str(_("证明链接不是有效的网址"))})
+    if errors or number is None or at is None:
         raise invalid(errors)
     entry = ManualValue.objects.create(
         key_result=kr, value=number, at=at, evidence_url=evidence_url, entered_by=user
@@ -289,7 +333,7 @@ def rows_behind(kr: KeyResult, org_id: int) -> list[dict[str, Any]]:
     if metric.manual:
         return [
             {
-                "label": v.evidence_url or "手工录入",
+                "label": v.evidence_url or _("手工录入"),
                 "date": v.at,
                 "value": v.value,
                 "url": v.evidence_url,

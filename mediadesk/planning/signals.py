@@ -10,11 +10,14 @@ from django.dispatch import receiver
 
 from mediadesk.core.models import AuditEntry
 from mediadesk.leads.models import Deal, Visit
+from mediadesk.live.models import Figures, Session
 from mediadesk.review.models import StepState
 
 ANALYTICS = ("exposure", "reads", "interactions", "conversions", "interaction_rate",
              "net_followers", "posts_published", "on_time_rate")  # fmt: skip
 LEADS = ("deals", "deal_amount", "visits", "leads")
+LIVE = ("live_sessions", "live_viewers", "live_views", "live_avg_viewers", "live_leads",
+        "live_deals")  # fmt: skip
 
 
 def _recompute(org_id: int, codes: tuple[str, ...]) -> None:
@@ -42,3 +45,16 @@ def after_step(sender: Any, instance: StepState, **kwargs: Any) -> None:
     from mediadesk.planning.generators import review
 
     transaction.on_commit(review.sync)
+
+
+@receiver(post_save, sender=Session, dispatch_uid="planning.live_session")
+def after_session(sender: Any, instance: Session, **kwargs: Any) -> None:
+    """A session held (or its status changed) moves the live key results."""
+    _recompute(instance.organisation_id, LIVE)
+
+
+@receiver(post_save, sender=Figures, dispatch_uid="planning.live_figures")
+def after_figures(sender: Any, instance: Figures, **kwargs: Any) -> None:
+    _recompute(
+        Session.objects.values_list("organisation_id", flat=True).get(pk=instance.session_id), LIVE
+    )

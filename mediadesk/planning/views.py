@@ -6,7 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import cockpit, scopes
 from mediadesk.core.cockpit import Card, Figure, Line
-from mediadesk.planning import access, metrics, services, tasks_service
+from mediadesk.planning import access, forms, metrics, perms, services, tasks_service
 from mediadesk.planning.filters import GoalFilters
 from mediadesk.planning.models import Goal, Task
 
@@ -57,7 +59,41 @@ def goals(request: HttpRequest) -> HttpResponse:
     return render(request, "planning/goals.html", {
         "rows": _tree(list(page.object_list)), "page": page, "params": params.urlencode(),
         "status": request.GET.get("status", ""), "filtered": filters.is_filtered(),
+        "can_edit": scopes.has_perm(request.user, perms.EDIT),
     })  # fmt: skip
+
+
+@login_required
+def goal_new(request: HttpRequest) -> HttpResponse:
+    """The goal form with its key-result rows; bad input re-renders with every problem named
+    and nothing written (the same service as the API)."""
+    access.require_edit(request.user)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        data, errors = forms.goal_data(request.user, request.POST)
+        if not errors:
+            try:
+                goal = services.create_goal(request.user, organisation_id=_org(request), data=data)
+            except ValidationError as exc:
+                errors = forms.problems(exc)
+            else:
+                messages.success(request, _("目标已创建"))
+                return redirect("planning:goal", goal.pk)
+        else:
+            errors = forms.problems(errors)
+    source = request.POST if request.method == "POST" else request.GET
+    context = {**forms.choices(request.user), "errors": errors, "form": source,
+               "rows": forms.row_values(source), "more": forms.row_count(source) + 1}  # fmt: skip
+    return render(request, "planning/goal_form.html", context, status=400 if errors else 200)
+
+
+def _goal_page(request: HttpRequest, goal: Goal, errors: list[dict[str, str]]) -> HttpResponse:
+    krs = [(kr, metrics.get(kr.metric)) for kr in goal.key_results.all()]
+    manual = [kr for kr, m in krs if m is not None and m.manual]
+    context = {"goal": goal, "krs": krs, "children": goal.children.all(), "manual": manual,
+               "errors": errors, "can_edit": scopes.has_perm(request.user, perms.EDIT),
+               "today": timezone.localdate()}  # fmt: skip
+    return render(request, "planning/goal.html", context, status=400 if errors else 200)
 
 
 @login_required
@@ -66,10 +102,29 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goal = scopes.get_or_404(
         access.visible_goals(request.user).select_related("owner", "parent"), pk
     )
-    krs = [(kr, metrics.get(kr.metric)) for kr in goal.key_results.all()]
-    return render(
-        request, "planning/goal.html", {"goal": goal, "krs": krs, "children": goal.children.all()}
+    return _goal_page(request, goal, [])
+
+
+@login_required
+@require_POST
+def manual_value(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enter a manual key result's figure from the goal page (refused on computed metrics)."""
+    access.require_view(request.user)
+    goal = scopes.get_or_404(
+        access.visible_goals(request.user).select_related("owner", "parent"), pk
     )
+    access.require_edit(request.user)
+    kr_id = request.POST.get("key_result", "")
+    try:
+        services.add_manual_value(
+            request.user, goal, key_result_id=forms.as_id(kr_id) or 0,
+            value=request.POST.get("value", ""), at=forms.parse_date(request.POST.get("at", "")),
+            evidence_url=request.POST.get("evidence_url", "").strip()[:200],
+        )  # fmt: skip
+    except ValidationError as exc:
+        return _goal_page(request, goal, forms.problems(exc))
+    messages.success(request, _("已录入"))
+    return redirect("planning:goal", goal.pk)
 
 
 @login_required

@@ -164,10 +164,7 @@ def test_metrics_catalogue_lists_the_required_codes(world: World, api: Any) -> N
     for code in ("exposure", "interactions", "interaction_rate", "net_followers", "conversions",
                  "leads", "visits", "deals", "live_sessions", "manual"):  # fmt: skip
         assert code in codes and codes[code]["source"]
-    assert (
-        codes["live_sessions"]["computed"] is False
-        and "直播模块" in codes["live_sessions"]["source"]
-    )
+    assert codes["live_sessions"]["computed"] is True and "直播" in codes["live_sessions"]["source"]
 
 
 def test_goal_api_access(world: World, api: Any, client: Any) -> None:
@@ -195,4 +192,4 @@ def test_smart_warnings_show_the_figures(world: World, posts: Posts) -> None:
             {"metric": "live_sessions", "target": 12}],
     })  # fmt: skip
     text = " ".join(goal.warnings)
-    assert "相关性" in text and "可衡量" in text and "1000" in text and "100000" in text
+    assert "相关性" in text and "具体" in text and "1000" in text and "100000" in text

@@ -74,3 +74,22 @@ def test_scorecard_access_and_bad_month(world: World, api: Any, client: Any) -> 
     card = Scorecard.objects.get(person=world.planner)
     assert api(world.planner).post(f"{API}/{card.pk}/sign").status_code == 403
     assert api(world.outsider).post(f"{API}/{card.pk}/sign").status_code == 404
+
+
+def test_a_company_manager_sees_and_scores_only_their_companys_people(
+    world: World, api: Any, login: Any
+) -> None:
+    from django.urls import reverse
+
+    api(world.manager).get(f"{API}?month=2024-05")  # every card of the organisation
+    people = {
+        c["person"] for c in api(world.manager_xa).get(f"{API}?month=2024-05").json()["items"]
+    }
+    assert world.planner.pk in people and world.operator_cd.pk not in people
+    chengdu = Scorecard.objects.get(person=world.operator_cd)
+    assert api(world.manager_xa).post(f"{API}/{chengdu.pk}/sign").status_code == 404
+    assert (
+        login(world.manager_xa).get(reverse("planning:scorecard", args=[chengdu.pk])).status_code
+        == 404
+    )
+    assert Scorecard.objects.get(pk=chengdu.pk).signed_at is None

@@ -105,7 +105,14 @@ def test_demo_loads_the_seed_goals_and_tasks_once(settings: Any) -> None:
     from mediadesk.planning.models import Scorecard
 
     assert Scorecard.objects.filter(person=loaded["users"]["sales"]).count() == 1
-    manager_tasks = Task.objects.filter(owner=loaded["users"]["manager"], source="manual")
+    from mediadesk.planning.models import Meeting, Milestone, PdcaCycle
+
+    assert PdcaCycle.objects.get().decisions.count() == 2 and Meeting.objects.count() == 1
+    assert Milestone.objects.exclude(done_at=None).filter(metric="").count() == 2
+    demo.load(org=org, company=company, projects=projects, users=loaded["users"])  # again: no-op
+    assert PdcaCycle.objects.count() == 1
+    manager_tasks = Task.objects.filter(owner=loaded["users"]["manager"], source="manual",
+                                        link="")  # fmt: skip
     assert {(t.important, t.urgent) for t in manager_tasks} == {
         (True, True),
         (True, False),

@@ -43,7 +43,17 @@ class Metric:
 
 
 _CATALOGUE: dict[str, Metric] = {}
-MODULES = ("analytics", "content", "review", "leads", "live", "private", "manual")
+MODULES = (
+    "analytics",
+    "content",
+    "review",
+    "leads",
+    "live",
+    "publishing",
+    "engagement",
+    "private",
+    "manual",
+)
 
 
 def register(*metrics: Metric) -> None:
