@@ -12,13 +12,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from mediadesk.analytics import rules
 from mediadesk.analytics.models import Attribution
 
-WEEKDAYS = (N_("周一"), N_("周二"), N_("周三"), N_("周四"), N_("周五"), N_("周六"), N_("周日"))
+WEEKDAYS = (
+    gettext_noop("周一"),
+    gettext_noop("周二"),
+    gettext_noop("周三"),
+    gettext_noop("周四"),
+    gettext_noop("周五"),
+    gettext_noop("周六"),
+    gettext_noop("周日"),
+)
 STRONG = Decimal("1.5")  # 1.5 × the median counts as over-performing
 WEAK_TOPIC = Decimal("0.8")  # a topic below 80 % of the overall rate under-performs
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from mediadesk.analytics import rules
 from mediadesk.content.models import Series, TopicCategory, Variant
-from mediadesk.core.audit import StrOrPromise
 from mediadesk.matrix.models import Account, Platform
 from mediadesk.orgs.models import Company, Organisation, Project
 
@@ -31,11 +30,11 @@ RATE_FIELDS: tuple[str, ...] = ("completion_rate", "bounce_2s", "completion_5s",
 FIGURE_FIELDS: tuple[str, ...] = (*COUNT_FIELDS, *RATE_FIELDS, "avg_play_seconds")
 
 
-def _count(label: StrOrPromise) -> models.PositiveBigIntegerField[Any, Any]:
+def _count(label: Any) -> models.PositiveBigIntegerField[Any, Any]:
     return models.PositiveBigIntegerField(label, null=True, blank=True)
 
 
-def _rate(label: StrOrPromise) -> models.DecimalField[Any, Any]:
+def _rate(label: Any) -> models.DecimalField[Any, Any]:
     return models.DecimalField(label, max_digits=9, decimal_places=6, null=True, blank=True)
 
 
