@@ -262,7 +262,7 @@ class _HintContext:
         variant = m.variant
         return hints.Facts(
             rate=rate,
-            form_label=str(FORM_LABELS.get(m.form, "")),
+            form_label=gettext(str(FORM_LABELS.get(m.form, ""))) if m.form in FORM_LABELS else "",
             account_median=self.medians.get((m.account_id, m.form)),
             published_at=timezone.localtime(m.published_at) if m.published_at else None,
             windows=self.windows.get(m.platform_id, ()),
