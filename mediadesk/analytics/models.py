@@ -63,7 +63,7 @@ class AnalyticsSettings(models.Model):
         verbose_name = _("数据分析设置")
 
     def __str__(self) -> str:
-        return f"{self.organisation} 数据分析设置"
+        return str(_("%(org)s 数据分析设置") % {"org": self.organisation})
 
     @classmethod
     def of(cls, organisation_id: int) -> AnalyticsSettings:
@@ -347,7 +347,10 @@ class MiniProgramDaily(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"小程序 {self.account_id or self.project_id} {self.date}"
+        return str(
+            _("小程序 %(id)s %(date)s")
+            % {"id": self.account_id or self.project_id, "date": self.date}
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,7 +420,7 @@ class PostMetrics(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"发布 {self.variant_id} 当前数据"
+        return str(_("发布 %(id)s 当前数据") % {"id": self.variant_id})
 
 
 class Totals(models.Model):
@@ -472,7 +475,7 @@ class SeriesTotals(Totals):
         verbose_name = _("专辑汇总")
 
     def __str__(self) -> str:
-        return f"专辑 {self.series_id}"
+        return str(_("专辑 %(id)s") % {"id": self.series_id})
 
 
 class OwnerTotals(Totals):
@@ -487,7 +490,7 @@ class OwnerTotals(Totals):
         ]
 
     def __str__(self) -> str:
-        return f"负责人 {self.owner_id}"
+        return str(_("负责人 %(id)s") % {"id": self.owner_id})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,7 +540,7 @@ class PostAnalysis(models.Model):
         verbose_name = _("发布分析")
 
     def __str__(self) -> str:
-        return f"发布 {self.variant_id} 分析"
+        return str(_("发布 %(id)s 分析") % {"id": self.variant_id})
 
     def tag_labels(self) -> list[str]:
         return [attribution_label(t) for t in self.tags]
