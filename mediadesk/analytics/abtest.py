@@ -16,6 +16,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 Z95 = 1.959963984540054
 ALPHA = 0.05
 
@@ -62,7 +64,7 @@ class Result:
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
     """The Wilson score interval of successes / n (n > 0)."""
     if n <= 0 or not 0 <= successes <= n:
-        raise ValueError("需要 0 ≤ 成功数 ≤ 样本数 且样本数 > 0")
+        raise ValueError(gettext("需要 0 ≤ 成功数 ≤ 样本数 且样本数 > 0"))
     p = successes / n
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
@@ -105,17 +107,17 @@ def has_sample(arm: Arm, minimum: MinSample) -> bool:
 def analyse(arms: Sequence[Arm], minimum: MinSample = MinSample(), alpha: float = ALPHA) -> Result:
     """Rates, intervals, lifts, p-values and the verdict of a test with two or more arms."""
     if len(arms) < 2:
-        raise ValueError("至少需要两个测试组")
+        raise ValueError(gettext("至少需要两个测试组"))
     best = max(arms, key=lambda a: a.rate if a.rate is not None else -1.0)
     control = arms[0].rate
     results = [_arm_result(arm, best, control, minimum) for arm in arms]
     if not all(r.enough for r in results):
-        return Result(results, None, "样本不足")
+        return Result(results, None, gettext("样本不足"))
     threshold = alpha / (len(arms) - 1)
     others = [r.p_value for r in results if r.arm is not best]
     if all(p is not None and p < threshold for p in others):
-        return Result(results, best.label, "胜出")
-    return Result(results, None, "差异不显著")
+        return Result(results, best.label, gettext("胜出"))
+    return Result(results, None, gettext("差异不显著"))
 
 
 def _arm_result(arm: Arm, best: Arm, control: float | None, minimum: MinSample) -> ArmResult:

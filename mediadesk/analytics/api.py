@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from mediadesk.analytics import daily, queries, services
@@ -19,7 +21,7 @@ from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.schemas import ErrorOut, Page, PageIn, caller
 from mediadesk.matrix.models import Platform
 
-router = Router(tags=["数据分析"])
+router = Router(tags=[_("数据分析")])
 
 ERRORS = {400: ErrorOut, 403: ErrorOut, 422: ErrorOut}
 
@@ -30,13 +32,13 @@ def _default_account(user: Any, platform: Platform, account_id: int | None) -> A
     for account in services.importable_accounts(user, user.organisation, platform):
         if account.pk == account_id:
             return account
-    raise ValidationError({"account": "账号不存在、不属于该平台，或没有该账号的导入权限"})
+    raise ValidationError({"account": gettext("账号不存在、不属于该平台，或没有该账号的导入权限")})
 
 
 def _platform(code: str) -> Platform:
     platform = Platform.objects.filter(code=code, is_active=True).first()
     if platform is None:
-        raise ValidationError({"platform": "未知的平台代码"})
+        raise ValidationError({"platform": gettext("未知的平台代码")})
     return platform
 
 
@@ -56,7 +58,10 @@ def _raise_errors(report: services.Report) -> None:
     for index, post, label in report.fuzzy:
         if index in report.skipped:
             errors.setdefault(f"items.{index}", []).append(
-                f"按标题模糊匹配到发布 #{post} {label}：请传 variant，或设置 accept_fuzzy=true"
+                gettext(
+                    "按标题模糊匹配到发布 #%(post)s %(label)s：请传 variant，或设置 accept_fuzzy=true"
+                )
+                % {"post": post, "label": label}
             )
     if errors:
         raise ValidationError(errors)
@@ -65,13 +70,13 @@ def _raise_errors(report: services.Report) -> None:
 @router.post(
     "/metrics/snapshots",
     response={200: IngestOut, **ERRORS},
-    summary="批量写入数据快照（全部通过校验才写入）",
+    summary=_("批量写入数据快照（全部通过校验才写入）"),
 )
 def ingest_snapshots(request: HttpRequest, payload: SnapshotsIn) -> Any:
     user = caller(request)
     services.require_import(user)
     if user.organisation is None:
-        raise PermissionDenied("用户不属于任何组织")
+        raise PermissionDenied(gettext("用户不属于任何组织"))
     platform = _platform(payload.platform)
     batch = services.start_batch(
         by=user, platform=platform, account=_default_account(user, platform, payload.account),
@@ -91,13 +96,13 @@ def ingest_snapshots(request: HttpRequest, payload: SnapshotsIn) -> Any:
 @router.post(
     "/metrics/account-daily",
     response={200: DailyOut, **ERRORS},
-    summary="批量写入账号日数据（粉丝、新关注、取消关注、分渠道阅读；按 账号+日期 幂等）",
+    summary=_("批量写入账号日数据（粉丝、新关注、取消关注、分渠道阅读；按 账号+日期 幂等）"),
 )
 def ingest_account_daily(request: HttpRequest, payload: AccountDailyIn) -> Any:
     user = caller(request)
     services.require_import(user)
     if user.organisation is None:
-        raise PermissionDenied("用户不属于任何组织")
+        raise PermissionDenied(gettext("用户不属于任何组织"))
     platform = _platform(payload.platform)
     batch = services.start_batch(
         by=user, platform=platform, account=_default_account(user, platform, payload.account),
@@ -120,7 +125,7 @@ def ingest_account_daily(request: HttpRequest, payload: AccountDailyIn) -> Any:
 @router.get(
     "/analytics/monitoring",
     response={200: MonitoringOut, **ERRORS},
-    summary="数据监测与分析表（模板3）的行",
+    summary=_("数据监测与分析表（模板3）的行"),
 )
 def monitoring(request: HttpRequest, params: Query[MonitoringIn]) -> Any:
     from mediadesk.analytics import queries
@@ -196,8 +201,8 @@ class BenchmarkOut(Schema):
 @router.get(
     "/analytics/imports",
     response={200: Page[ImportBatchOut], **READ_ERRORS},
-    summary="我的数据导入（状态与进度）",
-    description=who("数据导入（analytics.import）；只列本人的导入，与数据导入页相同"),
+    summary=_("我的数据导入（状态与进度）"),
+    description=who(_("数据导入（analytics.import）；只列本人的导入，与数据导入页相同")),
 )
 def list_imports(
     request: HttpRequest, filters: Query[ImportBatchFilters], page: Query[PageIn]
@@ -211,8 +216,8 @@ def list_imports(
 @router.get(
     "/analytics/abtests",
     response={200: Page[ABTestOut], **READ_ERRORS},
-    summary="A/B测试",
-    description=who("数据查看（analytics.view）在记录的范围内"),
+    summary=_("A/B测试"),
+    description=who(_("数据查看（analytics.view）在记录的范围内")),
 )
 def list_abtests(request: HttpRequest, filters: Query[ABTestFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
@@ -223,8 +228,8 @@ def list_abtests(request: HttpRequest, filters: Query[ABTestFilters], page: Quer
 @router.get(
     "/analytics/benchmarks",
     response={200: Page[BenchmarkOut], **READ_ERRORS},
-    summary="竞品账号",
-    description=who("数据查看（analytics.view）在记录的范围内"),
+    summary=_("竞品账号"),
+    description=who(_("数据查看（analytics.view）在记录的范围内")),
 )
 def list_benchmarks(
     request: HttpRequest, filters: Query[BenchmarkFilters], page: Query[PageIn]

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "mediadesk.analytics"
     label = "analytics"
-    verbose_name = "数据分析"
+    verbose_name = _("数据分析")
 
     def ready(self) -> None:
         # The dashboards' writes live in services_dash; import it at start-up (like every

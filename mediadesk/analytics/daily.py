@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mediadesk.analytics import aggregates, services
 from mediadesk.analytics.models import AccountDaily, ImportKind, MiniProgramDaily
@@ -70,16 +71,16 @@ def parse_signed(value: Any) -> int | None:
         return None
     number = services.parse_number(value)
     if number != number.to_integral_value():
-        raise CellError(f"“{value}”应为整数")
+        raise CellError(gettext("“%(value)s”应为整数") % {"value": value})
     if abs(number) > services.MAX_COUNT:
-        raise CellError("数值过大")
+        raise CellError(gettext("数值过大"))
     return int(number)
 
 
 def parse_by_header(value: Any) -> dict[str, int]:
     """{渠道: 次数} from the columns mapped to one field (blank cells left out)."""
     if not isinstance(value, dict):
-        raise CellError("应为 {渠道: 次数}")
+        raise CellError(gettext("应为 {渠道: 次数}"))
     out: dict[str, int] = {}
     for key, cell in value.items():
         try:
@@ -152,7 +153,11 @@ def _check(raw: RawRow, kind: str, ctx: Context, look: _Lookups, report: Report)
     key = (account.pk, parsed["date"])
     if key in look.seen:
         report.errors.append(
-            (raw.number, "—", f"与第 {look.seen[key]} 行重复（同一账号、同一日期）")
+            (
+                raw.number,
+                "—",
+                gettext("与第 %(n)s 行重复（同一账号、同一日期）") % {"n": look.seen[key]},
+            )
         )
         return None
     look.seen[key] = raw.number
@@ -165,22 +170,22 @@ def _problem(
 ) -> tuple[str, str] | None:
     """(column, reason) of the first thing that makes the row unusable."""
     if account is None:
-        return ctx.column(
-            "account"
-        ), "找不到该账号，或没有该账号的导入权限（上传时选择账号，或提供“账号”列）"
+        return ctx.column("account"), gettext(
+            "找不到该账号，或没有该账号的导入权限（上传时选择账号，或提供“账号”列）"
+        )
     if parsed.get("date") is None:
-        return ctx.column("date"), "缺少日期"
+        return ctx.column("date"), gettext("缺少日期")
     if parsed["date"] > timezone.localdate():
-        return ctx.column("date"), "日期不能晚于今天"
+        return ctx.column("date"), gettext("日期不能晚于今天")
     if not any(parsed.get(n) not in (None, {}) for n in figures_of(kind)):
-        return "—", "没有任何指标数据"
+        return "—", gettext("没有任何指标数据")
     new, cancelled, net = (
         parsed.get(n) for n in ("new_followers", "cancelled_followers", "net_gain")
     )
     if net is not None and new is not None and cancelled is not None and net != new - cancelled:
-        return ctx.column(
-            "net_gain"
-        ), f"应等于 新关注 − 取消关注（{new} − {cancelled} = {new - cancelled}）"
+        return ctx.column("net_gain"), gettext(
+            "应等于 新关注 − 取消关注（%(new)s − %(cancelled)s = %(net)s）"
+        ) % {"new": new, "cancelled": cancelled, "net": new - cancelled}
     return None
 
 

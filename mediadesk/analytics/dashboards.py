@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mediadesk.analytics import queries, rules
 from mediadesk.analytics.models import (
@@ -147,7 +148,7 @@ def _bench_row(b: BenchmarkAccount, f: queries.Filters) -> dict[str, Any]:
     s = figures.aggregate(posts=Sum("posts"), interactions=Sum("interactions"))
     last = figures.filter(followers__isnull=False).order_by("-date").first()
     return {
-        "name": f"{b.name}（{b.owner_name or '竞品'}）",
+        "name": f"{b.name}（{b.owner_name or gettext('竞品')}）",
         "platform": b.platform.name,
         "own": False,
         "followers": last.followers if last else None,

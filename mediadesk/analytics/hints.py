@@ -12,10 +12,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_noop
+
 from mediadesk.analytics import rules
 from mediadesk.analytics.models import Attribution
 
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (
+    gettext_noop("周一"),
+    gettext_noop("周二"),
+    gettext_noop("周三"),
+    gettext_noop("周四"),
+    gettext_noop("周五"),
+    gettext_noop("周六"),
+    gettext_noop("周日"),
+)
 STRONG = Decimal("1.5")  # 1.5 × the median counts as over-performing
 WEAK_TOPIC = Decimal("0.8")  # a topic below 80 % of the overall rate under-performs
 
@@ -34,8 +44,8 @@ class Window:
         return self.starts <= when.time() < self.ends
 
     def text(self) -> str:
-        prefix = "周末" if self.weekend else ""
-        return f"{prefix}{self.starts:%H:%M}–{self.ends:%H:%M}"
+        span = f"{self.starts:%H:%M}–{self.ends:%H:%M}"
+        return gettext("周末%(span)s") % {"span": span} if self.weekend else span
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,7 @@ class Hints:
     items: list[Hint] = field(default_factory=list)
 
     def text(self, *kinds: str) -> str:
-        return "；".join(h.text for h in self.items if h.kind in kinds)
+        return gettext("；").join(h.text for h in self.items if h.kind in kinds)
 
     @property
     def analysis(self) -> str:
@@ -142,18 +152,24 @@ def hints_for(facts: Facts) -> Hints:
 
 
 def _target(f: Facts) -> list[Hint]:
-    cited = "，".join(
-        f"{name}达成率 {r.percent()}（{r.numerator:,}/{r.denominator:,}）"
+    cited = gettext("，").join(
+        gettext("%(name)s达成率 %(rate)s（%(actual)s/%(target)s）")
+        % {
+            "name": name,
+            "rate": r.percent(),
+            "actual": f"{r.numerator:,}",
+            "target": f"{r.denominator:,}",
+        }
         for name, r in f.achievements
         if r.value is not None
     )
     if f.status == rules.TargetStatus.MISSED:
         return [
-            Hint("problem", f"未达标：{cited}"),
-            Hint("suggestion", "复盘选题与发布时段，下次设定目标前参考同类内容的中位数"),
+            Hint("problem", gettext("未达标：%(cited)s") % {"cited": cited}),
+            Hint("suggestion", gettext("复盘选题与发布时段，下次设定目标前参考同类内容的中位数")),
         ]
     if f.status == rules.TargetStatus.EXCEEDED:
-        return [Hint("highlight", f"超额达标：{cited}")]
+        return [Hint("highlight", gettext("超额达标：%(cited)s") % {"cited": cited})]
     return []
 
 
@@ -161,21 +177,32 @@ def _median(f: Facts) -> list[Hint]:
     value, median = f.rate.value, f.account_median
     if value is None or median is None or median == 0:
         return []
-    base = f"互动率 {f.rate.percent()}（{f.rate.numerator:,}/{f.rate.denominator:,}）"
-    form = f.form_label or "同形式"
+    base = gettext("互动率 %(rate)s（%(num)s/%(den)s）") % {
+        "rate": f.rate.percent(),
+        "num": f"{f.rate.numerator:,}",
+        "den": f"{f.rate.denominator:,}",
+    }
+    form = f.form_label or gettext("同形式")
     if value < median:
+        text = gettext("%(base)s低于本账号%(form)s中位数 %(median)s")
         return [
             Hint(
-                "problem", f"{base}低于本账号{form}中位数 {pct(median)}", Attribution.WEAK_CONTENT
+                "problem",
+                text % {"base": base, "form": form, "median": pct(median)},
+                Attribution.WEAK_CONTENT,
             ),
-            Hint("suggestion", "优化标题与开头3秒/首屏，增加互动引导（提问、投票、评论区置顶）"),
+            Hint(
+                "suggestion",
+                gettext("优化标题与开头3秒/首屏，增加互动引导（提问、投票、评论区置顶）"),
+            ),
         ]
     if value >= median * STRONG:
+        times = (value / median).quantize(Decimal("0.1"))
+        text = gettext("%(base)s达本账号%(form)s中位数 %(median)s 的 %(times)s 倍")
         return [
             Hint(
                 "highlight",
-                f"{base}达本账号{form}中位数 {pct(median)} 的 "
-                f"{(value / median).quantize(Decimal('0.1'))} 倍",
+                text % {"base": base, "form": form, "median": pct(median), "times": times},
             )
         ]
     return []
@@ -186,11 +213,15 @@ def _timing(f: Facts) -> list[Hint]:
         return []
     if any(w.contains(f.published_at) for w in f.windows):
         return []
-    when = f"周{WEEKDAYS[f.published_at.weekday()]} {f.published_at:%H:%M}"
-    best = "、".join(w.text() for w in f.windows)
+    when = f"{gettext(WEEKDAYS[f.published_at.weekday()])} {f.published_at:%H:%M}"
+    best = gettext("、").join(w.text() for w in f.windows)
     return [
-        Hint("problem", f"发布于 {when}，不在最佳时段（{best}）", Attribution.BAD_TIME),
-        Hint("suggestion", f"改在 {best} 发布"),
+        Hint(
+            "problem",
+            gettext("发布于 %(when)s，不在最佳时段（%(best)s）") % {"when": when, "best": best},
+            Attribution.BAD_TIME,
+        ),
+        Hint("suggestion", gettext("改在 %(best)s 发布") % {"best": best}),
     ]
 
 
@@ -203,10 +234,11 @@ def _topic(f: Facts) -> list[Hint]:
     return [
         Hint(
             "problem",
-            f"主题“{f.topic}”近90天互动率 {pct(topic)}，低于同账号整体 {pct(overall)}",
+            gettext("主题“%(topic)s”近90天互动率 %(rate)s，低于同账号整体 %(overall)s")
+            % {"topic": f.topic, "rate": pct(topic), "overall": pct(overall)},
             Attribution.WEAK_CONTENT,
         ),
-        Hint("suggestion", f"减少“{f.topic}”类选题占比，或换角度重做"),
+        Hint("suggestion", gettext("减少“%(topic)s”类选题占比，或换角度重做") % {"topic": f.topic}),
     ]
 
 
@@ -217,20 +249,26 @@ def _boost(f: Facts) -> list[Hint]:
     out = []
     if f.kol:
         out.append(
-            Hint("highlight", f"合作达人 {f.kol} 带动，互动率 {f.rate.percent()}", Attribution.KOL)
+            Hint(
+                "highlight",
+                gettext("合作达人 %(kol)s 带动，互动率 %(rate)s")
+                % {"kol": f.kol, "rate": f.rate.percent()},
+                Attribution.KOL,
+            )
         )
     if f.hot_topic:
         out.append(
             Hint(
                 "highlight",
-                f"借势热点 {f.hot_topic}，互动率 {f.rate.percent()}",
+                gettext("借势热点 %(topic)s，互动率 %(rate)s")
+                % {"topic": f.hot_topic, "rate": f.rate.percent()},
                 Attribution.HOT_TOPIC,
             )
         )
     if f.series:
-        out.append(Hint("highlight", f"专辑“{f.series}”的固定栏目效应"))
+        out.append(Hint("highlight", gettext("专辑“%(name)s”的固定栏目效应") % {"name": f.series}))
     if out:
-        out.append(Hint("suggestion", "复制该打法：同类达人/热点/栏目继续排期"))
+        out.append(Hint("suggestion", gettext("复制该打法：同类达人/热点/栏目继续排期")))
     return out
 
 
@@ -240,12 +278,24 @@ def _comments(f: Facts) -> list[Hint]:
     if fb is None or fb.total < MIN_COMMENTS:
         return []
     positive, negative = fb.share(fb.positive), fb.share(fb.negative)
-    cited = f"正面评论占比 {pct(positive)}（{fb.positive}/{fb.total}）"
+    cited = gettext("正面评论占比 %(share)s（%(n)s/%(total)s）") % {
+        "share": pct(positive),
+        "n": fb.positive,
+        "total": fb.total,
+    }
     if negative is not None and negative >= NEGATIVE_SHARE:
-        types = "、".join(fb.negative_types) or "未分类"
+        types = gettext("、").join(fb.negative_types) or gettext("未分类")
         return [
-            Hint("problem", f"{cited}，负面 {fb.negative} 条，主要为：{types}"),
-            Hint("suggestion", f"针对“{types}”类负面在评论区统一口径回应，并跟进处理结果"),
+            Hint(
+                "problem",
+                gettext("%(cited)s，负面 %(n)s 条，主要为：%(types)s")
+                % {"cited": cited, "n": fb.negative, "types": types},
+            ),
+            Hint(
+                "suggestion",
+                gettext("针对“%(types)s”类负面在评论区统一口径回应，并跟进处理结果")
+                % {"types": types},
+            ),
         ]
     if positive is not None and positive >= POSITIVE_SHARE:
         return [Hint("highlight", cited)]

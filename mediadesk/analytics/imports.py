@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -64,11 +65,11 @@ def iter_table(data: bytes, name: str) -> tuple[list[str], Iterator[tuple[int, l
     elif name.lower().endswith((".csv", ".txt")):
         rows = ([c.strip() for c in r] for r in csv.reader(io.StringIO(decode_csv(data))))
     else:
-        raise ValidationError("只支持 .xlsx 或 .csv 文件")
+        raise ValidationError(gettext("只支持 .xlsx 或 .csv 文件"))
     numbered = ((n, cells) for n, cells in enumerate(rows, start=1) if any(c != "" for c in cells))
     first = next(numbered, None)
     if first is None:
-        raise ValidationError("文件是空的")
+        raise ValidationError(gettext("文件是空的"))
     headers = [str(h).strip() for h in first[1]]
     return headers, numbered
 
@@ -77,7 +78,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise ValidationError("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密") from None
+        raise ValidationError(gettext("无法读取 Excel 文件：请确认是 .xlsx 格式且未加密")) from None
     try:
         for row in wb.worksheets[0].iter_rows(values_only=True):
             yield [_cell(v) for v in row]
@@ -118,18 +119,20 @@ def columns_of(mapping: dict[str, str]) -> dict[str, str]:
 def check_mapping(mapping: dict[str, str], kind: str = ImportKind.SNAPSHOTS) -> list[str]:
     """Problems of a mapping that make every row fail (shown on the mapping page)."""
     fields = presets.FIELDS_OF[kind]
-    problems = [f"未知字段“{v}”" for v in mapping.values() if v and v not in fields]
+    problems = [
+        gettext("未知字段“%(v)s”") % {"v": v} for v in mapping.values() if v and v not in fields
+    ]
     mapped = set(mapping.values())
     if kind != ImportKind.SNAPSHOTS:
         if "date" not in mapped:
-            problems.append("必须映射“日期”列")
+            problems.append(gettext("必须映射“日期”列"))
         if not mapped & set(daily.figures_of(kind)):
-            problems.append("至少要映射一列指标数据")
+            problems.append(gettext("至少要映射一列指标数据"))
         return problems
     if not mapped & set(presets.MATCH_FIELDS):
-        problems.append("至少要映射一列用于识别发布：发布ID、平台内容ID、内容链接或标题")
+        problems.append(gettext("至少要映射一列用于识别发布：发布ID、平台内容ID、内容链接或标题"))
     if not mapped & {*services.FIGURES, "extra"}:
-        problems.append("至少要映射一列指标数据（如 阅读、播放、点赞）")
+        problems.append(gettext("至少要映射一列指标数据（如 阅读、播放、点赞）"))
     return problems
 
 
@@ -148,11 +151,13 @@ def upload(
 ) -> ImportBatch:
     """Store an uploaded file as a new batch of `kind` with the best-fitting preset's mapping."""
     if len(data) > MAX_BYTES:
-        raise ValidationError(f"文件过大：不能超过 {MAX_BYTES // 1024 // 1024} MB")
+        raise ValidationError(
+            gettext("文件过大：不能超过 %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024}
+        )
     headers, rows = iter_table(data, filename)
     total = sum(1 for _ in rows)
     if not total:
-        raise ValidationError("文件中没有数据行")
+        raise ValidationError(gettext("文件中没有数据行"))
     preset = presets.guess(headers, platform.code, kind)
     batch = services.start_batch(
         by=by, platform=platform, account=account, as_of=as_of, filename=filename[:200],
@@ -194,7 +199,7 @@ def set_mapping(
             pk=batch.pk, status__in=[Status.UPLOADED, Status.VALIDATED]
         ).update(mapping=mapping, preset=(save_as or preset)[:60], status=Status.UPLOADED)
         if not updated:
-            raise Conflict("导入已开始或已结束，不能再修改列映射")
+            raise Conflict(gettext("导入已开始或已结束，不能再修改列映射"))
     batch.refresh_from_db()
     return batch
 
@@ -204,7 +209,7 @@ def save_preset(*, by: Any, name: str, platform: Platform, mapping: dict[str, st
     services.require_import(by)
     name = name.strip()[:60]
     if not name or name in {p.name for p in presets.BUILTIN.values()}:
-        raise ValidationError({"save_as": "请填写与内置预设不同的预设名称"})
+        raise ValidationError({"save_as": gettext("请填写与内置预设不同的预设名称")})
     preset, _ = ImportPreset.objects.update_or_create(
         organisation=by.organisation,
         name=name,
@@ -228,7 +233,7 @@ def presets_for(batch: ImportBatch) -> list[tuple[str, str, dict[str, str]]]:
 def _require_owner(batch: ImportBatch, user: Any) -> None:
     services.require_import(user)
     if batch.created_by_id != user.pk:
-        raise PermissionDenied("只能操作自己发起的导入")
+        raise PermissionDenied(gettext("只能操作自己发起的导入"))
 
 
 def context(batch: ImportBatch, *, accept_fuzzy: bool | dict[int, int] | None = None) -> Context:
@@ -339,12 +344,12 @@ def preview(batch: ImportBatch) -> Report | None:
     the batch was cancelled meanwhile."""
     if not _transition(batch, PREVIEWABLE, Status.VALIDATING, progress=0):
         if batch.cancel_requested:
-            _stop(batch, Status.CANCELLED, "已取消")
+            _stop(batch, Status.CANCELLED, gettext("已取消"))
         return None
     try:
         report = _validate(batch, context(batch, accept_fuzzy=False), _progress(batch, 0, 100))
     except Cancelled:
-        _stop(batch, Status.CANCELLED, "已取消")
+        _stop(batch, Status.CANCELLED, gettext("已取消"))
         return None
     _store(batch, report)
     return report
@@ -358,7 +363,7 @@ def confirm(batch: ImportBatch, *, by: Any, accepted_fuzzy: dict[int, int]) -> N
     accepted = {str(r): p for r, p in accepted_fuzzy.items() if offered.get(r) == p}
     if not _transition(batch, [Status.VALIDATED], Status.IMPORTING, accepted_fuzzy=accepted,
                        progress=0):  # fmt: skip
-        raise Conflict("该导入不在待确认状态（可能已取消或已导入）")
+        raise Conflict(gettext("该导入不在待确认状态（可能已取消或已导入）"))
 
 
 def run(batch: ImportBatch) -> Report | None:
@@ -368,16 +373,16 @@ def run(batch: ImportBatch) -> Report | None:
     try:
         report = _validate(batch, ctx, _progress(batch, 0, 80))
     except Cancelled:
-        _stop(batch, Status.CANCELLED, "已取消，未写入任何数据")
+        _stop(batch, Status.CANCELLED, gettext("已取消，未写入任何数据"))
         return None
     if not _transition(batch, [Status.IMPORTING], Status.WRITING, progress=80):
-        _stop(batch, Status.CANCELLED, "已取消，未写入任何数据")
+        _stop(batch, Status.CANCELLED, gettext("已取消，未写入任何数据"))
         return None
     ImportBatch.objects.filter(pk=batch.pk).update(report=summary(report))
     try:
         return _write(batch, report, ctx)
     except Exception as exc:
-        fail(batch.pk, f"写入失败，未写入任何数据：{exc}")
+        fail(batch.pk, gettext("写入失败，未写入任何数据：%(error)s") % {"error": exc})
         raise
 
 
@@ -394,14 +399,14 @@ def cancel(batch: ImportBatch, *, by: Any) -> None:
     idle = [Status.UPLOADED, Status.VALIDATED]
     with transaction.atomic():
         stopped = ImportBatch.objects.filter(pk=batch.pk, status__in=idle).update(
-            status=Status.CANCELLED, cancel_requested=True, message="已取消",
+            status=Status.CANCELLED, cancel_requested=True, message=gettext("已取消"),
             finished_at=timezone.now(),
         )  # fmt: skip
         running = [Status.VALIDATING, Status.IMPORTING]
         if not stopped and not ImportBatch.objects.filter(pk=batch.pk, status__in=running).update(
             cancel_requested=True
         ):
-            raise Conflict("导入正在写入或已结束，无法取消")
+            raise Conflict(gettext("导入正在写入或已结束，无法取消"))
         audit.record(actor=by, action="metrics.cancel", target=batch)
     batch.refresh_from_db()
 
@@ -410,9 +415,9 @@ def cancel(batch: ImportBatch, *, by: Any) -> None:
 
 
 TEMPLATE_COLUMNS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    ImportKind.SNAPSHOTS: ("数据快照", presets.GENERIC_COLUMNS),
-    ImportKind.ACCOUNT_DAILY: ("账号日数据", presets.ACCOUNT_DAILY_COLUMNS),
-    ImportKind.MINI_PROGRAM_DAILY: ("小程序日数据", presets.MINI_DAILY_COLUMNS),
+    ImportKind.SNAPSHOTS: (gettext_noop("数据快照"), presets.GENERIC_COLUMNS),
+    ImportKind.ACCOUNT_DAILY: (gettext_noop("账号日数据"), presets.ACCOUNT_DAILY_COLUMNS),
+    ImportKind.MINI_PROGRAM_DAILY: (gettext_noop("小程序日数据"), presets.MINI_DAILY_COLUMNS),
 }
 
 
@@ -421,16 +426,17 @@ def template_bytes(kind: str = ImportKind.SNAPSHOTS) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title, columns = TEMPLATE_COLUMNS[kind]
+    title, columns = TEMPLATE_COLUMNS[kind]
+    ws.title = gettext(title)
     ws.append([header for header, _ in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
     ws.freeze_panes = "A2"
-    notes = wb.create_sheet("填写说明")
-    notes.append(["列", "说明"])
+    notes = wb.create_sheet(gettext("填写说明"))
+    notes.append([gettext("列"), gettext("说明")])
     for row in NOTES_OF[kind]:
-        notes.append(list(row))
+        notes.append([row[0], gettext(row[1])])
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 90
     buf = io.BytesIO()
@@ -439,27 +445,27 @@ def template_bytes(kind: str = ImportKind.SNAPSHOTS) -> bytes:
 
 
 NOTES: tuple[tuple[str, str], ...] = (
-    ("账号", "账号名称或平台账号ID；上传时已选择账号则可不填"),
-    ("MediaDesk 发布ID / 平台内容ID / 内容链接 / 标题", "用于匹配发布，至少填一项；依次按 ID、链接、账号+标题+发布日期匹配，按标题匹配需在预览中确认；都匹配不到时新建“计划外”发布"),
-    ("发布时间", "如 2024-05-01 20:00；新建计划外发布时必填"),
-    ("统计时间", "数据的统计时刻；不填则取上传时的“数据截至”时间"),
-    ("计数列", "整数，可写“1.2万”；不知道就留空（留空表示未知，不是 0）"),
-    ("比率列", "如 45.2% 或 0.452"),
-    ("平均播放时长(秒)", "秒数，如 15.2 或 0:15"),
+    ("账号", gettext_noop("账号名称或平台账号ID；上传时已选择账号则可不填")),
+    ("MediaDesk 发布ID / 平台内容ID / 内容链接 / 标题", gettext_noop("用于匹配发布，至少填一项；依次按 ID、链接、账号+标题+发布日期匹配，按标题匹配需在预览中确认；都匹配不到时新建“计划外”发布")),
+    ("发布时间", gettext_noop("如 2024-05-01 20:00；新建计划外发布时必填")),
+    ("统计时间", gettext_noop("数据的统计时刻；不填则取上传时的“数据截至”时间")),
+    ("计数列", gettext_noop("整数，可写“1.2万”；不知道就留空（留空表示未知，不是 0）")),
+    ("比率列", gettext_noop("如 45.2% 或 0.452")),
+    ("平均播放时长(秒)", gettext_noop("秒数，如 15.2 或 0:15")),
 )  # fmt: skip
 DAILY_NOTES: tuple[tuple[str, str], ...] = (
-    ("账号", "账号名称或平台账号ID；上传时已选择账号则可不填"),
-    ("日期", "如 2024-05-01；同一账号同一日期重复导入时以新数据为准，数据相同则不变"),
-    ("累积关注人数 / 新关注人数 / 取消关注人数", "整数；不知道就留空（留空表示未知，不是 0）"),
-    ("净增关注人数", "可选，用于核对：应等于 新关注人数 − 取消关注人数"),
-    ("xx阅读次数", "分渠道阅读次数：每个渠道一列，列名即渠道名，可增删列"),
+    ("账号", gettext_noop("账号名称或平台账号ID；上传时已选择账号则可不填")),
+    ("日期", gettext_noop("如 2024-05-01；同一账号同一日期重复导入时以新数据为准，数据相同则不变")),
+    ("累积关注人数 / 新关注人数 / 取消关注人数", gettext_noop("整数；不知道就留空（留空表示未知，不是 0）")),
+    ("净增关注人数", gettext_noop("可选，用于核对：应等于 新关注人数 − 取消关注人数")),
+    ("xx阅读次数", gettext_noop("分渠道阅读次数：每个渠道一列，列名即渠道名，可增删列")),
 )  # fmt: skip
 MINI_NOTES: tuple[tuple[str, str], ...] = (
-    ("账号", "小程序在账号矩阵中的名称；上传时已选择账号则可不填"),
-    ("日期", "如 2024-05-01"),
-    ("访问人数 / 访问次数 / 新用户数", "整数（微信 visit_uv / visit_pv / visit_uv_new）"),
-    ("人均停留时长(秒)", "秒数，如 35.5"),
-    ("购买人数", "来自项目自有订单/线索数据，不是微信统计"),
+    ("账号", gettext_noop("小程序在账号矩阵中的名称；上传时已选择账号则可不填")),
+    ("日期", gettext_noop("如 2024-05-01")),
+    ("访问人数 / 访问次数 / 新用户数", gettext_noop("整数（微信 visit_uv / visit_pv / visit_uv_new）")),
+    ("人均停留时长(秒)", gettext_noop("秒数，如 35.5")),
+    ("购买人数", gettext_noop("来自项目自有订单/线索数据，不是微信统计")),
 )  # fmt: skip
 NOTES_OF: dict[str, tuple[tuple[str, str], ...]] = {ImportKind.SNAPSHOTS: NOTES, ImportKind.ACCOUNT_DAILY: DAILY_NOTES,
             ImportKind.MINI_PROGRAM_DAILY: MINI_NOTES}  # fmt: skip

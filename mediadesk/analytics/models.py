@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from mediadesk.analytics import rules
 from mediadesk.content.models import Series, TopicCategory, Variant
@@ -29,11 +30,11 @@ RATE_FIELDS: tuple[str, ...] = ("completion_rate", "bounce_2s", "completion_5s",
 FIGURE_FIELDS: tuple[str, ...] = (*COUNT_FIELDS, *RATE_FIELDS, "avg_play_seconds")
 
 
-def _count(label: str) -> models.PositiveBigIntegerField[Any, Any]:
+def _count(label: Any) -> models.PositiveBigIntegerField[Any, Any]:
     return models.PositiveBigIntegerField(label, null=True, blank=True)
 
 
-def _rate(label: str) -> models.DecimalField[Any, Any]:
+def _rate(label: Any) -> models.DecimalField[Any, Any]:
     return models.DecimalField(label, max_digits=9, decimal_places=6, null=True, blank=True)
 
 
@@ -44,23 +45,25 @@ class AnalyticsSettings(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="analytics_settings"
     )
     count_favourites = models.BooleanField(
-        "互动量计入收藏", default=False, help_text="互动量 = 点赞 + 评论 + 分享/转发（+ 收藏）"
+        _("互动量计入收藏"),
+        default=False,
+        help_text=_("互动量 = 点赞 + 评论 + 分享/转发（+ 收藏）"),
     )
     evaluation_hours = models.PositiveSmallIntegerField(
-        "评估取数时点(发布后小时)", default=72, help_text="数据监测表取最接近该时点的快照"
+        _("评估取数时点(发布后小时)"), default=72, help_text=_("数据监测表取最接近该时点的快照")
     )
     exceed_ratio = models.DecimalField(
-        "超额达标线", max_digits=5, decimal_places=2, default=Decimal("1.10"),
-        help_text="全部目标达成且至少一项达成率不低于该比例为超额达标（1.10 = 110%）",
+        _("超额达标线"), max_digits=5, decimal_places=2, default=Decimal("1.10"),
+        help_text=_("全部目标达成且至少一项达成率不低于该比例为超额达标（1.10 = 110%）"),
     )  # fmt: skip
 
     audit_type = "analytics_settings"
 
     class Meta:
-        verbose_name = "数据分析设置"
+        verbose_name = _("数据分析设置")
 
     def __str__(self) -> str:
-        return f"{self.organisation} 数据分析设置"
+        return str(_("%(org)s 数据分析设置") % {"org": self.organisation})
 
     @classmethod
     def of(cls, organisation_id: int) -> AnalyticsSettings:
@@ -79,9 +82,9 @@ class AnalyticsSettings(models.Model):
 
 
 class Source(models.TextChoices):
-    IMPORT = "import", "文件导入"
-    API = "api", "接口"
-    MANUAL = "manual", "手工录入"
+    IMPORT = "import", _("文件导入")
+    API = "api", _("接口")
+    MANUAL = "manual", _("手工录入")
 
 
 class ImportPreset(models.Model):
@@ -91,9 +94,9 @@ class ImportPreset(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="import_presets"
     )
-    name = models.CharField("预设名称", max_length=60)
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name="平台")
-    mapping = models.JSONField("列映射", default=dict, help_text="{表头: 字段}")
+    name = models.CharField(_("预设名称"), max_length=60)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name=_("平台"))
+    mapping = models.JSONField(_("列映射"), default=dict, help_text=_("{表头: 字段}"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -102,7 +105,7 @@ class ImportPreset(models.Model):
     audit_type = "import_preset"
 
     class Meta:
-        verbose_name = "导入预设"
+        verbose_name = _("导入预设")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="import_preset_unique")
@@ -115,9 +118,9 @@ class ImportPreset(models.Model):
 class ImportKind(models.TextChoices):
     """What an import batch carries: post snapshots, account daily or mini-program daily figures."""
 
-    SNAPSHOTS = "snapshots", "发布数据快照"
-    ACCOUNT_DAILY = "account_daily", "账号日数据"
-    MINI_PROGRAM_DAILY = "mini_daily", "小程序日数据"
+    SNAPSHOTS = "snapshots", _("发布数据快照")
+    ACCOUNT_DAILY = "account_daily", _("账号日数据")
+    MINI_PROGRAM_DAILY = "mini_daily", _("小程序日数据")
 
 
 class ImportBatch(models.Model):
@@ -128,62 +131,68 @@ class ImportBatch(models.Model):
     """
 
     class Status(models.TextChoices):
-        UPLOADED = "uploaded", "待映射"
-        VALIDATING = "validating", "校验中"
-        VALIDATED = "validated", "待确认"
-        IMPORTING = "importing", "导入中"
-        WRITING = "writing", "写入中"
-        DONE = "done", "已完成"
-        CANCELLED = "cancelled", "已取消"
-        FAILED = "failed", "失败"
+        UPLOADED = "uploaded", _("待映射")
+        VALIDATING = "validating", _("校验中")
+        VALIDATED = "validated", _("待确认")
+        IMPORTING = "importing", _("导入中")
+        WRITING = "writing", _("写入中")
+        DONE = "done", _("已完成")
+        CANCELLED = "cancelled", _("已取消")
+        FAILED = "failed", _("失败")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+    source = models.CharField(
+        _("来源"), max_length=8, choices=Source.choices, default=Source.IMPORT
+    )
     kind = models.CharField(
-        "数据类型", max_length=16, choices=ImportKind.choices, default=ImportKind.SNAPSHOTS
+        _("数据类型"), max_length=16, choices=ImportKind.choices, default=ImportKind.SNAPSHOTS
     )
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name="平台")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name=_("平台"))
     account = models.ForeignKey(
-        Account, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="账号",
-        help_text="文件没有“账号”列时，所有行属于这个账号",
+        Account, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("账号"),
+        help_text=_("文件没有“账号”列时，所有行属于这个账号"),
     )  # fmt: skip
-    preset = models.CharField("预设", max_length=60, blank=True)
-    mapping = models.JSONField("列映射", default=dict)
-    file = models.FileField("文件", upload_to="imports/metrics/%Y/%m/", blank=True)
-    filename = models.CharField("文件名", max_length=200, blank=True)
+    preset = models.CharField(_("预设"), max_length=60, blank=True)
+    mapping = models.JSONField(_("列映射"), default=dict)
+    file = models.FileField(_("文件"), upload_to="imports/metrics/%Y/%m/", blank=True)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    as_of = models.DateTimeField("数据截至", help_text="文件没有“统计时间”列时作为快照时间")
+    as_of = models.DateTimeField(_("数据截至"), help_text=_("文件没有“统计时间”列时作为快照时间"))
     status = models.CharField(
-        "状态", max_length=12, choices=Status.choices, default=Status.UPLOADED, db_index=True
+        _("状态"), max_length=12, choices=Status.choices, default=Status.UPLOADED, db_index=True
     )
-    progress = models.PositiveSmallIntegerField("进度(%)", default=0)
-    cancel_requested = models.BooleanField("已请求取消", default=False)
-    total_rows = models.PositiveIntegerField("总行数", default=0)
-    created = models.PositiveIntegerField("新增快照", default=0)
-    updated = models.PositiveIntegerField("更新快照", default=0)
-    unchanged = models.PositiveIntegerField("未变化", default=0)
-    unplanned = models.PositiveIntegerField("新建计划外发布", default=0)
-    rejected = models.PositiveIntegerField("错误行", default=0)
-    fuzzy = models.PositiveIntegerField("模糊匹配", default=0)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    cancel_requested = models.BooleanField(_("已请求取消"), default=False)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    created = models.PositiveIntegerField(_("新增快照"), default=0)
+    updated = models.PositiveIntegerField(_("更新快照"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变化"), default=0)
+    unplanned = models.PositiveIntegerField(_("新建计划外发布"), default=0)
+    rejected = models.PositiveIntegerField(_("错误行"), default=0)
+    fuzzy = models.PositiveIntegerField(_("模糊匹配"), default=0)
     report = models.JSONField(
-        "校验报告", default=dict, help_text="errors: [[行, 列, 原因]], fuzzy: [[行, 发布id, 说明]]"
+        _("校验报告"),
+        default=dict,
+        help_text=_("errors: [[行, 列, 原因]], fuzzy: [[行, 发布id, 说明]]"),
     )
-    accepted_fuzzy = models.JSONField("已确认的模糊匹配", default=dict, help_text="{行: 发布id}")
-    message = models.CharField("说明", max_length=300, blank=True)
+    accepted_fuzzy = models.JSONField(
+        _("已确认的模糊匹配"), default=dict, help_text=_("{行: 发布id}")
+    )
+    message = models.CharField(_("说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     audit_type = "metrics_import"
 
     class Meta:
-        verbose_name = "数据导入"
+        verbose_name = _("数据导入")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.filename or f"导入 #{self.pk}"
+        return self.filename or str(_("导入 #%(pk)s") % {"pk": self.pk})
 
     @property
     def is_running(self) -> bool:
@@ -203,34 +212,36 @@ class MetricSnapshot(models.Model):
 
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="snapshots")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    taken_at = models.DateTimeField("统计时间")
-    hours_after_publish = models.PositiveIntegerField("发布后小时数", null=True, blank=True)
-    impressions = _count("曝光")
-    reads = _count("阅读/播放次数")
-    readers = _count("阅读/播放人数")
-    likes = _count("点赞")
-    comments = _count("评论")
-    shares = _count("分享/转发次数")
-    sharers = _count("分享人数")
-    favourites = _count("收藏")
-    zaikan = _count("在看")
-    follower_gain = _count("涨粉/阅读后关注")
-    clicks = _count("点击")
-    delivered = _count("送达人数")
-    message_reads = _count("公众号消息阅读次数")
-    conv_leads = _count("留资")
-    conv_registrations = _count("注册")
-    conv_purchases = _count("购买")
-    conv_consultations = _count("咨询")
-    completion_rate = _rate("完播率")
-    bounce_2s = _rate("2s跳出率")
-    completion_5s = _rate("5s完播率")
-    read_completion = _rate("阅读完成率")
+    taken_at = models.DateTimeField(_("统计时间"))
+    hours_after_publish = models.PositiveIntegerField(_("发布后小时数"), null=True, blank=True)
+    impressions = _count(_("曝光"))
+    reads = _count(_("阅读/播放次数"))
+    readers = _count(_("阅读/播放人数"))
+    likes = _count(_("点赞"))
+    comments = _count(_("评论"))
+    shares = _count(_("分享/转发次数"))
+    sharers = _count(_("分享人数"))
+    favourites = _count(_("收藏"))
+    zaikan = _count(_("在看"))
+    follower_gain = _count(_("涨粉/阅读后关注"))
+    clicks = _count(_("点击"))
+    delivered = _count(_("送达人数"))
+    message_reads = _count(_("公众号消息阅读次数"))
+    conv_leads = _count(_("留资"))
+    conv_registrations = _count(_("注册"))
+    conv_purchases = _count(_("购买"))
+    conv_consultations = _count(_("咨询"))
+    completion_rate = _rate(_("完播率"))
+    bounce_2s = _rate(_("2s跳出率"))
+    completion_5s = _rate(_("5s完播率"))
+    read_completion = _rate(_("阅读完成率"))
     avg_play_seconds = models.DecimalField(
-        "平均播放时长(秒)", max_digits=10, decimal_places=2, null=True, blank=True
+        _("平均播放时长(秒)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    extra = models.JSONField("其他列", default=dict, blank=True)
-    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+    extra = models.JSONField(_("其他列"), default=dict, blank=True)
+    source = models.CharField(
+        _("来源"), max_length=8, choices=Source.choices, default=Source.IMPORT
+    )
     batch = models.ForeignKey(
         ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="snapshots"
     )
@@ -239,7 +250,7 @@ class MetricSnapshot(models.Model):
     audit_type = "metric_snapshot"
 
     class Meta:
-        verbose_name = "数据快照"
+        verbose_name = _("数据快照")
         ordering = ["variant_id", "taken_at"]
         constraints = [
             models.UniqueConstraint(fields=["variant", "taken_at"], name="snapshot_unique_time")
@@ -258,22 +269,24 @@ class AccountDaily(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="daily_figures")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    date = models.DateField("日期")
-    followers = _count("粉丝数(累计)")
-    new_followers = _count("新增关注")
-    cancelled_followers = _count("取消关注")
+    date = models.DateField(_("日期"))
+    followers = _count(_("粉丝数(累计)"))
+    new_followers = _count(_("新增关注"))
+    cancelled_followers = _count(_("取消关注"))
     reads_by_source = models.JSONField(
-        "分渠道阅读",
+        _("分渠道阅读"),
         default=dict,
         blank=True,
-        help_text="{渠道: 阅读次数}，如 会话、朋友圈、搜一搜",
+        help_text=_("{渠道: 阅读次数}，如 会话、朋友圈、搜一搜"),
     )
-    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+    source = models.CharField(
+        _("来源"), max_length=8, choices=Source.choices, default=Source.IMPORT
+    )
 
     audit_type = "account_daily"
 
     class Meta:
-        verbose_name = "账号日数据"
+        verbose_name = _("账号日数据")
         ordering = ["account_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["account", "date"], name="account_daily_unique")
@@ -299,20 +312,22 @@ class MiniProgramDaily(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    date = models.DateField("日期")
-    visit_uv = _count("访问人数")
-    visit_pv = _count("访问次数")
-    new_users = _count("新用户数")
+    date = models.DateField(_("日期"))
+    visit_uv = _count(_("访问人数"))
+    visit_pv = _count(_("访问次数"))
+    new_users = _count(_("新用户数"))
     stay_seconds_per_user = models.DecimalField(
-        "人均停留(秒)", max_digits=10, decimal_places=2, null=True, blank=True
+        _("人均停留(秒)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    buyers = _count("购买人数(自有数据)")
-    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.IMPORT)
+    buyers = _count(_("购买人数(自有数据)"))
+    source = models.CharField(
+        _("来源"), max_length=8, choices=Source.choices, default=Source.IMPORT
+    )
 
     audit_type = "mini_program_daily"
 
     class Meta:
-        verbose_name = "小程序日数据"
+        verbose_name = _("小程序日数据")
         ordering = ["date"]
         constraints = [
             models.CheckConstraint(
@@ -332,7 +347,10 @@ class MiniProgramDaily(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"小程序 {self.account_id or self.project_id} {self.date}"
+        return str(
+            _("小程序 %(id)s %(date)s")
+            % {"id": self.account_id or self.project_id, "date": self.date}
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,8 +386,8 @@ class PostMetrics(models.Model):
     )
     form = models.CharField(max_length=16, blank=True)
     published_at = models.DateTimeField(null=True)
-    published_on = models.DateField(null=True, help_text="发布日期(北京时间)")
-    followers_at_publish = _count("发布时粉丝数")
+    published_on = models.DateField(null=True, help_text=_("发布日期(北京时间)"))
+    followers_at_publish = _count(_("发布时粉丝数"))
     snapshots = models.PositiveIntegerField(default=0)
     latest = models.ForeignKey(
         MetricSnapshot, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -378,31 +396,31 @@ class PostMetrics(models.Model):
     evaluation = models.ForeignKey(
         MetricSnapshot, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    evaluation_hours = models.PositiveIntegerField(null=True, help_text="评估快照的发布后小时数")
-    exposure = _count("曝光量")
-    impressions = _count("曝光")
-    reads = _count("阅读/播放")
-    likes = _count("点赞")
-    comments = _count("评论")
-    shares = _count("分享/转发")
-    favourites = _count("收藏")
-    interactions = _count("互动量")
-    conversions = _count("转化量")
-    follower_gain = _count("涨粉")
-    clicks = _count("点击")
-    eval_exposure = _count("评估曝光量")
-    eval_interactions = _count("评估互动量")
-    eval_conversions = _count("评估转化量")
+    evaluation_hours = models.PositiveIntegerField(null=True, help_text=_("评估快照的发布后小时数"))
+    exposure = _count(_("曝光量"))
+    impressions = _count(_("曝光"))
+    reads = _count(_("阅读/播放"))
+    likes = _count(_("点赞"))
+    comments = _count(_("评论"))
+    shares = _count(_("分享/转发"))
+    favourites = _count(_("收藏"))
+    interactions = _count(_("互动量"))
+    conversions = _count(_("转化量"))
+    follower_gain = _count(_("涨粉"))
+    clicks = _count(_("点击"))
+    eval_exposure = _count(_("评估曝光量"))
+    eval_interactions = _count(_("评估互动量"))
+    eval_conversions = _count(_("评估转化量"))
 
     class Meta:
-        verbose_name = "发布当前数据"
+        verbose_name = _("发布当前数据")
         indexes = [
             models.Index(fields=["organisation", "published_on"]),
             models.Index(fields=["account", "published_on"]),
         ]
 
     def __str__(self) -> str:
-        return f"发布 {self.variant_id} 当前数据"
+        return str(_("发布 %(id)s 当前数据") % {"id": self.variant_id})
 
 
 class Totals(models.Model):
@@ -410,18 +428,18 @@ class Totals(models.Model):
     counts the posts that have any snapshot)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    posts = models.PositiveIntegerField("发布数", default=0)
-    exposure = models.BigIntegerField("曝光量", default=0)
-    impressions = models.BigIntegerField("曝光", default=0)
-    reads = models.BigIntegerField("阅读/播放", default=0)
-    likes = models.BigIntegerField("点赞", default=0)
-    comments = models.BigIntegerField("评论", default=0)
-    shares = models.BigIntegerField("分享/转发", default=0)
-    favourites = models.BigIntegerField("收藏", default=0)
-    interactions = models.BigIntegerField("互动量", default=0)
-    conversions = models.BigIntegerField("转化量", default=0)
-    follower_gain = models.BigIntegerField("涨粉", default=0)
-    clicks = models.BigIntegerField("点击", default=0)
+    posts = models.PositiveIntegerField(_("发布数"), default=0)
+    exposure = models.BigIntegerField(_("曝光量"), default=0)
+    impressions = models.BigIntegerField(_("曝光"), default=0)
+    reads = models.BigIntegerField(_("阅读/播放"), default=0)
+    likes = models.BigIntegerField(_("点赞"), default=0)
+    comments = models.BigIntegerField(_("评论"), default=0)
+    shares = models.BigIntegerField(_("分享/转发"), default=0)
+    favourites = models.BigIntegerField(_("收藏"), default=0)
+    interactions = models.BigIntegerField(_("互动量"), default=0)
+    conversions = models.BigIntegerField(_("转化量"), default=0)
+    follower_gain = models.BigIntegerField(_("涨粉"), default=0)
+    clicks = models.BigIntegerField(_("点击"), default=0)
 
     class Meta:
         abstract = True
@@ -431,14 +449,14 @@ class DailyTotals(Totals):
     """Per publish day × account (× its platform): the current figures of the posts published
     that day on that account."""
 
-    date = models.DateField("发布日期")
+    date = models.DateField(_("发布日期"))
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="+")
 
     class Meta:
-        verbose_name = "日×账号汇总"
+        verbose_name = _("日×账号汇总")
         indexes = [models.Index(fields=["organisation", "date"])]
         constraints = [
             models.UniqueConstraint(fields=["account", "date"], name="daily_totals_unique")
@@ -454,10 +472,10 @@ class SeriesTotals(Totals):
     series = models.OneToOneField(Series, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        verbose_name = "专辑汇总"
+        verbose_name = _("专辑汇总")
 
     def __str__(self) -> str:
-        return f"专辑 {self.series_id}"
+        return str(_("专辑 %(id)s") % {"id": self.series_id})
 
 
 class OwnerTotals(Totals):
@@ -466,13 +484,13 @@ class OwnerTotals(Totals):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        verbose_name = "负责人汇总"
+        verbose_name = _("负责人汇总")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "owner"], name="owner_totals_unique")
         ]
 
     def __str__(self) -> str:
-        return f"负责人 {self.owner_id}"
+        return str(_("负责人 %(id)s") % {"id": self.owner_id})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,16 +501,16 @@ class OwnerTotals(Totals):
 class Attribution(models.TextChoices):
     """归因 reason tags of a post below or above its target (custom text is allowed too)."""
 
-    WEAK_CONTENT = "weak_content", "内容吸引力不足"
-    BAD_TIME = "bad_time", "发布时间不当"
-    PLATFORM_TRAFFIC = "platform_traffic", "平台流量波动"
-    KOL = "kol", "KOL带动"
-    HOT_TOPIC = "hot_topic", "热点借势"
+    WEAK_CONTENT = "weak_content", _("内容吸引力不足")
+    BAD_TIME = "bad_time", _("发布时间不当")
+    PLATFORM_TRAFFIC = "platform_traffic", _("平台流量波动")
+    KOL = "kol", _("KOL带动")
+    HOT_TOPIC = "hot_topic", _("热点借势")
 
 
 def attribution_label(tag: str) -> str:
-    """A tag's Chinese label: the built-in reason's label, or the custom text itself."""
-    return dict(Attribution.choices).get(tag, tag)
+    """A tag's label: the built-in reason's label, or the custom text itself."""
+    return str(dict(Attribution.choices).get(tag, tag))
 
 
 class PostAnalysis(models.Model):
@@ -506,9 +524,11 @@ class PostAnalysis(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="+")
-    analysis = models.TextField("亮点/问题分析", max_length=1000, blank=True)
-    suggestion = models.TextField("优化建议", max_length=1000, blank=True)
-    tags = models.JSONField("归因", default=list, blank=True, help_text="内置代码或自定义文本")
+    analysis = models.TextField(_("亮点/问题分析"), max_length=1000, blank=True)
+    suggestion = models.TextField(_("优化建议"), max_length=1000, blank=True)
+    tags = models.JSONField(
+        _("归因"), default=list, blank=True, help_text=_("内置代码或自定义文本")
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -517,10 +537,10 @@ class PostAnalysis(models.Model):
     audit_type = "post_analysis"
 
     class Meta:
-        verbose_name = "发布分析"
+        verbose_name = _("发布分析")
 
     def __str__(self) -> str:
-        return f"发布 {self.variant_id} 分析"
+        return str(_("发布 %(id)s 分析") % {"id": self.variant_id})
 
     def tag_labels(self) -> list[str]:
         return [attribution_label(t) for t in self.tags]
@@ -530,31 +550,33 @@ class ABTest(models.Model):
     """A 标题/封面 test: a hypothesis, the metric, two or more variants with their figures."""
 
     class Kind(models.TextChoices):
-        TITLE = "title", "标题"
-        COVER = "cover", "封面"
+        TITLE = "title", _("标题")
+        COVER = "cover", _("封面")
 
     class Metric(models.TextChoices):
-        CLICK = "click", "点击率"
-        READ = "read", "阅读率"
-        COMPLETION = "completion", "完播率"
-        CONVERSION = "conversion", "转化率"
+        CLICK = "click", _("点击率")
+        READ = "read", _("阅读率")
+        COMPLETION = "completion", _("完播率")
+        CONVERSION = "conversion", _("转化率")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="+", verbose_name="城市公司")  # fmt: skip
+                                related_name="+", verbose_name=_("城市公司"))  # fmt: skip
     project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="+", verbose_name="项目")  # fmt: skip
-    name = models.CharField("测试名称", max_length=80)
-    hypothesis = models.TextField("假设", max_length=500)
-    kind = models.CharField("测试对象", max_length=8, choices=Kind.choices, default=Kind.TITLE)
-    metric = models.CharField("指标", max_length=12, choices=Metric.choices, default=Metric.CLICK)
+                                related_name="+", verbose_name=_("项目"))  # fmt: skip
+    name = models.CharField(_("测试名称"), max_length=80)
+    hypothesis = models.TextField(_("假设"), max_length=500)
+    kind = models.CharField(_("测试对象"), max_length=8, choices=Kind.choices, default=Kind.TITLE)
+    metric = models.CharField(
+        _("指标"), max_length=12, choices=Metric.choices, default=Metric.CLICK
+    )
     account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name="账号")  # fmt: skip
-    min_exposures = models.PositiveIntegerField("每组最少曝光", default=100)
+                                related_name="+", verbose_name=_("账号"))  # fmt: skip
+    min_exposures = models.PositiveIntegerField(_("每组最少曝光"), default=100)
     min_successes = models.PositiveIntegerField(
-        "每组最少成功/失败数",
+        _("每组最少成功/失败数"),
         default=10,
-        help_text="正态近似成立的条件：成功数与失败数都不少于该值",
+        help_text=_("正态近似成立的条件：成功数与失败数都不少于该值"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -564,7 +586,7 @@ class ABTest(models.Model):
     audit_type = "ab_test"
 
     class Meta:
-        verbose_name = "A/B测试"
+        verbose_name = _("A/B测试")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -575,16 +597,16 @@ class ABVariant(models.Model):
     """One arm of an A/B test: its title or cover and its exposure and successes."""
 
     test = models.ForeignKey(ABTest, on_delete=models.CASCADE, related_name="arms")
-    label = models.CharField("组别", max_length=20)
-    content = models.CharField("标题/封面说明", max_length=200)
-    exposures = models.PositiveBigIntegerField("曝光/样本数", default=0)
-    successes = models.PositiveBigIntegerField("成功数(点击/阅读/完播…)", default=0)
+    label = models.CharField(_("组别"), max_length=20)
+    content = models.CharField(_("标题/封面说明"), max_length=200)
+    exposures = models.PositiveBigIntegerField(_("曝光/样本数"), default=0)
+    successes = models.PositiveBigIntegerField(_("成功数(点击/阅读/完播…)"), default=0)
     sort = models.PositiveSmallIntegerField(default=0)
 
     audit_type = "ab_variant"
 
     class Meta:
-        verbose_name = "A/B测试组"
+        verbose_name = _("A/B测试组")
         ordering = ["test_id", "sort", "id"]
         constraints = [
             models.CheckConstraint(
@@ -601,18 +623,18 @@ class BenchmarkAccount(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="+", verbose_name="城市公司")  # fmt: skip
+                                related_name="+", verbose_name=_("城市公司"))  # fmt: skip
     project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="+", verbose_name="项目")  # fmt: skip
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name="平台")
-    name = models.CharField("竞品账号", max_length=60)
-    owner_name = models.CharField("所属企业/楼盘", max_length=60, blank=True)
-    is_active = models.BooleanField("启用", default=True)
+                                related_name="+", verbose_name=_("项目"))  # fmt: skip
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, verbose_name=_("平台"))
+    name = models.CharField(_("竞品账号"), max_length=60)
+    owner_name = models.CharField(_("所属企业/楼盘"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     audit_type = "benchmark_account"
 
     class Meta:
-        verbose_name = "竞品账号"
+        verbose_name = _("竞品账号")
         ordering = ["platform_id", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -630,16 +652,18 @@ class BenchmarkFigure(models.Model):
     benchmark = models.ForeignKey(
         BenchmarkAccount, on_delete=models.CASCADE, related_name="figures"
     )
-    date = models.DateField("日期")
-    followers = _count("粉丝数")
-    posts = _count("当日发布数")
-    interactions = _count("当日互动量")
-    source = models.CharField("来源", max_length=8, choices=Source.choices, default=Source.MANUAL)
+    date = models.DateField(_("日期"))
+    followers = _count(_("粉丝数"))
+    posts = _count(_("当日发布数"))
+    interactions = _count(_("当日互动量"))
+    source = models.CharField(
+        _("来源"), max_length=8, choices=Source.choices, default=Source.MANUAL
+    )
 
     audit_type = "benchmark_figure"
 
     class Meta:
-        verbose_name = "竞品数据"
+        verbose_name = _("竞品数据")
         ordering = ["benchmark_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["benchmark", "date"], name="benchmark_figure_unique")

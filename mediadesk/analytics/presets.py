@@ -8,40 +8,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 IGNORE = ""
 
 # Field → (label, kind). Kinds: id / text / time / count / rate / seconds / extra.
 FIELDS: dict[str, tuple[str, str]] = {
-    "variant": ("MediaDesk 发布ID", "id"),
-    "account": ("账号", "text"),
-    "external_id": ("平台内容ID", "text"),
-    "url": ("内容链接", "text"),
-    "title": ("标题", "text"),
-    "published_at": ("发布时间", "time"),
-    "taken_at": ("统计时间", "time"),
-    "impressions": ("曝光", "count"),
-    "reads": ("阅读/播放次数", "count"),
-    "readers": ("阅读/播放人数", "count"),
-    "likes": ("点赞", "count"),
-    "comments": ("评论", "count"),
-    "shares": ("分享/转发次数", "count"),
-    "sharers": ("分享人数", "count"),
-    "favourites": ("收藏", "count"),
-    "zaikan": ("在看", "count"),
-    "follower_gain": ("涨粉/阅读后关注", "count"),
-    "clicks": ("点击", "count"),
-    "delivered": ("送达人数", "count"),
-    "message_reads": ("公众号消息阅读次数", "count"),
-    "conv_leads": ("留资", "count"),
-    "conv_registrations": ("注册", "count"),
-    "conv_purchases": ("购买", "count"),
-    "conv_consultations": ("咨询", "count"),
-    "completion_rate": ("完播率", "rate"),
-    "bounce_2s": ("2s跳出率", "rate"),
-    "completion_5s": ("5s完播率", "rate"),
-    "read_completion": ("阅读完成率", "rate"),
-    "avg_play_seconds": ("平均播放时长(秒)", "seconds"),
-    "extra": ("其他(原样保存)", "extra"),
+    "variant": (gettext_noop("MediaDesk 发布ID"), "id"),
+    "account": (gettext_noop("账号"), "text"),
+    "external_id": (gettext_noop("平台内容ID"), "text"),
+    "url": (gettext_noop("内容链接"), "text"),
+    "title": (gettext_noop("标题"), "text"),
+    "published_at": (gettext_noop("发布时间"), "time"),
+    "taken_at": (gettext_noop("统计时间"), "time"),
+    "impressions": (gettext_noop("曝光"), "count"),
+    "reads": (gettext_noop("阅读/播放次数"), "count"),
+    "readers": (gettext_noop("阅读/播放人数"), "count"),
+    "likes": (gettext_noop("点赞"), "count"),
+    "comments": (gettext_noop("评论"), "count"),
+    "shares": (gettext_noop("分享/转发次数"), "count"),
+    "sharers": (gettext_noop("分享人数"), "count"),
+    "favourites": (gettext_noop("收藏"), "count"),
+    "zaikan": (gettext_noop("在看"), "count"),
+    "follower_gain": (gettext_noop("涨粉/阅读后关注"), "count"),
+    "clicks": (gettext_noop("点击"), "count"),
+    "delivered": (gettext_noop("送达人数"), "count"),
+    "message_reads": (gettext_noop("公众号消息阅读次数"), "count"),
+    "conv_leads": (gettext_noop("留资"), "count"),
+    "conv_registrations": (gettext_noop("注册"), "count"),
+    "conv_purchases": (gettext_noop("购买"), "count"),
+    "conv_consultations": (gettext_noop("咨询"), "count"),
+    "completion_rate": (gettext_noop("完播率"), "rate"),
+    "bounce_2s": (gettext_noop("2s跳出率"), "rate"),
+    "completion_5s": (gettext_noop("5s完播率"), "rate"),
+    "read_completion": (gettext_noop("阅读完成率"), "rate"),
+    "avg_play_seconds": (gettext_noop("平均播放时长(秒)"), "seconds"),
+    "extra": (gettext_noop("其他(原样保存)"), "extra"),
 }
 COUNT_FIELDS = tuple(name for name, (_, kind) in FIELDS.items() if kind == "count")
 RATE_FIELDS = tuple(name for name, (_, kind) in FIELDS.items() if kind == "rate")
@@ -50,22 +52,22 @@ MATCH_FIELDS = ("variant", "external_id", "url", "title")
 # Daily figures (one row per account and day). Kind "signed" is a checked, not stored, figure;
 # "by_header" columns are kept per column header (渠道 → 阅读次数).
 ACCOUNT_DAILY_FIELDS: dict[str, tuple[str, str]] = {
-    "account": ("账号", "text"),
-    "date": ("日期", "date"),
-    "followers": ("累积关注人数", "count"),
-    "new_followers": ("新关注人数", "count"),
-    "cancelled_followers": ("取消关注人数", "count"),
-    "net_gain": ("净增关注人数", "signed"),
-    "reads_by_source": ("分渠道阅读次数", "by_header"),
+    "account": (gettext_noop("账号"), "text"),
+    "date": (gettext_noop("日期"), "date"),
+    "followers": (gettext_noop("累积关注人数"), "count"),
+    "new_followers": (gettext_noop("新关注人数"), "count"),
+    "cancelled_followers": (gettext_noop("取消关注人数"), "count"),
+    "net_gain": (gettext_noop("净增关注人数"), "signed"),
+    "reads_by_source": (gettext_noop("分渠道阅读次数"), "by_header"),
 }
 MINI_DAILY_FIELDS: dict[str, tuple[str, str]] = {
-    "account": ("账号", "text"),
-    "date": ("日期", "date"),
-    "visit_uv": ("访问人数", "count"),
-    "visit_pv": ("访问次数", "count"),
-    "new_users": ("新用户数", "count"),
-    "stay_seconds_per_user": ("人均停留时长(秒)", "seconds"),
-    "buyers": ("购买人数", "count"),
+    "account": (gettext_noop("账号"), "text"),
+    "date": (gettext_noop("日期"), "date"),
+    "visit_uv": (gettext_noop("访问人数"), "count"),
+    "visit_pv": (gettext_noop("访问次数"), "count"),
+    "new_users": (gettext_noop("新用户数"), "count"),
+    "stay_seconds_per_user": (gettext_noop("人均停留时长(秒)"), "seconds"),
+    "buyers": (gettext_noop("购买人数"), "count"),
 }
 FIELDS_OF: dict[str, dict[str, tuple[str, str]]] = {
     "snapshots": FIELDS, "account_daily": ACCOUNT_DAILY_FIELDS, "mini_daily": MINI_DAILY_FIELDS,
@@ -87,7 +89,7 @@ class Preset:
 
 WECHAT_NOTIFIED = Preset(
     "wechat_notified",
-    "公众号 已通知内容 导出",
+    gettext_noop("公众号 已通知内容 导出"),
     "wechat_mp",
     {
         "内容标题": "title",
@@ -110,7 +112,7 @@ WECHAT_NOTIFIED = Preset(
 )
 DOUYIN_VIDEOS = Preset(
     "douyin_videos",
-    "抖音 创作者中心 作品数据导出",
+    gettext_noop("抖音 创作者中心 作品数据导出"),
     "douyin",
     {
         "作品ID": "external_id", "作品名称": "title", "作品标题": "title", "发布时间": "published_at",
@@ -124,7 +126,7 @@ DOUYIN_VIDEOS = Preset(
 )  # fmt: skip
 XHS_NOTES = Preset(
     "xiaohongshu_notes",
-    "小红书 笔记数据导出",
+    gettext_noop("小红书 笔记数据导出"),
     "xiaohongshu",
     {
         "笔记ID": "external_id", "笔记标题": "title", "笔记链接": "url", "首次发布时间": "published_at",
@@ -136,7 +138,7 @@ XHS_NOTES = Preset(
 )  # fmt: skip
 WEIBO_POSTS = Preset(
     "weibo_posts",
-    "微博 博文数据导出",
+    gettext_noop("微博 博文数据导出"),
     "weibo",
     {
         "微博ID": "external_id", "mid": "external_id", "微博链接": "url", "链接": "url",
@@ -158,33 +160,33 @@ GENERIC_COLUMNS: tuple[tuple[str, str], ...] = (
     ("留资", "conv_leads"), ("注册", "conv_registrations"), ("购买", "conv_purchases"),
     ("咨询", "conv_consultations"),
 )  # fmt: skip
-GENERIC = Preset("mediadesk", "MediaDesk 通用模板", "", dict(GENERIC_COLUMNS))
+GENERIC = Preset("mediadesk", gettext_noop("MediaDesk 通用模板"), "", dict(GENERIC_COLUMNS))
 
 ACCOUNT_DAILY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("账号", "account"), ("日期", "date"), ("累积关注人数", "followers"),
+    ("账号", "account"), (gettext_noop("日期"), "date"), ("累积关注人数", "followers"),
     ("新关注人数", "new_followers"), ("取消关注人数", "cancelled_followers"),
     ("净增关注人数", "net_gain"), ("会话阅读次数", "reads_by_source"),
     ("朋友圈阅读次数", "reads_by_source"), ("搜一搜阅读次数", "reads_by_source"),
     ("其他渠道阅读次数", "reads_by_source"),
 )  # fmt: skip
 ACCOUNT_DAILY = Preset(
-    "mediadesk_account_daily", "MediaDesk 账号日数据模板", "", dict(ACCOUNT_DAILY_COLUMNS),
+    "mediadesk_account_daily", gettext_noop("MediaDesk 账号日数据模板"), "", dict(ACCOUNT_DAILY_COLUMNS),
     "account_daily",
 )  # fmt: skip
 # 公众号后台 用户分析 → 用户增长 → 下载表格 (domain-cn §3.1: new_user, cancel_user, cumulate_user).
 WECHAT_USER_ANALYSIS = Preset(
-    "wechat_user_analysis", "公众号 用户分析 导出", "wechat_mp",
+    "wechat_user_analysis", gettext_noop("公众号 用户分析 导出"), "wechat_mp",
     {"日期": "date", "时间": "date", "新关注人数": "new_followers", "取消关注人数": "cancelled_followers",
      "净增关注人数": "net_gain", "累积关注人数": "followers"},
     "account_daily",
 )  # fmt: skip
 MINI_DAILY_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("账号", "account"), ("日期", "date"), ("访问人数", "visit_uv"), ("访问次数", "visit_pv"),
+    ("账号", "account"), (gettext_noop("日期"), "date"), ("访问人数", "visit_uv"), ("访问次数", "visit_pv"),
     ("新用户数", "new_users"), ("人均停留时长(秒)", "stay_seconds_per_user"),
     ("购买人数", "buyers"),
 )  # fmt: skip
 MINI_DAILY = Preset(
-    "mediadesk_mini_daily", "MediaDesk 小程序日数据模板", "",
+    "mediadesk_mini_daily", gettext_noop("MediaDesk 小程序日数据模板"), "",
     {**dict(MINI_DAILY_COLUMNS), "新用户": "new_users", "人均停留时长": "stay_seconds_per_user",
      "打开次数": IGNORE, "次均停留时长": IGNORE, "平均访问深度": IGNORE},
     "mini_daily",

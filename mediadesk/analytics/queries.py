@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from mediadesk.analytics import hints, rules
 from mediadesk.analytics.models import (
@@ -40,7 +41,7 @@ FORM_LABELS = dict(Form.choices)
 def require_view(user: Any) -> None:
     """403 unless the user may see analytics somewhere."""
     if not scopes.has_perm(user, Perm.ANALYTICS_VIEW):
-        raise PermissionDenied("没有数据分析查看权限")
+        raise PermissionDenied(gettext("没有数据分析查看权限"))
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class Row:
             "interactions": self.interactions,
             "interaction_rate": self.rate.percent(),
             "conversions": self.conversions,
-            "target_status": self.status.label,
+            "target_status": str(self.status.label),
             "analysis": self.analysis,
             "suggestion": self.suggestion,
         }
@@ -157,23 +158,23 @@ class Row:
             self.interactions,
             self.rate.percent(),
             self.conversions,
-            self.status.label,
+            str(self.status.label),
             self.analysis,
             self.suggestion,
         ]
 
 
 MONITORING_HEADERS = (
-    "发布日期",
-    "内容主题",
-    "平台",
-    "曝光量",
-    "互动量(点赞+评论+转发)",
-    "互动率",
-    "转化量",
-    "达标情况(对比目标)",
-    "亮点/问题分析",
-    "优化建议",
+    gettext_noop("发布日期"),
+    gettext_noop("内容主题"),
+    gettext_noop("平台"),
+    gettext_noop("曝光量"),
+    gettext_noop("互动量(点赞+评论+转发)"),
+    gettext_noop("互动率"),
+    gettext_noop("转化量"),
+    gettext_noop("达标情况(对比目标)"),
+    gettext_noop("亮点/问题分析"),
+    gettext_noop("优化建议"),
 )
 
 
@@ -213,7 +214,8 @@ def _row(m: PostMetrics, policy: rules.Policy, ctx: _HintContext) -> Row:
     actual = {"曝光/播放": m.eval_exposure, "互动": m.eval_interactions, "转化": m.eval_conversions}
     status = rules.target_status([(actual[n], t) for n, _, t in goals], policy)
     rate = rules.Ratio(m.eval_interactions, m.eval_exposure)
-    generated = hints.hints_for(ctx.facts(m, rate, [(n, r) for n, r, _ in goals], status))
+    shown = [(gettext(n), r) for n, r, _ in goals]
+    generated = hints.hints_for(ctx.facts(m, rate, shown, status))
     note: PostAnalysis | None = getattr(variant, "analysis", None)
     title = variant.title or item.title
     return Row(
@@ -228,7 +230,7 @@ def _row(m: PostMetrics, policy: rules.Policy, ctx: _HintContext) -> Row:
         rate=rate,
         conversions=m.eval_conversions,
         status=status,
-        achievements=[(n, r) for n, r, _ in goals],
+        achievements=[(gettext(n), r) for n, r, _ in goals],
         analysis=note.analysis if note else generated.analysis,
         suggestion=note.suggestion if note else generated.suggestion,
         tags=list(note.tags) if note else generated.tags,
@@ -260,7 +262,7 @@ class _HintContext:
         variant = m.variant
         return hints.Facts(
             rate=rate,
-            form_label=FORM_LABELS.get(m.form, ""),
+            form_label=gettext(str(FORM_LABELS.get(m.form, ""))) if m.form in FORM_LABELS else "",
             account_median=self.medians.get((m.account_id, m.form)),
             published_at=timezone.localtime(m.published_at) if m.published_at else None,
             windows=self.windows.get(m.platform_id, ()),
@@ -340,6 +342,11 @@ class Kpi:
         return rules.Ratio(Decimal(self.value) - Decimal(self.previous), self.previous)
 
     @property
+    def title(self) -> str:
+        """The label in the user's language (`label` stays the Chinese key)."""
+        return gettext(self.label)
+
+    @property
     def display(self) -> str:
         if self.ratio is not None:
             return self.ratio.percent(2)
@@ -393,16 +400,16 @@ def kpis(user: Any, f: Filters) -> list[Kpi]:
     rate_now = rules.Ratio(now["interactions"], now["exposure"])
     rate_before = rules.Ratio(before["interactions"], before["exposure"])
     return [
-        Kpi("发布数", now["posts"], before["posts"]),
-        Kpi("曝光量", now["exposure"], before["exposure"]),
-        Kpi("互动量", now["interactions"], before["interactions"]),
-        Kpi("互动率", rate_now.value, rate_before.value, ratio=rate_now),
+        Kpi(gettext_noop("发布数"), now["posts"], before["posts"]),
+        Kpi(gettext_noop("曝光量"), now["exposure"], before["exposure"]),
+        Kpi(gettext_noop("互动量"), now["interactions"], before["interactions"]),
+        Kpi(gettext_noop("互动率"), rate_now.value, rate_before.value, ratio=rate_now),
         Kpi(
-            "净增粉",
+            gettext_noop("净增粉"),
             _net_gain(followers_daily(user, f)),
             _net_gain(followers_daily(user, f.previous())),
         ),
-        Kpi("转化量", now["conversions"], before["conversions"]),
+        Kpi(gettext_noop("转化量"), now["conversions"], before["conversions"]),
     ]
 
 
@@ -477,7 +484,7 @@ def comparisons(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
         )
         out[label] = [
             {
-                "name": r[key] or "（未设置）",
+                "name": r[key] or gettext("（未设置）"),
                 "posts": r["posts"],
                 "exposure": r["exposure"] or 0,
                 "interactions": r["interactions"] or 0,
@@ -491,7 +498,7 @@ def comparisons(user: Any, f: Filters) -> dict[str, list[dict[str, Any]]]:
 
 # ------------------------------------------------------------------ 公众号 and 小程序 panels
 
-ACTIVITY_DEFINITION = (
+ACTIVITY_DEFINITION = gettext_lazy(
     "活跃度 = (阅读人数 + 互动量) ÷ 期末粉丝数：每位粉丝在本期平均产生的阅读与互动"
 )
 
@@ -544,7 +551,7 @@ def _latest_followers(user: Any, f: Filters, platform: str) -> int | None:
     return sum(last.values()) if last else None
 
 
-MINI_DEFINITION = (
+MINI_DEFINITION = gettext_lazy(
     "浏览人数 = 期内每日访问人数之和；使用人数 = 日均访问人数；购买人数来自项目自有订单/线索数据"
 )
 

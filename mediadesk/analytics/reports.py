@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from mediadesk.analytics import queries, rules
 from mediadesk.analytics.models import attribution_label
@@ -40,7 +41,10 @@ class Report:
 
     @property
     def period_text(self) -> str:
-        return f"{self.filters.start:%Y-%m-%d} 至 {self.filters.end:%Y-%m-%d}"
+        return gettext("%(start)s 至 %(end)s") % {
+            "start": f"{self.filters.start:%Y-%m-%d}",
+            "end": f"{self.filters.end:%Y-%m-%d}",
+        }
 
 
 def build(user: Any, f: queries.Filters, title: str) -> Report:
@@ -52,13 +56,13 @@ def build(user: Any, f: queries.Filters, title: str) -> Report:
         filters=f,
         rows=rows,
         goals=_goals(qs),
-        status_counts=dict(Counter(r.status.label for r in rows)),
+        status_counts=dict(Counter(str(r.status.label) for r in rows)),
         attributions=Counter(attribution_label(t) for r in rows for t in r.tags).most_common(),
         highlights=_lines(rows, "highlight"),
         problems=_lines(rows, "problem"),
-        suggestions=list(dict.fromkeys(s for r in rows for s in r.suggestion.split("；") if s))[
-            :LIST_LIMIT
-        ],
+        suggestions=list(
+            dict.fromkeys(s for r in rows for s in r.suggestion.split(gettext("；")) if s)
+        )[:LIST_LIMIT],
         totals=_totals(rows),
     )
 
@@ -67,9 +71,9 @@ def _goals(qs: Any) -> list[Goal]:
     """Targets vs actual over the posts that set each target (sums of both)."""
     out = []
     for label, actual, target in (
-        ("曝光/播放", "eval_exposure", "variant__item__target_exposure"),
-        ("互动", "eval_interactions", "variant__item__target_interactions"),
-        ("转化", "eval_conversions", "variant__item__target_conversions"),
+        (gettext("曝光/播放"), "eval_exposure", "variant__item__target_exposure"),
+        (gettext("互动"), "eval_interactions", "variant__item__target_interactions"),
+        (gettext("转化"), "eval_conversions", "variant__item__target_conversions"),
     ):
         s = qs.filter(**{f"{target}__gt": 0}).aggregate(a=Sum(actual), t=Sum(target))
         if s["t"]:
@@ -82,7 +86,15 @@ def _lines(rows: list[queries.Row], kind: str) -> list[str]:
     for r in rows:
         texts = [h.text for h in r.hints.items if h.kind == kind]
         if texts:
-            out.append(f"{r.published_date:%m-%d} {r.platform}《{r.topic}》：{texts[0]}")
+            out.append(
+                gettext("%(date)s %(platform)s《%(topic)s》：%(text)s")
+                % {
+                    "date": f"{r.published_date:%m-%d}",
+                    "platform": r.platform,
+                    "topic": r.topic,
+                    "text": texts[0],
+                }
+            )
     return out[:LIST_LIMIT]
 
 

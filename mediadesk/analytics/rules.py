@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 Number = int | Decimal
 HUNDRED = Decimal(100)
@@ -172,11 +173,11 @@ def achievement(actual: Number | None, target: Number | None) -> Ratio:
 class TargetStatus(models.TextChoices):
     """达标情况."""
 
-    EXCEEDED = "exceeded", "超额达标"
-    MET = "met", "达标"
-    MISSED = "missed", "未达标"
-    NO_DATA = "no_data", "数据不足"
-    NO_TARGET = "no_target", "无目标"
+    EXCEEDED = "exceeded", _("超额达标")
+    MET = "met", _("达标")
+    MISSED = "missed", _("未达标")
+    NO_DATA = "no_data", _("数据不足")
+    NO_TARGET = "no_target", _("无目标")
 
 
 def target_status(

@@ -5,26 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
 from mediadesk.analytics.services import MAX_COUNT
 from mediadesk.core.schemas import BodyIn, Id
 
 Count = Field(None, ge=0, le=MAX_COUNT)
-Rate = Field(None, ge=0, le=1, max_digits=9, decimal_places=6, description="比率，0–1 的小数")
+Rate = Field(None, ge=0, le=1, max_digits=9, decimal_places=6, description=_("比率，0–1 的小数"))
 
 
 class SnapshotIn(BodyIn):
     """One post's figures at one time. Identify the post by `variant`, `external_id`, `url`,
     or `account` + `title` + `published_at`; unmatched posts are created as unplanned."""
 
-    variant: Id | None = Field(None, description="MediaDesk 发布（平台稿）id")
-    external_id: str | None = Field(None, max_length=120, description="平台内容ID")
-    url: str | None = Field(None, max_length=500, description="发布链接")
+    variant: Id | None = Field(None, description=_("MediaDesk 发布（平台稿）id"))
+    external_id: str | None = Field(None, max_length=120, description=_("平台内容ID"))
+    url: str | None = Field(None, max_length=500, description=_("发布链接"))
     title: str | None = Field(None, max_length=200)
-    account: Id | None = Field(None, description="账号 id（默认取请求的 account）")
+    account: Id | None = Field(None, description=_("账号 id（默认取请求的 account）"))
     published_at: dt.datetime | None = None
-    taken_at: dt.datetime | None = Field(None, description="统计时间（默认为请求时刻）")
+    taken_at: dt.datetime | None = Field(None, description=_("统计时间（默认为请求时刻）"))
     impressions: int | None = Count
     reads: int | None = Count
     readers: int | None = Count
@@ -51,9 +52,11 @@ class SnapshotIn(BodyIn):
 
 
 class SnapshotsIn(BodyIn):
-    platform: str = Field(min_length=1, max_length=30, description="平台代码，如 douyin、wechat_mp")
-    account: Id | None = Field(None, description="默认账号 id")
-    accept_fuzzy: bool = Field(False, description="接受按 账号+标题+发布日期 的模糊匹配")
+    platform: str = Field(
+        min_length=1, max_length=30, description=_("平台代码，如 douyin、wechat_mp")
+    )
+    account: Id | None = Field(None, description=_("默认账号 id"))
+    accept_fuzzy: bool = Field(False, description=_("接受按 账号+标题+发布日期 的模糊匹配"))
     items: list[SnapshotIn] = Field(min_length=1, max_length=5000)
 
 
@@ -76,22 +79,22 @@ class IngestOut(Schema):
 class AccountDayIn(BodyIn):
     """One account's figures for one day (净增 is checked against 新关注 − 取消关注)."""
 
-    account: Id | None = Field(None, description="账号 id（默认取请求的 account）")
+    account: Id | None = Field(None, description=_("账号 id（默认取请求的 account）"))
     date: dt.date
-    followers: int | None = Field(None, ge=0, le=MAX_COUNT, description="累积关注人数")
-    new_followers: int | None = Field(None, ge=0, le=MAX_COUNT, description="新关注人数")
-    cancelled_followers: int | None = Field(None, ge=0, le=MAX_COUNT, description="取消关注人数")
+    followers: int | None = Field(None, ge=0, le=MAX_COUNT, description=_("累积关注人数"))
+    new_followers: int | None = Field(None, ge=0, le=MAX_COUNT, description=_("新关注人数"))
+    cancelled_followers: int | None = Field(None, ge=0, le=MAX_COUNT, description=_("取消关注人数"))
     net_gain: int | None = Field(
-        None, ge=-MAX_COUNT, le=MAX_COUNT, description="净增关注人数（校验用）"
+        None, ge=-MAX_COUNT, le=MAX_COUNT, description=_("净增关注人数（校验用）")
     )
     reads_by_source: dict[str, int] = Field(
-        default_factory=dict, max_length=30, description="分渠道阅读次数 {渠道: 次数}"
+        default_factory=dict, max_length=30, description=_("分渠道阅读次数 {渠道: 次数}")
     )
 
 
 class AccountDailyIn(BodyIn):
-    platform: str = Field(min_length=1, max_length=30, description="平台代码，如 wechat_mp")
-    account: Id | None = Field(None, description="默认账号 id")
+    platform: str = Field(min_length=1, max_length=30, description=_("平台代码，如 wechat_mp"))
+    account: Id | None = Field(None, description=_("默认账号 id"))
     items: list[AccountDayIn] = Field(min_length=1, max_length=5000)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ValidationInfo, field_validator
 
@@ -16,9 +18,9 @@ MAX_DAYS = 366
 class MonitoringIn(PageIn):
     """`?start=YYYY-MM-DD&end=YYYY-MM-DD` (inclusive, Beijing time) and optional dimensions."""
 
-    start: dt.date = Field(description="开始日期（含）")
-    end: dt.date = Field(description="结束日期（含）")
-    platform: str | None = Field(None, max_length=30, description="平台代码，如 douyin")
+    start: dt.date = Field(description=_("开始日期（含）"))
+    end: dt.date = Field(description=_("结束日期（含）"))
+    platform: str | None = Field(None, max_length=30, description=_("平台代码，如 douyin"))
     account: Id | None = None
     series: Id | None = None
     owner: Id | None = None
@@ -28,9 +30,9 @@ class MonitoringIn(PageIn):
     def _period(cls, end: dt.date, info: ValidationInfo) -> dt.date:
         start = info.data.get("start")
         if start is not None and end < start:
-            raise ValueError("结束日期不能早于开始日期")
+            raise ValueError(gettext("结束日期不能早于开始日期"))
         if start is not None and (end - start).days >= MAX_DAYS:
-            raise ValueError(f"周期不能超过 {MAX_DAYS} 天")
+            raise ValueError(gettext("周期不能超过 %(n)s 天") % {"n": MAX_DAYS})
         return end
 
     def filters(self) -> Filters:
@@ -43,9 +45,9 @@ class MonitoringRowOut(Schema):
     platform: str
     exposure: int | None
     interactions: int | None
-    interaction_rate: str = Field(description="互动率 = 互动量 / 曝光量，如 2.9%；无法计算为 —")
+    interaction_rate: str = Field(description=_("互动率 = 互动量 / 曝光量，如 2.9%；无法计算为 —"))
     conversions: int | None
-    target_status: str = Field(description="超额达标 / 达标 / 未达标 / 数据不足 / 无目标")
+    target_status: str = Field(description=_("超额达标 / 达标 / 未达标 / 数据不足 / 无目标"))
     analysis: str
     suggestion: str
 

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from mediadesk.analytics import aggregates, rules
 from mediadesk.analytics.models import (
@@ -90,7 +90,7 @@ def is_blank(value: Any) -> bool:
 def parse_number(value: Any) -> Decimal:
     """A number cell: "12,345", "1.2万", "3亿"; raises CellError otherwise."""
     if isinstance(value, bool):
-        raise CellError("应为数字")
+        raise CellError(gettext("应为数字"))
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
@@ -104,9 +104,9 @@ def parse_number(value: Any) -> Decimal:
     try:
         number = Decimal(text) * scale
     except InvalidOperation:
-        raise CellError(f"“{value}”不是有效的数字") from None
+        raise CellError(gettext("“%(value)s”不是有效的数字") % {"value": value}) from None
     if not number.is_finite():
-        raise CellError(f"“{value}”不是有效的数字")
+        raise CellError(gettext("“%(value)s”不是有效的数字") % {"value": value})
     return number
 
 
@@ -119,11 +119,11 @@ def parse_count(value: Any) -> int | None:
     else:
         number = parse_number(value)
         if number < 0:
-            raise CellError("不能为负数")
+            raise CellError(gettext("不能为负数"))
         if number != number.to_integral_value():
-            raise CellError(f"“{value}”应为整数")
+            raise CellError(gettext("“%(value)s”应为整数") % {"value": value})
     if number > MAX_COUNT:
-        raise CellError("数值过大")
+        raise CellError(gettext("数值过大"))
     return int(number)
 
 
@@ -135,11 +135,13 @@ def parse_rate(value: Any) -> Decimal | None:
     is_percent = text.endswith("%")
     number = parse_number(text[:-1] if is_percent else value)
     if number < 0:
-        raise CellError("不能为负数")
+        raise CellError(gettext("不能为负数"))
     if is_percent or number > 1:
         number /= 100
     if number > 1:
-        raise CellError(f"“{value}”不是有效的比率（应在 0–100% 之间）")
+        raise CellError(
+            gettext("“%(value)s”不是有效的比率（应在 0–100%% 之间）") % {"value": value}
+        )
     return number.quantize(Decimal("0.000001"))
 
 
@@ -154,7 +156,7 @@ def parse_seconds(value: Any) -> Decimal | None:
     else:
         number = parse_number(text)
     if number < 0 or number >= 10**8:
-        raise CellError(f"“{value}”不是有效的时长")
+        raise CellError(gettext("“%(value)s”不是有效的时长") % {"value": value})
     return number.quantize(Decimal("0.01"))
 
 
@@ -187,7 +189,9 @@ def _parse_time_text(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise CellError(f"“{text}”不是有效的时间（如 2024-05-01 20:00）") from None
+        raise CellError(
+            gettext("“%(value)s”不是有效的时间（如 2024-05-01 20:00）") % {"value": text}
+        ) from None
 
 
 def normalise_url(url: str) -> str:
@@ -285,12 +289,15 @@ class Report:
 
     def messages(self, limit: int | None = None) -> list[str]:
         """Errors as "第 N 行「列」：原因"."""
-        return [f"第 {n} 行「{col}」：{why}" for n, col, why in self.errors[:limit]]
+        return [
+            gettext("第 %(n)s 行「%(col)s」：%(why)s") % {"n": n, "col": col, "why": why}
+            for n, col, why in self.errors[:limit]
+        ]
 
 
 def require_import(user: Any) -> None:
     """403 unless the user may import metrics somewhere."""
-    scopes.require(scopes.has_perm(user, Perm.ANALYTICS_IMPORT), "没有导入数据的权限")
+    scopes.require(scopes.has_perm(user, Perm.ANALYTICS_IMPORT), gettext("没有导入数据的权限"))
 
 
 def importable_accounts(user: Any, organisation: Organisation, platform: Platform) -> list[Account]:
@@ -318,11 +325,11 @@ def start_batch(
     run uses an unsaved batch."""
     require_import(by)
     if by.organisation is None:
-        raise PermissionDenied("用户不属于任何组织")
+        raise PermissionDenied(gettext("用户不属于任何组织"))
     if account is not None and account.pk not in {
         a.pk for a in importable_accounts(by, by.organisation, platform)
     }:
-        raise ValidationError({"account": "没有该账号的导入权限，或账号不属于所选平台"})
+        raise ValidationError({"account": gettext("没有该账号的导入权限，或账号不属于所选平台")})
     now = timezone.now().replace(second=0, microsecond=0)
     batch = ImportBatch(
         organisation=by.organisation, created_by=by, platform=platform, account=account,
@@ -445,7 +452,7 @@ def _identity(name: str, value: Any) -> Any:
     text = "" if is_blank(value) else str(value).strip()
     limit = {"external_id": 120, "url": 500, "account": 80}.get(name)
     if limit and len(text) > limit:
-        raise CellError(f"不能超过 {limit} 个字符")
+        raise CellError(gettext("不能超过 %(n)s 个字符") % {"n": limit})
     return text[:200] if name == "title" else text
 
 
@@ -468,9 +475,9 @@ def _post_id(value: Any) -> int:
     try:
         number = int(str(value).strip().lstrip("#"))
     except ValueError:
-        raise CellError(f"“{value}”不是有效的发布ID") from None
+        raise CellError(gettext("“%(value)s”不是有效的发布ID") % {"value": value}) from None
     if not 0 < number < 2**63:
-        raise CellError(f"“{value}”不是有效的发布ID")
+        raise CellError(gettext("“%(value)s”不是有效的发布ID") % {"value": value})
     return number
 
 
@@ -480,11 +487,11 @@ def _prepare(raw: RawRow, ctx: Context, look: _Lookups, report: Report) -> dict[
     if parsed is None:
         return None
     if not any(parsed.get(n) is not None for n in FIGURES) and not raw.extra:
-        report.errors.append((raw.number, "—", "没有任何指标数据"))
+        report.errors.append((raw.number, "—", gettext("没有任何指标数据")))
         return None
     if not any(parsed.get(n) for n in ("variant", "external_id", "url", "title")):
         report.errors.append((raw.number, ctx.column("title"),
-                              "无法识别是哪条发布：需要发布ID、平台内容ID、链接或标题之一"))  # fmt: skip
+                              gettext("无法识别是哪条发布：需要发布ID、平台内容ID、链接或标题之一")))  # fmt: skip
         return None
     text = parsed.pop("account", "")
     parsed["account"] = ctx.batch.account
@@ -492,7 +499,8 @@ def _prepare(raw: RawRow, ctx: Context, look: _Lookups, report: Report) -> dict[
         parsed["account"] = look.account_named(text)
         if parsed["account"] is None:
             report.errors.append((raw.number, ctx.column("account"),
-                                  f"找不到{ctx.platform}账号“{text}”，或没有该账号的导入权限"))  # fmt: skip
+                                  gettext("找不到%(platform)s账号“%(name)s”，或没有该账号的导入权限")
+                                  % {"platform": ctx.platform, "name": text}))  # fmt: skip
             return None
     return parsed
 
@@ -504,14 +512,17 @@ def _match(parsed: dict[str, Any], look: _Lookups) -> tuple[int | None, str, str
         return (
             found,
             "id",
-            "" if found else f"找不到已发布的{look.ctx.platform}发布 #{parsed['variant']}",
+            ""
+            if found
+            else gettext("找不到已发布的%(platform)s发布 #%(id)s")
+            % {"platform": look.ctx.platform, "id": parsed["variant"]},
         )
     for key, index, how in (("external_id", look.by_external, "external_id"),
                             ("url", look.by_url, "url")):  # fmt: skip
         value = parsed.get(key)
         ids = index.get(normalise_url(value) if key == "url" else value, []) if value else []
         if len(ids) > 1:
-            return None, how, "匹配到多条发布，请改用 MediaDesk 发布ID"
+            return None, how, gettext("匹配到多条发布，请改用 MediaDesk 发布ID")
         if ids:
             return ids[0], how, ""
     return _match_title(parsed, look), "title", ""
@@ -545,11 +556,15 @@ def _check(raw: RawRow, parsed: dict[str, Any], look: _Lookups, report: Report) 
         return
     account, post = parsed["account"], look.posts.get(variant_id) if variant_id else None
     if post is not None and post["account_id"] not in look.accounts:
-        report.errors.append((number, ctx.column("account"), "没有该发布所在账号的导入权限"))
+        report.errors.append(
+            (number, ctx.column("account"), gettext("没有该发布所在账号的导入权限"))
+        )
         return
     if post is not None and account is not None and post["account_id"] != account.pk:
         owner = look.accounts[post["account_id"]].name
-        report.errors.append((number, ctx.column("account"), f"该发布属于账号“{owner}”"))
+        report.errors.append(
+            (number, ctx.column("account"), gettext("该发布属于账号“%(owner)s”") % {"owner": owner})
+        )
         return
     if (
         how == "title"
@@ -586,8 +601,8 @@ def _checked(raw: RawRow, parsed: dict[str, Any], post: dict[str, Any] | None, h
         new_key = _new_key(parsed, account)
     taken_at = parsed.get("taken_at") or ctx.batch.as_of
     if published_at is not None and taken_at < published_at:
-        column = ctx.column("taken_at") if parsed.get("taken_at") else "数据截至"
-        report.errors.append((raw.number, column, "统计时间早于发布时间"))
+        column = ctx.column("taken_at") if parsed.get("taken_at") else gettext("数据截至")
+        report.errors.append((raw.number, column, gettext("统计时间早于发布时间")))
         return None
     return Checked(
         number=raw.number, extra=raw.extra, taken_at=taken_at, has_time=bool(parsed.get("taken_at")),
@@ -603,11 +618,11 @@ def _unplanned_problem(
     account: Account | None, published_at: Any, ctx: Context
 ) -> tuple[str, str] | None:
     if account is None:
-        return ctx.column(
-            "account"
-        ), "找不到匹配的发布；新建计划外发布需要账号（上传时选择账号，或提供“账号”列）"
+        return ctx.column("account"), gettext(
+            "找不到匹配的发布；新建计划外发布需要账号（上传时选择账号，或提供“账号”列）"
+        )
     if published_at is None:
-        return ctx.column("published_at"), "找不到匹配的发布；新建计划外发布需要发布时间"
+        return ctx.column("published_at"), gettext("找不到匹配的发布；新建计划外发布需要发布时间")
     return None
 
 
@@ -624,7 +639,11 @@ def _unique(row: Checked, look: _Lookups, report: Report) -> bool:
     key = (row.variant_id or row.new_key, row.taken_at)
     if key in look.seen:
         report.errors.append(
-            (row.number, "—", f"与第 {look.seen[key]} 行重复（同一发布、同一统计时间）")
+            (
+                row.number,
+                "—",
+                gettext("与第 %(n)s 行重复（同一发布、同一统计时间）") % {"n": look.seen[key]},
+            )
         )
         return False
     look.seen[key] = row.number
@@ -690,7 +709,7 @@ def _create_unplanned(rows: list[Checked], ctx: Context) -> dict[tuple[Any, ...]
         owner = custodian or ctx.user
         item = ContentItem(
             organisation=ctx.organisation, company_id=account.company_id, project_id=account.project_id,
-            title=(row.title or "（计划外发布）")[:120], owner=owner, created_by=ctx.user,
+            title=(row.title or gettext("（计划外发布）"))[:120], owner=owner, created_by=ctx.user,
             form=PLATFORM_FORM.get(ctx.platform.code, Form.OTHER), status=Status.PUBLISHED,
             is_unplanned=True,
         )  # fmt: skip
@@ -825,7 +844,7 @@ def update_settings(
 ) -> AnalyticsSettings:
     """Change the organisation's KPI settings and rebuild its aggregates (their figures depend
     on the 收藏 choice and the evaluation hour)."""
-    scopes.require(_org_wide(by, organisation), "只有全组织范围的数据分析权限可以修改设置")
+    scopes.require(_org_wide(by, organisation), gettext("只有全组织范围的数据分析权限可以修改设置"))
     with transaction.atomic():
         current, _ = AnalyticsSettings.objects.select_for_update().get_or_create(
             organisation=organisation
@@ -855,11 +874,13 @@ def record_account_daily(
     account: Account, *, by: Any, date: dt.date, values: dict[str, Any], source: str = Source.MANUAL
 ) -> AccountDaily:
     """Upsert one day of an account's figures (粉丝数, 新增, 取关, 分渠道阅读)."""
-    scopes.require(scopes.allows(by, Perm.ANALYTICS_IMPORT, account), "没有该账号的导入权限")
+    scopes.require(
+        scopes.allows(by, Perm.ANALYTICS_IMPORT, account), gettext("没有该账号的导入权限")
+    )
     allowed = {"followers", "new_followers", "cancelled_followers", "reads_by_source"}
     unknown = set(values) - allowed
     if unknown:
-        raise ValidationError({name: "不支持的字段" for name in unknown})
+        raise ValidationError({name: gettext("不支持的字段") for name in unknown})
     with transaction.atomic():
         row, created = AccountDaily.objects.select_for_update().get_or_create(
             account=account, date=date,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from mediadesk.analytics.models import (
     ABTest,
@@ -48,10 +48,15 @@ def clean_tags(tags: Sequence[str]) -> list[str]:
         if not tag or tag in out:
             continue
         if len(tag) > MAX_TAG_LEN:
-            raise ValidationError({"tags": f"自定义归因“{tag[:10]}…”超过 {MAX_TAG_LEN} 个字"})
+            raise ValidationError(
+                {
+                    "tags": gettext("自定义归因“%(tag)s…”超过 %(n)s 个字")
+                    % {"tag": tag[:10], "n": MAX_TAG_LEN}
+                }
+            )
         out.append(tag)
     if len(out) > MAX_TAGS:
-        raise ValidationError({"tags": f"归因标签最多 {MAX_TAGS} 个"})
+        raise ValidationError({"tags": gettext("归因标签最多 %(n)s 个") % {"n": MAX_TAGS}})
     return out
 
 
@@ -59,10 +64,12 @@ def save_analysis(
     variant: Variant, *, by: Any, analysis: str, suggestion: str, tags: Sequence[str]
 ) -> PostAnalysis:
     """Set a post's 亮点/问题分析, 优化建议 and 归因 tags (template 3), audited."""
-    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, variant), "没有该发布的数据分析编辑权限")
-    scopes.require(variant.status == Status.PUBLISHED, "只有已发布的内容可以分析")
+    scopes.require(
+        scopes.allows(by, Perm.ANALYTICS_EDIT, variant), gettext("没有该发布的数据分析编辑权限")
+    )
+    scopes.require(variant.status == Status.PUBLISHED, gettext("只有已发布的内容可以分析"))
     errors = {
-        n: "不能超过 1000 个字"
+        n: gettext("不能超过 1000 个字")
         for n, v in (("analysis", analysis), ("suggestion", suggestion))
         if len(v) > 1000
     }
@@ -114,7 +121,7 @@ def create_abtest(
 ) -> ABTest:
     """Create an A/B test with its arms ((content, exposures, successes), labelled A, B, …)."""
     test = ABTest(created_by=by, organisation=by.organisation, **{**home_scope(by), **values})
-    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, test), "没有该范围的A/B测试权限")
+    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, test), gettext("没有该范围的A/B测试权限"))
     _check_arms(arms)
     with transaction.atomic():
         test.full_clean()
@@ -136,21 +143,25 @@ def create_abtest(
 
 def _check_arms(arms: Sequence[tuple[str, int, int]]) -> None:
     if len(arms) < 2:
-        raise ValidationError({"arms": "至少需要两个测试组"})
+        raise ValidationError({"arms": gettext("至少需要两个测试组")})
     errors = {}
     for i, (content, exposures, successes) in enumerate(arms):
         label = chr(ord("A") + i)
         if not content.strip():
-            errors[f"arms.{i}.content"] = f"{label} 组缺少标题/封面说明"
+            errors[f"arms.{i}.content"] = gettext("%(arm)s 组缺少标题/封面说明") % {"arm": label}
         elif exposures < 0 or successes < 0 or successes > exposures:
-            errors[f"arms.{i}.successes"] = f"{label} 组成功数应在 0 到曝光数之间"
+            errors[f"arms.{i}.successes"] = gettext("%(arm)s 组成功数应在 0 到曝光数之间") % {
+                "arm": label
+            }
     if errors:
         raise ValidationError(errors)
 
 
 def update_arm(arm: ABVariant, *, by: Any, exposures: int, successes: int) -> ABVariant:
     """Update one arm's figures (audited on the test)."""
-    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, arm.test), "没有该A/B测试的编辑权限")
+    scopes.require(
+        scopes.allows(by, Perm.ANALYTICS_EDIT, arm.test), gettext("没有该A/B测试的编辑权限")
+    )
     _check_arms([(arm.content, exposures, successes), ("x", 0, 0)])
     with transaction.atomic():
         row = ABVariant.objects.select_for_update().get(pk=arm.pk)
@@ -169,7 +180,9 @@ def update_arm(arm: ABVariant, *, by: Any, exposures: int, successes: int) -> AB
 def add_benchmark(*, by: Any, values: dict[str, Any]) -> BenchmarkAccount:
     """Add a competitor account (竞品)."""
     bench = BenchmarkAccount(organisation=by.organisation, **{**home_scope(by), **values})
-    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, bench), "没有该范围的竞品维护权限")
+    scopes.require(
+        scopes.allows(by, Perm.ANALYTICS_EDIT, bench), gettext("没有该范围的竞品维护权限")
+    )
     with transaction.atomic():
         bench.full_clean()
         bench.save()
@@ -186,10 +199,10 @@ def record_benchmark_figure(
     bench: BenchmarkAccount, *, by: Any, date: dt.date, values: dict[str, int | None]
 ) -> BenchmarkFigure:
     """Upsert one day of a competitor's public figures."""
-    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, bench), "没有该竞品的维护权限")
+    scopes.require(scopes.allows(by, Perm.ANALYTICS_EDIT, bench), gettext("没有该竞品的维护权限"))
     unknown = set(values) - {"followers", "posts", "interactions"}
     if unknown:
-        raise ValidationError({n: "不支持的字段" for n in unknown})
+        raise ValidationError({n: gettext("不支持的字段") for n in unknown})
     with transaction.atomic():
         row, _ = BenchmarkFigure.objects.update_or_create(
             benchmark=bench, date=date, defaults=values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.tasks import task
+from django.utils.translation import gettext
 
 from mediadesk.analytics import imports
 from mediadesk.analytics.models import ImportBatch
@@ -26,7 +27,7 @@ def validate_import(batch_id: int) -> str:
             report = imports.preview(batch)
         except Exception as exc:
             log.exception("metrics import %s: validation failed", batch_id)
-            imports.fail(batch_id, f"校验失败：{exc}")
+            imports.fail(batch_id, gettext("校验失败：%(error)s") % {"error": exc})
             return "failed"
         return "cancelled" if report is None else "validated"
 
@@ -44,6 +45,6 @@ def run_import(batch_id: int) -> str:
             report = imports.run(batch)
         except Exception as exc:
             log.exception("metrics import %s failed", batch_id)
-            imports.fail(batch_id, f"导入失败，未写入任何数据：{exc}")
+            imports.fail(batch_id, gettext("导入失败，未写入任何数据：%(error)s") % {"error": exc})
             return "failed"
         return "cancelled" if report is None else "done"

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from mediadesk.analytics import abtest, dashboards, exports_dash, queries, reports, services_dash
@@ -40,19 +42,21 @@ class FilterForm(StyledForm):
     """Period and dimensions of a table or dashboard (GET)."""
 
     start = forms.DateField(
-        label="开始日期",
+        label=_("开始日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label="结束日期",
+        label=_("结束日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    platform = forms.ChoiceField(label="平台", required=False)
-    account = forms.TypedChoiceField(label="账号", required=False, coerce=int, empty_value=None)
-    series = forms.TypedChoiceField(label="专辑/系列", required=False, coerce=int, empty_value=None)
-    owner = forms.TypedChoiceField(label="负责人", required=False, coerce=int, empty_value=None)
+    platform = forms.ChoiceField(label=_("平台"), required=False)
+    account = forms.TypedChoiceField(label=_("账号"), required=False, coerce=int, empty_value=None)
+    series = forms.TypedChoiceField(
+        label=_("专辑/系列"), required=False, coerce=int, empty_value=None
+    )
+    owner = forms.TypedChoiceField(label=_("负责人"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, data: Any, *, user: Any, days: int = 30) -> None:
         super().__init__(data)
@@ -64,22 +68,22 @@ class FilterForm(StyledForm):
         self._choices(
             "platform",
             [
-                ("", "全部平台"),
+                ("", _("全部平台")),
                 *Platform.objects.filter(is_active=True).values_list("code", "name"),
             ],
         )
-        self._choices("account", [("", "全部账号"), *((a.pk, a.name) for a in accounts)])
+        self._choices("account", [("", _("全部账号")), *((a.pk, a.name) for a in accounts)])
         self._choices(
             "series",
             [
-                ("", "全部专辑"),
+                ("", _("全部专辑")),
                 *Series.objects.filter(
                     scopes.scope_q(user, Perm.ANALYTICS_VIEW, shared=True)
                 ).values_list("pk", "name"),
             ],
         )
         owners = User.objects.filter(organisation=user.organisation, is_active=True)
-        self._choices("owner", [("", "全部负责人"), *((u.pk, u.label) for u in owners)])
+        self._choices("owner", [("", _("全部负责人")), *((u.pk, u.label) for u in owners)])
         self.style()
 
     def _choices(self, name: str, choices: list[Any]) -> None:
@@ -93,9 +97,9 @@ class FilterForm(StyledForm):
         data["start"] = data.get("start") or start
         data["end"] = data.get("end") or end
         if data["end"] < data["start"]:
-            self.add_error("end", "结束日期不能早于开始日期")
+            self.add_error("end", gettext("结束日期不能早于开始日期"))
         elif (data["end"] - data["start"]).days >= MAX_DAYS:
-            self.add_error("end", f"周期不能超过 {MAX_DAYS} 天")
+            self.add_error("end", gettext("周期不能超过 %(n)s 天") % {"n": MAX_DAYS})
         return data
 
     def filters(self) -> queries.Filters:
@@ -182,7 +186,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "can_edit": scopes.has_perm(request.user, Perm.ANALYTICS_EDIT),
-            "headers": queries.MONITORING_HEADERS,
+            "headers": [gettext(h) for h in queries.MONITORING_HEADERS],
             "params": _params(request),
         },
     )
@@ -197,21 +201,24 @@ def monitoring_export(request: HttpRequest) -> HttpResponse:
 
 class AnalysisForm(StyledForm):
     analysis = forms.CharField(
-        label="亮点/问题分析",
+        label=_("亮点/问题分析"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     suggestion = forms.CharField(
-        label="优化建议", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("优化建议"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     tags = forms.MultipleChoiceField(
-        label="归因",
+        label=_("归因"),
         required=False,
         choices=Attribution.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    custom = forms.CharField(label="自定义归因（逗号分隔）", required=False, max_length=100)
+    custom = forms.CharField(label=_("自定义归因（逗号分隔）"), required=False, max_length=100)
 
     def tag_list(self) -> list[str]:
         custom = self.cleaned_data["custom"].replace("，", ",").split(",")
@@ -235,7 +242,7 @@ def analysis_edit(request: HttpRequest, pk: int) -> HttpResponse:
     metric = PostMetrics.objects.select_related("variant").get(pk=pk)
     scopes.require(
         scopes.allows(request.user, Perm.ANALYTICS_EDIT, metric.variant),
-        "没有该发布的数据分析编辑权限",
+        gettext("没有该发布的数据分析编辑权限"),
     )
     known = {c for c, _ in Attribution.choices}
     initial = {
@@ -302,8 +309,8 @@ def _report_title(f: queries.Filters) -> str:
     if f.series:
         series = Series.objects.filter(pk=f.series).first()
         if series:
-            return f"专辑“{series.name}”"
-    return "周期"
+            return gettext("专辑“%(name)s”") % {"name": series.name}
+    return gettext("周期")
 
 
 @login_required
@@ -335,18 +342,21 @@ def account(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class ABTestForm(StyledForm):
-    name = forms.CharField(label="测试名称", max_length=80)
+    name = forms.CharField(label=_("测试名称"), max_length=80)
     hypothesis = forms.CharField(
-        label="假设", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("假设"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    kind = forms.ChoiceField(label="测试对象", choices=ABTest.Kind.choices)
-    metric = forms.ChoiceField(label="指标", choices=ABTest.Metric.choices)
-    min_exposures = forms.IntegerField(label="每组最少曝光", min_value=1, initial=100)
-    min_successes = forms.IntegerField(label="每组最少成功/失败数", min_value=1, initial=10)
+    kind = forms.ChoiceField(label=_("测试对象"), choices=ABTest.Kind.choices)
+    metric = forms.ChoiceField(label=_("指标"), choices=ABTest.Metric.choices)
+    min_exposures = forms.IntegerField(label=_("每组最少曝光"), min_value=1, initial=100)
+    min_successes = forms.IntegerField(label=_("每组最少成功/失败数"), min_value=1, initial=10)
     arms = forms.CharField(
-        label="测试组（每行：标题或封面说明,曝光数,成功数）",
+        label=_("测试组（每行：标题或封面说明,曝光数,成功数）"),
         widget=forms.Textarea(
-            attrs={"rows": 3, "placeholder": "开放日限时礼遇,5000,250\n曲江府样板间首开,5000,325"}
+            attrs={
+                "rows": 3,
+                "placeholder": _("开放日限时礼遇,5000,250\n曲江府样板间首开,5000,325"),
+            }
         ),
     )
 
@@ -357,7 +367,9 @@ class ABTestForm(StyledForm):
                 continue
             parts = [p.strip() for p in line.replace("，", ",").rsplit(",", 2)]
             if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-                raise forms.ValidationError(f"第 {number} 行格式应为：说明,曝光数,成功数")
+                raise forms.ValidationError(
+                    gettext("第 %(n)s 行格式应为：说明,曝光数,成功数") % {"n": number}
+                )
             out.append((parts[0], int(parts[1]), int(parts[2])))
         return out
 
@@ -377,7 +389,7 @@ def abtests(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "A/B测试已创建")
+            messages.success(request, gettext("A/B测试已创建"))
             return redirect("analytics:abtest", pk=test.pk)
     qs = ABTestFilters.from_query(request.GET).sorted(queries.visible_abtests(request.user))
     page = Paginator(qs.prefetch_related("arms"), 20).get_page(request.GET.get("page"))
@@ -483,9 +495,9 @@ def abtest_arm(request: HttpRequest, pk: int) -> HttpResponse:
             exposures=int(request.POST["exposures"]),
             successes=int(request.POST["successes"]),
         )
-        messages.success(request, f"{arm.label} 组数据已更新")
+        messages.success(request, gettext("%(arm)s 组数据已更新") % {"arm": arm.label})
     except (KeyError, ValueError):
-        messages.error(request, "曝光数和成功数应为非负整数")
+        messages.error(request, gettext("曝光数和成功数应为非负整数"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("analytics:abtest", pk=arm.test_id)
@@ -495,19 +507,19 @@ def abtest_arm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class BenchmarkForm(StyledForm):
-    platform = forms.ModelChoiceField(Platform.objects.filter(is_active=True), label="平台")
-    name = forms.CharField(label="竞品账号", max_length=60)
-    owner_name = forms.CharField(label="所属企业/楼盘", max_length=60, required=False)
+    platform = forms.ModelChoiceField(Platform.objects.filter(is_active=True), label=_("平台"))
+    name = forms.CharField(label=_("竞品账号"), max_length=60)
+    owner_name = forms.CharField(label=_("所属企业/楼盘"), max_length=60, required=False)
 
 
 class FigureForm(StyledForm):
-    benchmark = forms.ModelChoiceField(BenchmarkAccount.objects.none(), label="竞品账号")
+    benchmark = forms.ModelChoiceField(BenchmarkAccount.objects.none(), label=_("竞品账号"))
     date = forms.DateField(
-        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    followers = forms.IntegerField(label="粉丝数", min_value=0, required=False)
-    posts = forms.IntegerField(label="当日发布数", min_value=0, required=False)
-    interactions = forms.IntegerField(label="当日互动量", min_value=0, required=False)
+    followers = forms.IntegerField(label=_("粉丝数"), min_value=0, required=False)
+    posts = forms.IntegerField(label=_("当日发布数"), min_value=0, required=False)
+    interactions = forms.IntegerField(label=_("当日互动量"), min_value=0, required=False)
 
 
 @login_required
@@ -517,7 +529,9 @@ def benchmarks(request: HttpRequest) -> HttpResponse:
     scoped = queries.visible_benchmarks(request.user)
     add, figure = BenchmarkForm(prefix="b"), FigureForm(prefix="f")
     if request.method == "POST":
-        scopes.require(scopes.has_perm(request.user, Perm.ANALYTICS_EDIT), "没有竞品维护权限")
+        scopes.require(
+            scopes.has_perm(request.user, Perm.ANALYTICS_EDIT), gettext("没有竞品维护权限")
+        )
         done = _benchmark_post(request, scoped)
         if done:
             return redirect(request.get_full_path())
@@ -552,7 +566,7 @@ def _benchmark_post(request: HttpRequest, scoped: Any) -> bool:
             except ValidationError as exc:
                 messages.error(request, "；".join(exc.messages))
                 return False
-            messages.success(request, "竞品账号已添加")
+            messages.success(request, gettext("竞品账号已添加"))
             return True
         return False
     form2 = FigureForm(request.POST, prefix="f")
@@ -562,6 +576,6 @@ def _benchmark_post(request: HttpRequest, scoped: Any) -> bool:
         services_dash.record_benchmark_figure(
             d.pop("benchmark"), by=request.user, date=d.pop("date"), values=d
         )
-        messages.success(request, "竞品数据已保存")
+        messages.success(request, gettext("竞品数据已保存"))
         return True
     return False

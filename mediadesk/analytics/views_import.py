@@ -16,6 +16,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from mediadesk.analytics import imports, presets, services
@@ -28,7 +30,7 @@ from mediadesk.matrix.models import Account, Platform
 
 Status = ImportBatch.Status
 FIELD_CHOICES = {
-    kind: [(presets.IGNORE, "（不导入）"), *((k, v[0]) for k, v in fields.items())]
+    kind: [(presets.IGNORE, _("（不导入）")), *((k, _(v[0])) for k, v in fields.items())]
     for kind, fields in presets.FIELDS_OF.items()
 }
 
@@ -37,19 +39,19 @@ class UploadForm(StyledForm):
     """The upload step: data kind, platform, default account, the data's as-of time and the file."""
 
     kind = forms.ChoiceField(
-        choices=ImportKind.choices, label="数据类型", initial=ImportKind.SNAPSHOTS, required=False,
-        help_text="发布数据快照：每行一条发布；账号日数据 / 小程序日数据：每行一个账号的一天",
+        choices=ImportKind.choices, label=_("数据类型"), initial=ImportKind.SNAPSHOTS, required=False,
+        help_text=_("发布数据快照：每行一条发布；账号日数据 / 小程序日数据：每行一个账号的一天"),
     )  # fmt: skip
-    platform = forms.ModelChoiceField(Platform.objects.none(), label="平台")
+    platform = forms.ModelChoiceField(Platform.objects.none(), label=_("平台"))
     account = forms.ModelChoiceField(
-        Account.objects.none(), label="账号", required=False,
-        help_text="文件中没有“账号”列时必选（如公众号后台导出的文件）",
+        Account.objects.none(), label=_("账号"), required=False,
+        help_text=_("文件中没有“账号”列时必选（如公众号后台导出的文件）"),
     )  # fmt: skip
     as_of = forms.DateTimeField(
-        label="数据截至", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="文件中没有“统计时间”列时，作为这批数据的统计时间",
+        label=_("数据截至"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("文件中没有“统计时间”列时，作为这批数据的统计时间"),
     )  # fmt: skip
-    file = forms.FileField(label="导出文件（.csv 或 .xlsx）")
+    file = forms.FileField(label=_("导出文件（.csv 或 .xlsx）"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,12 +217,14 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         report = imports.run(batch)
     except Exception:  # run() marked the batch failed and wrote nothing
-        messages.error(request, "导入失败，未写入任何数据")
+        messages.error(request, gettext("导入失败，未写入任何数据"))
         return redirect("analytics:import_batch", pk=batch.pk)
     if report is not None:
-        unit = "条快照" if batch.kind == ImportKind.SNAPSHOTS else "天"
+        unit = gettext("条快照") if batch.kind == ImportKind.SNAPSHOTS else gettext("天")
         messages.success(
-            request, f"已导入：新增 {report.created} {unit}，更新 {report.updated} {unit}"
+            request,
+            gettext("已导入：新增 %(created)s %(unit)s，更新 %(updated)s %(unit)s")
+            % {"created": report.created, "updated": report.updated, "unit": unit},
         )
     return redirect("analytics:import_batch", pk=batch.pk)
 
@@ -233,7 +237,7 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, str(exc))
     else:
-        messages.info(request, "已取消导入，没有写入任何数据")
+        messages.info(request, gettext("已取消导入，没有写入任何数据"))
     return redirect("analytics:import_batch", pk=batch.pk)
 
 
@@ -241,7 +245,9 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview's error rows as Excel (行号, 列, 原因)."""
     batch = _batch(request, pk)
     rows = batch.report.get("errors", []) if batch.report else []
-    return excel.xlsx_response(f"导入错误-{batch.pk}.xlsx", ["行号", "列", "原因"], rows)
+    return excel.xlsx_response(
+        f"导入错误-{batch.pk}.xlsx", [gettext("行号"), gettext("列"), gettext("原因")], rows
+    )
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
@@ -251,6 +257,6 @@ def import_template(request: HttpRequest) -> HttpResponse:
     if kind not in imports.TEMPLATE_COLUMNS:
         kind = ImportKind.SNAPSHOTS
     response = HttpResponse(imports.template_bytes(kind), content_type=excel.XLSX_TYPE)
-    name = f"{ImportKind(kind).label}导入模板.xlsx"
+    name = gettext("%(kind)s导入模板.xlsx") % {"kind": ImportKind(kind).label}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

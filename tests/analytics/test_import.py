@@ -217,3 +217,25 @@ def test_someone_elses_import_is_not_found(world: World, posts: Posts, login: An
     other = login(world.manager)
     assert other.get(reverse("analytics:import_batch", args=[batch.pk])).status_code == 404
     assert other.post(reverse("analytics:import_cancel", args=[batch.pk])).status_code == 404
+
+
+def test_the_import_pages_speak_english_to_an_english_user(
+    world: World, posts: Posts, login: Any
+) -> None:
+    from tests.i18n.catalogue import ensure_compiled
+
+    ensure_compiled()
+    world.operator.language = "en"
+    world.operator.save(update_fields=["language"])
+    client = login(world.operator)
+    upload(client, posts, wechat_export(posts))
+    batch = ImportBatch.objects.latest("pk")
+    mapping = client.get(reverse("analytics:import_mapping", args=[batch.pk])).content.decode()
+    assert "Check column mapping" in mapping and "Validate and preview" in mapping
+    assert "核对列映射" not in mapping and "（不导入）" not in mapping
+    map_as_preset(client, batch)
+    preview = client.get(reverse("analytics:import_batch", args=[batch.pk])).content.decode()
+    assert "OK to import" in preview and "Confirm import" in preview and "确认导入" not in preview
+    client.post(reverse("analytics:import_confirm", args=[batch.pk]))
+    done = client.get(reverse("analytics:import_batch", args=[batch.pk])).content.decode()
+    assert "Import complete: 2 new snapshots" in done and "导入完成" not in done

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from mediadesk.analytics import daily, imports, presets, services
 from mediadesk.analytics.models import ImportKind, ImportPreset
@@ -28,28 +29,36 @@ class Command(BaseCommand):
     help = "从平台导出的 CSV/Excel 导入数据快照（与网页导入相同的校验与报告；有错误行时退出码为 1）"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("file", help="CSV（UTF-8/GB18030）或 .xlsx 文件")
-        parser.add_argument("--platform", required=True, help="平台代码，如 wechat_mp、douyin")
+        parser.add_argument("file", help=gettext("CSV（UTF-8/GB18030）或 .xlsx 文件"))
         parser.add_argument(
-            "--kind", default="", choices=["", *ImportKind.values],
-            help="数据类型：snapshots（默认）、account_daily、mini_daily；内置预设会自带类型",
-        )  # fmt: skip
-        parser.add_argument("--preset", default="", help="预设代码或名称（默认按表头自动识别）")
-        parser.add_argument(
-            "--account", default="", help="账号名称或平台账号ID（文件无“账号”列时）"
+            "--platform", required=True, help=gettext("平台代码，如 wechat_mp、douyin")
         )
         parser.add_argument(
-            "--as-of", default="", help="数据截至时间（文件无“统计时间”列时），默认现在"
+            "--kind",
+            default="",
+            choices=["", *ImportKind.values],
+            help=gettext(
+                "数据类型：snapshots（默认）、account_daily、mini_daily；内置预设会自带类型"
+            ),
+        )
+        parser.add_argument(
+            "--preset", default="", help=gettext("预设代码或名称（默认按表头自动识别）")
+        )
+        parser.add_argument(
+            "--account", default="", help=gettext("账号名称或平台账号ID（文件无“账号”列时）")
+        )
+        parser.add_argument(
+            "--as-of", default="", help=gettext("数据截至时间（文件无“统计时间”列时），默认现在")
         )
         parser.add_argument(
             "--user",
             default=os.environ.get("MEDIADESK_USER", ""),
-            help="以该用户身份导入（默认 $MEDIADESK_USER）",
+            help=gettext("以该用户身份导入（默认 $MEDIADESK_USER）"),
         )
         parser.add_argument(
-            "--accept-fuzzy", action="store_true", help="接受按标题+发布日期的模糊匹配"
+            "--accept-fuzzy", action="store_true", help=gettext("接受按标题+发布日期的模糊匹配")
         )
-        parser.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
+        parser.add_argument("--dry-run", action="store_true", help=gettext("只校验并报告，不写入"))
 
     def handle(self, *args: Any, **opts: Any) -> None:
         with context.acting_from("cli"):
@@ -64,22 +73,33 @@ class Command(BaseCommand):
         user = _user(opts["user"])
         platform = Platform.objects.filter(code=opts["platform"]).first()
         if platform is None:
-            raise CommandError(f"未知的平台代码：{opts['platform']}")
+            raise CommandError(gettext("未知的平台代码：%(code)s") % {"code": opts["platform"]})
         path = Path(opts["file"])
         if not path.is_file():
-            raise CommandError(f"找不到文件：{path}")
+            raise CommandError(gettext("找不到文件：%(path)s") % {"path": path})
         data = path.read_bytes()
         headers, rows = imports.iter_table(data, path.name)
         total = sum(1 for _ in rows)
         kind, name, mapping = _mapping(opts["preset"], opts["kind"], headers, platform, user)
         batch = services.start_batch(
-            by=user, platform=platform, account=_account(opts["account"], user, platform),
-            as_of=_as_of(opts["as_of"]), filename=path.name[:200], total_rows=total, preset=name,
-            sha256=hashlib.sha256(data).hexdigest(), mapping=mapping, persist=not opts["dry_run"],
+            by=user,
+            platform=platform,
+            account=_account(opts["account"], user, platform),
+            as_of=_as_of(opts["as_of"]),
+            filename=path.name[:200],
+            total_rows=total,
+            preset=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            mapping=mapping,
+            persist=not opts["dry_run"],
             kind=kind,
-        )  # fmt: skip
-        ctx = services.Context(user=user, batch=batch, columns=imports.columns_of(mapping),
-                               accept_fuzzy=opts["accept_fuzzy"])  # fmt: skip
+        )
+        ctx = services.Context(
+            user=user,
+            batch=batch,
+            columns=imports.columns_of(mapping),
+            accept_fuzzy=opts["accept_fuzzy"],
+        )
         headers, rows = imports.iter_table(data, path.name)
         raw = imports.raw_rows(headers, rows, mapping)
         if kind == ImportKind.SNAPSHOTS:
@@ -100,7 +120,8 @@ class Command(BaseCommand):
             filled = BAR_WIDTH * done // max(total, 1)
             percent = 100 * done // max(total, 1)
             self.stderr.write(
-                f"\r[{'#' * filled}{' ' * (BAR_WIDTH - filled)}] {percent:3d}% {done}/{total} 行",
+                f"\r[{'#' * filled}{' ' * (BAR_WIDTH - filled)}] {percent:3d}% "
+                + gettext("%(done)s/%(total)s 行") % {"done": done, "total": total},
                 ending="",
             )
             self.stderr.flush()
@@ -111,20 +132,50 @@ class Command(BaseCommand):
     def _report(self, report: services.Report, preset: str, *, dry_run: bool, kind: str) -> None:
         out = self.stdout.write
         out(
-            f"预设：{preset}；共 {report.total} 行，可导入 {len(report.rows)} 行，错误 {report.rejected_rows} 行"
+            gettext("预设：%(preset)s；共 %(total)s 行，可导入 %(valid)s 行，错误 %(errors)s 行")
+            % {
+                "preset": gettext(preset),
+                "total": report.total,
+                "valid": len(report.rows),
+                "errors": report.rejected_rows,
+            }
         )
         for number, post, label in report.fuzzy:
-            state = "已接受" if number not in report.skipped else "未导入（加 --accept-fuzzy 接受）"
-            out(f"第 {number} 行：按标题模糊匹配到发布 #{post} {label}，{state}")
+            state = (
+                gettext("已接受")
+                if number not in report.skipped
+                else gettext("未导入（加 --accept-fuzzy 接受）")
+            )
+            out(
+                gettext("第 %(row)s 行：按标题模糊匹配到发布 #%(post)s %(label)s，%(state)s")
+                % {"row": number, "post": post, "label": label, "state": state}
+            )
         for message in report.messages():
             out(message)
         if dry_run:
-            out(f"试运行：未写入。将新建计划外发布 {report.new_posts} 条")
+            out(gettext("试运行：未写入。将新建计划外发布 %(n)s 条") % {"n": report.new_posts})
         elif kind != ImportKind.SNAPSHOTS:
-            out(f"新增 {report.created} 天，更新 {report.updated} 天，未变化 {report.unchanged} 天")
+            out(
+                gettext("新增 %(created)s 天，更新 %(updated)s 天，未变化 %(unchanged)s 天")
+                % {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                }
+            )
         else:
-            out(f"新增快照 {report.created}，更新 {report.updated}，未变化 {report.unchanged}，"
-                f"新建计划外发布 {report.unplanned}")  # fmt: skip
+            out(
+                gettext(
+                    "新增快照 %(created)s，更新 %(updated)s，未变化 %(unchanged)s，"
+                    "新建计划外发布 %(unplanned)s"
+                )
+                % {
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "unplanned": report.unplanned,
+                }
+            )
 
 
 def _user(username: str) -> User:
@@ -133,7 +184,7 @@ def _user(username: str) -> User:
     if user is None and not username:
         user = users.filter(is_superuser=True).order_by("pk").first()
     if user is None:
-        raise CommandError("请用 --user 指定导入人（或设置 MEDIADESK_USER）")
+        raise CommandError(gettext("请用 --user 指定导入人（或设置 MEDIADESK_USER）"))
     return user
 
 
@@ -151,7 +202,10 @@ def _mapping(
     saved = ImportPreset.objects.filter(organisation=user.organisation, name=preset).first()
     if saved is None:
         codes = "、".join(presets.BUILTIN)
-        raise CommandError(f"未知的预设：{preset}（内置：{codes}，或已保存的预设名称）")
+        raise CommandError(
+            gettext("未知的预设：%(preset)s（内置：%(codes)s，或已保存的预设名称）")
+            % {"preset": preset, "codes": codes}
+        )
     kind = kind or ImportKind.SNAPSHOTS
     return kind, saved.name, presets.apply(saved.mapping, headers, kind)
 
@@ -163,7 +217,10 @@ def _account(text: str, user: User, platform: Platform) -> Any:
     for account in services.importable_accounts(user, user.organisation, platform):
         if text in (account.name, account.platform_account_id):
             return account
-    raise CommandError(f"找不到{platform}账号“{text}”，或没有该账号的导入权限")
+    raise CommandError(
+        gettext("找不到%(platform)s账号“%(name)s”，或没有该账号的导入权限")
+        % {"platform": platform, "name": text}
+    )
 
 
 def _as_of(text: str) -> dt.datetime | None:
