@@ -342,25 +342,26 @@ def form_words() -> list[tuple[str, str]]:
         return [(value, str(label)) for value, label in Form.choices]
 
 
-NOTES_HELP: tuple[tuple[str, Any], ...] = (
-    (NUMBER, gettext_lazy("选填，仅用于阅读")),
-    (DATE, gettext_lazy("必填。如 2026-03-01；与内容主题、发布平台一起确定对应的平台稿")),
-    (PLATFORM, gettext_lazy("必填。平台名称（抖音、微信公众号/公众号、微博、小红书…）或代码")),
-    (TITLE, gettext_lazy("必填。内容标题；新行会在该平台的一级账号上创建草稿")),
-    (FORM, None),
-    (TARGETS, gettext_lazy("选填。如 曝光50万/互动1万/转化200")),
-    (OWNER, gettext_lazy("必填。姓名或用户名")),
-    (REVIEWERS, gettext_lazy("只读：由审核记录生成，导入时忽略")),
-    (STATUS, gettext_lazy("待发布/已发布/已撤回；新行只能是待发布，发布状态不能通过导入修改")),
-    (NOTES, gettext_lazy("选填")),
+NOTES_HELP: tuple[tuple[str, Any, str], ...] = (
+    (NUMBER, gettext_lazy("选填，仅用于阅读"), ""),
+    (DATE, gettext_lazy("必填。如 2026-03-01；与内容主题、发布平台一起确定对应的平台稿"), ""),
+    (PLATFORM, gettext_lazy("必填。平台名称或代码，如"), "抖音、微信公众号、微博、小红书"),
+    (TITLE, gettext_lazy("必填。内容标题；新行会在该平台的一级账号上创建草稿"), ""),
+    (FORM, gettext_lazy("必填，可选："), ""),
+    (TARGETS, gettext_lazy("选填，格式如"), "曝光50万/互动1万/转化200"),
+    (OWNER, gettext_lazy("必填。姓名或用户名"), ""),
+    (REVIEWERS, gettext_lazy("只读：由审核记录生成，导入时忽略"), ""),
+    (
+        STATUS,
+        gettext_lazy("新行只能是第一项，发布状态不能通过导入修改；可选："),
+        "待发布/已发布/已撤回",
+    ),
+    (NOTES, gettext_lazy("选填"), ""),
 )
 
 
-def notes_help() -> list[tuple[str, str]]:
-    """Each template-1 column with its note, in the user's language (the column names and
-    the accepted words stay Chinese)."""
+def notes_help() -> list[tuple[str, str, str]]:
+    """Each template-1 column with its note in the user's language and the Chinese words the
+    column accepts (the column names and those words are the same in every language)."""
     forms = "、".join(word for _code, word in form_words())
-    return [
-        (col, _("必填。%(words)s") % {"words": forms} if note is None else str(note))
-        for col, note in NOTES_HELP
-    ]
+    return [(col, str(note), forms if col == FORM else words) for col, note, words in NOTES_HELP]
