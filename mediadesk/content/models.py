@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mediadesk.core.models import TimeStampedModel
 from mediadesk.matrix.models import Account, Platform
@@ -107,7 +108,7 @@ class MarketingNode(TimeStampedModel):
 
     class Kind(models.TextChoices):
         HOLIDAY = "holiday", _("节假日")
-        PROMOTION = "promotion", _("营销节点")
+        PROMOTION = "promotion", pgettext_lazy("marketing date kind", "营销节点")
         PROJECT = "project", _("项目节点")
         LIVE = "live", _("直播")
 
@@ -235,7 +236,7 @@ class ContentItem(TimeStampedModel):
     target_conversions = models.PositiveBigIntegerField(_("目标转化"), null=True, blank=True)
     seo_keywords = models.CharField(_("SEO关键词"), max_length=200, blank=True)
     notes = models.TextField(_("备注"), blank=True)
-    is_reserve = models.BooleanField(_("备选方案"), default=False)
+    is_reserve = models.BooleanField(pgettext_lazy("content", "备选方案"), default=False)
     is_unplanned = models.BooleanField(
         _("计划外"),
         default=False,
