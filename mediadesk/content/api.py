@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status, UploadedFile
 
 from mediadesk.content import imports, queries, services
@@ -55,11 +56,11 @@ from mediadesk.core.errors import PermissionDenied, ValidationError
 from mediadesk.core.imports import discard
 from mediadesk.core.schemas import MAX_ID, BodyIn, ErrorOut, Id, Page, PageIn, caller
 
-router = Router(tags=["内容计划"])
+router = Router(tags=[_("内容计划")])
 PathId = Path(..., ge=1, le=MAX_ID)
 
-VIEW = "内容查看（content.view）在记录的范围内（集团层面的记录对全组织可见）"
-EDIT = "内容编辑（content.edit）在记录的范围内"
+VIEW = _("内容查看（content.view）在记录的范围内（集团层面的记录对全组织可见）")
+EDIT = _("内容编辑（content.edit）在记录的范围内")
 
 
 def _items(user: Any) -> Any:
@@ -73,8 +74,8 @@ def _item(user: Any, pk: int) -> ContentItem:
 @router.get(
     "/content/plan/items",
     response={200: Page[PlanItemOut], **READ_ERRORS},
-    summary="内容列表",
-    description=who(VIEW) + "。筛选、排序与内容列表页相同。",
+    summary=_("内容列表"),
+    description=who(VIEW) + _("。筛选、排序与内容列表页相同。"),
 )
 def list_items(request: HttpRequest, filters: Query[ItemFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
@@ -85,7 +86,7 @@ def list_items(request: HttpRequest, filters: Query[ItemFilters], page: Query[Pa
 @router.get(
     "/content/plan/items/{item_id}",
     response={200: PlanItemOut, **ONE_ERRORS},
-    summary="内容详情（含平台稿）",
+    summary=_("内容详情（含平台稿）"),
     description=who(VIEW),
 )
 def get_item(request: HttpRequest, item_id: int = PathId) -> ContentItem:
@@ -95,8 +96,8 @@ def get_item(request: HttpRequest, item_id: int = PathId) -> ContentItem:
 @router.patch(
     "/content/plan/items/{item_id}",
     response={200: PlanItemOut, **WRITE_ERRORS},
-    summary="修改内容（只改提交的字段，不改状态）",
-    description=who(EDIT) + "。校验与内容编辑页相同（分类、专辑、负责人、范围的可选项）。",
+    summary=_("修改内容（只改提交的字段，不改状态）"),
+    description=who(EDIT) + _("。校验与内容编辑页相同（分类、专辑、负责人、范围的可选项）。"),
 )
 def update_item(request: HttpRequest, payload: PlanItemPatch, item_id: int = PathId) -> Any:
     user = caller(request)
@@ -111,8 +112,8 @@ def update_item(request: HttpRequest, payload: PlanItemPatch, item_id: int = Pat
 @router.post(
     "/content/plan/items/{item_id}/variants",
     response={201: PlanVariantOut, **WRITE_ERRORS},
-    summary="添加平台稿",
-    description=who(EDIT) + "。平台取自账号；标题/正文长度按平台限制校验。",
+    summary=_("添加平台稿"),
+    description=who(EDIT) + _("。平台取自账号；标题/正文长度按平台限制校验。"),
 )
 def add_variant(request: HttpRequest, payload: PlanVariantIn, item_id: int = PathId) -> Any:
     user = caller(request)
@@ -125,7 +126,7 @@ def add_variant(request: HttpRequest, payload: PlanVariantIn, item_id: int = Pat
 @router.get(
     "/content/plan/variants",
     response={200: Page[PlanVariantOut], **READ_ERRORS},
-    summary="平台稿列表",
+    summary=_("平台稿列表"),
     description=who(VIEW),
 )
 def list_variants(request: HttpRequest, filters: Query[VariantFilters], page: Query[PageIn]) -> Any:
@@ -137,8 +138,8 @@ def list_variants(request: HttpRequest, filters: Query[VariantFilters], page: Qu
 @router.patch(
     "/content/plan/variants/{variant_id}",
     response={200: PlanVariantOut, **WRITE_ERRORS},
-    summary="修改平台稿（只改提交的字段）",
-    description=who(EDIT) + "。已发布或已撤回的平台稿不能修改；改期不会重新送审。",
+    summary=_("修改平台稿（只改提交的字段）"),
+    description=who(EDIT) + _("。已发布或已撤回的平台稿不能修改；改期不会重新送审。"),
 )
 def update_variant(
     request: HttpRequest, payload: PlanVariantPatch, variant_id: int = PathId
@@ -155,7 +156,7 @@ def update_variant(
 @router.delete(
     "/content/plan/variants/{variant_id}",
     response={204: None, **WRITE_ERRORS},
-    summary="删除平台稿（未发布的）",
+    summary=_("删除平台稿（未发布的）"),
     description=who(EDIT),
 )
 def delete_variant(request: HttpRequest, variant_id: int = PathId) -> Any:
@@ -167,7 +168,7 @@ def delete_variant(request: HttpRequest, variant_id: int = PathId) -> Any:
 @router.get(
     "/content/plan/series",
     response={200: Page[PlanSeriesOut], **READ_ERRORS},
-    summary="专辑/系列",
+    summary=_("专辑/系列"),
     description=who(VIEW),
 )
 def list_series(request: HttpRequest, filters: Query[SeriesFilters], page: Query[PageIn]) -> Any:
@@ -179,7 +180,7 @@ def list_series(request: HttpRequest, filters: Query[SeriesFilters], page: Query
 @router.get(
     "/content/plan/categories",
     response={200: Page[PlanCategoryOut], **READ_ERRORS},
-    summary="主题分类",
+    summary=_("主题分类"),
     description=who(VIEW),
 )
 def list_categories(request: HttpRequest, page: Query[PageIn]) -> Any:
@@ -192,8 +193,8 @@ def list_categories(request: HttpRequest, page: Query[PageIn]) -> Any:
 @router.get(
     "/content/plan/nodes",
     response={200: Page[PlanNodeOut], **READ_ERRORS},
-    summary="营销节点",
-    description=who(VIEW) + "。默认只列未结束的（when=all 列全部），与页面相同。",
+    summary=_("营销节点"),
+    description=who(VIEW) + _("。默认只列未结束的（when=all 列全部），与页面相同。"),
 )
 def list_nodes(request: HttpRequest, filters: Query[NodeFilters], page: Query[PageIn]) -> Any:
     user = caller(request)
@@ -204,7 +205,7 @@ def list_nodes(request: HttpRequest, filters: Query[NodeFilters], page: Query[Pa
 @router.get(
     "/content/plan/assets",
     response={200: Page[PlanAssetOut], **READ_ERRORS},
-    summary="素材库（元数据）",
+    summary=_("素材库（元数据）"),
     description=who(VIEW),
 )
 def list_assets(request: HttpRequest, filters: Query[AssetFilters], page: Query[PageIn]) -> Any:
@@ -216,9 +217,9 @@ def list_assets(request: HttpRequest, filters: Query[AssetFilters], page: Query[
 @router.post(
     "/content/plan/imports",
     response={200: ImportPreviewOut, **WRITE_ERRORS},
-    summary="导入内容发布计划表（模板一）：上传并预览",
-    description=who(EDIT) + "。multipart：file（xlsx/csv，模板一的十列）。什么都不写入；"
-    "用返回的 token 调用 confirm。",
+    summary=_("导入内容发布计划表（模板一）：上传并预览"),
+    description=who(EDIT)
+    + _("。multipart：file（xlsx/csv，模板一的十列）。什么都不写入；用返回的 token 调用 confirm。"),
 )
 def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
     user = caller(request)
@@ -233,8 +234,8 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
 @router.post(
     "/content/plan/imports/{token}/confirm",
     response={200: ImportDoneOut, **WRITE_ERRORS},
-    summary="导入内容发布计划表：确认写入",
-    description=who("上传者本人（content.edit）") + "。重新校验，全部写入或一条不写。",
+    summary=_("导入内容发布计划表：确认写入"),
+    description=who(_("上传者本人（content.edit）")) + _("。重新校验，全部写入或一条不写。"),
 )
 def import_confirm(request: HttpRequest, token: str = Path(..., pattern="^[0-9a-f]{32}$")) -> Any:
     user = caller(request)
@@ -304,18 +305,18 @@ def _org_related(model: Any, pk: int | None, org_id: int, name: str) -> Any:
         return None
     obj = model.objects.filter(pk=pk, organisation_id=org_id).first()
     if obj is None:
-        raise ValidationError({name: "不存在或不属于本组织"})
+        raise ValidationError({name: _("不存在或不属于本组织")})
     return obj
 
 
 @router.post(
-    "/content/items", response={200: ItemStatusOut, **ITEM_ERRORS}, summary="新建内容及其平台稿"
+    "/content/items", response={200: ItemStatusOut, **ITEM_ERRORS}, summary=_("新建内容及其平台稿")
 )
 def create_item(request: HttpRequest, payload: NewItemIn) -> Any:
     user = caller(request)
     queries.require_edit(user)
     if user.organisation is None:
-        raise PermissionDenied("用户不属于任何组织")
+        raise PermissionDenied(_("用户不属于任何组织"))
     org_id = user.organisation_id
     company, project = queries.default_scope(user)
     values = {"title": payload.title, "form": payload.form, "owner": user,
@@ -327,7 +328,7 @@ def create_item(request: HttpRequest, payload: NewItemIn) -> Any:
         for n, v in enumerate(payload.variants):
             account = queries.variant_accounts(user).filter(pk=v.account).first()
             if account is None:
-                raise ValidationError({f"variants.{n}.account": "账号不存在或不可见"})
+                raise ValidationError({f"variants.{n}.account": _("账号不存在或不可见")})
             data = v.model_dump(exclude_none=True)
             data["account"] = account
             try:
@@ -342,7 +343,7 @@ def create_item(request: HttpRequest, payload: NewItemIn) -> Any:
 @router.get(
     "/content/items/{item_id}",
     response={200: ItemStatusOut, **ITEM_ERRORS},
-    summary="内容详情（含平台稿状态与发布链接）",
+    summary=_("内容详情（含平台稿状态与发布链接）"),
 )
 def get_item_status(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
     user = caller(request)

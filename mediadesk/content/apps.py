@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ContentConfig(AppConfig):
     name = "mediadesk.content"
     label = "content"
-    verbose_name = "内容"
+    verbose_name = _("内容")
 
     def ready(self) -> None:
         from mediadesk.content import cards

@@ -21,6 +21,8 @@ from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, W
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content import queries, services
 from mediadesk.content.models import Status, Variant
@@ -64,31 +66,39 @@ def can_view(user: Any) -> bool:
 class FilterForm(forms.Form):
     """The calendar's filters: account, owner, series, status, platform."""
 
-    account = forms.IntegerField(label="账号", required=False, min_value=1, max_value=MAX_ID)
-    owner = forms.IntegerField(label="负责人", required=False, min_value=1, max_value=MAX_ID)
-    series = forms.IntegerField(label="专辑/系列", required=False, min_value=1, max_value=MAX_ID)
-    status = forms.ChoiceField(label="状态", required=False, choices=[("", ""), *Status.choices])
-    platform = forms.SlugField(label="平台", required=False, max_length=30)
+    account = forms.IntegerField(
+        label=gettext_lazy("账号"), required=False, min_value=1, max_value=MAX_ID
+    )
+    owner = forms.IntegerField(
+        label=gettext_lazy("负责人"), required=False, min_value=1, max_value=MAX_ID
+    )
+    series = forms.IntegerField(
+        label=gettext_lazy("专辑/系列"), required=False, min_value=1, max_value=MAX_ID
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("状态"), required=False, choices=[("", ""), *Status.choices]
+    )
+    platform = forms.SlugField(label=gettext_lazy("平台"), required=False, max_length=30)
 
 
 class FeedForm(FilterForm):
     """A feed request: the shown range, plus the filters."""
 
-    start = forms.DateTimeField(label="开始时间")
-    end = forms.DateTimeField(label="结束时间")
+    start = forms.DateTimeField(label=gettext_lazy("开始时间"))
+    end = forms.DateTimeField(label=gettext_lazy("结束时间"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and not (start < end <= start + MAX_SPAN):
-            self.add_error("end", "时间范围无效：结束时间须晚于开始时间，且跨度不超过45天")
+            self.add_error("end", _("时间范围无效：结束时间须晚于开始时间，且跨度不超过45天"))
         return data
 
 
 class RescheduleForm(forms.Form):
     """The new planned time of a dragged variant (Asia/Shanghai when it has no offset)."""
 
-    planned_at = forms.DateTimeField(label="计划发布时间")
+    planned_at = forms.DateTimeField(label=gettext_lazy("计划发布时间"))
 
 
 def cap_for(start: dt.datetime, end: dt.datetime) -> int:
@@ -100,11 +110,15 @@ def cap_for(start: dt.datetime, end: dt.datetime) -> int:
 
 
 def form_errors(form: forms.Form) -> list[dict[str, str]]:
-    """The form's errors in the API's {field, message} shape, labelled in Chinese."""
+    """The form's errors in the API's {field, message} shape, labelled in the user's language."""
     out = []
     for name, messages in form.errors.items():
         label = str(form.fields[name].label) if name in form.fields else ""
-        out += [{"field": name, "message": f"{label}：{m}" if label else str(m)} for m in messages]
+        out += [
+            {"field": name, "message": _("%(label)s：%(message)s") % {"label": label, "message": m}
+             if label else str(m)}
+            for m in messages
+        ]  # fmt: skip
     return out
 
 
@@ -229,7 +243,7 @@ def variant_event(row: dict[str, Any], item_url: str) -> dict[str, Any]:
             "kind": "variant",
             "rank": row["rank"],
             "status": row["status"],
-            "statusLabel": Status(row["status"]).label,
+            "statusLabel": str(Status(row["status"]).label),
             "platform": row["platform__name"],
             "account": row["account__name"],
         },
@@ -240,7 +254,7 @@ def more_event(day: dt.date, hidden: int, *, last_rank: int) -> dict[str, Any]:
     """The "+N" event of a day whose variants do not all fit."""
     return {
         "id": f"more-{day.isoformat()}",
-        "title": f"+{hidden} 条",
+        "title": _("+%(n)s 条") % {"n": hidden},
         "start": day.isoformat(),
         "allDay": True,
         "editable": False,

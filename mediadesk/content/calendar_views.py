@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mediadesk.content import calendar, queries, services
@@ -21,7 +23,7 @@ from mediadesk.matrix import queries as matrix_queries
 from mediadesk.orgs import queries as org_queries
 from mediadesk.orgs.roles import Perm
 
-NO_VIEW = "没有查看内容日历的权限"
+NO_VIEW = gettext_lazy("没有查看内容日历的权限")
 
 
 def _problem(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> JsonResponse:
@@ -47,7 +49,7 @@ def _options(user: Any) -> dict[str, Any]:
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """The calendar page; the events come from the feed."""
     user = request.user
-    scopes.require(calendar.can_view(user), NO_VIEW)
+    scopes.require(calendar.can_view(user), str(NO_VIEW))
     filters = calendar.FilterForm(request.GET)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     view = request.GET.get("view", "")
@@ -68,10 +70,10 @@ def calendar_feed(request: HttpRequest) -> JsonResponse:
     """Events of the shown range: capped variants, "+N" per busy day, marketing nodes."""
     user = request.user
     if not calendar.can_view(user):
-        return _problem(403, NO_VIEW)
+        return _problem(403, str(NO_VIEW))
     form = calendar.FeedForm(request.GET)
     if not form.is_valid():
-        return _problem(400, "日历参数无效", calendar.form_errors(form))
+        return _problem(400, _("日历参数无效"), calendar.form_errors(form))
     data = form.cleaned_data
     cap = calendar.cap_for(data["start"], data["end"])
     qs = calendar.apply_filters(queries.visible_variants(user), data)
@@ -90,23 +92,23 @@ def calendar_reschedule(request: HttpRequest, pk: str) -> JsonResponse:
     """Move a variant to the slot it was dropped on (content.edit in scope; audited)."""
     user = request.user
     if not calendar.can_view(user):
-        return _problem(403, NO_VIEW)
+        return _problem(403, str(NO_VIEW))
     variant_id = id_param(pk)
     variant = queries.visible_variants(user).filter(pk=variant_id).first() if variant_id else None
     if variant is None:
-        return _problem(404, "平台稿不存在或不在您的权限范围内")
+        return _problem(404, _("平台稿不存在或不在您的权限范围内"))
     form = calendar.RescheduleForm(request.POST)
     if not form.is_valid():
-        return _problem(400, "计划发布时间无效", calendar.form_errors(form))
+        return _problem(400, _("计划发布时间无效"), calendar.form_errors(form))
     try:
         services.reschedule_variant(variant, by=user, planned_at=form.cleaned_data["planned_at"])
     except PermissionDenied as exc:
-        return _problem(403, str(exc) or "没有调整该平台稿排期的权限")
+        return _problem(403, str(exc) or _("没有调整该平台稿排期的权限"))
     except ValidationError as exc:
         return _problem(400, _messages(exc))
     except Conflict as exc:
-        return _problem(409, str(exc) or "该平台稿已被他人修改，请刷新后重试")
+        return _problem(409, str(exc) or _("该平台稿已被他人修改，请刷新后重试"))
     variant.refresh_from_db(fields=["planned_at"])
     when = calendar.wall_time(variant.planned_at) if variant.planned_at else ""
     return JsonResponse({"id": variant.pk, "planned_at": when,
-                         "message": f"已改期至 {when.replace('T', ' ')}"})  # fmt: skip
+                         "message": _("已改期至 %(when)s") % {"when": when.replace("T", " ")}})  # fmt: skip

@@ -7,10 +7,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content import queries, rules
-from mediadesk.content.models import ContentItem, Status, Variant
+from mediadesk.content.models import ContentItem, Form, Status, Variant
 
 # Template 1 — exactly these columns, in this order (02-content-review.md).
 PLAN_HEADERS = (
@@ -65,14 +67,30 @@ def plan_rows(variants: Iterable[Variant]) -> Iterator[list[Any]]:
         day = variant_day(v)
         yield [
             number, day.isoformat() if day else "", v.platform.name, item.title,
-            item.get_form_display(),
+            form_word(item.form),
             rules.format_targets(item.target_exposure, item.target_interactions, item.target_conversions),
             person(item.owner), "、".join(reviewers.get(item.pk, [])), status_word(v.status), item.notes,
         ]  # fmt: skip
 
 
-ITEM_HEADERS = ("标题", "主题分类", "专辑", "内容形式", "状态", "负责人", "城市公司", "项目",
-                "发布平台", "最早计划发布", "目标数据(曝光/互动/转化)", "SEO关键词", "备选", "创建时间")  # fmt: skip
+def form_word(code: str) -> str:
+    """A content form as template 1 writes it: the Chinese word, whatever the user's language."""
+    with translation.override(None):
+        return str(Form(code).label) if code in Form.values else code
+
+
+ITEM_HEADERS = (
+    gettext_lazy("标题"), gettext_lazy("主题分类"), gettext_lazy("专辑"), gettext_lazy("内容形式"),
+    gettext_lazy("状态"), gettext_lazy("负责人"), gettext_lazy("城市公司"), gettext_lazy("项目"),
+    gettext_lazy("发布平台"), gettext_lazy("最早计划发布"),
+    gettext_lazy("目标数据(曝光/互动/转化)"), gettext_lazy("SEO关键词"), gettext_lazy("备选"),
+    gettext_lazy("创建时间"),
+)  # fmt: skip
+
+
+def item_headers() -> list[str]:
+    """The item list export's column names in the user's language."""
+    return [str(h) for h in ITEM_HEADERS]
 
 
 def item_rows(items: Iterable[ContentItem]) -> Iterator[list[Any]]:
@@ -81,9 +99,9 @@ def item_rows(items: Iterable[ContentItem]) -> Iterator[list[Any]]:
         planned = [v.planned_at for v in variants if v.planned_at]
         yield [
             item.title, str(item.category or ""), str(item.series or ""), item.get_form_display(),
-            item.get_status_display(), person(item.owner), str(item.company or "集团"),
+            item.get_status_display(), person(item.owner), str(item.company or _("集团")),
             str(item.project or ""), "、".join(v.platform.name for v in variants),
             min(planned) if planned else "",
-            rules.format_targets(item.target_exposure, item.target_interactions, item.target_conversions),
-            item.seo_keywords, "是" if item.is_reserve else "", item.created_at,
+            rules.target_text(item.target_exposure, item.target_interactions, item.target_conversions),
+            item.seo_keywords, _("是") if item.is_reserve else "", item.created_at,
         ]  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediadesk.content import queries, rules
 from mediadesk.content.models import Asset, ContentItem, Variant
@@ -73,12 +74,18 @@ def variant_findings(
 
 
 def asset_finding(asset: Asset, problem: str, *, variant: int | None, field: str) -> dict[str, Any]:
-    expiry = f"（到期 {asset.licence_expires_on:%Y-%m-%d}）" if "过期" in problem else ""
+    expired = asset.licence_type != Asset.Licence.NONE and asset.licence_expires_on is not None
+    message = (
+        _("%(problem)s（到期 %(day)s）：%(asset)s")
+        % {"problem": problem, "day": f"{asset.licence_expires_on:%Y-%m-%d}", "asset": asset.title}
+        if expired
+        else _("%(problem)s：%(asset)s") % {"problem": problem, "asset": asset.title}
+    )
     return {
         "term": asset.title, "start": 0, "end": 0, "category": "asset_licence",
-        "severity": "block", "suggestion": "补充授权信息（来源、授权类型、有效期）或更换素材",
-        "rule": "asset.licence", "snippet": asset.title, "basis": "字体、音乐、图片须取得授权",
-        "message": f"{problem}{expiry}：{asset.title}", "variant": variant, "field": field,
+        "severity": "block", "suggestion": _("补充授权信息（来源、授权类型、有效期）或更换素材"),
+        "rule": "asset.licence", "snippet": asset.title, "basis": _("字体、音乐、图片须取得授权"),
+        "message": message, "variant": variant, "field": field,
         "asset": asset.pk,
     }  # fmt: skip
 

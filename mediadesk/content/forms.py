@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.forms.models import fields_for_model, model_to_dict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content import queries
 from mediadesk.content.findings import industry_of
@@ -44,7 +46,8 @@ class AccountChoiceField(forms.ModelChoiceField):
     """Accounts shown with their platform and level."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.platform.name} · {obj.name}（{obj.level}级）"
+        return _("%(platform)s · %(account)s（%(level)s级）") % {
+            "platform": obj.platform.name, "account": obj.name, "level": obj.level}  # fmt: skip
 
 
 ITEM_FORM_FIELDS = (
@@ -96,7 +99,7 @@ class ItemForm(StyledForm):
             company, project = queries.default_scope(user)
             self.fields["company"].initial = company and company.pk
             self.fields["project"].initial = project and project.pk
-        self.fields["company"].help_text = "留空表示集团层面（需集团级编辑权限）"
+        self.fields["company"].help_text = _("留空表示集团层面（需集团级编辑权限）")
         self.style()
 
     def values(self) -> dict[str, Any]:
@@ -114,7 +117,7 @@ class VariantForm(StyledForm):
     """One variant (平台稿): the fields carry data-compliance-check for live highlighting."""
 
     planned_at = forms.DateTimeField(
-        label="计划发布时间", required=False,
+        label=gettext_lazy("计划发布时间"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )  # fmt: skip
 
@@ -140,11 +143,11 @@ class VariantForm(StyledForm):
             queries.visible_assets(user).filter(kind=Asset.Kind.IMAGE),
             variant and variant.cover_id,
         )
-        self.fields["cover"].label = "封面"
+        self.fields["cover"].label = _("封面")
         self.fields["body"].widget = forms.Textarea(attrs={"rows": 8})
         self.fields["digest"].widget = forms.Textarea(attrs={"rows": 2})
-        self.fields["tags"].help_text = "微博写 #话题#；抖音、小红书写 #话题，空格分隔"
-        self.fields["digest"].help_text = "公众号摘要不超过 128 字"
+        self.fields["tags"].help_text = _("微博写 #话题#；抖音、小红书写 #话题，空格分隔")
+        self.fields["digest"].help_text = _("公众号摘要不超过 128 字")
         platform = variant.platform.code if variant else ""
         industry = industry_of(item) or ""
         for name in CHECKED:
@@ -203,10 +206,10 @@ class SeriesForm(StyledForm):
         _limit(self, "company", queries.editable_companies(user), series and series.company_id)
         _limit(self, "project", queries.editable_projects(user), series and series.project_id)
         self.fields["description"].widget = forms.Textarea(attrs={"rows": 2})
-        self.fields["weekly_quota"].help_text = "如 美好西安：每周 2 条；0 表示不设配额"
+        self.fields["weekly_quota"].help_text = _("如 美好西安：每周 2 条；0 表示不设配额")
         if series is None:
             self.fields["is_active"].initial = True
-            company, _ = queries.default_scope(user)
+            company, _project = queries.default_scope(user)
             self.fields["company"].initial = company and company.pk
         self.style()
 
@@ -235,7 +238,7 @@ class NodeForm(StyledForm):
         _limit(self, "project", queries.editable_projects(user), node and node.project_id)
         self.fields["notes"].widget = forms.Textarea(attrs={"rows": 2})
         if node is None:
-            company, _ = queries.default_scope(user)
+            company, _project = queries.default_scope(user)
             self.fields["company"].initial = company and company.pk
         self.style()
 
@@ -262,18 +265,18 @@ class AssetForm(StyledForm):
         self.user, self.asset = user, asset
         self.fields.update(fields_for_model(Asset, fields=ASSET_FORM_FIELDS))
         if asset is None:
-            self.fields["file"] = forms.FileField(label="文件")
+            self.fields["file"] = forms.FileField(label=gettext_lazy("文件"))
             self.fields["title"].required = False
-            self.fields["title"].help_text = "留空则使用文件名"
+            self.fields["title"].help_text = _("留空则使用文件名")
         else:
             del self.fields["kind"]
         self.fields["licence_expires_on"].widget = forms.DateInput(
             attrs={"type": "date"}, format="%Y-%m-%d"
         )
-        self.fields["tags"].help_text = "用逗号或空格分隔，如 样板间,航拍"
-        self.fields[
-            "licence_type"
-        ].help_text = "字体、音乐、图片必须取得授权；未授权或过期的素材会在审核时被拦截"
+        self.fields["tags"].help_text = _("用逗号或空格分隔，如 样板间,航拍")
+        self.fields["licence_type"].help_text = _(
+            "字体、音乐、图片必须取得授权；未授权或过期的素材会在审核时被拦截"
+        )
         _limit(self, "series", queries.visible_series(user), asset and asset.series_id)
         _limit(self, "project", queries.editable_projects(user), asset and asset.project_id)
         self.style()
@@ -296,12 +299,12 @@ class BestTimeForm(StyledForm):
         _limit(self, "platform", Platform.objects.filter(is_active=True))
         for name in ("starts", "ends"):
             self.fields[name].widget = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-        self.fields["ends"].help_text = "结束早于开始表示跨过午夜，如 23:00–02:00"
+        self.fields["ends"].help_text = _("结束早于开始表示跨过午夜，如 23:00–02:00")
         self.style()
 
 
 class ImportForm(StyledForm):
-    file = forms.FileField(label="内容发布计划表（.xlsx 或 .csv）")
+    file = forms.FileField(label=gettext_lazy("内容发布计划表（.xlsx 或 .csv）"))
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -312,8 +315,12 @@ class ImportForm(StyledForm):
 class RangeForm(StyledForm):
     """The date range of the template-1 export (defaults: this week)."""
 
-    start = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="结束日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -324,7 +331,7 @@ class RangeForm(StyledForm):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
-                self.add_error("end", "结束日期不能早于开始日期")
+                self.add_error("end", _("结束日期不能早于开始日期"))
             elif end - start > dt.timedelta(days=366):
-                self.add_error("end", "一次最多导出一年")
+                self.add_error("end", _("一次最多导出一年"))
         return data

@@ -17,7 +17,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content import exports, queries, rules, services
 from mediadesk.content.models import BestTime, ContentItem, Form, Variant
@@ -75,7 +77,7 @@ class _Lookups:
         for u in org_queries.colleagues(user):
             for key in {u.username, u.display_name, u.label} - {""}:
                 self.people[key].append(u)
-        self.forms = {label: value for value, label in Form.choices} | {v: v for v in Form.values}
+        self.forms = {word: value for value, word in form_words()} | {v: v for v in Form.values}
         self.brand_accounts: dict[int, list[Account]] = defaultdict(list)
         for a in queries.variant_accounts(user).filter(level=1, organisation=organisation):
             self.brand_accounts[a.platform_id].append(a)
@@ -98,24 +100,28 @@ def _cells(row: RowResult, look: _Lookups) -> None:
     c, v = row.cells, row.values
     for header in REQUIRED:
         if not c.get(header, "").strip():
-            row.error(header, "必填")
+            row.error(header, _("必填"))
     v["day"] = _parse_date(c.get(DATE, "")) if c.get(DATE) else None
     if c.get(DATE) and v["day"] is None:
-        row.error(DATE, f"日期“{c[DATE]}”无法识别，请写成 2026-03-01")
+        row.error(DATE, _("日期“%(value)s”无法识别，请写成 2026-03-01") % {"value": c[DATE]})
     v["platform"] = look.platforms.get(c.get(PLATFORM, "").strip())
     if c.get(PLATFORM) and v["platform"] is None:
-        row.error(PLATFORM, f"未知平台“{c[PLATFORM]}”")
+        row.error(PLATFORM, _("未知平台“%(value)s”") % {"value": c[PLATFORM]})
     v["title"] = c.get(TITLE, "").strip()
     if len(v["title"]) > 120:
-        row.error(TITLE, f"不能超过 120 字（现为 {len(v['title'])} 字）")
+        row.error(TITLE, _("不能超过 120 字（现为 %(n)s 字）") % {"n": len(v["title"])})
     v["form"] = look.forms.get(c.get(FORM, "").strip())
     if c.get(FORM) and v["form"] is None:
-        row.error(FORM, f"未知内容形式“{c[FORM]}”，可选：{'、'.join(Form.labels)}")
+        row.error(
+            FORM,
+            _("未知内容形式“%(value)s”，可选：%(words)s")
+            % {"value": c[FORM], "words": "、".join(w for _v, w in form_words())},
+        )
     _targets(row)
     _owner(row, look)
     v["status"] = STATUS_OF_WORD.get(c.get(STATUS, "").strip())
     if v["status"] is None:
-        row.error(STATUS, "只能是 待发布、已发布 或 已撤回")
+        row.error(STATUS, _("只能是 待发布、已发布 或 已撤回"))
     v["notes"] = c.get(NOTES, "")
 
 
@@ -134,9 +140,9 @@ def _owner(row: RowResult, look: _Lookups) -> None:
     matches = look.people.get(text, []) if text else []
     row.values["owner"] = matches[0] if len(matches) == 1 else None
     if text and not matches:
-        row.error(OWNER, f"找不到本组织的在职用户“{text}”（填姓名或用户名）")
+        row.error(OWNER, _("找不到本组织的在职用户“%(name)s”（填姓名或用户名）") % {"name": text})
     elif len(matches) > 1:
-        row.error(OWNER, f"“{text}”对应多个用户，请填用户名")
+        row.error(OWNER, _("“%(name)s”对应多个用户，请填用户名") % {"name": text})
 
 
 def _item_values(row: RowResult) -> dict[str, Any]:
@@ -159,15 +165,22 @@ def _matches(look: _Lookups, titles: set[str]) -> dict[tuple[str, int, dt.date],
 def _existing(row: RowResult, look: _Lookups, found: list[Variant], plan: Plan) -> None:
     items = {v.item_id: v.item for v in found}
     if len(items) > 1:
-        row.error(TITLE, f"有 {len(items)} 条同名内容在这一天发布到该平台，无法确定对应哪一条")
+        row.error(
+            TITLE,
+            _("有 %(n)s 条同名内容在这一天发布到该平台，无法确定对应哪一条") % {"n": len(items)},
+        )
         return
     item = next(iter(items.values()))
     if not queries.can_edit(look.user, item):
-        row.error(TITLE, "没有编辑该内容的权限")
+        row.error(TITLE, _("没有编辑该内容的权限"))
         return
     current = exports.STATUS_WORDS.get(found[0].status, exports.PENDING)  # type: ignore[call-overload]
     if row.cells.get(STATUS, "").strip() not in ("", current):
-        row.error(STATUS, f"当前为“{current}”：发布状态在审核/发布流程中标记，不能通过导入修改")
+        row.error(
+            STATUS,
+            _("当前为“%(status)s”：发布状态在审核/发布流程中标记，不能通过导入修改")
+            % {"status": current},
+        )
     _plan_update(row, item, plan)
     row.values["action"] = "update" if item.pk in plan.updates else "unchanged"
 
@@ -176,7 +189,7 @@ def _plan_update(row: RowResult, item: ContentItem, plan: Plan) -> None:
     """Item fields that differ from the row become an update (the same for every row of it)."""
     wanted = _item_values(row)
     if plan.seen.setdefault(item.pk, wanted) != wanted:
-        row.error(TITLE, "同一内容在本表中的内容形式/目标数据/负责人/备注不一致")
+        row.error(TITLE, _("同一内容在本表中的内容形式/目标数据/负责人/备注不一致"))
     elif any(getattr(item, key) != value for key, value in wanted.items()):
         plan.updates[item.pk] = wanted
 
@@ -190,32 +203,39 @@ def _planned_at(look: _Lookups, platform: Platform, day: dt.date) -> dt.datetime
 def _new(row: RowResult, look: _Lookups, plan: Plan) -> None:
     platform, title = row.values["platform"], row.values["title"]
     if row.values["status"] != "pending":
-        row.error(STATUS, "新增的计划只能是“待发布”")
+        row.error(STATUS, _("新增的计划只能是“待发布”"))
     accounts = look.brand_accounts.get(platform.pk, [])
     if len(accounts) != 1:
-        why = "没有可用的一级账号" if not accounts else f"有 {len(accounts)} 个一级账号，无法确定"
-        row.error(PLATFORM, f"{platform.name}{why}，请在系统中直接创建该平台稿")
+        if not accounts:
+            why = _("%(platform)s没有可用的一级账号，请在系统中直接创建该平台稿")
+        else:
+            why = _("%(platform)s有 %(n)s 个一级账号，无法确定，请在系统中直接创建该平台稿")
+        row.error(PLATFORM, why % {"platform": platform.name, "n": len(accounts)})
         return
     candidates = ContentItem.objects.filter(organisation=look.organisation, title=title)
     target: str | int = title
     if len(candidates) > 1:
-        row.error(TITLE, f"已有 {len(candidates)} 条同名内容，无法确定新平台稿属于哪一条")
+        row.error(
+            TITLE, _("已有 %(n)s 条同名内容，无法确定新平台稿属于哪一条") % {"n": len(candidates)}
+        )
         return
     if candidates:
         item = candidates[0]
         target = item.pk
         if not queries.can_edit(look.user, item):
-            row.error(TITLE, "没有编辑该内容的权限")
+            row.error(TITLE, _("没有编辑该内容的权限"))
         elif item.variants.filter(account=accounts[0]).exists():
             row.error(
-                DATE, f"该内容在{accounts[0].name}上已有平台稿（日期不同），改期请在日历中拖动"
+                DATE,
+                _("该内容在%(account)s上已有平台稿（日期不同），改期请在日历中拖动")
+                % {"account": accounts[0].name},
             )
         else:
             _plan_update(row, item, plan)
     elif plan.new_items.setdefault(title, _item_values(row)) != _item_values(row):
-        row.error(TITLE, "同一新内容在本表中的内容形式/目标数据/负责人/备注不一致")
+        row.error(TITLE, _("同一新内容在本表中的内容形式/目标数据/负责人/备注不一致"))
     if any(t == target and a == accounts[0] for _, t, a, _ in plan.new_variants):
-        row.error(PLATFORM, "与本表前面的行重复")
+        row.error(PLATFORM, _("与本表前面的行重复"))
     plan.new_variants.append(
         (row, target, accounts[0], _planned_at(look, platform, row.values["day"]))
     )
@@ -223,7 +243,9 @@ def _new(row: RowResult, look: _Lookups, plan: Plan) -> None:
 
 
 def _validate(table: Table, user: Any, organisation: Organisation) -> tuple[Preview, Plan]:
-    problems = [f"缺少必需的列「{h}」" for h in missing_headers(table, REQUIRED)]
+    problems = [
+        _("缺少必需的列「%(column)s」") % {"column": h} for h in missing_headers(table, REQUIRED)
+    ]
     look = _Lookups(user, organisation)
     plan = Plan()
     rows = [
@@ -243,7 +265,7 @@ def _validate(table: Table, user: Any, organisation: Organisation) -> tuple[Prev
         else:
             _new(row, look, plan)
     if not rows and not problems:
-        problems.append("文件中没有数据行")
+        problems.append(_("文件中没有数据行"))
     return Preview(rows, problems), plan
 
 
@@ -274,7 +296,7 @@ def confirm_import(
 ) -> Outcome:
     """Re-validate and apply every row through the services, all or nothing."""
     if not scopes.has_perm(by, Perm.CONTENT_EDIT):
-        raise PermissionDenied("没有导入内容计划的权限")
+        raise PermissionDenied(_("没有导入内容计划的权限"))
     preview, plan = _validate(table, by, organisation)
     if not preview.ok:
         raise ImportRejected(preview)
@@ -291,7 +313,7 @@ def confirm_import(
                 values={**values, "title": title, "company": company, "project": project},
             )  # fmt: skip
             outcome.created_items += 1
-        for _, target, account, planned_at in plan.new_variants:
+        for _row, target, account, planned_at in plan.new_variants:
             item = (
                 created[target] if isinstance(target, str) else ContentItem.objects.get(pk=target)
             )
@@ -313,15 +335,33 @@ def confirm_import(
     return outcome
 
 
-NOTES_HELP: tuple[tuple[str, str], ...] = (
-    (NUMBER, "选填，仅用于阅读"),
-    (DATE, "必填。如 2026-03-01；与内容主题、发布平台一起确定对应的平台稿"),
-    (PLATFORM, "必填。平台名称（抖音、微信公众号/公众号、微博、小红书…）或代码"),
-    (TITLE, "必填。内容标题；新行会在该平台的一级账号上创建草稿"),
-    (FORM, f"必填。{'、'.join(Form.labels)}"),
-    (TARGETS, "选填。如 曝光50万/互动1万/转化200"),
-    (OWNER, "必填。姓名或用户名"),
-    (REVIEWERS, "只读：由审核记录生成，导入时忽略"),
-    (STATUS, "待发布/已发布/已撤回；新行只能是待发布，发布状态不能通过导入修改"),
-    (NOTES, "选填"),
+def form_words() -> list[tuple[str, str]]:
+    """(code, word) of each content form in the source language: template 1 is read and
+    written in Chinese whatever the user's language."""
+    with translation.override(None):
+        return [(value, str(label)) for value, label in Form.choices]
+
+
+NOTES_HELP: tuple[tuple[str, Any, str], ...] = (
+    (NUMBER, gettext_lazy("选填，仅用于阅读"), ""),
+    (DATE, gettext_lazy("必填。如 2026-03-01；与内容主题、发布平台一起确定对应的平台稿"), ""),
+    (PLATFORM, gettext_lazy("必填。平台名称或代码，如"), "抖音、微信公众号、微博、小红书"),
+    (TITLE, gettext_lazy("必填。内容标题；新行会在该平台的一级账号上创建草稿"), ""),
+    (FORM, gettext_lazy("必填，可选："), ""),
+    (TARGETS, gettext_lazy("选填，格式如"), "曝光50万/互动1万/转化200"),
+    (OWNER, gettext_lazy("必填。姓名或用户名"), ""),
+    (REVIEWERS, gettext_lazy("只读：由审核记录生成，导入时忽略"), ""),
+    (
+        STATUS,
+        gettext_lazy("新行只能是第一项，发布状态不能通过导入修改；可选："),
+        "待发布/已发布/已撤回",
+    ),
+    (NOTES, gettext_lazy("选填"), ""),
 )
+
+
+def notes_help() -> list[tuple[str, str, str]]:
+    """Each template-1 column with its note in the user's language and the Chinese words the
+    column accepts (the column names and those words are the same in every language)."""
+    forms = "、".join(word for _code, word in form_words())
+    return [(col, str(note), forms if col == FORM else words) for col, note, words in NOTES_HELP]

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediadesk.content import rules
 from mediadesk.content.filters import AssetFilters, ItemFilters
@@ -42,12 +44,12 @@ NOT_PLANNED = (Status.WITHDRAWN, Status.REJECTED)
 
 def require_view(user: Any) -> None:
     """403 unless the user may see content somewhere."""
-    scopes.require(scopes.has_perm(user, Perm.CONTENT_VIEW), "没有查看内容计划的权限")
+    scopes.require(scopes.has_perm(user, Perm.CONTENT_VIEW), _("没有查看内容计划的权限"))
 
 
 def require_edit(user: Any) -> None:
     """403 unless the user may plan content somewhere (each write then checks its scope)."""
-    scopes.require(scopes.has_perm(user, Perm.CONTENT_EDIT), "没有编辑内容计划的权限")
+    scopes.require(scopes.has_perm(user, Perm.CONTENT_EDIT), _("没有编辑内容计划的权限"))
 
 
 def can_edit(user: Any, obj: Any) -> bool:
@@ -70,7 +72,7 @@ def access_item(user: Any, pk: Any, *, for_write: bool = False) -> ContentItem:
     """The item if visible (else 404), and editable when `for_write` (else 403)."""
     item = scopes.get_or_404(visible_items(user), pk)
     if for_write and not can_edit(user, item):
-        raise PermissionDenied("没有编辑该内容的权限")
+        raise PermissionDenied(_("没有编辑该内容的权限"))
     return item
 
 
@@ -84,7 +86,7 @@ def access_variant(user: Any, pk: Any, *, for_write: bool = False) -> Variant:
     """The variant if visible (else 404), and editable when `for_write` (else 403)."""
     variant = scopes.get_or_404(visible_variants(user), pk)
     if for_write and not can_edit(user, variant):
-        raise PermissionDenied("没有编辑该平台稿的权限")
+        raise PermissionDenied(_("没有编辑该平台稿的权限"))
     return variant
 
 
@@ -229,8 +231,8 @@ def nodes_between(user: Any, start: dt.date, end: dt.date) -> list[NodeOccurrenc
 
 def _window(bt: BestTime) -> dict[str, Any]:
     overnight = bt.ends <= bt.starts
-    ends = f"次日{bt.ends:%H:%M}" if overnight else f"{bt.ends:%H:%M}"
-    prefix = "周末 " if bt.weekend else ""
+    ends = _("次日%(time)s") % {"time": f"{bt.ends:%H:%M}"} if overnight else f"{bt.ends:%H:%M}"
+    prefix = _("周末 ") if bt.weekend else ""
     return {
         "weekend": bt.weekend, "starts": f"{bt.starts:%H:%M}", "ends": f"{bt.ends:%H:%M}",
         "overnight": overnight, "note": bt.note,
@@ -361,17 +363,17 @@ def approvers(item_ids: Iterable[int]) -> dict[int, list[str]]:
 # ---- assets ----------------------------------------------------------------------------------
 
 
-LICENCE_STATES = (("valid", "授权有效"), ("expiring", "30天内到期"), ("expired", "已过期"),
-                  ("none", "未授权"))  # fmt: skip
+LICENCE_STATES = (("valid", gettext_lazy("授权有效")), ("expiring", gettext_lazy("30天内到期")),
+                  ("expired", gettext_lazy("已过期")), ("none", gettext_lazy("未授权")))  # fmt: skip
 
 
 def licence_problem(asset: Asset, today: dt.date | None = None) -> str | None:
     """ "未取得授权" / "授权已过期" for an asset that may not be used, else None."""
     if asset.licence_type == Asset.Licence.NONE:
-        return "素材未取得授权"
+        return _("素材未取得授权")
     today = today or timezone.localdate()
     if asset.licence_expires_on is not None and asset.licence_expires_on < today:
-        return "素材授权已过期"
+        return _("素材授权已过期")
     return None
 
 

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 # The WeChat draft API: digest ≤128 (domain-cn §4.1). Titles over 20 CJK characters are
 # reported to fail with 45003 by one publishing tool, so they get an `info` hint.
 WECHAT_CODES = frozenset({"wechat_mp", "wechat_oa"})
@@ -69,27 +73,29 @@ def finding(
     }  # fmt: skip
 
 
-def _over(field: str, label: str, text: str, limit: int | None, rule: str) -> list[dict[str, Any]]:
+def _over(field: str, label: Any, text: str, limit: int | None, rule: str) -> list[dict[str, Any]]:
     if limit is None or len(text) <= limit:
         return []
     return [
         finding(
             field=field, text=text, start=limit, end=len(text), severity="block", rule=rule,
-            message=f"{label}共 {len(text)} 字，超过平台上限 {limit} 字",
-            suggestion=f"删减到 {limit} 字以内",
+            message=_("%(label)s共 %(n)s 字，超过平台上限 %(limit)s 字")
+            % {"label": label, "n": len(text), "limit": limit},
+            suggestion=_("删减到 %(limit)s 字以内") % {"limit": limit},
         )
     ]  # fmt: skip
 
 
 def _wechat(v: VariantText) -> list[dict[str, Any]]:
-    out = _over("digest", "摘要", v.digest, DIGEST_MAX, "limit.digest")
+    out = _over("digest", _("摘要"), v.digest, DIGEST_MAX, "limit.digest")
     title = v.title.strip()
     if len(title) > WECHAT_SAFE_TITLE:
         out.append(
             finding(
                 field="title", text=v.title, start=WECHAT_SAFE_TITLE, end=len(v.title),
                 severity="info", rule="limit.wechat_safe_title",
-                message=f"公众号标题超过 {WECHAT_SAFE_TITLE} 字，部分接口会报 45003，建议精简",
+                message=_("公众号标题超过 %(n)s 字，部分接口会报 45003，建议精简")
+                % {"n": WECHAT_SAFE_TITLE},
             )
         )  # fmt: skip
     return out
@@ -105,11 +111,13 @@ def _hashtags(code: str, name: str, tags: str) -> list[dict[str, Any]]:
         word, start = token.group(), token.start()
         if not word.startswith("#"):
             example = f"#{word}#" if code in PAIRED_HASHTAG else f"#{word}"
-            message, suggestion = f"话题“{word}”缺少 #", example
+            message, suggestion = _("话题“%(word)s”缺少 #") % {"word": word}, example
         elif code in PAIRED_HASHTAG and not (len(word) > 2 and word.endswith("#")):
-            message, suggestion = f"{name}话题应写成 #话题#", f"{word.rstrip('#')}#"
+            message = _("%(platform)s话题应写成 #话题#") % {"platform": name}
+            suggestion = f"{word.rstrip('#')}#"
         elif code in OPEN_HASHTAG and word.endswith("#"):
-            message, suggestion = f"{name}话题应写成 #话题（结尾不加 #）", word.rstrip("#")
+            message = _("%(platform)s话题应写成 #话题（结尾不加 #）") % {"platform": name}
+            suggestion = word.rstrip("#")
         else:
             continue
         out.append(
@@ -124,27 +132,32 @@ def _hashtags(code: str, name: str, tags: str) -> list[dict[str, Any]]:
 def _video(code: str, v: VariantText) -> list[dict[str, Any]]:
     if code != "douyin" or not v.is_video:
         return []
-    seconds, field, how = v.duration_seconds, "duration", "视频时长"
+    seconds, field, how = v.duration_seconds, "duration", _("视频时长 %(n)s 秒")
     if seconds is None:
         if not v.body.strip():
             return []
-        seconds, field, how = round(len(v.body.strip()) / SPOKEN_CHARS_PER_SECOND), "body", "脚本约"
+        seconds, field, how = (
+            round(len(v.body.strip()) / SPOKEN_CHARS_PER_SECOND),
+            "body",
+            _("脚本约 %(n)s 秒"),
+        )
     if VIDEO_MIN_SECONDS <= seconds <= VIDEO_MAX_SECONDS:
         return []
     text = v.body if field == "body" else ""
     return [
         finding(
             field=field, text=text, start=0, end=len(text), severity="warn", rule="limit.video_length",
-            message=f"{how} {seconds} 秒，抖音短视频建议 {VIDEO_MIN_SECONDS}–{VIDEO_MAX_SECONDS} 秒",
-            suggestion="精简脚本" if seconds > VIDEO_MAX_SECONDS else "补充内容",
+            message=_("%(length)s，抖音短视频建议 %(min)s–%(max)s 秒")
+            % {"length": how % {"n": seconds}, "min": VIDEO_MIN_SECONDS, "max": VIDEO_MAX_SECONDS},
+            suggestion=_("精简脚本") if seconds > VIDEO_MAX_SECONDS else _("补充内容"),
         )
     ]  # fmt: skip
 
 
 def check_variant(limits: Limits, v: VariantText) -> list[dict[str, Any]]:
     """Every platform-limit finding of one variant."""
-    out = _over("title", "标题", v.title, limits.title_max, "limit.title")
-    out += _over("body", "正文", v.body, limits.body_max, "limit.body")
+    out = _over("title", _("标题"), v.title, limits.title_max, "limit.title")
+    out += _over("body", _("正文"), v.body, limits.body_max, "limit.body")
     if limits.code in WECHAT_CODES:
         out += _wechat(v)
     if v.tags.strip():
@@ -196,13 +209,28 @@ def format_targets(exposure: int | None, interactions: int | None, conversions: 
     )
 
 
+TARGET_WORDS = {"exposure": gettext_lazy("曝光"), "interactions": gettext_lazy("互动"),
+                "conversions": gettext_lazy("转化")}  # fmt: skip
+
+
+def target_text(exposure: int | None, interactions: int | None, conversions: int | None) -> str:
+    """The three target figures for a page: template 1's text in Chinese, else labelled
+    figures with digit grouping ("Exposure 500,000 / Interactions 10,000")."""
+    if (translation.get_language() or "zh").startswith("zh"):
+        return format_targets(exposure, interactions, conversions)
+    values = {"exposure": exposure, "interactions": interactions, "conversions": conversions}
+    return " / ".join(
+        f"{TARGET_WORDS[key]} {value:,}" for key, value in values.items() if value is not None
+    )
+
+
 def parse_number(text: str, unit: str) -> int:
     try:
         value = Decimal(text) * UNITS.get(unit, 1)
     except InvalidOperation:
-        raise TargetError(f"“{text}”不是数字") from None
+        raise TargetError(_("“%(text)s”不是数字") % {"text": text}) from None
     if value != value.to_integral_value():
-        raise TargetError(f"“{text}{unit}”不是整数")
+        raise TargetError(_("“%(text)s”不是整数") % {"text": f"{text}{unit}"})
     return int(value)
 
 
@@ -216,9 +244,11 @@ def parse_targets(text: str) -> Targets:
         match = TARGET_PART.match(part.replace(",", ""))
         key = TARGET_ALIASES.get(match.group("label").strip()) if match else None
         if match is None or key is None:
-            raise TargetError(f"无法识别“{part}”，格式如 曝光50万/互动1万/转化200")
+            raise TargetError(
+                _("无法识别“%(text)s”，格式如 曝光50万/互动1万/转化200") % {"text": part}
+            )
         if out[key] is not None:
-            raise TargetError(f"“{match.group('label')}”重复")
+            raise TargetError(_("“%(label)s”重复") % {"label": match.group("label")})
         out[key] = parse_number(match.group("number"), match.group("unit"))
     return out
 
@@ -302,11 +332,13 @@ def file_problem(kind: str, name: str, head: bytes) -> str | None:
     """Why a non-image file of `kind` is refused (extension, then content), or None."""
     ext = extension(name)
     if ext not in EXTENSIONS.get(kind, frozenset()):
-        return f"文件类型不符：{dict(KIND_LABELS)[kind]}只支持 {EXTENSION_HELP[kind]}"
+        return _("文件类型不符：%(kind)s只支持 %(extensions)s") % {
+            "kind": dict(KIND_LABELS)[kind], "extensions": EXTENSION_HELP[kind]}  # fmt: skip
     if not MAGIC[ext](head):
-        return f"文件内容与扩展名 .{ext} 不符，可能已损坏或被改名"
+        return _("文件内容与扩展名 .%(ext)s 不符，可能已损坏或被改名") % {"ext": ext}
     return None
 
 
-KIND_LABELS = (("image", "图片"), ("video", "视频"), ("document", "文档"), ("font", "字体"),
-               ("music", "音乐"))  # fmt: skip
+KIND_LABELS = (("image", gettext_lazy("图片")), ("video", gettext_lazy("视频")),
+               ("document", gettext_lazy("文档")), ("font", gettext_lazy("字体")),
+               ("music", gettext_lazy("音乐")))  # fmt: skip

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mediadesk.content import queries, rules
@@ -67,9 +68,9 @@ audit.register_actions(
 LOCKED_VARIANT = (Status.PUBLISHED, Status.WITHDRAWN)
 
 
-def _require(by: Any, obj: Any, message: str = "没有在该范围编辑内容的权限") -> None:
+def _require(by: Any, obj: Any, message: str | None = None) -> None:
     if not queries.can_edit(by, obj):
-        raise PermissionDenied(message)
+        raise PermissionDenied(message or _("没有在该范围编辑内容的权限"))
 
 
 def _scope(values: dict[str, Any], organisation: Organisation) -> None:
@@ -77,15 +78,15 @@ def _scope(values: dict[str, Any], organisation: Organisation) -> None:
     project, company = values.get("project"), values.get("company")
     if project is not None:
         if project.organisation_id != organisation.pk:
-            raise ValidationError({"project": "项目不属于本组织"})
+            raise ValidationError({"project": _("项目不属于本组织")})
         values["company"] = project.company
     elif company is not None and company.organisation_id != organisation.pk:
-        raise ValidationError({"company": "城市公司不属于本组织"})
+        raise ValidationError({"company": _("城市公司不属于本组织")})
 
 
 def _same_org(values: dict[str, Any], organisation_id: int, names: tuple[str, ...]) -> None:
     errors = {
-        name: "不属于本组织"
+        name: _("不属于本组织")
         for name in names
         if values.get(name) is not None
         and getattr(values[name], "organisation_id", organisation_id) != organisation_id
@@ -151,12 +152,12 @@ def save_category(
             setattr(category, key, values[key])
     category.name = category.name.strip()
     if not category.name:
-        raise ValidationError({"name": "请填写主题分类名称"})
+        raise ValidationError({"name": _("请填写主题分类名称")})
     clash = TopicCategory.objects.filter(
         organisation_id=category.organisation_id, name=category.name
     )
     if clash.exclude(pk=category.pk).exists():
-        raise ValidationError({"name": "已有同名主题分类"})
+        raise ValidationError({"name": _("已有同名主题分类")})
     category.save()
     _record_save(by, category, "topic_category", before, CATEGORY_FIELDS)
     return category
@@ -170,7 +171,7 @@ def delete_category(category: TopicCategory, *, by: Any) -> None:
         ContentItem.objects.filter(category=category).exists()
         or Series.objects.filter(category=category).exists()
     ):
-        raise ValidationError({"name": "该分类已被内容或专辑使用，请改为停用"})
+        raise ValidationError({"name": _("该分类已被内容或专辑使用，请改为停用")})
     audit.record(
         actor=by,
         action="topic_category.delete",
@@ -212,15 +213,15 @@ def save_series(
     _require(by, series)
     series.name = series.name.strip()
     if not series.name:
-        raise ValidationError({"name": "请填写专辑名称"})
+        raise ValidationError({"name": _("请填写专辑名称")})
     if (
         Series.objects.filter(organisation=organisation, name=series.name)
         .exclude(pk=series.pk)
         .exists()
     ):
-        raise ValidationError({"name": "已有同名专辑"})
+        raise ValidationError({"name": _("已有同名专辑")})
     if series.account is not None and series.account.deleted_at is not None:
-        raise ValidationError({"account": "账号已删除"})
+        raise ValidationError({"account": _("账号已删除")})
     series.save()
     _record_save(by, series, "series", before, SERIES_FIELDS)
     return series
@@ -231,7 +232,7 @@ def delete_series(series: Series, *, by: Any) -> None:
     """Delete a series without items (series with items are deactivated instead)."""
     _require(by, series)
     if series.items.exists():
-        raise ValidationError({"name": "该专辑下已有内容，请改为停用"})
+        raise ValidationError({"name": _("该专辑下已有内容，请改为停用")})
     audit.record(
         actor=by, action="series.delete", target=series, changes={"name": [series.name, None]}
     )
@@ -260,13 +261,13 @@ def save_node(
     _require(by, node)
     errors = {}
     if not (node.name or "").strip():
-        errors["name"] = "请填写节点名称"
+        errors["name"] = _("请填写节点名称")
     if node.kind not in MarketingNode.Kind.values:
-        errors["kind"] = "请选择节点类型"
+        errors["kind"] = _("请选择节点类型")
     if node.ends_on and node.starts_on and node.ends_on < node.starts_on:
-        errors["ends_on"] = "结束日期不能早于开始日期"
+        errors["ends_on"] = _("结束日期不能早于开始日期")
     if node.monthly_day is not None and not 1 <= node.monthly_day <= 31:
-        errors["monthly_day"] = "每月重复日应为 1–31"
+        errors["monthly_day"] = _("每月重复日应为 1–31")
     if errors:
         raise ValidationError(errors)
     node.save()
@@ -305,18 +306,18 @@ def _item_snapshot(item: ContentItem) -> dict[str, Any]:
 def _validate_item(item: ContentItem, assets: list[Asset] | None) -> None:
     errors: dict[str, str] = {}
     if not item.title.strip():
-        errors["title"] = "请填写标题"
+        errors["title"] = _("请填写标题")
     if item.form not in dict(ContentItem._meta.get_field("form").flatchoices):
-        errors["form"] = "请选择内容形式"
+        errors["form"] = _("请选择内容形式")
     owner = item.owner if item.owner_id else None
     if owner is None or owner.organisation_id != item.organisation_id or not owner.is_active:
-        errors["owner"] = "负责人必须是本组织的在职用户"
+        errors["owner"] = _("负责人必须是本组织的在职用户")
     for name in ("category", "series", "marketing_node"):
         related = getattr(item, name)
         if related is not None and related.organisation_id != item.organisation_id:
-            errors[name] = "不属于本组织"
+            errors[name] = _("不属于本组织")
     if assets and any(a.organisation_id != item.organisation_id for a in assets):
-        errors["assets"] = "素材不属于本组织"
+        errors["assets"] = _("素材不属于本组织")
     if errors:
         raise ValidationError(errors)
 
@@ -387,9 +388,9 @@ def delete_item(item: ContentItem, *, by: Any) -> None:
     item = ContentItem.objects.select_for_update().get(pk=item.pk)
     _require(by, item)
     if item.status != Status.DRAFT or item.variants.filter(status__in=LOCKED_VARIANT).exists():
-        raise ValidationError({"status": "只能删除草稿状态、没有已发布平台稿的内容"})
+        raise ValidationError({"status": _("只能删除草稿状态、没有已发布平台稿的内容")})
     if item.revisions.exists():
-        raise ValidationError({"status": "该内容已提交过审核，不能删除，可标记为备选或撤回"})
+        raise ValidationError({"status": _("该内容已提交过审核，不能删除，可标记为备选或撤回")})
     audit.record(
         actor=by, action="content.delete", target=item, changes={"title": [item.title, None]}
     )
@@ -411,12 +412,12 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 def _check_account(by: Any, item: ContentItem, account: Account | None) -> Account:
     if account is None:
-        raise ValidationError({"account": "请选择发布账号"})
+        raise ValidationError({"account": _("请选择发布账号")})
     visible = matrix_queries.visible_accounts(by).filter(pk=account.pk).exists()
     if not visible or account.organisation_id != item.organisation_id:
-        raise ValidationError({"account": "账号不存在或不可见"})
+        raise ValidationError({"account": _("账号不存在或不可见")})
     if account.company_id is not None and item.company_id not in (None, account.company_id):
-        raise ValidationError({"account": "账号属于其他城市公司，不能用于本内容"})
+        raise ValidationError({"account": _("账号属于其他城市公司，不能用于本内容")})
     return account
 
 
@@ -431,10 +432,10 @@ def _validate_variant(variant: Variant) -> None:
         raise ValidationError(exc.message_dict) from None
     clash = Variant.objects.filter(item_id=variant.item_id, account_id=variant.account_id)
     if clash.exclude(pk=variant.pk).exists():
-        raise ValidationError({"account": "该内容在这个账号上已有平台稿"})
+        raise ValidationError({"account": _("该内容在这个账号上已有平台稿")})
     cover = variant.cover
     if cover is not None and cover.organisation_id != variant.organisation_id:
-        raise ValidationError({"cover": "封面素材不属于本组织"})
+        raise ValidationError({"cover": _("封面素材不属于本组织")})
 
 
 def _apply_variant(variant: Variant, item: ContentItem, values: dict[str, Any]) -> None:
@@ -468,9 +469,11 @@ def add_variant(item: ContentItem, *, by: Any, values: dict[str, Any]) -> Varian
 
 def _locked_variant(variant: Variant, by: Any) -> tuple[Variant, ContentItem]:
     variant = Variant.objects.select_for_update().select_related("item").get(pk=variant.pk)
-    _require(by, variant, "没有编辑该平台稿的权限")
+    _require(by, variant, _("没有编辑该平台稿的权限"))
     if variant.status in LOCKED_VARIANT:
-        raise ValidationError({"status": f"平台稿{variant.get_status_display()}，不能再修改"})
+        raise ValidationError(
+            {"status": _("平台稿%(status)s，不能再修改") % {"status": variant.get_status_display()}}
+        )
     return variant, variant.item
 
 
@@ -508,7 +511,7 @@ def reschedule_variant(variant: Variant, *, by: Any, planned_at: dt.datetime) ->
     variant, _item = _locked_variant(variant, by)
     planned_at = _aware(planned_at)  # type: ignore[assignment]
     if planned_at is None:
-        raise ValidationError({"planned_at": "请选择发布时间"})
+        raise ValidationError({"planned_at": _("请选择发布时间")})
     old = variant.planned_at
     if old == planned_at:
         return variant
@@ -535,7 +538,9 @@ class DuplicateAsset(ValidationError):
     """The same bytes are already in the library: `existing` is that asset."""
 
     def __init__(self, existing: Asset) -> None:
-        super().__init__({"file": f"素材库中已有相同文件“{existing.title}”，无需重复上传"})
+        super().__init__(
+            {"file": _("素材库中已有相同文件“%(title)s”，无需重复上传") % {"title": existing.title}}
+        )
         self.existing = existing
 
 
@@ -553,13 +558,18 @@ def validate_upload(kind: str, upload: UploadedFile) -> UploadedFile:
     if kind == Asset.Kind.IMAGE:
         return uploads.validate_image(upload, field="file")
     if kind not in KIND_MAX_BYTES:
-        raise ValidationError({"kind": "请选择素材类型"})
+        raise ValidationError({"kind": _("请选择素材类型")})
     limit = KIND_MAX_BYTES[kind]
     if not upload.size or upload.size > limit:
         label = dict(rules.KIND_LABELS)[kind]
         raise ValidationError(
             {
-                "file": f"文件大小 {uploads.human_size(upload.size or 0)}，{label}不能为空或超过 {uploads.human_size(limit)}"
+                "file": _("文件大小 %(size)s，%(kind)s不能为空或超过 %(limit)s")
+                % {
+                    "size": uploads.human_size(upload.size or 0),
+                    "kind": label,
+                    "limit": uploads.human_size(limit),
+                }
             }
         )
     upload.seek(0)
@@ -573,11 +583,11 @@ def validate_upload(kind: str, upload: UploadedFile) -> UploadedFile:
 def _validate_asset(asset: Asset) -> None:
     errors = {}
     if not asset.title.strip():
-        errors["title"] = "请填写素材名称"
+        errors["title"] = _("请填写素材名称")
     if asset.licence_type not in Asset.Licence.values:
-        errors["licence_type"] = "请选择授权类型"
+        errors["licence_type"] = _("请选择授权类型")
     if asset.series is not None and asset.series.organisation_id != asset.organisation_id:
-        errors["series"] = "不属于本组织"
+        errors["series"] = _("不属于本组织")
     if errors:
         raise ValidationError(errors)
 
@@ -591,7 +601,7 @@ def upload_asset(
     _scope(values, organisation)
     asset = Asset(organisation=organisation, uploaded_by=by, **values)
     asset.title = (asset.title or "").strip() or (upload.name or "").rsplit(".", 1)[0][:100]
-    _require(by, asset, "没有在该范围上传素材的权限")
+    _require(by, asset, _("没有在该范围上传素材的权限"))
     _validate_asset(asset)
     upload = validate_upload(asset.kind, upload)
     asset.content_hash = content_hash(upload)
@@ -617,13 +627,13 @@ def upload_asset(
 def update_asset(asset: Asset, *, by: Any, values: dict[str, Any]) -> Asset:
     """Change an asset's description, tags, series/project and licence."""
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
-    _require(by, asset, "没有修改该素材的权限")
+    _require(by, asset, _("没有修改该素材的权限"))
     values = {k: v for k, v in values.items() if k in ASSET_FIELDS and k != "kind"}
     _scope(values, asset.organisation)
     before = audit.snapshot(asset, ASSET_FIELDS)
     for key, value in values.items():
         setattr(asset, key, value)
-    _require(by, asset, "没有在该范围管理素材的权限")
+    _require(by, asset, _("没有在该范围管理素材的权限"))
     _validate_asset(asset)
     asset.save()
     _record_save(by, asset, "asset", before, ASSET_FIELDS)
@@ -634,9 +644,9 @@ def update_asset(asset: Asset, *, by: Any, values: dict[str, Any]) -> Asset:
 def delete_asset(asset: Asset, *, by: Any) -> None:
     """Delete an asset no item or cover uses, and its stored file after commit."""
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
-    _require(by, asset, "没有删除该素材的权限")
+    _require(by, asset, _("没有删除该素材的权限"))
     if asset.items.exists() or Variant.objects.filter(cover=asset).exists():
-        raise ValidationError({"file": "该素材正被内容使用，不能删除"})
+        raise ValidationError({"file": _("该素材正被内容使用，不能删除")})
     audit.record(
         actor=by, action="asset.delete", target=asset, changes={"title": [asset.title, None]}
     )
@@ -654,14 +664,16 @@ BEST_TIME_FIELDS = ("platform", "weekend", "starts", "ends", "note")
 @transaction.atomic
 def save_best_time(best: BestTime | None, *, by: Any, values: dict[str, Any]) -> BestTime:
     """Create or change a best-time window (platforms.manage: the defaults are site-wide)."""
-    scopes.require(scopes.has_perm(by, Perm.PLATFORMS_MANAGE), "只有系统管理员可以维护最佳发布时段")
+    scopes.require(
+        scopes.has_perm(by, Perm.PLATFORMS_MANAGE), _("只有系统管理员可以维护最佳发布时段")
+    )
     best = best or BestTime()
     before = None if best.pk is None else audit.snapshot(best, BEST_TIME_FIELDS)
     for key in BEST_TIME_FIELDS:
         if key in values:
             setattr(best, key, values[key])
     if best.starts is None or best.ends is None or best.starts == best.ends:
-        raise ValidationError({"ends": "请填写不同的开始和结束时间（结束早于开始表示跨过午夜）"})
+        raise ValidationError({"ends": _("请填写不同的开始和结束时间（结束早于开始表示跨过午夜）")})
     best.save()
     _record_save(by, best, "best_time", before, BEST_TIME_FIELDS)
     return best
@@ -670,7 +682,9 @@ def save_best_time(best: BestTime | None, *, by: Any, values: dict[str, Any]) ->
 @transaction.atomic
 def delete_best_time(best: BestTime, *, by: Any) -> None:
     """Remove a best-time window."""
-    scopes.require(scopes.has_perm(by, Perm.PLATFORMS_MANAGE), "只有系统管理员可以维护最佳发布时段")
+    scopes.require(
+        scopes.has_perm(by, Perm.PLATFORMS_MANAGE), _("只有系统管理员可以维护最佳发布时段")
+    )
     audit.record(
         actor=by, action="best_time.delete", target=best, changes={"platform": [str(best), None]}
     )
@@ -681,7 +695,15 @@ def media_limit_help() -> str:
     """The upload limits per kind, for the upload form."""
     image = uploads.human_size(settings.UPLOAD_MAX_BYTES)
     others = "，".join(
-        f"{dict(rules.KIND_LABELS)[k]} ≤{uploads.human_size(v)}（{rules.EXTENSION_HELP[k]}）"
+        _("%(kind)s ≤%(size)s（%(extensions)s）")
+        % {
+            "kind": dict(rules.KIND_LABELS)[k],
+            "size": uploads.human_size(v),
+            "extensions": rules.EXTENSION_HELP[k],
+        }
         for k, v in KIND_MAX_BYTES.items()
     )
-    return f"图片 ≤{image}（PNG、JPG、WebP、GIF），{others}"
+    return _("图片 ≤%(image)s（PNG、JPG、WebP、GIF），%(others)s") % {
+        "image": image,
+        "others": others,
+    }

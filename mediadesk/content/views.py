@@ -16,6 +16,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mediadesk.content import exports, findings, imports, queries, rules, services
@@ -126,7 +127,8 @@ def items(request: HttpRequest) -> HttpResponse:
 def items_export(request: HttpRequest) -> HttpResponse:
     queries.require_view(request.user)
     rows = exports.item_rows(_filtered_items(request)[: exports.EXPORT_LIMIT])
-    return excel.xlsx_response(f"内容列表-{exports.stamp()}.xlsx", exports.ITEM_HEADERS, rows)
+    name = _("内容列表-%(stamp)s.xlsx") % {"stamp": exports.stamp()}
+    return excel.xlsx_response(name, exports.item_headers(), rows)
 
 
 def reserve(request: HttpRequest) -> HttpResponse:
@@ -161,7 +163,10 @@ def item_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         item = _save_item(request, form, None)
         if item is not None:
-            messages.success(request, f"已创建内容“{item.title}”，请为每个目标账号添加平台稿")
+            messages.success(
+                request,
+                _("已创建内容“%(title)s”，请为每个目标账号添加平台稿") % {"title": item.title},
+            )
             return redirect("content:item", item.pk)
     return _page(request, "content/item_form.html", {"form": form, "item": None})
 
@@ -170,7 +175,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.access_item(request.user, pk, for_write=True)
     form = ItemForm(request.POST or None, user=request.user, item=item)
     if request.method == "POST" and form.is_valid() and _save_item(request, form, item):
-        messages.success(request, "已保存")
+        messages.success(request, _("已保存"))
         return redirect("content:item", item.pk)
     return _page(request, "content/item_form.html", {"form": form, "item": item})
 
@@ -187,7 +192,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "item": item, "can_edit_item": queries.can_edit(request.user, item),
         "variants": [(v, grouped.get(v.pk, [])) for v in variants],
         "item_findings": grouped.get(None, []), "assets": list(item.assets.all()),
-        "targets": rules.format_targets(item.target_exposure, item.target_interactions, item.target_conversions),
+        "targets": rules.target_text(item.target_exposure, item.target_interactions, item.target_conversions),
         "history": audit.label_entries(list(queries.item_history(item, [v.pk for v in variants])[:100])),
         "industry": findings.industry_of(item) or "", **item_panel(item, request.user),
     })  # fmt: skip
@@ -201,7 +206,7 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("content:item", item.pk)
-    messages.success(request, f"已删除内容“{item.title}”")
+    messages.success(request, _("已删除内容“%(title)s”") % {"title": item.title})
     return redirect("content:items")
 
 
@@ -231,7 +236,7 @@ def variant_add(request: HttpRequest, pk: int) -> HttpResponse:
                 form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
             )
         else:
-            messages.success(request, "已添加平台稿")
+            messages.success(request, _("已添加平台稿"))
             return redirect("content:item", item.pk)
     return _variant_page(request, form, item, None)
 
@@ -247,7 +252,7 @@ def variant_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
             )
         else:
-            messages.success(request, "已保存平台稿")
+            messages.success(request, _("已保存平台稿"))
             return redirect("content:item", variant.item_id)
     return _variant_page(request, form, variant.item, variant)
 
@@ -260,7 +265,7 @@ def variant_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "已删除平台稿")
+        messages.success(request, _("已删除平台稿"))
     return redirect("content:item", variant.item_id)
 
 
@@ -305,7 +310,7 @@ def series_list(request: HttpRequest) -> HttpResponse:
 
 def _series(request: HttpRequest, pk: int) -> Series:
     series = scopes.get_or_404(queries.visible_series(request.user), pk)
-    scopes.require(queries.can_edit(request.user, series), "没有编辑该专辑的权限")
+    scopes.require(queries.can_edit(request.user, series), _("没有编辑该专辑的权限"))
     return series
 
 
@@ -317,7 +322,8 @@ def series_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _form_page(
         request, form,
         lambda v: services.save_series(series, by=request.user, organisation=_org(request), values=v),
-        title="编辑专辑" if series else "新建专辑", back=reverse("content:series"), done="已保存专辑",
+        title=_("编辑专辑") if series else _("新建专辑"), back=reverse("content:series"),
+        done=_("已保存专辑"),
     )  # fmt: skip
 
 
@@ -325,7 +331,7 @@ def series_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def series_delete(request: HttpRequest, pk: int) -> HttpResponse:
     series = _series(request, pk)
     return _delete(request, lambda: services.delete_series(series, by=request.user),
-                   reverse("content:series"), f"已删除专辑“{series.name}”")  # fmt: skip
+                   reverse("content:series"), _("已删除专辑“%(name)s”") % {"name": series.name})  # fmt: skip
 
 
 def categories(request: HttpRequest) -> HttpResponse:
@@ -347,8 +353,8 @@ def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _form_page(
         request, form,
         lambda v: services.save_category(category, by=request.user, organisation=_org(request), values=v),
-        title="编辑主题分类" if category else "新建主题分类", back=reverse("content:categories"),
-        done="已保存主题分类",
+        title=_("编辑主题分类") if category else _("新建主题分类"), back=reverse("content:categories"),
+        done=_("已保存主题分类"),
     )  # fmt: skip
 
 
@@ -357,7 +363,7 @@ def category_delete(request: HttpRequest, pk: int) -> HttpResponse:
     queries.require_edit(request.user)
     category = _category(request, pk)
     return _delete(request, lambda: services.delete_category(category, by=request.user),
-                   reverse("content:categories"), f"已删除主题分类“{category.name}”")  # fmt: skip
+                   reverse("content:categories"), _("已删除主题分类“%(name)s”") % {"name": category.name})  # fmt: skip
 
 
 def nodes(request: HttpRequest) -> HttpResponse:
@@ -371,7 +377,7 @@ def nodes(request: HttpRequest) -> HttpResponse:
 
 def _node(request: HttpRequest, pk: int) -> MarketingNode:
     node = scopes.get_or_404(queries.visible_nodes(request.user), pk)
-    scopes.require(queries.can_edit(request.user, node), "没有编辑该节点的权限")
+    scopes.require(queries.can_edit(request.user, node), _("没有编辑该节点的权限"))
     return node
 
 
@@ -382,8 +388,8 @@ def node_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return _form_page(
         request, form,
         lambda v: services.save_node(node, by=request.user, organisation=_org(request), values=v),
-        title="编辑营销节点" if node else "新建营销节点", back=reverse("content:nodes"),
-        done="已保存营销节点",
+        title=_("编辑营销节点") if node else _("新建营销节点"), back=reverse("content:nodes"),
+        done=_("已保存营销节点"),
     )  # fmt: skip
 
 
@@ -391,12 +397,13 @@ def node_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def node_delete(request: HttpRequest, pk: int) -> HttpResponse:
     node = _node(request, pk)
     return _delete(request, lambda: services.delete_node(node, by=request.user),
-                   reverse("content:nodes"), f"已删除营销节点“{node.name}”")  # fmt: skip
+                   reverse("content:nodes"), _("已删除营销节点“%(name)s”") % {"name": node.name})  # fmt: skip
 
 
 def _require_platforms(request: HttpRequest) -> None:
     scopes.require(
-        scopes.has_perm(request.user, Perm.PLATFORMS_MANAGE), "只有系统管理员可以维护最佳发布时段"
+        scopes.has_perm(request.user, Perm.PLATFORMS_MANAGE),
+        _("只有系统管理员可以维护最佳发布时段"),
     )
 
 
@@ -414,8 +421,8 @@ def best_time_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = BestTimeForm(request.POST or None, best=best)
     return _form_page(
         request, form, lambda v: services.save_best_time(best, by=request.user, values=v),
-        title="编辑最佳发布时段" if best else "新增最佳发布时段", back=reverse("content:best_times"),
-        done="已保存最佳发布时段",
+        title=_("编辑最佳发布时段") if best else _("新增最佳发布时段"), back=reverse("content:best_times"),
+        done=_("已保存最佳发布时段"),
     )  # fmt: skip
 
 
@@ -424,7 +431,7 @@ def best_time_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_platforms(request)
     best = get_object_or_404(BestTime, pk=pk)
     return _delete(request, lambda: services.delete_best_time(best, by=request.user),
-                   reverse("content:best_times"), "已删除最佳发布时段")  # fmt: skip
+                   reverse("content:best_times"), _("已删除最佳发布时段"))  # fmt: skip
 
 
 # ---- assets ---------------------------------------------------------------------------------
@@ -463,7 +470,7 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
                 form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
             )
         else:
-            messages.success(request, f"已上传素材“{asset.title}”")
+            messages.success(request, _("已上传素材“%(title)s”") % {"title": asset.title})
             return redirect("content:asset", asset.pk)
     return _page(
         request, "content/asset_upload.html", {"form": form, "limits": services.media_limit_help()}
@@ -473,7 +480,7 @@ def asset_upload(request: HttpRequest) -> HttpResponse:
 def _asset(request: HttpRequest, pk: int, *, for_write: bool = False) -> Asset:
     asset = scopes.get_or_404(queries.visible_assets(request.user), pk)
     if for_write:
-        scopes.require(queries.can_edit(request.user, asset), "没有编辑该素材的权限")
+        scopes.require(queries.can_edit(request.user, asset), _("没有编辑该素材的权限"))
     return asset
 
 
@@ -492,8 +499,8 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssetForm(request.POST or None, user=request.user, asset=asset)
     return _form_page(
         request, form, lambda v: services.update_asset(asset, by=request.user, values=v),
-        title=f"编辑素材：{asset.title}", back=reverse("content:asset", args=[asset.pk]),
-        done="已保存素材信息",
+        title=_("编辑素材：%(title)s") % {"title": asset.title}, back=reverse("content:asset", args=[asset.pk]),
+        done=_("已保存素材信息"),
     )  # fmt: skip
 
 
@@ -505,7 +512,7 @@ def asset_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("content:asset", asset.pk)
-    messages.success(request, f"已删除素材“{asset.title}”")
+    messages.success(request, _("已删除素材“%(title)s”") % {"title": asset.title})
     return redirect("content:assets")
 
 
@@ -529,7 +536,8 @@ def plan_export(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            "导出范围有误：" + "；".join(str(e) for errs in form.errors.values() for e in errs),
+            _("导出范围有误：%(errors)s")
+            % {"errors": "；".join(str(e) for errs in form.errors.values() for e in errs)},
         )
         return redirect("content:home")
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
@@ -548,14 +556,14 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         and stash_upload(request, form, session_key=IMPORT_SESSION_KEY, read=imports.read_upload)
     ):
         return redirect("content:plan_import_preview")
-    return _page(request, "content/import.html", {"form": form, "notes": imports.NOTES_HELP})
+    return _page(request, "content/import.html", {"form": form, "notes": imports.notes_help()})
 
 
 def plan_import_preview(request: HttpRequest) -> HttpResponse:
     queries.require_edit(request.user)
     pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
-        messages.info(request, "请先上传要导入的文件")
+        messages.info(request, _("请先上传要导入的文件"))
         return redirect("content:plan_import")
     table, filename = pending
     preview = imports.validate(table, user=request.user, organisation=_org(request))
@@ -567,7 +575,7 @@ def plan_import_confirm(request: HttpRequest) -> HttpResponse:
     queries.require_edit(request.user)
     pending = unstash(request.session.get(IMPORT_SESSION_KEY), user=request.user)
     if pending is None:
-        messages.info(request, "导入已失效，请重新上传文件")
+        messages.info(request, _("导入已失效，请重新上传文件"))
         return redirect("content:plan_import")
     table, filename = pending
     try:
@@ -575,17 +583,21 @@ def plan_import_confirm(request: HttpRequest) -> HttpResponse:
             table, by=request.user, organisation=_org(request), filename=filename
         )
     except imports.ImportRejected as exc:
-        messages.error(request, "导入未执行：有行未通过校验，没有写入任何数据")
+        messages.error(request, _("导入未执行：有行未通过校验，没有写入任何数据"))
         return _page(
             request, "content/import_preview.html", {"preview": exc.preview, "filename": filename}
         )
     discard(request.session.pop(IMPORT_SESSION_KEY, None))
     messages.success(
         request,
-        f"导入完成：新建内容 {outcome.created_items} 条、平台稿 {outcome.created_variants} 条，"
-        f"更新内容 {outcome.updated_items} 条"
+        _("导入完成：新建内容 %(items)s 条、平台稿 %(variants)s 条，更新内容 %(updated)s 条")
+        % {
+            "items": outcome.created_items,
+            "variants": outcome.created_variants,
+            "updated": outcome.updated_items,
+        }
         if outcome.changed
-        else "导入完成：没有需要变更的数据",
+        else _("导入完成：没有需要变更的数据"),
     )
     return redirect("content:items")
 

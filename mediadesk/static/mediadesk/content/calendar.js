@@ -122,7 +122,7 @@
 
   const initialView = el.dataset.initialView || (phone ? "listWeek" : "dayGridMonth");
   const calendar = new FullCalendar.Calendar(el, {
-    locale: "zh-cn",
+    locale: document.documentElement.lang.toLowerCase().startsWith("zh") ? "zh-cn" : "en",
     timeZone: "Asia/Shanghai",
     initialView,
     initialDate: el.dataset.initialDate || undefined,
