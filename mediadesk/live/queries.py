@@ -297,3 +297,14 @@ def online_chart(session: Session, width: int = 600, height: int = 120) -> dict[
             bounds.append({"x": round(minute * step, 1), "name": stage.name})
         minute += stage.minutes
     return {"points": points, "bounds": bounds, "width": width, "height": height, "peak": top}
+
+
+def people(session: Session) -> list[Any]:
+    """Active users of the session's organisation (owners of review actions)."""
+    from mediadesk.orgs.models import User
+
+    return list(
+        User.objects.filter(organisation_id=session.organisation_id, is_active=True)
+        .only("id", "username", "display_name")
+        .order_by("display_name", "username")[:300]
+    )
