@@ -50,10 +50,12 @@ def options(request: HttpRequest) -> HttpResponse:
                        if o.kind == kind])
         for kind, label in Option.Kind.choices
     ]  # fmt: skip
-    history = AuditEntry.objects.filter(
-        target_type="live_option", organisation_id=org
-    ).select_related("actor")[:30]
+    history = (
+        AuditEntry.objects.filter(target_type="live_option", organisation_id=org)
+        .select_related("actor")
+        .order_by("-at", "-id")[:30]
+    )
     return render(request, "live/options.html", {
         "lists": lists, "nav_active": "live",
-        "history": audit.label_entries(list(history.order_by("-at"))),
+        "history": audit.label_entries(list(history)),
     })  # fmt: skip
