@@ -11,7 +11,7 @@ from mediadesk.live import douyin, services
 from mediadesk.live.models import Figures, FiguresPull
 from mediadesk.publishing import services as publishing
 from tests.conftest import audit_actions
-from tests.fakes.douyin_live import FakeDouyinLive, douyin_live  # noqa: F401
+from tests.fakes.douyin_live import FakeDouyinLive
 from tests.live.conftest import make_session
 
 pytestmark = pytest.mark.django_db
