@@ -29,7 +29,7 @@ def _order(text: str) -> int:
 def options(request: HttpRequest) -> HttpResponse:
     """Both lists with add/rename/retire forms and the change history (audited)."""
     _require_admin(request)
-    org = getattr(request.user, "organisation_id", None)
+    org: int = getattr(request.user, "organisation_id", None) or 0
     if request.method == "POST":
         try:
             types.save_option(

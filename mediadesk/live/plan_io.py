@@ -127,7 +127,7 @@ class _Lookups:
         from mediadesk.matrix.models import Account
         from mediadesk.orgs.models import User
 
-        org = getattr(user, "organisation_id", None)
+        org: int = getattr(user, "organisation_id", None) or 0
         self.user = user
         self.accounts = {a.name: a for a in Account.objects.filter(organisation_id=org)}
         people = User.objects.filter(organisation_id=org, is_active=True)
