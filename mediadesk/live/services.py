@@ -361,7 +361,11 @@ def _script_done(session: Session) -> bool:
 
 
 def compliance_text(session: Session) -> str:
+    """Title, script, run-of-show and the chosen 话术 (variables filled), for the checker."""
+    from mediadesk.live.session_scripts import chosen_texts
+
     parts = [session.title, session.script, *(s.text for s in session.stages.all())]
+    parts += [text for _s, text in chosen_texts(session)]
     return "\n".join(p for p in parts if p)
 
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("plan/import/", plan_views.plan_import, name="plan_import"),
     path("plan/import/preview/", plan_views.plan_import_preview, name="plan_import_preview"),
     path("options/", options_views.options, name="options"),
+    path("sessions/<int:pk>/scripts/", views.choose_scripts, name="choose_scripts"),
     path(
         "sessions/<int:pk>/actions/<int:action_pk>/close/", views.close_action, name="close_action"
     ),

@@ -21,7 +21,16 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import excel, scopes
 from mediadesk.core.imports import discard, stash, stashed_meta, unstash
-from mediadesk.live import access, imports, plan_io, queries, rules, services, types
+from mediadesk.live import (
+    access,
+    imports,
+    plan_io,
+    queries,
+    rules,
+    services,
+    session_scripts,
+    types,
+)
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
 
@@ -155,6 +164,8 @@ def _session_context(request: HttpRequest, session: Session) -> dict:
         "review": getattr(session, "review", None) if hasattr(session, "review") else None,
         "campaign": session.campaigns.first(),
         "actions": list(session.review_actions.select_related("owner")),
+        "findings": session_scripts.block_findings(session),
+        "chosen": {s.pk for s in session.scripts.all()},
         "type_labels": types.session_type_labels(session.organisation_id),
         "category_labels": types.category_labels(session.organisation_id),
     }
@@ -642,3 +653,17 @@ def _accounts(request: HttpRequest) -> Any:
         .distinct()
         .order_by("account__name")[:200]
     )
+
+
+@login_required
+@require_POST
+def choose_scripts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the session's 话术 (checked for compliance with the session's texts)."""
+    obj = access.access_session(request.user, pk)
+    ids = [int(x) for x in request.POST.getlist("scripts") if x.isdigit()]
+    try:
+        session_scripts.choose(obj, ids, by=request.user)
+        messages.success(request, _("本场话术已保存"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("live:session", pk=pk)

@@ -173,3 +173,56 @@ def test_a_review_action_without_owner_writes_nothing(login, world, account) -> 
     assert r.status_code == 200 and "请选择负责人" in r.content.decode()
     assert not ReviewAction.objects.exists() and not Task.objects.filter(source="live_action")
     assert Session.objects.get(pk=session.pk).status == "ended"
+
+
+def test_anchor_ranking_counts_hours_on_air_and_deals_of_session_leads(
+    login, world, account, anchor
+) -> None:  # type: ignore[no-untyped-def]
+    from mediadesk.leads.models import Touch
+    from tests.commissions.conftest import make_deal
+
+    session = make_session(world, account, anchors=[anchor])
+    for to in ("preparing", "live"):
+        session = services.change_status(session, by=world.operator, to=to)
+    services.capture_lead(session, by=anchor, phone="13800138001")
+    session = services.change_status(session, by=world.operator, to="ended")
+    Session.objects.filter(pk=session.pk).update(actual_start=at(2030, 3, 4, 15),
+                                                 actual_end=at(2030, 3, 4, 17, 30))  # fmt: skip
+    services.save_figures(session, by=world.operator, values={"viewers": 1000, "leads": 9})
+    deal = make_deal(world.qujiang, world.operator, units=2, subscribed=at(2030, 3, 20))
+    Touch.objects.filter(live_session=session).update(customer=deal.customer)
+    make_deal(world.qujiang, world.operator, subscribed=at(2030, 3, 21))  # not from the live
+    page = login(world.operator).get("/live/ranking/?month=2030-03").content.decode()
+    from mediadesk.live import access, queries
+
+    rows = queries.ranking(access.visible_sessions(world.operator), at(2030, 3, 1), at(2030, 4, 1))
+    assert [(r["anchor"], r["sessions"], r["hours"], r["avg_viewers"], r["leads"], r["deals"])
+            for r in rows] == [(anchor, 1, 2.5, 1000, 9, 2)]  # fmt: skip
+    assert "ranking" in page and "2.5" in page
+
+
+def test_a_chosen_script_with_a_block_finding_shows_and_keeps_compliance_open(
+    login, world, account
+) -> None:  # type: ignore[no-untyped-def]
+    session = make_session(world, account, title="曲江府直播")
+    clean = services.save_script(None, by=world.operator, organisation=world.org, usable=True,
+                                 values={"category": "opening", "text": "欢迎来到{项目名}"})  # fmt: skip
+    world.legal.role_grants.create(role="manager", organisation=world.org)
+    banned = services.save_script(
+        None, by=world.legal, organisation=world.org, usable=True,
+        values={"category": "product", "text": "{项目名}全网最低价"}, override_reason="附出处",
+    )  # fmt: skip
+    assert session.checklist.get(code="compliance").done
+    c = login(world.operator)
+    c.post(f"/live/sessions/{session.pk}/scripts/", {"scripts": [clean.pk, banned.pk]})
+    assert set(session.scripts.values_list("pk", flat=True)) == {clean.pk, banned.pk}
+    assert not session.checklist.get(code="compliance").done
+    page = c.get(f"/live/sessions/{session.pk}/").content.decode()
+    assert "compliance-findings" in page and "全网最低价" in page and "compliance-blocks" in page
+    assert "live_session.scripts" in audit_actions("live_session", session.pk)
+    c.post(f"/live/sessions/{session.pk}/scripts/", {"scripts": [clean.pk]})
+    assert session.checklist.get(code="compliance").done
+    assert "compliance-findings" not in c.get(f"/live/sessions/{session.pk}/").content.decode()
+    other = login(world.operator_cd).post(f"/live/sessions/{session.pk}/scripts/",
+                                          {"scripts": [banned.pk]})  # fmt: skip
+    assert other.status_code == 404 and session.scripts.count() == 1
