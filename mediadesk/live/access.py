@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from mediadesk.core import scopes
 from mediadesk.live.models import Session
@@ -17,11 +18,11 @@ def can_view(user: Any) -> bool:
 
 
 def require_view(user: Any) -> None:
-    scopes.require(can_view(user), "没有查看直播的权限")
+    scopes.require(can_view(user), _("没有查看直播的权限"))
 
 
 def require_manage(user: Any) -> None:
-    scopes.require(scopes.has_perm(user, LIVE_MANAGE), "没有管理直播的权限")
+    scopes.require(scopes.has_perm(user, LIVE_MANAGE), _("没有管理直播的权限"))
 
 
 def visible_sessions(user: Any) -> QuerySet[Session]:
@@ -36,7 +37,7 @@ def access_session(user: Any, pk: Any, *, perm: str | None = None) -> Session:
     require_view(user)
     session = scopes.get_or_404(visible_sessions(user), pk)
     if perm and not scopes.allows(user, perm, session, shared=True):
-        raise PermissionDenied("没有权限操作该直播场次")
+        raise PermissionDenied(_("没有权限操作该直播场次"))
     return session
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from mediadesk.core.schemas import MAX_ID, ErrorOut, caller
@@ -35,7 +36,7 @@ class SessionIn(Schema):
     title: str = Field(..., min_length=1, max_length=60)
     planned_start: dt.datetime
     planned_end: dt.datetime
-    type: SessionType = SessionType.PROMO
+    type: str = Field(SessionType.PROMO.value, min_length=1, max_length=12)
     anchors: list[int] = Field(default_factory=list, max_length=10)
     project: int | None = Field(None, ge=1, le=MAX_ID)
 
@@ -46,7 +47,7 @@ class SessionPatch(Schema):
     script: str | None = Field(None, max_length=20000)
     planned_start: dt.datetime | None = None
     planned_end: dt.datetime | None = None
-    type: SessionType | None = None
+    type: str | None = Field(None, min_length=1, max_length=12)
     status: Status | None = None
     reason: str = Field("", max_length=200)
     target_viewers: int | None = COUNT
@@ -75,7 +76,7 @@ class PlanIn(Schema):
     start: dt.time
     end: dt.time
     month: str = Field(..., pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    type: SessionType = SessionType.PROMO
+    type: str = Field(SessionType.PROMO.value, min_length=1, max_length=12)
 
 
 def checklist_of(session: Session) -> list[dict[str, Any]]:
@@ -169,7 +170,7 @@ def list_sessions(
 def _anchors(user: Any, ids: list[int]) -> list[Any]:
     users = list(get_user_model().objects.filter(pk__in=ids, organisation_id=user.organisation_id))
     if len(users) != len(set(ids)):
-        raise ValidationError({"anchors": "主播必须是本组织的用户"})
+        raise ValidationError({"anchors": _("主播必须是本组织的用户")})
     return users
 
 
@@ -178,7 +179,7 @@ def _project(user: Any, pk: int | None) -> Project | None:
         return None
     project = Project.objects.filter(pk=pk, organisation_id=user.organisation_id).first()
     if project is None:
-        raise ValidationError({"project": "项目不存在"})
+        raise ValidationError({"project": _("项目不存在")})
     return project
 
 
@@ -302,7 +303,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
     access.require_manage(user)
     account = matrix_queries.access_account(user, payload.account)
     if any(not 0 <= d <= 6 for d in payload.weekdays):
-        raise ValidationError({"weekdays": "星期取值 0（周一）到 6（周日）"})
+        raise ValidationError({"weekdays": _("星期取值 0（周一）到 6（周日）")})
     year, month = (int(x) for x in payload.month.split("-"))
     sessions = services.generate_plan(
         by=user,

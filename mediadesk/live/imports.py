@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mediadesk.core.excel import Table, read_table
@@ -132,9 +133,9 @@ def parse(table: Table, *, user: Any, mapping: Mapping[str, str] | None = None) 
     mapping = dict(mapping or mapping_for(table.headers))
     out = Parsed(unknown=[h for h in table.headers if h and h not in mapping])
     if "viewers" not in mapping.values():
-        out.errors.append("缺少「观看人数」列")
+        out.errors.append(gettext("缺少「观看人数」列"))
     if "session" not in mapping.values() and not {"account", "start"} <= set(mapping.values()):
-        out.errors.append("缺少「场次ID」列，或「账号」和「开播时间」列")
+        out.errors.append(gettext("缺少「场次ID」列，或「账号」和「开播时间」列"))
     if out.errors:
         return out
     cache: dict[Any, Session | None] = _prefetch(user, table, mapping)
@@ -144,7 +145,7 @@ def parse(table: Table, *, user: Any, mapping: Mapping[str, str] | None = None) 
         cells = {mapping[h]: v for h, v in row.items() if h in mapping}
         session = _session(user, cells, cache)
         if session is None:
-            out.errors.append(f"第 {n} 行：找不到对应的直播场次")
+            out.errors.append(gettext("第 %(n)s 行：找不到对应的直播场次") % {"n": n})
             continue
         values: dict[str, int | None] = {}
         bad = []
@@ -154,10 +155,10 @@ def parse(table: Table, *, user: Any, mapping: Mapping[str, str] | None = None) 
             try:
                 values[key] = _value(key, text)
             except ValueError:
-                bad.append(f"「{text}」不是有效的数值")
+                bad.append(gettext("「%(text)s」不是有效的数值") % {"text": text})
         problems = bad + list(rules.figure_errors(values).values())
         if problems:
-            out.errors.append(f"第 {n} 行：" + "；".join(problems))
+            out.errors.append(gettext("第 %(n)s 行：") % {"n": n} + "；".join(problems))
             continue
         extra = {h: v for h, v in row.items() if h in out.unknown and v}
         out.rows.append((session, values, extra))
@@ -179,7 +180,9 @@ def confirm(
     latest: dict[int, tuple[Session, dict[str, int | None], dict[str, str]]] = {}
     for session, values, extra in parsed.rows:
         if not access.can_manage(user, session):
-            raise ValidationError(f"没有管理直播场次「{session}」的权限")
+            raise ValidationError(
+                gettext("没有管理直播场次「%(session)s」的权限") % {"session": session}
+            )
         latest[session.pk] = (session, values, extra)
     return services.save_figures_bulk(list(latest.values()), by=user, filename=filename)
 

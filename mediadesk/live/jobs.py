@@ -45,3 +45,14 @@ def remind_overdue(*, now: datetime) -> int:
         ChecklistItem.objects.filter(pk=item.pk).update(notified_at=now)
         count += 1
     return count
+
+
+@periodic(
+    "live.douyin_figures", every=timedelta(hours=1), label=gettext_lazy("抖音直播数据 T+1 拉取")
+)
+def douyin_figures(slot: datetime) -> dict[str, int]:
+    """Fill ended Douyin sessions' figures the morning after (idempotent)."""
+    from mediadesk.live import douyin
+
+    with acting_from("task"):
+        return douyin.pull_due(max(slot, timezone.now()))

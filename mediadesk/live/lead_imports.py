@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from mediadesk.core import audit, phone
 from mediadesk.core.excel import Table
@@ -51,18 +52,23 @@ def parse(table: Table, session: Session) -> LeadRows:
     mapping = _mapping(table.headers)
     out = LeadRows()
     if "phone" not in mapping.values():
-        out.errors.append("缺少「手机号」列")
+        out.errors.append(_("缺少「手机号」列"))
         return out
     known = _known_phones(session)
     for n, row in enumerate(table.rows, start=table.first_row):
         cells = {mapping[h]: v.strip() for h, v in row.items() if h in mapping}
         digits = phone.normalise(cells.get("phone", ""))
         if not phone.is_mobile(digits):
-            out.errors.append(f"第 {n} 行：「{cells.get('phone', '')}」不是有效的手机号")
+            out.errors.append(
+                _("第 %(n)s 行：「%(phone)s」不是有效的手机号")
+                % {"n": n, "phone": cells.get("phone", "")}
+            )
             continue
         at = parse_datetime(cells.get("at", "").replace("/", "-")) if cells.get("at") else None
         if cells.get("at") and at is None:
-            out.errors.append(f"第 {n} 行：「{cells['at']}」不是有效的时间")
+            out.errors.append(
+                _("第 %(n)s 行：「%(at)s」不是有效的时间") % {"n": n, "at": cells["at"]}
+            )
             continue
         if digits in known:
             out.known += 1
@@ -83,9 +89,9 @@ def confirm(table: Table, session: Session, *, by: Any) -> int:
     from mediadesk.live import access
 
     if not access.can_manage(by, session):
-        raise ValidationError("没有管理该直播场次的权限")
+        raise ValidationError(_("没有管理该直播场次的权限"))
     if session.project is None:
-        raise ValidationError("该场直播未关联项目，无法导入线索")
+        raise ValidationError(_("该场直播未关联项目，无法导入线索"))
     parsed = parse(table, session)
     if parsed.errors:
         raise ValidationError(parsed.errors)

@@ -28,6 +28,39 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
+class Option(TimeStampedModel):
+    """An entry of an organisation's editable list: a session type or a 话术 category.
+
+    Records keep the option's `code`; the built-in codes (SessionType, Script.Category) are
+    the defaults every organisation starts with, and retired options stay for old records.
+    """
+
+    class Kind(models.TextChoices):
+        SESSION_TYPE = "session_type", _("场次类型")
+        SCRIPT_CATEGORY = "script_category", _("话术类别")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("列表"), max_length=20, choices=Kind.choices)
+    code = models.CharField(_("代码"), max_length=12)
+    label = models.CharField(_("名称"), max_length=30)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    audit_type = "live_option"
+
+    class Meta:
+        verbose_name = _("直播选项")
+        ordering = ["kind", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "code"], name="live_option_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class RecurringSlot(TimeStampedModel):
     """A weekly live slot of an account (weekdays 0=Mon … 6=Sun, start–end)."""
 
@@ -38,9 +71,7 @@ class RecurringSlot(TimeStampedModel):
     weekdays = models.CharField(_("星期"), max_length=20, default="0,2,4")
     start = models.TimeField(_("开始时间"))
     end = models.TimeField(_("结束时间"))
-    type = models.CharField(
-        _("场次类型"), max_length=12, choices=SessionType.choices, default=SessionType.PROMO
-    )
+    type = models.CharField(_("场次类型"), max_length=12, default=SessionType.PROMO)
     anchors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
     audit_type = "live_slot"
@@ -71,9 +102,7 @@ class Session(TimeStampedModel):
         related_name="live_sessions",
         verbose_name=_("直播账号"),
     )
-    type = models.CharField(
-        _("场次类型"), max_length=12, choices=SessionType.choices, default=SessionType.PROMO
-    )
+    type = models.CharField(_("场次类型"), max_length=12, default=SessionType.PROMO)
     anchors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="live_sessions", verbose_name=_("主播")
     )
@@ -101,6 +130,9 @@ class Session(TimeStampedModel):
     )
     console_notes = models.TextField(_("控制台备注"), blank=True)
     compliance_override = models.CharField(_("合规放行理由"), max_length=200, blank=True)
+    scripts = models.ManyToManyField(
+        "live.Script", blank=True, related_name="sessions", verbose_name=_("本场话术")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -194,7 +226,7 @@ class Script(TimeStampedModel):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.PROTECT, null=True, blank=True)
-    category = models.CharField(_("类别"), max_length=12, choices=Category.choices)
+    category = models.CharField(_("类别"), max_length=12)
     text = models.TextField(_("话术"))
     tags = models.CharField(_("标签"), max_length=200, blank=True)
     state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.DRAFT)
@@ -275,3 +307,51 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.session_id}"
+
+
+class ReviewAction(models.Model):
+    """An improvement action of a post-live review, with owner and due date; it is a task on
+    the owner's planning board until closed (planning.generators.live)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="action_items")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="review_actions")
+    text = models.CharField(_("改进措施"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("负责人"),
+    )  # fmt: skip
+    due_at = models.DateTimeField(_("截止时间"))
+    done = models.BooleanField(_("已完成"), default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    audit_type = "live_review_action"
+
+    class Meta:
+        verbose_name = _("复盘改进措施")
+        ordering = ["done", "due_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FiguresPull(models.Model):
+    """The T+1 pull of a session's figures from the platform (Douyin live-room data)."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("等待数据")
+        DONE = "done", _("已拉取")
+        NO_SCOPE = "no_scope", _("未获授权")
+        FAILED = "failed", _("拉取失败")
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="pull")
+    room_id = models.CharField(max_length=60, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    pulled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pull of {self.session_id}"

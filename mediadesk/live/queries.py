@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
@@ -100,24 +100,60 @@ def anchor_load(qs: QuerySet[Session], week_start: dt.date) -> list[dict[str, An
     return list(out.values())
 
 
-def ranking(qs: QuerySet[Session], since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
-    """线上标杆: per anchor sessions, hours, 场均观看 and 留资 in the period."""
-    rows = (
-        qs.filter(
-            planned_start__gte=since,
-            planned_start__lt=until,
-            status__in=[Status.ENDED, Status.REVIEWED],
-        )
-        .values("anchors__id", "anchors__display_name")
-        .exclude(anchors__isnull=True)
-        .annotate(
-            sessions=Count("id", distinct=True),
-            avg_viewers=Avg("figures__viewers"),
-            leads=Sum("figures__leads"),
-        )
-        .order_by("-leads")
+def _hours(s: Session) -> float:
+    """Hours on air: actual start–end when both are known, else the planned slot."""
+    start, end = s.actual_start or s.planned_start, s.actual_end or s.planned_end
+    return max(0.0, (end - start).total_seconds() / 3600)
+
+
+def session_deals(ids: list[int]) -> dict[int, int]:
+    """线上成交套数 per session: units of deals (not 退房) of customers captured in the session,
+    on the session's project. A deal counts once per session."""
+    from mediadesk.leads.models import Deal, Touch
+
+    by_customer: dict[int, set[tuple[int, int | None]]] = {}
+    touches = Touch.objects.filter(live_session_id__in=ids).values_list(
+        "customer_id", "live_session_id", "live_session__project_id"
     )
-    return [dict(r) for r in rows]
+    for customer, sid, project in touches:
+        by_customer.setdefault(customer, set()).add((sid, project))
+    out: dict[int, int] = {}
+    deals = Deal.objects.filter(customer_id__in=list(by_customer)).exclude(
+        stage=Deal.Stage.CANCELLED
+    )
+    for customer, project, units in deals.values_list("customer_id", "project_id", "units"):
+        for sid, s_project in by_customer.get(customer, ()):
+            if s_project == project:
+                out[sid] = out.get(sid, 0) + units
+    return out
+
+
+def ranking(qs: QuerySet[Session], since: dt.datetime, until: dt.datetime) -> list[dict[str, Any]]:
+    """线上标杆: per anchor sessions, hours on air, 场均观看, 留资 and 线上成交套数 (deals of
+    the customers captured in their sessions) in the period, best first."""
+    sessions = list(
+        qs.filter(planned_start__gte=since, planned_start__lt=until,
+                  status__in=[Status.ENDED, Status.REVIEWED])
+        .select_related("figures").prefetch_related("anchors")
+    )  # fmt: skip
+    deals = session_deals([s.pk for s in sessions])
+    rows: dict[int, dict[str, Any]] = {}
+    for s in sessions:
+        f = getattr(s, "figures", None) if hasattr(s, "figures") else None
+        for a in s.anchors.all():
+            row = rows.setdefault(a.pk, {"anchor": a, "sessions": 0, "hours": 0.0, "leads": 0,
+                                         "deals": 0, "viewers": []})  # fmt: skip
+            row["sessions"] += 1
+            row["hours"] += _hours(s)
+            row["deals"] += deals.get(s.pk, 0)
+            if f is not None and f.viewers is not None:
+                row["viewers"].append(f.viewers)
+            row["leads"] += (f.leads or 0) if f is not None else 0
+    for row in rows.values():
+        views = row.pop("viewers")
+        row["avg_viewers"] = round(sum(views) / len(views)) if views else None
+        row["hours"] = round(row["hours"], 1)
+    return sorted(rows.values(), key=lambda r: (-r["deals"], -r["leads"], -r["sessions"]))
 
 
 def last_sessions(session: Session, n: int = 5) -> list[Session]:
@@ -284,3 +320,14 @@ def online_chart(session: Session, width: int = 600, height: int = 120) -> dict[
             bounds.append({"x": round(minute * step, 1), "name": stage.name})
         minute += stage.minutes
     return {"points": points, "bounds": bounds, "width": width, "height": height, "peak": top}
+
+
+def people(session: Session) -> list[Any]:
+    """Active users of the session's organisation (owners of review actions)."""
+    from mediadesk.orgs.models import User
+
+    return list(
+        User.objects.filter(organisation_id=session.organisation_id, is_active=True)
+        .only("id", "username", "display_name")
+        .order_by("display_name", "username")[:300]
+    )

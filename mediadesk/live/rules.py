@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 TITLE_MAX = 10
 COVER_MIN_SIDE = 500
 WARMUP_LEAD = dt.timedelta(hours=2)
@@ -148,12 +150,12 @@ def rates(f: Mapping[str, int | None]) -> dict[str, Rate]:
 
 def figure_errors(f: Mapping[str, int | None]) -> dict[str, str]:
     """Consistency errors of a figures set (negative counts, peak above PV/UV)."""
-    errors = {k: "不能为负数" for k, v in f.items() if isinstance(v, int) and v < 0}
+    errors = {k: _("不能为负数") for k, v in f.items() if isinstance(v, int) and v < 0}
     peak = f.get("peak_online")
     if peak is not None and f.get("views") is not None and peak > (f["views"] or 0):
-        errors["peak_online"] = "最高在线不能大于观看人次"
+        errors["peak_online"] = _("最高在线不能大于观看人次")
     elif peak is not None and f.get("viewers") is not None and peak > (f["viewers"] or 0):
-        errors["peak_online"] = "最高在线不能大于观看人数"
+        errors["peak_online"] = _("最高在线不能大于观看人数")
     return errors
 
 

@@ -12,11 +12,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from mediadesk.core import audit, scopes, uploads
-from mediadesk.live import access, rules
+from mediadesk.live import access, rules, types
 from mediadesk.live.models import (
     FIGURE_FIELDS,
     ChecklistItem,
@@ -79,12 +80,12 @@ def _snap(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
 
 def _require_manage(by: Any, obj: Any) -> None:
     if not access.can_manage(by, obj):
-        raise PermissionDenied("没有管理该账号直播的权限")
+        raise PermissionDenied(_("没有管理该账号直播的权限"))
 
 
 def _check_times(start: dt.datetime, end: dt.datetime) -> None:
     if end <= start:
-        raise ValidationError({"planned_end": "结束时间必须晚于开始时间"})
+        raise ValidationError({"planned_end": _("结束时间必须晚于开始时间")})
 
 
 def _warmup(session: Session, by: Any) -> None:
@@ -151,7 +152,9 @@ def create_session(
     """Create a session with its run-of-show, checklist and 直播预告 warm-up item."""
     _check_times(planned_start, planned_end)
     if not title.strip():
-        raise ValidationError({"title": "请填写直播标题"})
+        raise ValidationError({"title": _(_("请填写直播标题"))})
+    if type != SessionType.LEADER:
+        types.require_active(account.organisation_id, types.Kind.SESSION_TYPE, type, "type")
     project = project or account.project
     session = Session(
         organisation=account.organisation,
@@ -201,7 +204,7 @@ def generate_plan(
 ) -> list[Session]:
     """A month's sessions from a weekly slot; the 20th gets the city-leader session."""
     if end <= start:
-        raise ValidationError({"end": "结束时间必须晚于开始时间"})
+        raise ValidationError({"end": _("结束时间必须晚于开始时间")})
     days = rules.plan_dates(year, month, weekdays)
     leader_day = dt.date(year, month, rules.LEADER_DAY)
     if leader_day not in days:
@@ -258,12 +261,16 @@ def update_session(session: Session, *, by: Any, values: Mapping[str, Any]) -> S
     session = Session.objects.select_for_update().get(pk=session.pk)
     _require_manage(by, session)
     before = _snap(session, SESSION_FIELDS)
+    if "type" in values and values["type"] != session.type:
+        types.require_active(
+            session.organisation_id, types.Kind.SESSION_TYPE, values["type"], "type"
+        )
     for key, value in values.items():
         if key in SESSION_FIELDS:
             setattr(session, key, value)
     _check_times(session.planned_start, session.planned_end)
     if not session.title.strip():
-        raise ValidationError({"title": "请填写直播标题"})
+        raise ValidationError({"title": _("请填写直播标题")})
     session.save()
     if "anchors" in values:
         session.anchors.set(values["anchors"])
@@ -300,11 +307,16 @@ def change_status(session: Session, *, by: Any, to: str, reason: str = "") -> Se
     """Move a session along 计划中 → 准备中 → 直播中 → 已结束 → 已复盘, or 已取消 (reason)."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if not (access.can_manage(by, session) or access.can_console(by, session)):
-        raise PermissionDenied("没有权限变更该直播场次状态")
+        raise PermissionDenied(_("没有权限变更该直播场次状态"))
     if to not in rules.TRANSITIONS.get(session.status, set()):
-        raise ValidationError({"status": f"不能从「{session.get_status_display()}」变为该状态"})
+        raise ValidationError(
+            {
+                "status": _("不能从「%(status)s」变为该状态")
+                % {"status": session.get_status_display()}
+            }
+        )
     if to == Status.CANCELLED and not reason.strip():
-        raise ValidationError({"reason": "取消直播请填写原因"})
+        raise ValidationError({"reason": _("取消直播请填写原因")})
     before = session.get_status_display()
     session.status = to
     if to == Status.CANCELLED:
@@ -349,7 +361,11 @@ def _script_done(session: Session) -> bool:
 
 
 def compliance_text(session: Session) -> str:
+    """Title, script, run-of-show and the chosen 话术 (variables filled), for the checker."""
+    from mediadesk.live.session_scripts import chosen_texts
+
     parts = [session.title, session.script, *(s.text for s in session.stages.all())]
+    parts += [text for _s, text in chosen_texts(session)]
     return "\n".join(p for p in parts if p)
 
 
@@ -395,12 +411,12 @@ def readiness(session: Session) -> tuple[int, int]:
 def confirm_item(session: Session, code: str, *, by: Any) -> ChecklistItem:
     """A person confirms a checklist item (who, when), audited."""
     if code not in rules.CHECKLIST_CODES:
-        raise ValidationError({"code": "没有这个准备项"})
+        raise ValidationError({"code": _("没有这个准备项")})
     if not (access.can_manage(by, session) or access.can_console(by, session)):
-        raise PermissionDenied("没有权限确认该直播的准备项")
+        raise PermissionDenied(_("没有权限确认该直播的准备项"))
     item = session.checklist.select_for_update().get(code=code)
     if item.auto:
-        raise ValidationError({"code": "该项由系统自动检查，不能手工确认"})
+        raise ValidationError({"code": _("该项由系统自动检查，不能手工确认")})
     item.done, item.confirmed_by, item.confirmed_at = True, by, timezone.now()
     item.save(update_fields=["done", "confirmed_by", "confirmed_at"])
     audit.record(
@@ -413,9 +429,9 @@ def confirm_item(session: Session, code: str, *, by: Any) -> ChecklistItem:
 def override_compliance(session: Session, *, by: Any, reason: str) -> Session:
     """Legal lets a session's blocked text pass, with a reason."""
     if not access.can_override(by, session):
-        raise PermissionDenied("只有法务可以放行合规问题")
+        raise PermissionDenied(_("只有法务可以放行合规问题"))
     if not reason.strip():
-        raise ValidationError({"reason": "请填写放行理由"})
+        raise ValidationError({"reason": _("请填写放行理由")})
     session.compliance_override = reason.strip()[:200]
     session.save(update_fields=["compliance_override"])
     audit.record(
@@ -434,9 +450,9 @@ def add_offer(session: Session, *, by: Any, values: Mapping[str, Any]) -> Offer:
     _require_manage(by, session)
     offer = Offer(session=session, **{k: values[k] for k in values if k in OFFER_FIELDS})
     if offer.offer_price > offer.list_price:
-        raise ValidationError({"offer_price": "特价不能高于原价"})
+        raise ValidationError({"offer_price": _("特价不能高于原价")})
     if offer.project.organisation_id != session.organisation_id:
-        raise ValidationError({"project": "项目不属于本组织"})
+        raise ValidationError({"project": _("项目不属于本组织")})
     offer.save()
     audit.record(
         actor=by,
@@ -486,7 +502,7 @@ def save_figures(
     curve = values.get("online_curve")
     if curve is not None:
         if any(not isinstance(v, int) or v < 0 for v in curve):
-            raise ValidationError({"online_curve": "在线曲线的数值不能为负数"})
+            raise ValidationError({"online_curve": _("在线曲线的数值不能为负数")})
         before["online_curve_minutes"] = len(figures.online_curve) if current else None
         figures.online_curve = list(curve)
     figures.source = source
@@ -646,9 +662,9 @@ def capture_lead(session: Session, *, by: Any, phone: str, note: str = "", name:
     from mediadesk.leads.services import capture_lead as capture
 
     if not access.can_console(by, session):
-        raise PermissionDenied("没有使用直播控制台的权限")
+        raise PermissionDenied(_("没有使用直播控制台的权限"))
     if session.project is None:
-        raise ValidationError({"project": "该场直播未关联项目，无法留资"})
+        raise ValidationError({"project": _("该场直播未关联项目，无法留资")})
     touch = capture(
         organisation=session.organisation,
         project=session.project,
@@ -680,25 +696,28 @@ def save_script(
     overrides with a reason)."""
     from mediadesk.compliance import services as compliance
 
-    scopes.require(scopes.has_perm(by, LIVE_MANAGE), "没有管理话术的权限")
+    scopes.require(scopes.has_perm(by, LIVE_MANAGE), _("没有管理话术的权限"))
     script = script or Script(organisation=organisation, author=by)
     before = _snap(script, ("category", "text", "state")) if script.pk else {}
     for key in ("category", "text", "tags", "project"):
         if key in values:
             setattr(script, key, values[key])
     if not script.text.strip():
-        raise ValidationError({"text": "请填写话术内容"})
-    if script.category not in Script.Category.values:
-        raise ValidationError({"category": "话术类别无效"})
+        raise ValidationError({"text": _("请填写话术内容")})
+    if script.category != before.get("category"):
+        types.require_active(
+            getattr(organisation, "pk", organisation), types.Kind.SCRIPT_CATEGORY,
+            script.category, "category",
+        )  # fmt: skip
     state = Script.State.DRAFT
     if usable:
         blocked = compliance.has_block(
             compliance.check_text(script.text, organisation=organisation)
         )
         if blocked and not override_reason.strip():
-            raise ValidationError({"text": "话术含有违禁用语，需法务放行后才能设为可用"})
+            raise ValidationError({"text": _("话术含有违禁用语，需法务放行后才能设为可用")})
         if blocked and not scopes.has_perm(by, "live.legal_override"):
-            raise PermissionDenied("只有法务可以放行含违禁用语的话术")
+            raise PermissionDenied(_("只有法务可以放行含违禁用语的话术"))
         script.override_reason = override_reason.strip()[:200] if blocked else ""
         state = Script.State.USABLE
     script.state = state
@@ -715,11 +734,16 @@ def save_review(
     by: Any,
     values: Mapping[str, str],
     ratings: Mapping[int, int] | None = None,
+    actions: Iterable[Mapping[str, Any]] = (),
 ) -> Review:
-    """The post-live review; rates the 话术 used and moves the session to 已复盘."""
+    """The post-live review; rates the 话术 used, turns each action (text, owner, due) into a
+    planning task and moves the session to 已复盘."""
+    from mediadesk.live import review_actions
+
     _require_manage(by, session)
     if session.status != Status.ENDED:
-        raise ValidationError({"status": "只有已结束的直播可以复盘"})
+        raise ValidationError({"status": _("只有已结束的直播可以复盘")})
+    action_rows = review_actions.clean(session, actions)
     review = Review.objects.create(
         session=session,
         done_by=by,
@@ -729,7 +753,7 @@ def save_review(
     )
     for pk, stars in (ratings or {}).items():
         if not 1 <= stars <= 5:
-            raise ValidationError({"ratings": "评分应为 1–5"})
+            raise ValidationError({"ratings": _("评分应为 1–5")})
         Script.objects.filter(pk=pk, organisation_id=session.organisation_id).update(
             rating_sum=models_F("rating_sum") + stars, rating_count=models_F("rating_count") + 1
         )
@@ -739,6 +763,7 @@ def save_review(
         target=session,
         changes={"review": [None, review.pk]},
     )
+    review_actions.create(review, action_rows, by=by)
     change_status(session, by=by, to=Status.REVIEWED)
     return review
 
@@ -755,7 +780,7 @@ def use_script(session: Session, script_pk: int, *, by: Any) -> Script:
     from django.db.models import F
 
     if not access.can_console(by, session):
-        raise PermissionDenied("没有使用直播控制台的权限")
+        raise PermissionDenied(_("没有使用直播控制台的权限"))
     script = Script.objects.select_for_update().get(
         pk=script_pk, organisation_id=session.organisation_id, state=Script.State.USABLE
     )
@@ -781,7 +806,7 @@ def session_campaign(session: Session, *, by: Any) -> Any:
         return existing
     _require_manage(by, session)
     if session.project is None:
-        raise ValidationError({"project": "该场直播未关联项目，无法创建留资活动"})
+        raise ValidationError({"project": _("该场直播未关联项目，无法创建留资活动")})
     campaign = leads.save_campaign(
         None, by=by, project=session.project,
         values={"name": f"直播留资·{session.title}"[:60], "source": Source.LIVE,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediadesk.live import views
+from mediadesk.live import options_views, plan_views, views
 
 app_name = "live"
 
@@ -25,4 +25,11 @@ urlpatterns = [
     path("sessions/<int:pk>/campaign/", views.campaign, name="campaign"),
     path("sessions/<int:pk>/scripts/<int:script_pk>/use/", views.script_use, name="script_use"),
     path("ranking/", views.ranking, name="ranking"),
+    path("plan/import/", plan_views.plan_import, name="plan_import"),
+    path("plan/import/preview/", plan_views.plan_import_preview, name="plan_import_preview"),
+    path("options/", options_views.options, name="options"),
+    path("sessions/<int:pk>/scripts/", views.choose_scripts, name="choose_scripts"),
+    path(
+        "sessions/<int:pk>/actions/<int:action_pk>/close/", views.close_action, name="close_action"
+    ),
 ]

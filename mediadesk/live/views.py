@@ -22,7 +22,16 @@ from django.views.decorators.http import require_POST
 
 from mediadesk.core import excel, scopes
 from mediadesk.core.imports import discard, stash, stashed_meta, unstash
-from mediadesk.live import access, imports, queries, rules, services
+from mediadesk.live import (
+    access,
+    imports,
+    plan_io,
+    queries,
+    rules,
+    services,
+    session_scripts,
+    types,
+)
 from mediadesk.live.filters import PlanFilters
 from mediadesk.live.labels import CHECK_LABELS
 from mediadesk.live.models import Script, Session, Status
@@ -105,32 +114,31 @@ def plan(request: HttpRequest) -> HttpResponse:
             if paginator.num_pages == 1 and filters.soon is None
             else None,
             "weekdays": WEEKDAYS,
+            "type_labels": types.session_type_labels(_org(request)),
+            "can_import": access.can_manage_scripts(request.user),
         },
     )
 
 
 @login_required
 def plan_export(request: HttpRequest) -> HttpResponse:
-    """The month's plan as Excel."""
+    """The month's plan as Excel (with 场次ID, so the sheet can be edited and imported back)."""
     access.require_view(request.user)
     year, month = _month(request)
     since, until = queries.month_range(year, month)
     qs = access.visible_sessions(request.user).filter(
         planned_start__gte=since, planned_start__lt=until
     )
-    headers = [_("账号"), _("标题"), _("类型"), _("开始"), _("结束"), _("状态")]
-    rows = (
-        [
-            s.account.name,
-            s.title,
-            s.get_type_display(),
-            s.planned_start,
-            s.planned_end,
-            s.get_status_display(),
-        ]
-        for s in qs.order_by("planned_start")
+    account = request.GET.get("account", "")
+    if account.isdigit():
+        qs = qs.filter(account_id=int(account))
+    return excel.xlsx_response(
+        f"直播计划-{year}-{month:02d}.xlsx", plan_io.headers(), plan_io.export_rows(qs)
     )
-    return excel.xlsx_response(f"直播计划-{year}-{month:02d}.xlsx", headers, rows)
+
+
+def _org(request: HttpRequest) -> int | None:
+    return getattr(request.user, "organisation_id", None)
 
 
 def _session_context(request: HttpRequest, session: Session) -> dict:
@@ -169,6 +177,11 @@ def _session_context(request: HttpRequest, session: Session) -> dict:
         "can_cancel": Status.CANCELLED in rules.TRANSITIONS.get(session.status, set()),
         "review": getattr(session, "review", None) if hasattr(session, "review") else None,
         "campaign": session.campaigns.first(),
+        "actions": list(session.review_actions.select_related("owner")),
+        "findings": session_scripts.block_findings(session),
+        "chosen": {s.pk for s in session.scripts.all()},
+        "type_labels": types.session_type_labels(session.organisation_id),
+        "category_labels": types.category_labels(session.organisation_id),
     }
 
 
@@ -264,7 +277,8 @@ def scripts(request: HttpRequest) -> HttpResponse:
         {
             "scripts": qs[:200],
             "nav_active": "live",
-            "categories": Script.Category.choices,
+            "categories": types.options(_org(request), types.Kind.SCRIPT_CATEGORY),
+            "category_labels": types.category_labels(_org(request)),
             "can_edit": access.can_manage_scripts(request.user),
         },
     )
@@ -305,6 +319,37 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("live:session", pk=pk)
 
 
+ACTION_ROWS = 10
+
+
+def _action_rows(request: HttpRequest) -> list[dict[str, str]]:
+    """The review form's action rows (text, owner id, due date); blank rows dropped."""
+    rows = []
+    for n in range(1, ACTION_ROWS + 1):
+        row = {k: request.POST.get(f"action_{k}_{n}", "").strip()
+               for k in ("text", "owner", "due")}  # fmt: skip
+        if row["text"]:
+            rows.append(row)
+    return rows
+
+
+@login_required
+@require_POST
+def close_action(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """Close a review action (its owner or a live manager); its planning task closes too."""
+    from mediadesk.live import review_actions
+    from mediadesk.live.models import ReviewAction
+
+    obj = access.access_session(request.user, pk)
+    action = scopes.get_or_404(ReviewAction.objects.filter(session=obj), action_pk)
+    try:
+        review_actions.close(action, by=request.user)
+        messages.success(request, _("措施已完成"))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("live:session", pk=pk)
+
+
 def _ratings(request: HttpRequest) -> dict[int, int]:
     out = {}
     for key in request.POST:
@@ -321,16 +366,20 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_manage(request.user, obj):
         raise PermissionDenied(_("没有复盘该直播的权限"))
     values = {k: request.POST.get(k, "")[:2000] for k in ("worked", "problems", "actions")}
+    rows = _action_rows(request)
     if request.method == "POST":
         try:
-            services.save_review(obj, by=request.user, values=values, ratings=_ratings(request))
+            services.save_review(obj, by=request.user, values=values, ratings=_ratings(request),
+                                 actions=rows)  # fmt: skip
             messages.success(request, _("复盘已保存"))
             return redirect("live:session", pk=pk)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
     ctx = _session_context(request, obj)
     ctx.update({"values": values, "kpi": queries.kpi_card(obj), "stars": range(1, 6),
-                "chart": queries.online_chart(obj)})  # fmt: skip
+                "chart": queries.online_chart(obj), "people": queries.people(obj),
+                "action_rows": rows + [{"text": "", "owner": "", "due": ""}] * (3 - len(rows))
+                if len(rows) < 3 else rows})  # fmt: skip
     return render(request, "live/review.html", ctx)
 
 
@@ -367,7 +416,8 @@ def script_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             values["tags"],
         )
     return render(request, "live/script_form.html", {
-        "script": script, "categories": Script.Category.choices, "nav_active": "live",
+        "script": script, "nav_active": "live",
+        "categories": types.options(_org(request), types.Kind.SCRIPT_CATEGORY),
         "variables": rules.SCRIPT_VARIABLES,
     })  # fmt: skip
 
@@ -617,3 +667,17 @@ def _accounts(request: HttpRequest) -> Any:
         .distinct()
         .order_by("account__name")[:200]
     )
+
+
+@login_required
+@require_POST
+def choose_scripts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the session's 话术 (checked for compliance with the session's texts)."""
+    obj = access.access_session(request.user, pk)
+    ids = [int(x) for x in request.POST.getlist("scripts") if x.isdigit()]
+    try:
+        session_scripts.choose(obj, ids, by=request.user)
+        messages.success(request, _("本场话术已保存"))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    return redirect("live:session", pk=pk)

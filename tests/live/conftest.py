@@ -14,6 +14,7 @@ from mediadesk.live import services
 from mediadesk.matrix.models import Account, Platform
 from mediadesk.orgs.roles import Role
 from tests.conftest import World, make_user
+from tests.fakes.douyin_live import douyin_live  # noqa: F401  (fixture)
 
 
 @pytest.fixture(autouse=True)

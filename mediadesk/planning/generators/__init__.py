@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-SOURCES = ("review", "leads")
+SOURCES = ("review", "leads", "live")
 
 
 def sync_all() -> dict[str, object]:
