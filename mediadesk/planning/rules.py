@@ -50,11 +50,11 @@ def status(
     """not_started / on_track / at_risk / achieved / missed / exceeded."""
     if today < start:
         return "not_started"
-    r = rate(actual, target)
     finished = today > end
-    if r is not None and r > 1 and finished:
+    # compared unrounded: 19,999 of 20,000 is a rate of 1.0000 to four places, yet not reached
+    if actual is not None and target and actual > target and finished:
         return "exceeded"
-    if r is not None and r >= 1:
+    if actual is not None and target and actual >= target:
         return "achieved"
     if finished:
         return "missed"

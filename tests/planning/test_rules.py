@@ -61,3 +61,11 @@ def test_status_is_always_one_of_the_six_and_achieved_iff_rate_reaches_one(
     assert out.status in {"not_started", "on_track", "at_risk", "achieved", "missed", "exceeded"}
     assert (out.status in {"achieved", "exceeded"}) == (actual >= target)
     assert out.projected is not None and out.projected >= Decimal(actual)
+
+
+def test_one_short_of_the_target_is_not_achieved_though_the_rate_rounds_to_one() -> None:
+    start, end = dt.date(2026, 1, 1), dt.date(2026, 1, 31)
+    out = rules.outcome(Decimal(19999), Decimal(20000), "sum", start, end, dt.date(2026, 2, 1))
+    assert (out.rate, out.status) == (Decimal("1.0000"), "missed")
+    over = rules.outcome(Decimal(20001), Decimal(20000), "sum", start, end, dt.date(2026, 2, 1))
+    assert over.status == "exceeded"
