@@ -93,9 +93,10 @@ class WeiboConnector:
             answer = request(method, f"{_base()}{path}", **kw)
         except PlatformError as exc:
             # Weibo answers its errors with HTTP 4xx and a JSON body: keep its code and message.
-            answer = _error_body(exc.raw)
-            if answer is None:
+            body = _error_body(exc.raw)
+            if body is None:
                 raise
+            answer = body
         return _check(answer)
 
     def reply_comment(self, conn: Any, *, cid: str, weibo_id: str, text: str) -> str:
