@@ -140,7 +140,7 @@ def list_figures(user: Any, account_id: int) -> None:
     report("inbox API GET /api/v1/inbox/messages with filters", measure(api, repeat=40, warmup=4), 200)  # fmt: skip
 
 
-def ingest_figures(user: Any, accounts: list[Any], batches: int) -> None:
+def ingest_figures(user: Any, accounts: list[Any], batches: int, prefix: str = "api") -> None:
     from mediadesk.orgs.services import create_api_token
 
     _, key = create_api_token(user, by=user, name="bench")
@@ -150,7 +150,7 @@ def ingest_figures(user: Any, accounts: list[Any], batches: int) -> None:
     for b in range(batches):
         items = [
             {"platform": accounts[i % len(accounts)].platform.code, "kind": "comment",
-             "account": accounts[i % len(accounts)].pk, "external_id": f"api-{b}-{i}",
+             "account": accounts[i % len(accounts)].pk, "external_id": f"{prefix}-{b}-{i}",
              "text": TEXTS[(b + i) % len(TEXTS)] + f" #{i}", "received_at": now, "author": f"用户{i}"}
             for i in range(500)
         ]  # fmt: skip

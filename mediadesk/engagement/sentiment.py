@@ -95,6 +95,10 @@ DEGREE_WEIGHTS = {"extreme": 2.0, "very": 1.6, "more": 1.3, "ish": 0.6}
 DEGREE_SKIP = {"多", "还", "过", "怪", "浮", "出头", "大不了", "好生"}
 DIGITS = re.compile(r"\d{6,}")
 LEADING_DEGREE = {"好", "真", "超", "巨"}
+# Contrast (转折): what follows 但是/不过/可是 … is what the writer means; what precedes it counts
+# half (环境不错，但是太贵 → negative). 不但/非但 are not contrasts.
+CONTRAST = re.compile(r"但是|不过|可是|然而|(?<![不非])但")
+BEFORE_CONTRAST = 0.5
 CLAUSE = re.compile(r"(?<=[，。！？!?,;；、\n\r…~～])")
 THRESHOLD = 0.5
 
@@ -204,7 +208,9 @@ class Engine:
         """The polarity of `text` (any length; only the first 2,000 characters are read)."""
         hits: list[tuple[str, float]] = []
         plain = DIGITS.sub(" ", text[:2000])  # phone numbers are not 12345 hotline mentions
-        raw = sum(self._clause(c, hits) for c in CLAUSE.split(plain) if c.strip())
+        raw = 0.0
+        for part in CONTRAST.split(plain):  # each contrast halves what came before it
+            raw = raw * BEFORE_CONTRAST + sum(self._clause(c, hits) for c in CLAUSE.split(part) if c.strip())  # fmt: skip
         polarity = NEUTRAL
         if raw >= THRESHOLD:
             polarity = POSITIVE

@@ -229,6 +229,7 @@ def _store(
         seen[key] = message
         fresh.append(message)
         out.append((message, True))
+    router.save()
     Message.objects.bulk_create(fresh)
     _link_parents(organisation, fresh, items)
     _audit_received(fresh, by)
@@ -318,7 +319,9 @@ class Router:
             .filter(organisation=organisation, on_duty=True, user__is_active=True)
             .order_by("last_assigned_at", "id")
         )
-        self.dirty = False
+        self.started = timezone.now()
+        self.picks = 0
+        self.touched: dict[int, ServiceSeat] = {}
 
     def pick(self, message: Message) -> int | None:
         for rule in self.rules:
@@ -330,10 +333,19 @@ class Router:
         if not self.seats:
             return None
         seat = self.seats.pop(0)
-        seat.last_assigned_at = timezone.now()
-        ServiceSeat.objects.filter(pk=seat.pk).update(last_assigned_at=seat.last_assigned_at)
+        # Strictly increasing times keep the round-robin order across batches; the seats are
+        # written back once per batch (`save`), not once per message.
+        self.picks += 1
+        seat.last_assigned_at = self.started + dt.timedelta(microseconds=self.picks)
+        self.touched[seat.pk] = seat
         self.seats.append(seat)
         return seat.user_id
+
+    def save(self) -> None:
+        """Write the seats' last-assigned times in one statement."""
+        if self.touched:
+            ServiceSeat.objects.bulk_update(list(self.touched.values()), ["last_assigned_at"])
+            self.touched.clear()
 
 
 def locked(message: Message) -> Message:

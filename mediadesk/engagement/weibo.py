@@ -1,100 +1,53 @@
-"""Weibo comments through the open API (domain-cn §8.1, §8.4): reply to a comment
-(`comments/reply`, at most 140 characters) and poll `comments/to_me` for new comments.
+"""Weibo comments (domain-cn §8.1, §8.4): reply to a comment (`comments/reply`, at most 140
+characters) and poll `comments/to_me` for new comments.
 
-The access token is the account's API 令牌 credential in the matrix vault (sealed); the base
-URL comes from settings.WEIBO_API_BASE. Weibo has no push, and its rate limits are low, so
-the pull runs every 5 minutes and keeps a cursor per account. This is the engagement side
-of a platform connector: publishing's connectors (another issue) can take it over by
-registering their own sender for "weibo".
+Both go through publishing's Weibo connector with the account's publishing connection (the
+OAuth user token sealed in `publishing.Connection`): one client, one token, one place where
+an expired authorisation is noticed (the connection turns 授权已过期 for every use). Weibo has
+no push and low rate limits, so the pull runs every 5 minutes and keeps a cursor per account.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from mediadesk.core import crypto
 from mediadesk.engagement import senders, services
 from mediadesk.engagement.models import Kind, PullCursor
-from mediadesk.matrix.models import Account, Credential
+from mediadesk.matrix.models import Account
+from mediadesk.publishing.connectors.base import PlatformError
+from mediadesk.publishing.connectors.weibo import WeiboConnector
+from mediadesk.publishing.models import Connection, ConnectionStatus
 
-TIMEOUT = 10
 PAGE_SIZE, MAX_PAGES = 50, 5  # at most 250 comments per account and pass (low rate limits)
 MAX_REPLY = 140
-# Error codes of the Weibo API (open.weibo.com/wiki/Error_code) → what the user is told.
-ERRORS = {
-    10006: gettext_lazy("缺少 App Key，请检查授权配置"),
-    10022: gettext_lazy("IP 请求频次超过上限，请稍后再试"),
-    10023: gettext_lazy("用户请求频次超过上限，请稍后再试"),
-    10024: gettext_lazy("该接口调用频次超过上限，请稍后再试"),
-    20003: gettext_lazy("用户不存在"),
-    20019: gettext_lazy("重复内容：相同内容已回复过"),
-    20101: gettext_lazy("微博不存在或已删除"),
-    20206: gettext_lazy("作者只允许关注用户评论"),
-    21301: gettext_lazy("认证失败，请重新授权"),
-    21327: gettext_lazy("令牌已过期，请在账号矩阵中更新 API 令牌"),
-    21332: gettext_lazy("令牌无效，请在账号矩阵中更新 API 令牌"),
-}
+CONNECTOR = WeiboConnector()
 
 
-class WeiboError(Exception):
-    """A Weibo API error with its code and a Chinese message."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+def connection_of(account: Account) -> Connection | None:
+    """The account's usable publishing connection (None: not connected or expired)."""
+    return Connection.objects.filter(account=account, status=ConnectionStatus.CONNECTED).first()
 
 
-def base() -> str:
-    return str(getattr(settings, "WEIBO_API_BASE", "https://api.weibo.com")).rstrip("/")
-
-
-def _call(method: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
-    """One API call; WeiboError for an error body, network trouble, or a non-JSON answer."""
-    query = urllib.parse.urlencode(params)
-    url = f"{base()}{path}" + (f"?{query}" if method == "GET" else "")
-    data = query.encode() if method == "POST" else None
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - base URL from settings
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            raw = response.read(1024 * 1024)
-    except urllib.error.HTTPError as exc:
-        raw = exc.read(64 * 1024)
-    except OSError as exc:
-        raise WeiboError(0, _("无法连接微博接口：%(e)s") % {"e": type(exc).__name__}) from None
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise WeiboError(0, _("微博接口返回了无法识别的内容")) from None
-    if isinstance(body, dict) and body.get("error_code"):
-        code = int(body["error_code"])
-        fallback = _("微博接口错误 %(c)s：%(e)s") % {"c": code, "e": body.get("error", "")}
-        raise WeiboError(code, str(ERRORS.get(code, fallback)))
-    return body if isinstance(body, dict) else {}
-
-
-def token_of(account: Account) -> str | None:
-    """The account's API token from the vault (None when there is none)."""
-    cred = account.credentials.filter(kind=Credential.Kind.API_TOKEN).order_by("-id").first()
-    return crypto.unseal(cred.secret) if cred else None
+def _failed(conn: Connection, exc: PlatformError) -> str:
+    """An expired authorisation marks the connection the way publishing does; the message."""
+    if exc.reauth:
+        Connection.objects.filter(pk=conn.pk).update(
+            status=ConnectionStatus.EXPIRED, last_error=exc.message[:300]
+        )
+    return exc.message
 
 
 class WeiboSender:
     """Replies to a Weibo comment with `comments/reply` (cid = the comment, id = its weibo)."""
 
-    def __init__(self, token: str) -> None:
-        self.token = token
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
 
     def send(self, message: Any, text: str) -> senders.Outcome:
         weibo_id = weibo_id_of(message)
@@ -106,14 +59,11 @@ class WeiboSender:
             return senders.Outcome(
                 False, error=_("微博评论回复不能超过 %(n)s 字") % {"n": MAX_REPLY}
             )
-        params = {"access_token": self.token, "cid": message.external_id, "id": weibo_id, "comment": text}  # fmt: skip
         try:
-            body = _call("POST", "/2/comments/reply.json", params)
-        except WeiboError as exc:
-            return senders.Outcome(False, error=str(exc))
-        return senders.Outcome(
-            True, platform_reply_id=str(body.get("idstr") or body.get("id") or "")
-        )
+            reply_id = CONNECTOR.reply_comment(self.connection, cid=message.external_id, weibo_id=weibo_id, text=text)  # fmt: skip
+        except PlatformError as exc:
+            return senders.Outcome(False, error=_failed(self.connection, exc))
+        return senders.Outcome(True, platform_reply_id=reply_id)
 
 
 def weibo_id_of(message: Any) -> str:
@@ -129,8 +79,8 @@ def sender_for(message: Any) -> WeiboSender | None:
     已在平台回复)."""
     if message.account is None:
         return None
-    token = token_of(message.account)
-    return WeiboSender(token) if token else None
+    conn = connection_of(message.account)
+    return WeiboSender(conn) if conn else None
 
 
 def _incoming(account: Account, c: dict[str, Any]) -> services.Incoming:
@@ -149,24 +99,20 @@ def _incoming(account: Account, c: dict[str, Any]) -> services.Incoming:
 
 def pull(account: Account) -> int:
     """Fetch the account's new comments since its cursor and ingest them; the number new."""
-    token = token_of(account)
-    if token is None:
+    conn = connection_of(account)
+    if conn is None:
         return 0
     cursor, _created = PullCursor.objects.get_or_create(account=account, source="weibo_comments")
-    params: dict[str, Any] = {"access_token": token, "count": PAGE_SIZE}
-    if cursor.cursor:
-        params["since_id"] = cursor.cursor
     comments: list[dict[str, Any]] = []
     try:
         for page in range(1, MAX_PAGES + 1):
-            body = _call("GET", "/2/comments/to_me.json", {**params, "page": page})
-            batch = [c for c in body.get("comments") or [] if isinstance(c, dict) and c.get("id")]
+            batch = CONNECTOR.comments_to_me(conn, page=page, count=PAGE_SIZE, since_id=cursor.cursor)  # fmt: skip
             comments += batch
             if len(batch) < PAGE_SIZE:
                 break
-    except WeiboError as exc:
+    except PlatformError as exc:
         PullCursor.objects.filter(pk=cursor.pk).update(
-            error=str(exc)[:300], pulled_at=timezone.now()
+            error=_failed(conn, exc)[:300], pulled_at=timezone.now()
         )
         return 0
     with transaction.atomic():
@@ -182,9 +128,9 @@ def pull(account: Account) -> int:
 
 def accounts_to_pull() -> list[Account]:
     return list(
-        Account.objects.alive()
-        .filter(platform__code="weibo", credentials__kind=Credential.Kind.API_TOKEN)
-        .distinct()
+        Account.objects.alive().filter(
+            platform__code="weibo", connection__status=ConnectionStatus.CONNECTED
+        )
     )
 
 

@@ -73,6 +73,11 @@ def test_lead_candidate_to_lead_with_phone_source_and_post(desk: Desk, world: An
     assert m.lead_touch_id == touch.pk
     assert "message.lead" in audit_actions("message", m.pk)
     assert Customer.objects.count() == 1 and Touch.objects.count() == 1
+    # masked for users who may not see it (the service user has no leads.phone), full for the entitled
+    from mediadesk.leads import access as lead_access
+
+    assert lead_access.customer_phone_for(desk.service, touch.customer) == "139****5678"
+    assert lead_access.customer_phone_for(world.manager, touch.customer) == "13912345678"
 
 
 def test_private_message_lead_source_is_private_message(desk: Desk, world: Any) -> None:

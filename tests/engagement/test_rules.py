@@ -4,6 +4,7 @@ ranking, spikes, grading, dedup — worked examples and hypothesis properties.""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -95,3 +96,27 @@ def test_dedup_key() -> None:
 def test_percentile() -> None:
     assert rules.percentile([], 50) is None
     assert rules.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90) == 9
+
+
+def test_round_robin_takes_turns_within_and_across_batches(desk: Any, world: Any) -> None:
+    """Seats are written back once per batch; the order still carries over to the next one."""
+    from mediadesk.engagement import services
+    from mediadesk.engagement.models import ServiceSeat
+    from mediadesk.orgs.roles import Role
+    from tests.conftest import make_user
+
+    second = make_user("kf_b", world.org, (Role.SERVICE, world.xian))
+    ServiceSeat.objects.create(organisation=world.org, user=second, supervisor=desk.supervisor)
+    now = dt.datetime.now(dt.UTC)
+
+    def batch(tag: str, n: int) -> list[int | None]:
+        items = [services.Incoming(platform="weibo", kind="comment", external_id=f"{tag}{i}", text="你好", received_at=now, account_id=desk.weibo.pk) for i in range(n)]  # fmt: skip
+        return [m.assignee_id for m, _new in services.ingest(world.org, items)]
+
+    first = batch("a", 3)
+    assert first[0] != first[1] and first[0] == first[2]
+    assert batch("b", 1) == [first[1]]  # the seat that had one fewer goes next
+    stamps = list(
+        ServiceSeat.objects.order_by("last_assigned_at").values_list("user_id", flat=True)
+    )
+    assert stamps == [first[0], first[1]]

@@ -27,6 +27,8 @@ def test_spec_examples() -> None:
     ("很满意", "positive"), ("不满意", "negative"), ("一点都不满意", "negative"),
     ("非常满意", "positive"), ("这不是骗人吗", "negative"), ("请问什么时候交房", "neutral"),
     ("多少钱一平？电话13912345678", "neutral"), ("投诉打12345", "negative"),
+    ("环境不错，但是太贵了", "negative"), ("虽然贵了点，不过品质确实好", "positive"),
+    ("不但环境好而且交通方便", "positive"),
 ])  # fmt: skip
 def test_negation_degree_questions(text: str, polarity: str) -> None:
     assert ENGINE.analyse(text).polarity == polarity

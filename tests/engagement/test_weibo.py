@@ -1,4 +1,4 @@
-"""Weibo through the fake API: replies go out through comments/reply and keep the platform
+"""Weibo through the fake API, with the account's publishing connection: replies go out through comments/reply and keep the platform
 id; errors are shown in Chinese and leave the message open; the pull ingests new comments
 once and advances its cursor; without a token the inbox falls back to copy + confirm."""
 
@@ -10,7 +10,8 @@ import pytest
 
 from mediadesk.engagement import services, weibo
 from mediadesk.engagement.models import Message, PullCursor, Reply, Status
-from mediadesk.matrix import services as matrix_services
+from mediadesk.publishing import services as publishing
+from mediadesk.publishing.models import Connection, ConnectionStatus
 from tests.engagement.conftest import Desk
 from tests.fakes.weibo import FakeWeibo, weibo_server
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def token(desk: Desk, world: Any, weibo_server: FakeWeibo) -> str:
     weibo_server.tokens["tok-1"] = "ok"
-    matrix_services.add_credential(desk.weibo, by=world.admin, kind="api_token", secret="tok-1", label="微博开放平台")  # fmt: skip
+    publishing.connect_account(desk.weibo, by=world.admin, values={"access_token": "tok-1"})
     return "tok-1"
 
 
@@ -59,16 +60,20 @@ def test_platform_error_is_shown_and_the_message_stays_open(desk: Desk, weibo_se
     m = Message.objects.get()
     weibo_server.tokens["tok-1"] = "expired"
     row = services.reply(m, by=desk.service, text="您好，在的")
-    assert row.state == Reply.State.FAILED and "令牌已过期" in row.error
+    assert row.state == Reply.State.FAILED and "授权已过期" in row.error
     m.refresh_from_db()
     assert m.status == Status.NEW and m.first_response_at is None
+    # the same connection publishing uses now says so, and the inbox falls back to copy + confirm
+    assert Connection.objects.get(account=desk.weibo).status == ConnectionStatus.EXPIRED
+    assert services.reply(m, by=desk.service, text="您好，在的").state == Reply.State.MANUAL
 
 
 def test_expired_token_during_pull_is_recorded(desk: Desk, weibo_server: FakeWeibo, token: str) -> None:  # fmt: skip
     weibo_server.tokens["tok-1"] = "expired"
     weibo_server.add_comment("你好")
     assert weibo.pull(desk.weibo) == 0
-    assert "令牌已过期" in PullCursor.objects.get().error and not Message.objects.exists()
+    assert "授权已过期" in PullCursor.objects.get().error and not Message.objects.exists()
+    assert weibo.accounts_to_pull() == []
 
 
 def test_rate_limit_stops_the_pull_without_losing_the_cursor(desk: Desk, weibo_server: FakeWeibo, token: str) -> None:  # fmt: skip

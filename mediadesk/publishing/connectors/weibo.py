@@ -4,6 +4,7 @@ app's safe domain, `statuses/destroy` to withdraw, `statuses/count` for figures.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +32,10 @@ ERRORS: dict[int, tuple[str, bool, bool]] = {
     10022: ("IP 请求频次超过上限，稍后自动重试", True, False),
     10023: ("用户请求频次超过上限，稍后自动重试", True, False),
     10024: ("用户请求该接口的频次超过上限，稍后自动重试", True, False),
+    20003: ("微博用户不存在", False, False),
     20019: ("微博不允许重复发布相同内容", False, False),
+    20101: ("微博不存在或已删除", False, False),
+    20206: ("作者只允许关注用户评论", False, False),
     21314: ("授权已失效，请重新授权", False, True),
     21315: ("授权已过期，请重新授权", False, True),
     21327: ("授权已过期，请重新授权", False, True),
@@ -51,6 +55,14 @@ def _check(answer: dict[str, Any]) -> dict[str, Any]:
         code, (f"微博返回错误 {code}：{answer.get('error', '')}", False, False)
     )
     raise PlatformError(str(code), message, transient=transient, reauth=reauth, raw=dumps(answer))
+
+
+def _error_body(raw: str) -> dict[str, Any] | None:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and body.get("error_code") else None
 
 
 def user_token(conn: Any) -> str:
@@ -77,7 +89,29 @@ class WeiboConnector:
             kw["params"] = {**kw.get("params", {}), "access_token": token}
         else:
             kw["form"] = {**kw.get("form", {}), "access_token": token}
-        return _check(request(method, f"{_base()}{path}", **kw))
+        try:
+            answer = request(method, f"{_base()}{path}", **kw)
+        except PlatformError as exc:
+            # Weibo answers its errors with HTTP 4xx and a JSON body: keep its code and message.
+            body = _error_body(exc.raw)
+            if body is None:
+                raise
+            answer = body
+        return _check(answer)
+
+    def reply_comment(self, conn: Any, *, cid: str, weibo_id: str, text: str) -> str:
+        """Reply to comment `cid` under weibo `weibo_id` (`comments/reply`); the reply's id."""
+        answer = self._call(conn, "POST", "/2/comments/reply.json",
+                            form={"cid": cid, "id": weibo_id, "comment": text})  # fmt: skip
+        return str(answer.get("idstr") or answer.get("id") or "")
+
+    def comments_to_me(self, conn: Any, *, page: int, count: int, since_id: str = "") -> list[dict[str, Any]]:  # fmt: skip
+        """One page of the comments on the account's weibos, newest first (`comments/to_me`)."""
+        params: dict[str, Any] = {"count": count, "page": page}
+        if since_id:
+            params["since_id"] = since_id
+        answer = self._call(conn, "GET", "/2/comments/to_me.json", params=params)
+        return [c for c in answer.get("comments") or [] if isinstance(c, dict) and c.get("id")]
 
     def publish(self, job: Any, progress: Progress) -> Posted:
         conn = job.account.connection
