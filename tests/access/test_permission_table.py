@@ -149,6 +149,8 @@ REQUIRES: list[tuple[str, frozenset[str]]] = [
     ("live:figures_*", anyof(live.LIVE_MANAGE)),
     ("live:script_new", anyof(live.LIVE_MANAGE)),
     ("live:script_edit", anyof(live.LIVE_MANAGE)),
+    ("live:plan_import*", anyof(live.LIVE_MANAGE)),
+    ("live:options", anyof(live.LIVE_MANAGE)),
     ("live:*", anyof(live.LIVE_VIEW)),
     ("engagement:hook_*", PUBLIC),  # platform webhooks: signature-checked, no session
     ("engagement:import", anyof(eng.INGEST)),
@@ -166,6 +168,7 @@ REQUIRES: list[tuple[str, frozenset[str]]] = [
     ("private:wecom", anyof(private.MANAGE)),
     ("private:*", anyof(private.VIEW)),
     ("planning:scorecards_export", anyof(planning.EDIT)),
+    ("planning:goal_new", anyof(planning.EDIT)),
     ("planning:*", anyof(planning.VIEW)),
     # the API (GET operations; each shares its permission with the pages)
     ("api:openapi-*", PUBLIC),
