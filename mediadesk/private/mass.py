@@ -196,9 +196,10 @@ def _send(
     return send
 
 
-def wake_up(plan: WakeUpPlan, member_ids: list[int]) -> list[int]:
+def wake_up(plan: WakeUpPlan, member_ids: Any) -> list[int]:
     """Channel 群发 of a wake-up plan: one 群发 per employee to the silent members they have
-    as WeCom contacts, leaving out members at a limit. Returns the members reached."""
+    as WeCom contacts, leaving out members at a limit. `member_ids`: ids or a subquery.
+    Returns the members reached."""
     cfg = WeComSettings.objects.filter(organisation_id=plan.organisation_id).first()
     if cfg is None or not plan.content.strip():
         return []

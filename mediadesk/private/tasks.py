@@ -65,14 +65,17 @@ def enter_silent(plan: WakeUpPlan, now: dt.datetime) -> int:
         batch_size=2000,
         ignore_conflicts=True,
     )
+    # the members who entered now, as a subquery: a big plan's ids would pass the database's
+    # limit of bound parameters (SQLite: 32,766)
+    entered = plan.targets.filter(entered_at=now).values("member")
     if made and by_task:
-        _task_owners(plan, [t.member_id for t in made])
+        _task_owners(plan, entered)
     elif made:
-        _mass_wake_up(plan, [t.member_id for t in made], now)
+        _mass_wake_up(plan, entered, now)
     return len(made)
 
 
-def _mass_wake_up(plan: WakeUpPlan, member_ids: list[int], now: dt.datetime) -> None:
+def _mass_wake_up(plan: WakeUpPlan, member_ids: Any, now: dt.datetime) -> None:
     """Channel 群发: members the 群发 went to count as reached (those at a limit do not)."""
     from mediadesk.private import mass
 
@@ -81,10 +84,12 @@ def _mass_wake_up(plan: WakeUpPlan, member_ids: list[int], now: dt.datetime) -> 
     except Exception:  # WeCom down or refusing: the members stay in the plan, unreached
         log.exception("wake-up 群发 of plan %s not sent", plan.pk)
         return
-    WakeUpTarget.objects.filter(plan=plan, member_id__in=reached).update(reached_at=now)
+    for start in range(0, len(reached), 5000):
+        chunk = reached[start : start + 5000]
+        WakeUpTarget.objects.filter(plan=plan, member_id__in=chunk).update(reached_at=now)
 
 
-def _task_owners(plan: WakeUpPlan, member_ids: list[int]) -> None:
+def _task_owners(plan: WakeUpPlan, member_ids: Any) -> None:
     """Channel 顾问一对一: each owning consultant gets one task (notification) for the plan."""
     from django.contrib.auth import get_user_model
 
