@@ -207,6 +207,10 @@ TASKS = {
     }
 }
 
+# A worker that has not said it is alive for this long is dead: the tasks it was running go back
+# to the queue (every task is safe to run twice). Workers say so every `--tick` seconds.
+WORKER_DEAD_AFTER_SECONDS = env.integer("WORKER_DEAD_AFTER_SECONDS", 90, minimum=5)
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
@@ -240,6 +244,7 @@ DOUYIN_CLIENT_SECRET = env.text("DOUYIN_CLIENT_SECRET", "")
 WEIBO_APP_KEY = env.text("WEIBO_APP_KEY", "")
 WEIBO_APP_SECRET = env.text("WEIBO_APP_SECRET", "")
 PUBLISHING_QUIET_HOURS = env.text("PUBLISHING_QUIET_HOURS", "23-7")
+PUBLISHING_REDISPATCH_SECONDS = env.integer("PUBLISHING_REDISPATCH_SECONDS", 300, minimum=5)
 
 # Engagement uses WEIBO_API_BASE above for comment replies and the comment pull.
 

@@ -84,3 +84,18 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job}@{self.slot:%Y-%m-%d %H:%M}"
+
+
+class WorkerBeat(models.Model):
+    """A running `mediadesk worker` says it is alive; a worker silent for too long is dead and the
+    tasks it was running are given back to the queue (see core/workers.py)."""
+
+    worker = models.CharField(_("工作进程"), max_length=64, primary_key=True)
+    started_at = models.DateTimeField(_("启动时间"), default=timezone.now)
+    beat_at = models.DateTimeField(_("最近心跳"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("工作进程心跳")
+
+    def __str__(self) -> str:
+        return self.worker

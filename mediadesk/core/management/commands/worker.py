@@ -12,15 +12,17 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django_tasks_db.management.commands.db_worker import Worker
 
-from mediadesk.core import context, periodic
+from mediadesk.core import context, periodic, workers
 
 log = logging.getLogger(__name__)
 
 
 def scheduler_loop(stop: threading.Event, *, interval: float, worker_id: str) -> None:
+    """Say the worker is alive and claim due periodic slots, every `interval` seconds."""
     while not stop.is_set():
         close_old_connections()
         try:
+            workers.beat(worker_id)
             with context.acting_from("task"):
                 periodic.tick(worker=worker_id)
         except Exception:
@@ -41,7 +43,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         worker_id = f"{socket.gethostname()}-{os.getpid()}"[:64]
         stop = threading.Event()
-        if not opts["batch"]:
+        if not opts["batch"]:  # a batch run (tests, cron) ends by itself: no heartbeat
+            workers.beat(worker_id)
             threading.Thread(
                 target=scheduler_loop,
                 kwargs={"stop": stop, "interval": opts["tick"], "worker_id": worker_id},
@@ -63,3 +66,5 @@ class Command(BaseCommand):
             worker.run()
         finally:
             stop.set()
+            if not opts["batch"]:
+                workers.leave(worker_id)
