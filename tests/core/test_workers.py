@@ -41,7 +41,9 @@ def running_on(worker: str, *, silent_for: float, earlier_workers: int = 0) -> t
     return run, result
 
 
-def test_a_dead_workers_task_is_given_back_and_another_worker_finishes_it(ran: list[object]) -> None:
+def test_a_dead_workers_task_is_given_back_and_another_worker_finishes_it(
+    ran: list[object],
+) -> None:
     run, result = running_on("host-111", silent_for=61)
 
     assert workers.recover() == {"requeued": 1, "failed": 0}

@@ -5,21 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_audit_organisation'),
+        ("core", "0002_audit_organisation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkerBeat',
+            name="WorkerBeat",
             fields=[
-                ('worker', models.CharField(max_length=64, primary_key=True, serialize=False, verbose_name='工作进程')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='启动时间')),
-                ('beat_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='最近心跳')),
+                (
+                    "worker",
+                    models.CharField(
+                        max_length=64, primary_key=True, serialize=False, verbose_name="工作进程"
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="启动时间"
+                    ),
+                ),
+                (
+                    "beat_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="最近心跳"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作进程心跳',
+                "verbose_name": "工作进程心跳",
             },
         ),
     ]
