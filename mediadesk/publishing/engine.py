@@ -40,6 +40,9 @@ from mediadesk.publishing.models import (
 
 log = logging.getLogger(__name__)
 
+# Task priorities (higher runs first): due posts before polls of posts already submitted.
+PUBLISH_PRIORITY, POLL_PRIORITY = 10, -10
+
 
 class LeaseLost(Exception):
     """Another worker (or the sweeper) took the job over: stop without touching it."""
@@ -71,7 +74,10 @@ def dispatch(now: dt.datetime | None = None, *, chunk: int = 20) -> int:
         PublishJob.objects.filter(pk__in=ids[start : start + 500]).update(dispatched_at=now)
     for start in range(0, len(ids), chunk):
         transaction.on_commit(
-            partial(publish_jobs.enqueue, ids[start : start + chunk]), robust=True
+            partial(
+                publish_jobs.using(priority=PUBLISH_PRIORITY).enqueue, ids[start : start + chunk]
+            ),
+            robust=True,
         )
     return len(ids)
 
@@ -145,10 +151,12 @@ class Progress:
 def take_token(key: str, *, per_minute: float, burst: float, now: dt.datetime) -> float:
     """Take one token from the shared bucket; returns 0, or the seconds to wait for one."""
     rate = per_minute / 60.0
-    with transaction.atomic():
-        bucket, _ = RateBucket.objects.select_for_update().get_or_create(
-            key=key, defaults={"tokens": burst, "updated_at": now}
-        )
+    with transaction.atomic(savepoint=False):
+        bucket = RateBucket.objects.select_for_update().filter(key=key).first()
+        if bucket is None:
+            bucket, _ = RateBucket.objects.get_or_create(
+                key=key, defaults={"tokens": burst, "updated_at": now}
+            )
         elapsed = max(0.0, (now - bucket.updated_at).total_seconds())
         tokens = min(burst, bucket.tokens + elapsed * rate)
         if tokens < 1:
@@ -295,7 +303,9 @@ def record(job: PublishJob, posted: Posted, worker: str | None, *, how: str = "s
     if not posted.published:
         from mediadesk.publishing.tasks import poll_job
 
-        transaction.on_commit(lambda: poll_job.using(run_after=job.next_try_at).enqueue(job.pk),
+        # Behind the posts still due: getting posts out on time comes before learning their URL.
+        later = poll_job.using(run_after=job.next_try_at, priority=POLL_PRIORITY)
+        transaction.on_commit(lambda: later.enqueue(job.pk),
                               robust=True)  # fmt: skip
     return "published" if posted.published else "submitted"
 
@@ -304,7 +314,11 @@ def _published(job: PublishJob) -> None:
     """The variant becomes a post: URL, time, platform id; the 1-hour check and metric pulls."""
     from mediadesk.review.services import _settle_item
 
-    variant = Variant.objects.select_for_update().select_related("item").get(pk=job.variant_id)
+    variant = (
+        Variant.objects.select_for_update(of=("self",))
+        .select_related("item", "platform")
+        .get(pk=job.variant_id)
+    )
     before = variant.get_status_display()
     Variant.objects.filter(pk=variant.pk).update(
         status=Status.PUBLISHED, published_url=job.url, published_at=job.published_at,
@@ -313,14 +327,14 @@ def _published(job: PublishJob) -> None:
     audit.record(actor=None, action="publishing.published", target=variant,
                  changes={"status": [before, Status.PUBLISHED.label], "published_url": [None, job.url]})  # fmt: skip
     assert job.published_at is not None
-    PostCheck.objects.get_or_create(job=job, defaults={
-        "variant_id": variant.pk, "organisation_id": job.organisation_id,
-        "company_id": job.company_id, "project_id": job.project_id,
-        "due_at": job.published_at + conf.CHECK_AFTER,
-        "published_ok": True, "link_ok": bool(job.url), "media_ok": bool(job.external_id),
-        "prefilled": ["published_ok", *(["link_ok"] if job.url else []),
-                      *(["media_ok"] if job.external_id else [])],
-    })  # fmt: skip
+    PostCheck.objects.bulk_create([PostCheck(
+        job=job, variant_id=variant.pk, organisation_id=job.organisation_id,
+        company_id=job.company_id, project_id=job.project_id,
+        due_at=job.published_at + conf.CHECK_AFTER,
+        published_ok=True, link_ok=bool(job.url), media_ok=bool(job.external_id),
+        prefilled=["published_ok", *(["link_ok"] if job.url else []),
+                   *(["media_ok"] if job.external_id else [])],
+    )], ignore_conflicts=True)  # fmt: skip
     MetricPull.objects.bulk_create(
         [MetricPull(job=job, hours=h, due_at=job.published_at + dt.timedelta(hours=h))
          for h in conf.PULL_HOURS], ignore_conflicts=True,

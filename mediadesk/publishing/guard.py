@@ -26,7 +26,8 @@ PAYLOAD_FIELDS = ("title", "body", "digest", "tags", "mentions", "link_url")
 
 def approved_revision(item: ContentItem) -> Revision | None:
     """The revision of the item's last approved review run (None if none or a later run is open)."""
-    last = ReviewRun.objects.filter(item=item).order_by("-started_at", "-pk").first()
+    runs = ReviewRun.objects.filter(item=item).select_related("revision")
+    last = runs.order_by("-started_at", "-pk").first()
     if last is None or last.status != ReviewRun.Status.APPROVED:
         return None
     return last.revision
@@ -69,7 +70,7 @@ def payload(variant: Variant, revision: Revision) -> dict[str, Any]:
 
 def check(job: Any) -> str:
     """Empty if the job may go out; else why not."""
-    variant = Variant.objects.select_related("item", "account", "platform", "cover").get(
+    variant = Variant.objects.select_related("item", "account__platform", "platform", "cover").get(
         pk=job.variant_id
     )
     if variant.status != Status.SCHEDULED:
