@@ -173,6 +173,18 @@ class Workers:
         self.procs[i] = self._start()
         self.kills += 1
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the running workers so far (Linux /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for p in self.procs:
+            try:
+                fields = Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     def stop(self) -> None:
         for p in self.procs:
             p.send_signal(signal.SIGTERM)
@@ -235,6 +247,7 @@ def phase(w: dict[str, Any], accounts: list[Any], fakes: Any, n: int, *, kills: 
     print(f"  built {n:,} approved variants and jobs in {time.perf_counter() - start:.0f} s")
     workers = Workers(_env(fakes, lease))
     rng = random.Random(11)
+    bench_cpu = time.process_time()
     try:
         if kills:
             time.sleep(max(0.0, (due - timezone.now()).total_seconds()))
@@ -260,6 +273,7 @@ def phase(w: dict[str, Any], accounts: list[Any], fakes: Any, n: int, *, kills: 
                 .exclude(state__in=(State.PUBLISHED, State.FAILED))
                 .count()
             )
+        cpu = workers.cpu_seconds(), time.process_time() - bench_cpu
     finally:
         workers.stop()
     delays, first, last = _delays(ids)
@@ -277,6 +291,8 @@ def phase(w: dict[str, Any], accounts: list[Any], fakes: Any, n: int, *, kills: 
     print(f"  p95 delay due → submission {p95:.1f} s "
           f"{'✓ within' if p95 < 60 else '✗ OVER'} budget 60 s; median {delays[len(delays) // 2]:.1f} s")  # fmt: skip
     print(f"  posted twice: {twice(fakes)} {'✓' if twice(fakes) == 0 else '✗ MUST BE 0'}")
+    print(f"  CPU per post: workers {cpu[0] / n * 1000:.1f} ms, fake platforms and this process "
+          f"{cpu[1] / n * 1000:.1f} ms (load average {os.getloadavg()[0]:.1f})")  # fmt: skip
 
 
 def run(scale: float = 1.0) -> None:

@@ -85,32 +85,47 @@ def dispatch(now: dt.datetime | None = None, *, chunk: int = 20) -> int:
 # --- claiming ----------------------------------------------------------------------------------
 
 
-def claim(job_id: int, worker: str, now: dt.datetime) -> PublishJob | str | None:
-    """Take a due queued job (compare-and-set), mark that a post may now be attempted, take a
-    rate-limit token and start an attempt row — one transaction. None if the job is not ours;
-    "throttled" if the account's bucket is empty (the job goes back with its wait)."""
+def claim(job_ids: list[int], worker: str, now: dt.datetime) -> dict[int, PublishJob | str]:
+    """Take the due queued jobs among `job_ids` (compare-and-set), mark that a post may now be
+    attempted, take a rate-limit token each and start their attempt rows — one transaction for
+    the whole chunk. Jobs not ours are left out; a job whose account's bucket is empty is
+    "throttled" and goes back with its wait."""
+    lease_until = now + conf.lease()
     with transaction.atomic():
-        won = PublishJob.objects.filter(
-            pk=job_id, state=State.QUEUED, next_try_at__lte=now
-        ).update(state=State.PUBLISHING, lease_owner=worker, lease_until=now + conf.lease(),
+        PublishJob.objects.filter(
+            pk__in=job_ids, state=State.QUEUED, next_try_at__lte=now
+        ).update(state=State.PUBLISHING, lease_owner=worker, lease_until=lease_until,
                  attempts=F("attempts") + 1, updated_at=now,
                  submit_started_at=Coalesce(F("submit_started_at"), Value(now)))  # fmt: skip
-        if not won:
-            return None
-        job = PublishJob.objects.select_related("account", "platform", "variant").get(pk=job_id)
+        won = PublishJob.objects.select_related("account", "platform", "variant").filter(
+            pk__in=job_ids, state=State.PUBLISHING, lease_owner=worker, lease_until=lease_until
+        )
+        jobs = sorted(won, key=lambda j: job_ids.index(j.pk))
+        if not jobs:
+            return {}
         per_minute = conf.rate_per_minute()
-        wait = take_token(f"account:{job.account_id}", per_minute=per_minute,
-                          burst=max(1.0, per_minute), now=now)  # fmt: skip
-        if wait > 0:
-            PublishJob.objects.filter(pk=job_id).update(
-                state=State.QUEUED, next_try_at=now + dt.timedelta(seconds=wait), lease_owner="",
-                lease_until=None, dispatched_at=None, attempts=F("attempts") - 1,
-            )  # fmt: skip
-            return "throttled"
-        Attempt.objects.create(job=job, number=job.attempts, worker=worker, started_at=now)
-    # An earlier try (this job's or a retried job's) may have posted: ask the platform first.
-    job.reconcile = bool(job.publish_id or (job.submit_started_at and job.submit_started_at < now))  # type: ignore[attr-defined]
-    return job
+        waits = take_tokens([f"account:{j.account_id}" for j in jobs], per_minute=per_minute,
+                            burst=max(1.0, per_minute), now=now)  # fmt: skip
+        out: dict[int, PublishJob | str] = {}
+        for job, wait in zip(jobs, waits, strict=True):
+            if wait > 0:
+                PublishJob.objects.filter(pk=job.pk).update(
+                    state=State.QUEUED, next_try_at=now + dt.timedelta(seconds=wait),
+                    lease_owner="", lease_until=None, dispatched_at=None,
+                    attempts=F("attempts") - 1,
+                )  # fmt: skip
+                out[job.pk] = "throttled"
+                continue
+            # An earlier try (this job's or a retried job's) may have posted: ask first.
+            job.reconcile = bool(  # type: ignore[attr-defined]
+                job.publish_id or (job.submit_started_at and job.submit_started_at < now)
+            )
+            out[job.pk] = job
+        Attempt.objects.bulk_create(
+            Attempt(job=j, number=j.attempts, worker=worker, started_at=now)
+            for j in out.values() if isinstance(j, PublishJob)
+        )  # fmt: skip
+    return out
 
 
 class Progress:
@@ -150,20 +165,35 @@ class Progress:
 
 def take_token(key: str, *, per_minute: float, burst: float, now: dt.datetime) -> float:
     """Take one token from the shared bucket; returns 0, or the seconds to wait for one."""
+    return take_tokens([key], per_minute=per_minute, burst=burst, now=now)[0]
+
+
+def take_tokens(
+    keys: list[str], *, per_minute: float, burst: float, now: dt.datetime
+) -> list[float]:
+    """One token per key, in order, from the shared buckets (rows locked); for each key 0, or
+    the seconds to wait for a token."""
     rate = per_minute / 60.0
     with transaction.atomic(savepoint=False):
-        bucket = RateBucket.objects.select_for_update().filter(key=key).first()
-        if bucket is None:
-            bucket, _ = RateBucket.objects.get_or_create(
+        buckets = {b.key: b for b in RateBucket.objects.select_for_update().filter(key__in=keys)}
+        for key in set(keys) - buckets.keys():
+            buckets[key], _ = RateBucket.objects.get_or_create(
                 key=key, defaults={"tokens": burst, "updated_at": now}
             )
-        elapsed = max(0.0, (now - bucket.updated_at).total_seconds())
-        tokens = min(burst, bucket.tokens + elapsed * rate)
-        if tokens < 1:
-            RateBucket.objects.filter(pk=bucket.pk).update(tokens=tokens, updated_at=now)
-            return (1 - tokens) / rate
-        RateBucket.objects.filter(pk=bucket.pk).update(tokens=tokens - 1, updated_at=now)
-    return 0.0
+        for bucket in buckets.values():
+            elapsed = max(0.0, (now - bucket.updated_at).total_seconds())
+            bucket.tokens = min(burst, bucket.tokens + elapsed * rate)
+            bucket.updated_at = now
+        waits = []
+        for key in keys:
+            bucket = buckets[key]
+            if bucket.tokens < 1:
+                waits.append((1 - bucket.tokens) / rate)
+            else:
+                bucket.tokens -= 1
+                waits.append(0.0)
+        RateBucket.objects.bulk_update(list(buckets.values()), ["tokens", "updated_at"])
+    return waits
 
 
 # --- running a job -----------------------------------------------------------------------------
@@ -171,20 +201,31 @@ def take_token(key: str, *, per_minute: float, burst: float, now: dt.datetime) -
 
 def run_job(job_id: int, *, worker: str | None = None, now: dt.datetime | None = None) -> str:
     """Claim and run one job; returns what happened."""
+    return run_jobs([job_id], worker=worker, now=now)[0]
+
+
+def run_jobs(
+    job_ids: list[int], *, worker: str | None = None, now: dt.datetime | None = None
+) -> list[str]:
+    """Claim a chunk of jobs at once and run those won, in order; what happened to each."""
     worker = worker or worker_id()
-    job = claim(job_id, worker, now or timezone.now())
-    if job is None:
-        return "skipped"
-    if isinstance(job, str):
-        return job
-    try:
-        return _run(job, worker)
-    except LeaseLost:
-        return "lease_lost"
+    claimed = claim(job_ids, worker, now or timezone.now())
+    checked = guard.Checks([j for j in claimed.values() if isinstance(j, PublishJob)])
+    out = []
+    for pk in job_ids:
+        job = claimed.get(pk)
+        if not isinstance(job, PublishJob):
+            out.append(job or "skipped")
+            continue
+        try:
+            out.append(_run(job, worker, checked))
+        except LeaseLost:
+            out.append("lease_lost")
+    return out
 
 
-def _run(job: PublishJob, worker: str) -> str:
-    problem = guard.check(job)
+def _run(job: PublishJob, worker: str, checked: guard.Checks | None = None) -> str:
+    problem = checked.problem(job) if checked else guard.check(job)
     if problem:
         return guard.refuse(job, problem, worker)
     connector = connector_for(job.platform.code)

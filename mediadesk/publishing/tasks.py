@@ -10,9 +10,9 @@ from mediadesk.publishing import engine
 
 @task()
 def publish_jobs(job_ids: list[int]) -> list[str]:
-    """Run due jobs (a job another worker holds is skipped)."""
+    """Claim and run a chunk of due jobs (a job another worker holds is skipped)."""
     with context.acting_from("task"):
-        return [engine.run_job(pk) for pk in job_ids]
+        return engine.run_jobs(job_ids)
 
 
 @task()

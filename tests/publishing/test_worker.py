@@ -452,3 +452,64 @@ def test_a_dispatched_job_is_dispatched_again_only_when_its_task_was_lost(
     run_worker()
     job.refresh_from_db()
     assert job.state == State.PUBLISHED and len(desk.fakes.weibo.posts) == 1
+
+
+def test_a_chunk_is_claimed_at_once_and_each_job_keeps_its_own_outcome(desk: Desk) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    desk.connect("weibo")
+    jobs = []
+    for n in range(8):
+        v = desk.approved("weibo", title=f"批量{n}")["weibo"]
+        jobs.append(services.schedule_variant(v, by=desk.world.operator, now=True)[0])
+    held, later = jobs[1], jobs[2]
+    PublishJob.objects.filter(pk=held.pk).update(
+        state=State.PUBLISHING, lease_owner="another-worker",
+        lease_until=timezone.now() + timezone.timedelta(minutes=5),
+    )  # fmt: skip
+    PublishJob.objects.filter(pk=later.pk).update(
+        next_try_at=timezone.now() + timezone.timedelta(hours=1)
+    )
+
+    out = engine.run_jobs([j.pk for j in jobs[:4]], worker="w-chunk")
+
+    assert out == ["published", "skipped", "skipped", "published"]
+    states = dict(PublishJob.objects.filter(pk__in=[j.pk for j in jobs[:4]]).values_list("pk", "state"))  # fmt: skip
+    assert states == {jobs[0].pk: "published", held.pk: "publishing", later.pk: "queued",
+                      jobs[3].pk: "published"}  # fmt: skip
+    assert Attempt.objects.filter(job__in=jobs[:4]).count() == 2
+    assert len(desk.fakes.weibo.posts) == 2
+    # Claiming costs the same statements for two jobs as for four: one transaction per chunk.
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as two:
+        engine.claim([jobs[4].pk, jobs[5].pk], "w-two", now)
+    with CaptureQueriesContext(connection) as four:
+        engine.claim([j.pk for j in jobs[4:8]], "w-four", now)  # two already taken by w-two
+    with CaptureQueriesContext(connection) as more:
+        PublishJob.objects.filter(pk__in=[j.pk for j in jobs[4:8]]).update(
+            state=State.QUEUED, lease_owner="", lease_until=None
+        )
+        claimed = engine.claim([j.pk for j in jobs[4:8]], "w-again", now)
+    assert len(claimed) == 4 and len(two) == len(four) == len(more) - 1
+    assert set(PublishJob.objects.filter(pk__in=[j.pk for j in jobs[4:8]]).values_list(
+        "lease_owner", flat=True)) == {"w-again"}  # fmt: skip
+
+
+def test_a_chunks_guard_verdict_is_read_again_before_posting_once_it_is_old(
+    desk: Desk, monkeypatch: Any
+) -> None:
+    from mediadesk.publishing import guard
+
+    desk.connect("weibo")
+    v = desk.approved("weibo")["weibo"]
+    job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
+    checks = guard.Checks([job])
+    assert checks.problem(job) == ""
+    Variant.objects.filter(pk=v.pk).update(body="改过的正文：首付10万起")  # edited after approval
+    assert checks.problem(job) == ""  # within FRESH the chunk's reading stands
+    monkeypatch.setattr(guard.Checks, "FRESH", timezone.timedelta(0))
+    assert checks.problem(job) == guard.CHANGED
+    assert engine.run_job(job.pk) == "failed"
+    assert PublishJob.objects.get(pk=job.pk).error_code == guard.CHANGED
+    assert desk.fakes.weibo.posts == []
