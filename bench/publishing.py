@@ -235,6 +235,19 @@ def _delays(ids: list[int]) -> tuple[list[float], dt.datetime | None, dt.datetim
     return delays, first, last
 
 
+def _cut(ids: list[int]) -> str:
+    """What the kills interrupted: posts mid-flight, and tasks another worker took over."""
+    from django_tasks_db.models import DBTaskResult
+
+    from mediadesk.publishing.models import Attempt
+
+    outcomes = Counter(Attempt.objects.filter(job_id__in=ids).values_list("outcome", flat=True))
+    retaken = sum(len(w) > 1 for w in DBTaskResult.objects.values_list("worker_ids", flat=True))
+    return (f"{outcomes['lease_expired']} posts mid-flight (lease ran out; "
+            f"{outcomes['reconciled']} found on the platform instead of posted again) and "
+            f"{retaken} tasks given back to the queue")  # fmt: skip
+
+
 def phase(w: dict[str, Any], accounts: list[Any], fakes: Any, n: int, *, kills: int) -> None:
     from mediadesk.core import workers as workers_mod
     from mediadesk.publishing import engine
@@ -280,6 +293,7 @@ def phase(w: dict[str, Any], accounts: list[Any], fakes: Any, n: int, *, kills: 
     states = Counter(PublishJob.objects.filter(pk__in=ids).values_list("state", flat=True))
     print(f"  states: {dict(states)}")
     if kills:
+        print(f"  the kills cut {_cut(ids)}")
         print(f"  {workers.kills} kill -9 of random workers: posted twice {twice(fakes)} "
               f"{'✓' if twice(fakes) == 0 else '✗ MUST BE 0'}; stuck after one sweeper pass {stuck} "
               f"{'✓' if stuck == 0 else '✗ MUST BE 0'}")  # fmt: skip
