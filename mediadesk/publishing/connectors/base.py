@@ -11,13 +11,13 @@ from __future__ import annotations
 import http.client
 import json
 import secrets
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+import urllib3
 from django.conf import settings
 
 
@@ -81,34 +81,61 @@ def _raw(body: bytes) -> str:
     return body[:4000].decode("utf-8", "replace")
 
 
+_POOL: urllib3.PoolManager | None = None
+_PROXIES: dict[str, urllib3.ProxyManager] = {}
+
+
+def _manager(url: str) -> urllib3.PoolManager:
+    """Kept-alive connections per platform host, so a worker does not repeat the TCP and TLS
+    handshakes on every call; an outbound proxy from the environment (HTTPS_PROXY, NO_PROXY)
+    is used as urllib would."""
+    global _POOL
+    parts = urllib.parse.urlsplit(url)
+    proxy = urllib.request.getproxies().get(parts.scheme)
+    if proxy and not urllib.request.proxy_bypass(parts.hostname or ""):
+        if proxy not in _PROXIES:
+            _PROXIES[proxy] = urllib3.ProxyManager(proxy, maxsize=4)
+        return _PROXIES[proxy]
+    if _POOL is None:
+        _POOL = urllib3.PoolManager(maxsize=4)
+    return _POOL
+
+
 def request(
     method: str, url: str, *, params: dict[str, Any] | None = None, body: Any = None,
     form: dict[str, Any] | None = None, files: dict[str, tuple[str, bytes]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    """Call a platform and return its JSON answer; network trouble and 5xx are transient."""
+    """Call a platform and return its JSON answer; network trouble and 5xx are transient. Never
+    retried here: a call that may have created a post is only repeated after asking the
+    platform (the engine's reconciliation)."""
     if params:
         url += ("&" if "?" in url else "?") + urllib.parse.urlencode(params)
     data, head = _encode(body, form, files)
     head.update(headers or {})
     if not url.startswith(("http://", "https://")):
         raise PlatformError("bad_url", "平台接口地址必须是 http(s)")
-    req = urllib.request.Request(url, data=data, method=method, headers=head)  # noqa: S310
     try:
-        with urllib.request.urlopen(req, timeout=timeout()) as resp:  # noqa: S310
-            raw = resp.read()
-    except urllib.error.HTTPError as exc:
-        raw = exc.read()
-        if exc.code >= 500 or exc.code == 429:
-            raise PlatformError(f"http_{exc.code}", "平台服务暂时不可用", transient=True,
-                                raw=_raw(raw)) from None  # fmt: skip
-        raise PlatformError(f"http_{exc.code}", "平台拒绝了请求", raw=_raw(raw)) from None
-    except TimeoutError:
-        raise PlatformError("timeout", "连接平台超时", transient=True) from None
-    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, OSError) as exc:
+        resp = _manager(url).request(
+            method, url, body=data, headers=head, retries=False, redirect=False,
+            timeout=urllib3.Timeout(connect=timeout(), read=timeout()),
+        )  # fmt: skip
+    except urllib3.exceptions.NewConnectionError as exc:
         raise PlatformError(
             "network", f"连接平台失败（{type(exc).__name__}）", transient=True
         ) from None
+    except (urllib3.exceptions.TimeoutError, TimeoutError):
+        raise PlatformError("timeout", "连接平台超时", transient=True) from None
+    except (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
+        raise PlatformError(
+            "network", f"连接平台失败（{type(exc).__name__}）", transient=True
+        ) from None
+    raw = resp.data
+    if resp.status >= 500 or resp.status == 429:
+        raise PlatformError(f"http_{resp.status}", "平台服务暂时不可用", transient=True,
+                            raw=_raw(raw))  # fmt: skip
+    if resp.status >= 300:
+        raise PlatformError(f"http_{resp.status}", "平台拒绝了请求", raw=_raw(raw))
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
