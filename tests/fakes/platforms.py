@@ -16,6 +16,7 @@ The servers are threaded, so several worker processes can post at once (the benc
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import secrets
 import socket
@@ -26,10 +27,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
 Mode = tuple[Any, ...]
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -199,6 +202,7 @@ class FakeWechat(FakePlatform):
         self.pending_polls = 0  # freepublish/get answers "publishing" this many times first
         self.token_calls = 0
         self.reads: dict[str, int] = {}  # title → reads (datacube)
+        self.followers: dict[str, int] = {}  # appid → 累计关注 (datacube; default 5210)
 
     def add_app(self) -> tuple[str, str]:
         appid, secret = "wx" + secrets.token_hex(8), secrets.token_hex(16)
@@ -224,8 +228,8 @@ class FakeWechat(FakePlatform):
             "/cgi-bin/freepublish/batchget": self._batchget,
             "/cgi-bin/freepublish/delete": self._delete,
             "/datacube/getarticletotal": self._articletotal,
-            "/datacube/getusersummary": lambda a, b: {"list": [{"ref_date": b.get("begin_date"), "user_source": 0, "new_user": 12, "cancel_user": 2}]},
-            "/datacube/getusercumulate": lambda a, b: {"list": [{"ref_date": b.get("begin_date"), "cumulate_user": 5210}]},
+            "/datacube/getusersummary": self._usersummary,
+            "/datacube/getusercumulate": self._usercumulate,
         }.get(path)  # fmt: skip
         if handler is None:
             return {"errcode": 404, "errmsg": "unknown api"}
@@ -292,6 +296,36 @@ class FakeWechat(FakePlatform):
                 p.deleted = True
                 return {"errcode": 0, "errmsg": "ok"}
         return {"errcode": 40007, "errmsg": "invalid article_id"}
+
+    def _days(self, body: Any) -> list[str] | dict[str, Any]:
+        """The days from begin_date to end_date (at most 7, as datacube allows)."""
+        try:
+            begin = dt.date.fromisoformat(str(body.get("begin_date")))
+            end = dt.date.fromisoformat(str(body.get("end_date")))
+        except ValueError:
+            return {"errcode": 40097, "errmsg": "invalid args"}
+        if not 0 <= (end - begin).days < 7:
+            return {"errcode": 61501, "errmsg": "date range error"}
+        return [(begin + dt.timedelta(days=n)).isoformat() for n in range((end - begin).days + 1)]
+
+    def _usersummary(self, appid: str, body: Any) -> dict[str, Any]:
+        """Per day and source: 0 其他合计, 30 扫描二维码 (new_user, cancel_user)."""
+        days = self._days(body)
+        if isinstance(days, dict):
+            return days
+        rows = [{"ref_date": d, "user_source": src, "new_user": new, "cancel_user": gone}
+                for d in days for src, new, gone in ((0, 9, 2), (30, 3, 0))]  # fmt: skip
+        return {"list": rows}
+
+    def _usercumulate(self, appid: str, body: Any) -> dict[str, Any]:
+        days = self._days(body)
+        if isinstance(days, dict):
+            return days
+        return {
+            "list": [
+                {"ref_date": d, "cumulate_user": self.followers.get(appid, 5210)} for d in days
+            ]
+        }
 
     def _articletotal(self, appid: str, body: Any) -> dict[str, Any]:
         rows = [{"ref_date": body.get("begin_date"), "msgid": p.id, "title": p.title,
@@ -382,7 +416,7 @@ class FakeWeibo(FakePlatform):
 
 class FakeDouyin(FakePlatform):
     """OAuth refresh, `/video/upload/`, `/video/part/*`, `/video/create/`, `/video/list/`,
-    `/video/data/`. Tokens go in the `access-token` header, `open_id` in the query."""
+    `/video/data/`, `/data/external/user/fans/`. Tokens go in the `access-token` header, `open_id` in the query."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -393,6 +427,7 @@ class FakeDouyin(FakePlatform):
         self.uploads: dict[str, int] = {}  # upload_id → bytes
         self.codes: dict[str, str] = {}  # authorisation code → open_id
         self.part_calls = 0
+        self.fans: dict[str, int] = {}  # open_id → current 粉丝数 (default 8000)
 
     def add_user(self) -> tuple[str, str, str]:
         open_id = "open-" + secrets.token_hex(6)
@@ -441,12 +476,28 @@ class FakeDouyin(FakePlatform):
             page = rows[cursor : cursor + count]
             return {"data": {"error_code": 0, "list": page, "cursor": cursor + len(page),
                              "has_more": cursor + len(page) < len(rows)}}  # fmt: skip
+        if path == "/data/external/user/fans/":
+            return self._fans(open_id, query)
         if path == "/video/data/":
             rows = [{"item_id": p.id, "statistics": {"play_count": 1200, "digg_count": 80,
                      "comment_count": 9, "share_count": 6, "forward_count": 1}}
                     for p in self.live_posts(open_id) if p.id in body.get("item_ids", [])]  # fmt: skip
             return {"data": {"error_code": 0, "list": rows}}
         return self.error(2100005)
+
+    def _fans(self, open_id: str, query: dict[str, str]) -> dict[str, Any]:
+        """The account's last `date_type` days (7/15/30) of 粉丝数 and 新增粉丝, newest last."""
+        days = int(query.get("date_type", 7))
+        if days not in (7, 15, 30):
+            return self.error(2100005)
+        today = dt.datetime.now(CHINA).date()  # the platform's days are Beijing days
+        total, rows = self.fans.get(open_id, 8000), []
+        for back in range(days, 0, -1):
+            day = today - dt.timedelta(days=back)
+            rows.append(
+                {"date": day.isoformat(), "new_fans": 30 + back, "total_fans": total - back * 25}
+            )
+        return {"data": {"error_code": 0, "description": "", "result_list": rows}}
 
     def issue_code(self) -> str:
         code = secrets.token_hex(8)
