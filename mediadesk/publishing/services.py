@@ -383,11 +383,22 @@ def reauth_url(job: PublishJob) -> str:
     return reverse("publishing:connect", args=[job.account_id])
 
 
+REAUTH = "请重新授权"
+
+
+def reauth_message(job: PublishJob, message: str) -> str:
+    """A job's message for a rejected authorisation: it asks to reauthorise and gives the link."""
+    if REAUTH not in message:
+        message = f"{message}，{REAUTH}"
+    link = reauth_url(job)
+    return message if link in message else f"{message}：{link}"
+
+
 def notify_failure(job: PublishJob) -> None:
     """The operator who scheduled it, the account's custodian and the robots hear of it."""
     body = job.error_message
-    if "请重新授权" in body:
-        body = f"{body}：{reauth_url(job)}"
+    if REAUTH in body:
+        body = reauth_message(job, body)
     notifications.notify(
         [job.created_by, job.account.custodian], kind="publishing.failed",
         title=_("发布失败：%(t)s（%(a)s）") % {"t": job.payload.get("title", ""), "a": job.account.name},

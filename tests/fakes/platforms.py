@@ -6,7 +6,8 @@ calls with `fail_next(path, *modes)`:
 
 - ``("timeout",)``: hold the request past the client's timeout, then drop it (nothing kept);
 - ``("status", 502)``: answer with that HTTP status;
-- ``("code", 40164)``: answer with that platform error code;
+- ``("code", 40164)``: answer with that platform error code (``("code", 21327, 403)``: with
+  that HTTP status too);
 - ``("drop",)``: accept the request — the post is kept — then close without answering;
 - ``("slow", 0.3)``: answer correctly after a delay.
 
@@ -124,7 +125,12 @@ class FakePlatform:
         self.calls.append(Call(parts.path, query, body, json.dumps(answer, ensure_ascii=False)))
         if mode and mode[0] == "drop":
             raise Dropped
-        return 200, json.dumps(answer, ensure_ascii=False).encode()
+        status = int(mode[2]) if mode and mode[0] == "code" and len(mode) > 2 else None
+        return status or self.status_for(answer), json.dumps(answer, ensure_ascii=False).encode()
+
+    def status_for(self, answer: dict[str, Any]) -> int:
+        """The HTTP status an answer goes out with (the platforms answer errors with 200)."""
+        return 200
 
     def calls_to(self, suffix: str) -> list[Call]:
         return [c for c in self.calls if c.path.endswith(suffix)]
@@ -341,6 +347,13 @@ class FakeWechat(FakePlatform):
 # --- Weibo ----------------------------------------------------------------------------------------
 
 
+TOKEN_ERRORS = {21314, 21315, 21327, 21332}  # token rejected / expired / invalid
+WEIBO_ERRORS = {
+    10017: "appkey not bind domain", 10023: "User requests out of rate limit",
+    21327: "expired_token", 21332: "invalid_access_token",
+}  # fmt: skip
+
+
 class FakeWeibo(FakePlatform):
     """`/2/statuses/share.json` (safe-domain URL required), `user_timeline`, `destroy`, `count`."""
 
@@ -349,6 +362,7 @@ class FakeWeibo(FakePlatform):
         self.safe_domain = safe_domain
         self.tokens: dict[str, str] = {}  # token → uid
         self.codes: dict[str, str] = {}  # authorisation code → uid
+        self.expired: set[str] = set()  # tokens the platform now rejects with 21327
 
     def add_user(self) -> tuple[str, str]:
         uid, token = str(1000 + len(self.tokens)), "2.00" + secrets.token_hex(12)
@@ -356,15 +370,21 @@ class FakeWeibo(FakePlatform):
         return uid, token
 
     def error(self, code: int) -> dict[str, Any]:
-        return {"error_code": code, "error": {10017: "appkey not bind domain", 21327: "expired_token",
-                                               10023: "User requests out of rate limit"}.get(code, "error"),
+        return {"error_code": code, "error": WEIBO_ERRORS.get(code, "error"),
                 "request": "/2/statuses/share.json"}  # fmt: skip
+
+    def status_for(self, answer: dict[str, Any]) -> int:
+        """Weibo answers a rejected token (213xx) with HTTP 403 and its JSON error body."""
+        return 403 if answer.get("error_code") in TOKEN_ERRORS else 200
 
     def route(self, method: str, path: str, query: dict[str, str], headers: Any,
               body: Any) -> dict[str, Any]:  # fmt: skip
         if path == "/oauth2/access_token":
             return self._exchange(body)
-        uid = self.tokens.get(query.get("access_token") or body.get("access_token", ""))
+        token = query.get("access_token") or body.get("access_token", "")
+        if token in self.expired:
+            return self.error(21327)
+        uid = self.tokens.get(token)
         if uid is None:
             return self.error(21332)
         if path == "/2/statuses/share.json":
@@ -414,6 +434,13 @@ class FakeWeibo(FakePlatform):
 # --- Douyin ---------------------------------------------------------------------------------------
 
 
+DOUYIN_ERRORS = {
+    2100005: "参数不合法", 2190001: "access_token无效", 2190004: "应用未获得该能力",
+    2190008: "access_token过期,请刷新或重新授权", 10008: "access_token过期",
+    28001008: "access_token过期,请刷新或重新授权", 10010: "refresh_token过期",
+}  # fmt: skip
+
+
 class FakeDouyin(FakePlatform):
     """OAuth refresh, `/video/upload/`, `/video/part/*`, `/video/create/`, `/video/list/`,
     `/video/data/`, `/data/external/user/fans/`. Tokens go in the `access-token` header, `open_id` in the query."""
@@ -435,8 +462,19 @@ class FakeDouyin(FakePlatform):
         self.tokens[token], self.refresh_tokens[refresh] = open_id, open_id
         return open_id, token, refresh
 
+    def expire(self, open_id: str | None = None, *, refresh: bool = False) -> None:
+        """The platform now rejects the user's access tokens as expired (2190008); with
+        `refresh`, the refresh tokens too (refreshing answers 10010): only a new authorisation
+        helps."""
+        self.expired.update(t for t, o in self.tokens.items() if open_id in (None, o))
+        if refresh:
+            for token in [t for t, o in self.refresh_tokens.items() if open_id in (None, o)]:
+                del self.refresh_tokens[token]
+
     def error(self, code: int) -> dict[str, Any]:
-        return {"data": {"error_code": code, "description": "error"}, "extra": {"error_code": code}}
+        description = DOUYIN_ERRORS.get(code, "error")
+        return {"data": {"error_code": code, "description": description},
+                "extra": {"error_code": code, "description": description}}  # fmt: skip
 
     def route(self, method: str, path: str, query: dict[str, str], headers: Any,
               body: Any) -> dict[str, Any]:  # fmt: skip
@@ -516,7 +554,7 @@ class FakeDouyin(FakePlatform):
     def _refresh(self, body: Any) -> dict[str, Any]:
         open_id = self.refresh_tokens.get(body.get("refresh_token", ""))
         if open_id is None:
-            return {"data": {"error_code": 10010, "description": "refresh_token 过期"}}
+            return self.error(10010)
         token = "act." + secrets.token_hex(12)
         self.tokens[token] = open_id
         return {"data": {"error_code": 0, "access_token": token, "expires_in": 1296000,
