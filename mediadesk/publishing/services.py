@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from mediadesk.content.models import ContentItem, Status, Variant
 from mediadesk.core import audit, crypto, scopes
@@ -55,7 +55,10 @@ notifications.register_kinds(
         "publishing.connection": gettext_lazy("平台授权即将过期"),
     }
 )
-NO_CONNECTION_MESSAGE = "该账号未连接发布接口，已生成发布包，请到时按发布包手动发布并粘贴链接"
+# Stored on the job as written (data); pages and the API show it through gettext.
+NO_CONNECTION_MESSAGE = gettext_noop(
+    "该账号未连接发布接口，已生成发布包，请到时按发布包手动发布并粘贴链接"
+)
 UNSETTLED_VARIANT = (Status.APPROVED, Status.SCHEDULED)
 
 
