@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mediadesk.content import queries as content_queries
@@ -147,11 +148,13 @@ def _scheduled(request: HttpRequest, done: list[tuple[PublishJob, list[str]]]) -
     """Say what scheduling did: a variant whose account has no connection became a publish
     package (said as a warning), then the quota/quiet-hours/similar-copy warnings."""
     packages = sum(1 for job, _w in done if job.state == State.MANUAL)
-    if len(done) - packages:
-        messages.success(request, _("已排期 %(n)s 条") % {"n": len(done) - packages})
+    if queued := len(done) - packages:
+        messages.success(
+            request, ngettext("已排期 %(n)s 条", "已排期 %(n)s 条", queued) % {"n": queued}
+        )
     if packages:
-        messages.warning(request, _("%(n)s 条：%(m)s") % {"n": packages,
-                         "m": _(services.NO_CONNECTION_MESSAGE)})  # fmt: skip
+        text = ngettext("%(n)s 条：%(m)s", "%(n)s 条：%(m)s", packages)
+        messages.warning(request, text % {"n": packages, "m": _(services.NO_CONNECTION_MESSAGE)})
     for text in dict.fromkeys(w for _job, warnings in done for w in warnings):
         messages.warning(request, text)
 
