@@ -143,3 +143,27 @@ def test_an_account_without_a_connection_gets_a_package_and_the_page_says_so(
     assert audit_actions("variant", v.pk)[-1] == "publishing.schedule"
     v.refresh_from_db()
     assert v.status == Status.SCHEDULED
+
+
+def test_the_calendar_refuses_dragging_a_scheduled_variant_into_the_past(
+    desk: Desk, login: Any
+) -> None:
+    from mediadesk.publishing import services
+
+    desk.connect("weibo")
+    v = desk.approved("weibo")["weibo"]
+    at = timezone.now().replace(microsecond=0) + timezone.timedelta(days=2)
+    job, _ = services.schedule_variant(v, by=desk.world.operator, at=at)
+    url = reverse("content:calendar_reschedule", args=[v.pk])
+    c = login(desk.world.operator)
+    refused = c.post(url, {"planned_at": PAST})
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "该平台稿已排期发布，发布时间不能早于当前时间"
+    job.refresh_from_db()
+    v.refresh_from_db()
+    assert job.scheduled_at == at and job.next_try_at == at and v.planned_at == at
+    assert "content.reschedule" not in audit_actions("variant", v.pk)
+    moved = c.post(url, {"planned_at": LATER})  # a future slot moves the job along
+    assert moved.status_code == 200
+    job.refresh_from_db()
+    assert timezone.localtime(job.scheduled_at).strftime("%Y-%m-%dT%H:%M") == LATER
