@@ -435,7 +435,8 @@ class FakeWeibo(FakePlatform):
 
 
 DOUYIN_ERRORS = {
-    2100005: "参数不合法", 2190001: "access_token无效", 2190004: "应用未获得该能力",
+    2100005: "参数不合法", 2190001: "quota 已用完", 2190002: "access_token无效",
+    2190004: "应用未获得该能力",
     2190008: "access_token过期,请刷新或重新授权", 10008: "access_token过期",
     28001008: "access_token过期,请刷新或重新授权", 10010: "refresh_token过期",
 }  # fmt: skip
@@ -487,7 +488,7 @@ class FakeDouyin(FakePlatform):
             return self.error(2190008)
         open_id = self.tokens.get(token)
         if open_id is None or open_id != query.get("open_id"):
-            return self.error(2190001)
+            return self.error(2190002)
         if path == "/video/upload/":
             video_id = "v0" + secrets.token_hex(8)
             self.videos[video_id] = int(body.get("_bytes", 0))

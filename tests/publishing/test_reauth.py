@@ -93,3 +93,19 @@ def test_douyin_refreshes_a_token_rejected_as_expired_once_and_publishes(
     assert job.state == State.PUBLISHED and job.attempts == 1 and len(desk.fakes.douyin.posts) == 1
     assert len(desk.fakes.douyin.calls_to("/oauth/refresh_token/")) == 1
     assert Connection.objects.get(account=acc).status == "connected"
+
+
+def test_douyin_quota_used_up_is_retried_not_taken_for_an_expired_authorisation(
+    desk: Desk, django_capture_on_commit_callbacks: Any
+) -> None:
+    acc = desk.connect("douyin")
+    v = desk.approved("douyin")["douyin"]
+    desk.fakes.douyin.fail_next("/video/create/", ("code", 2190001))  # quota 已用完
+    job, _ = services.schedule_variant(v, by=desk.world.operator, now=True)
+    dispatch_and_run(django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.state == State.QUEUED and job.error_code == "2190001"
+    assert Connection.objects.get(account=acc).status == "connected"
+    dispatch_and_run(django_capture_on_commit_callbacks)
+    job.refresh_from_db()
+    assert job.state == State.PUBLISHED and job.attempts == 2 and len(desk.fakes.douyin.posts) == 1

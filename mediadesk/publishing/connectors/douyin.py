@@ -28,7 +28,7 @@ from mediadesk.publishing.connectors.base import (
 ERRORS: dict[int, tuple[str, bool, bool]] = {
     2100004: ("抖音系统繁忙，稍后自动重试", True, False),
     2100005: ("参数不合法，请检查视频与文案", False, False),
-    2190001: ("access_token 无效，请重新授权", False, True),
+    2190001: ("抖音接口调用额度（quota）已用完，稍后自动重试", True, False),
     2190002: ("access_token 无效（授权已取消或失效），请重新授权", False, True),
     2190004: (
         "应用未获得该能力（需 video.create / video.data 权限），请重新授权并勾选权限",
