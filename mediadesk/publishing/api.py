@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Query, Router
 
 from mediadesk.content import queries as content_queries
@@ -45,7 +46,7 @@ def put_connection(request: HttpRequest, account_id: int, payload: ConnectionIn)
 
 
 def _job_out(job: PublishJob, warnings: list[str]) -> dict[str, Any]:
-    message = services.NO_CONNECTION_MESSAGE if job.state == State.MANUAL else ""
+    message = gettext(services.NO_CONNECTION_MESSAGE) if job.state == State.MANUAL else ""
     return {"job": job.pk, "state": job.state, "scheduled_at": job.scheduled_at,
             "warnings": warnings, "message": message}  # fmt: skip
 

@@ -45,6 +45,7 @@ def similarity_threshold() -> float:
 
 
 PULL_HOURS = (1, 24, 48, 72)
+DAILY_PULL_DAYS = 7  # days of account figures each daily pull asks for (gaps fill themselves)
 CHECK_AFTER = dt.timedelta(hours=1)
 CHECK_ESCALATE_AFTER = dt.timedelta(hours=1)  # after the check is due
 

@@ -94,7 +94,9 @@ def _finish(job: PublishJob, state: str) -> None:
                                   url="https://www.douyin.com/video/7301234567890",
                                   published_at=timezone.now() - timedelta(minutes=20)), "demo")  # fmt: skip
     else:
-        error = PlatformError("2190001", "access_token 无效，请重新授权", reauth=True)
+        error = PlatformError(
+            "2190002", "access_token 无效（授权已取消或失效），请重新授权", reauth=True
+        )
         engine.fail(job, error, "demo")
         Connection.objects.filter(account_id=job.account_id).update(
             status="expired", last_error=error.message

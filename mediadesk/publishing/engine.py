@@ -301,8 +301,8 @@ def fail(job: PublishJob, exc: PlatformError, worker: str | None) -> str:
     from mediadesk.publishing import services
 
     message = exc.message
-    if exc.reauth and "请重新授权" not in message:
-        message = f"{message}，请重新授权"
+    if exc.reauth:  # say what to do, and where: the account's connect page
+        message = services.reauth_message(job, message)
     with transaction.atomic():
         rows = PublishJob.objects.filter(pk=job.pk, state=State.PUBLISHING)
         if worker is not None:

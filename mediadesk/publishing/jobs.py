@@ -55,7 +55,12 @@ def pull_metrics(slot: datetime) -> int:
     "publishing.daily", every=timedelta(days=1), label=gettext_lazy("拉取账号日数据、授权到期提醒")
 )
 def daily(slot: datetime) -> int:
-    from mediadesk.publishing import pulls, services
+    """Once a day (the slot is 00:00 UTC, 08:00 in China, after the platforms publish the
+    previous day): expiry warnings, then the accounts' daily figures up to yesterday — the last
+    week each time, so a day missed while a platform was down is filled in the next day."""
+    from mediadesk.publishing import conf, pulls, services
 
     services.warn_expiring(timezone.now())
-    return pulls.pull_account_daily(timezone.localdate() - timedelta(days=1))
+    yesterday = timezone.localdate(slot) - timedelta(days=1)
+    result = pulls.pull_account_daily(yesterday, days=conf.DAILY_PULL_DAYS)
+    return sum(result.rows.values())

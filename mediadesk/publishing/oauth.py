@@ -19,7 +19,8 @@ from mediadesk.publishing.connectors.weibo import _check as weibo_check
 SALT = "publishing.oauth"
 MAX_AGE = 600
 OAUTH_PLATFORMS = {"douyin", "weibo"}
-DOUYIN_SCOPES = "video.create,video.data,video.list,fans.data"
+# data.external.user: the daily 粉丝数/新增粉丝 series (/data/external/user/fans/, domain-cn §4.3)
+DOUYIN_SCOPES = "video.create,video.data,video.list,fans.data,data.external.user"
 
 
 def authorise_url(code: str, *, account_id: int, user_id: int, redirect_uri: str) -> str:

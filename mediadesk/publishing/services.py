@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from mediadesk.content.models import ContentItem, Status, Variant
 from mediadesk.core import audit, crypto, scopes
@@ -55,7 +55,10 @@ notifications.register_kinds(
         "publishing.connection": gettext_lazy("平台授权即将过期"),
     }
 )
-NO_CONNECTION_MESSAGE = "该账号未连接发布接口，已生成发布包，请到时按发布包手动发布并粘贴链接"
+# Stored on the job as written (data); pages and the API show it through gettext.
+NO_CONNECTION_MESSAGE = gettext_noop(
+    "该账号未连接发布接口，已生成发布包，请到时按发布包手动发布并粘贴链接"
+)
 UNSETTLED_VARIANT = (Status.APPROVED, Status.SCHEDULED)
 
 
@@ -383,11 +386,22 @@ def reauth_url(job: PublishJob) -> str:
     return reverse("publishing:connect", args=[job.account_id])
 
 
+REAUTH = "请重新授权"
+
+
+def reauth_message(job: PublishJob, message: str) -> str:
+    """A job's message for a rejected authorisation: it asks to reauthorise and gives the link."""
+    if REAUTH not in message:
+        message = f"{message}，{REAUTH}"
+    link = reauth_url(job)
+    return message if link in message else f"{message}：{link}"
+
+
 def notify_failure(job: PublishJob) -> None:
     """The operator who scheduled it, the account's custodian and the robots hear of it."""
     body = job.error_message
-    if "请重新授权" in body:
-        body = f"{body}：{reauth_url(job)}"
+    if REAUTH in body:
+        body = reauth_message(job, body)
     notifications.notify(
         [job.created_by, job.account.custodian], kind="publishing.failed",
         title=_("发布失败：%(t)s（%(a)s）") % {"t": job.payload.get("title", ""), "a": job.account.name},

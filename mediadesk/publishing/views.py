@@ -17,16 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mediadesk.content import queries as content_queries
 from mediadesk.content.models import Asset
 from mediadesk.core import scopes
 from mediadesk.core.errors import Conflict, ValidationError
+from mediadesk.core.params import id_list, safe_next
 from mediadesk.publishing import conf, oauth, perms, queries, services
 from mediadesk.publishing.connectors.base import PlatformError
 from mediadesk.publishing.filters import CheckFilters
-from mediadesk.publishing.models import Connection, State
+from mediadesk.publishing.models import Connection, PublishJob, State
 
 
 def _errors(exc: Exception) -> str:
@@ -142,6 +144,21 @@ def package_zip(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _scheduled(request: HttpRequest, done: list[tuple[PublishJob, list[str]]]) -> None:
+    """Say what scheduling did: a variant whose account has no connection became a publish
+    package (said as a warning), then the quota/quiet-hours/similar-copy warnings."""
+    packages = sum(1 for job, _w in done if job.state == State.MANUAL)
+    if queued := len(done) - packages:
+        messages.success(
+            request, ngettext("已排期 %(n)s 条", "已排期 %(n)s 条", queued) % {"n": queued}
+        )
+    if packages:
+        text = ngettext("%(n)s 条：%(m)s", "%(n)s 条：%(m)s", packages)
+        messages.warning(request, text % {"n": packages, "m": _(services.NO_CONNECTION_MESSAGE)})
+    for text in dict.fromkeys(w for _job, warnings in done for w in warnings):
+        messages.warning(request, text)
+
+
 @require_POST
 def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     queries.require(request.user, perms.PUBLISH)
@@ -149,14 +166,11 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         at, now = _at(request)
         job, warnings = services.schedule_variant(variant, by=request.user, at=at, now=now)
-        messages.success(request, _("已排期：%(s)s") % {"s": job.get_state_display()})
-        for text in [job.error_message if job.state == State.MANUAL else "", *warnings]:
-            if text:
-                messages.warning(request, text)
-        return redirect("publishing:job", pk=job.pk)
     except (ValidationError, Conflict) as exc:
         messages.error(request, _errors(exc))
-    return redirect(request.POST.get("next") or "publishing:queue")
+        return redirect(safe_next(request, "publishing:queue"))
+    _scheduled(request, [(job, warnings)])
+    return redirect("publishing:job", pk=job.pk)
 
 
 def item(request: HttpRequest, pk: int) -> HttpResponse:
@@ -185,24 +199,27 @@ def schedule_item(request: HttpRequest, pk: int) -> HttpResponse:
     """Schedule the whole item, or the variants ticked on its panel (all or nothing)."""
     queries.require(request.user, perms.PUBLISH)
     content_item = content_queries.access_item(request.user, pk)
-    chosen = request.POST.getlist("variant")
+    posted = request.POST.getlist("variant")
+    chosen = id_list(posted)
     try:
         at, now = _at(request)
+        if len(chosen) != len(posted):
+            raise ValidationError({"variant": _("所选平台稿无效，请刷新页面后重新选择")})
         if chosen:
-            with transaction.atomic():
-                for v in content_item.variants.filter(pk__in=chosen):
-                    _job, warnings = services.schedule_variant(v, by=request.user, at=at, now=now)
-                    for text in warnings:
-                        messages.warning(request, text)
+            variants = list(content_item.variants.filter(pk__in=chosen).order_by("pk"))
+            if len(variants) != len(set(chosen)):
+                raise ValidationError(
+                    {"variant": _("所选平台稿不属于该内容，请刷新页面后重新选择")}
+                )
+            with transaction.atomic():  # all or nothing
+                done = [services.schedule_variant(v, by=request.user, at=at, now=now)
+                        for v in variants]  # fmt: skip
         else:
-            for _job, warnings in services.schedule_item(
-                content_item, by=request.user, at=at, now=now
-            ):
-                for text in warnings:
-                    messages.warning(request, text)
-        messages.success(request, _("已排期"))
+            done = services.schedule_item(content_item, by=request.user, at=at, now=now)
     except (ValidationError, Conflict) as exc:
         messages.error(request, _errors(exc))
+    else:
+        _scheduled(request, done)
     return redirect("publishing:item", pk=pk)
 
 

@@ -1,7 +1,8 @@
 """Douyin's live-room data API (domain-cn §7.4) on 127.0.0.1, on top of the Douyin fake:
 `/room/data/room_id/get/` (the anchor's rooms of a day), `/room/data/base|audience|interactive/get/`
 answering `stats[]` of `{name, value}` plus `data_ready_status[]` (T+1: not ready until the data
-is produced). Errors as Douyin's: 2190004 without the live.room.* scopes, 2190008 expired token."""
+is produced). Errors as Douyin's: 2190002 unknown token, 2190004 without the live.room.* scopes,
+2190008 expired token."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class FakeDouyinLive(FakeDouyin):
             return self.error(2190008)
         open_id = self.tokens.get(token)
         if open_id is None or open_id != query.get("open_id"):
-            return self.error(2190001)
+            return self.error(2190002)
         if open_id in self.no_scope:
             return self.error(2190004)
         if path == "/room/data/room_id/get/":

@@ -6,7 +6,8 @@ calls with `fail_next(path, *modes)`:
 
 - ``("timeout",)``: hold the request past the client's timeout, then drop it (nothing kept);
 - ``("status", 502)``: answer with that HTTP status;
-- ``("code", 40164)``: answer with that platform error code;
+- ``("code", 40164)``: answer with that platform error code (``("code", 21327, 403)``: with
+  that HTTP status too);
 - ``("drop",)``: accept the request — the post is kept — then close without answering;
 - ``("slow", 0.3)``: answer correctly after a delay.
 
@@ -16,6 +17,7 @@ The servers are threaded, so several worker processes can post at once (the benc
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import secrets
 import socket
@@ -26,10 +28,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
 Mode = tuple[Any, ...]
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -121,7 +125,12 @@ class FakePlatform:
         self.calls.append(Call(parts.path, query, body, json.dumps(answer, ensure_ascii=False)))
         if mode and mode[0] == "drop":
             raise Dropped
-        return 200, json.dumps(answer, ensure_ascii=False).encode()
+        status = int(mode[2]) if mode and mode[0] == "code" and len(mode) > 2 else None
+        return status or self.status_for(answer), json.dumps(answer, ensure_ascii=False).encode()
+
+    def status_for(self, answer: dict[str, Any]) -> int:
+        """The HTTP status an answer goes out with (the platforms answer errors with 200)."""
+        return 200
 
     def calls_to(self, suffix: str) -> list[Call]:
         return [c for c in self.calls if c.path.endswith(suffix)]
@@ -199,6 +208,7 @@ class FakeWechat(FakePlatform):
         self.pending_polls = 0  # freepublish/get answers "publishing" this many times first
         self.token_calls = 0
         self.reads: dict[str, int] = {}  # title → reads (datacube)
+        self.followers: dict[str, int] = {}  # appid → 累计关注 (datacube; default 5210)
 
     def add_app(self) -> tuple[str, str]:
         appid, secret = "wx" + secrets.token_hex(8), secrets.token_hex(16)
@@ -224,8 +234,8 @@ class FakeWechat(FakePlatform):
             "/cgi-bin/freepublish/batchget": self._batchget,
             "/cgi-bin/freepublish/delete": self._delete,
             "/datacube/getarticletotal": self._articletotal,
-            "/datacube/getusersummary": lambda a, b: {"list": [{"ref_date": b.get("begin_date"), "user_source": 0, "new_user": 12, "cancel_user": 2}]},
-            "/datacube/getusercumulate": lambda a, b: {"list": [{"ref_date": b.get("begin_date"), "cumulate_user": 5210}]},
+            "/datacube/getusersummary": self._usersummary,
+            "/datacube/getusercumulate": self._usercumulate,
         }.get(path)  # fmt: skip
         if handler is None:
             return {"errcode": 404, "errmsg": "unknown api"}
@@ -293,6 +303,36 @@ class FakeWechat(FakePlatform):
                 return {"errcode": 0, "errmsg": "ok"}
         return {"errcode": 40007, "errmsg": "invalid article_id"}
 
+    def _days(self, body: Any) -> list[str] | dict[str, Any]:
+        """The days from begin_date to end_date (at most 7, as datacube allows)."""
+        try:
+            begin = dt.date.fromisoformat(str(body.get("begin_date")))
+            end = dt.date.fromisoformat(str(body.get("end_date")))
+        except ValueError:
+            return {"errcode": 40097, "errmsg": "invalid args"}
+        if not 0 <= (end - begin).days < 7:
+            return {"errcode": 61501, "errmsg": "date range error"}
+        return [(begin + dt.timedelta(days=n)).isoformat() for n in range((end - begin).days + 1)]
+
+    def _usersummary(self, appid: str, body: Any) -> dict[str, Any]:
+        """Per day and source: 0 其他合计, 30 扫描二维码 (new_user, cancel_user)."""
+        days = self._days(body)
+        if isinstance(days, dict):
+            return days
+        rows = [{"ref_date": d, "user_source": src, "new_user": new, "cancel_user": gone}
+                for d in days for src, new, gone in ((0, 9, 2), (30, 3, 0))]  # fmt: skip
+        return {"list": rows}
+
+    def _usercumulate(self, appid: str, body: Any) -> dict[str, Any]:
+        days = self._days(body)
+        if isinstance(days, dict):
+            return days
+        return {
+            "list": [
+                {"ref_date": d, "cumulate_user": self.followers.get(appid, 5210)} for d in days
+            ]
+        }
+
     def _articletotal(self, appid: str, body: Any) -> dict[str, Any]:
         rows = [{"ref_date": body.get("begin_date"), "msgid": p.id, "title": p.title,
                  "details": [{"stat_date": body.get("begin_date"), "target_user": 5000,
@@ -307,6 +347,13 @@ class FakeWechat(FakePlatform):
 # --- Weibo ----------------------------------------------------------------------------------------
 
 
+TOKEN_ERRORS = {21314, 21315, 21327, 21332}  # token rejected / expired / invalid
+WEIBO_ERRORS = {
+    10017: "appkey not bind domain", 10023: "User requests out of rate limit",
+    21327: "expired_token", 21332: "invalid_access_token",
+}  # fmt: skip
+
+
 class FakeWeibo(FakePlatform):
     """`/2/statuses/share.json` (safe-domain URL required), `user_timeline`, `destroy`, `count`."""
 
@@ -315,6 +362,7 @@ class FakeWeibo(FakePlatform):
         self.safe_domain = safe_domain
         self.tokens: dict[str, str] = {}  # token → uid
         self.codes: dict[str, str] = {}  # authorisation code → uid
+        self.expired: set[str] = set()  # tokens the platform now rejects with 21327
 
     def add_user(self) -> tuple[str, str]:
         uid, token = str(1000 + len(self.tokens)), "2.00" + secrets.token_hex(12)
@@ -322,15 +370,21 @@ class FakeWeibo(FakePlatform):
         return uid, token
 
     def error(self, code: int) -> dict[str, Any]:
-        return {"error_code": code, "error": {10017: "appkey not bind domain", 21327: "expired_token",
-                                               10023: "User requests out of rate limit"}.get(code, "error"),
+        return {"error_code": code, "error": WEIBO_ERRORS.get(code, "error"),
                 "request": "/2/statuses/share.json"}  # fmt: skip
+
+    def status_for(self, answer: dict[str, Any]) -> int:
+        """Weibo answers a rejected token (213xx) with HTTP 403 and its JSON error body."""
+        return 403 if answer.get("error_code") in TOKEN_ERRORS else 200
 
     def route(self, method: str, path: str, query: dict[str, str], headers: Any,
               body: Any) -> dict[str, Any]:  # fmt: skip
         if path == "/oauth2/access_token":
             return self._exchange(body)
-        uid = self.tokens.get(query.get("access_token") or body.get("access_token", ""))
+        token = query.get("access_token") or body.get("access_token", "")
+        if token in self.expired:
+            return self.error(21327)
+        uid = self.tokens.get(token)
         if uid is None:
             return self.error(21332)
         if path == "/2/statuses/share.json":
@@ -380,9 +434,17 @@ class FakeWeibo(FakePlatform):
 # --- Douyin ---------------------------------------------------------------------------------------
 
 
+DOUYIN_ERRORS = {
+    2100005: "参数不合法", 2190001: "quota 已用完", 2190002: "access_token无效",
+    2190004: "应用未获得该能力",
+    2190008: "access_token过期,请刷新或重新授权", 10008: "access_token过期",
+    28001008: "access_token过期,请刷新或重新授权", 10010: "refresh_token过期",
+}  # fmt: skip
+
+
 class FakeDouyin(FakePlatform):
     """OAuth refresh, `/video/upload/`, `/video/part/*`, `/video/create/`, `/video/list/`,
-    `/video/data/`. Tokens go in the `access-token` header, `open_id` in the query."""
+    `/video/data/`, `/data/external/user/fans/`. Tokens go in the `access-token` header, `open_id` in the query."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -393,6 +455,7 @@ class FakeDouyin(FakePlatform):
         self.uploads: dict[str, int] = {}  # upload_id → bytes
         self.codes: dict[str, str] = {}  # authorisation code → open_id
         self.part_calls = 0
+        self.fans: dict[str, int] = {}  # open_id → current 粉丝数 (default 8000)
 
     def add_user(self) -> tuple[str, str, str]:
         open_id = "open-" + secrets.token_hex(6)
@@ -400,8 +463,19 @@ class FakeDouyin(FakePlatform):
         self.tokens[token], self.refresh_tokens[refresh] = open_id, open_id
         return open_id, token, refresh
 
+    def expire(self, open_id: str | None = None, *, refresh: bool = False) -> None:
+        """The platform now rejects the user's access tokens as expired (2190008); with
+        `refresh`, the refresh tokens too (refreshing answers 10010): only a new authorisation
+        helps."""
+        self.expired.update(t for t, o in self.tokens.items() if open_id in (None, o))
+        if refresh:
+            for token in [t for t, o in self.refresh_tokens.items() if open_id in (None, o)]:
+                del self.refresh_tokens[token]
+
     def error(self, code: int) -> dict[str, Any]:
-        return {"data": {"error_code": code, "description": "error"}, "extra": {"error_code": code}}
+        description = DOUYIN_ERRORS.get(code, "error")
+        return {"data": {"error_code": code, "description": description},
+                "extra": {"error_code": code, "description": description}}  # fmt: skip
 
     def route(self, method: str, path: str, query: dict[str, str], headers: Any,
               body: Any) -> dict[str, Any]:  # fmt: skip
@@ -414,7 +488,7 @@ class FakeDouyin(FakePlatform):
             return self.error(2190008)
         open_id = self.tokens.get(token)
         if open_id is None or open_id != query.get("open_id"):
-            return self.error(2190001)
+            return self.error(2190002)
         if path == "/video/upload/":
             video_id = "v0" + secrets.token_hex(8)
             self.videos[video_id] = int(body.get("_bytes", 0))
@@ -441,12 +515,28 @@ class FakeDouyin(FakePlatform):
             page = rows[cursor : cursor + count]
             return {"data": {"error_code": 0, "list": page, "cursor": cursor + len(page),
                              "has_more": cursor + len(page) < len(rows)}}  # fmt: skip
+        if path == "/data/external/user/fans/":
+            return self._fans(open_id, query)
         if path == "/video/data/":
             rows = [{"item_id": p.id, "statistics": {"play_count": 1200, "digg_count": 80,
                      "comment_count": 9, "share_count": 6, "forward_count": 1}}
                     for p in self.live_posts(open_id) if p.id in body.get("item_ids", [])]  # fmt: skip
             return {"data": {"error_code": 0, "list": rows}}
         return self.error(2100005)
+
+    def _fans(self, open_id: str, query: dict[str, str]) -> dict[str, Any]:
+        """The account's last `date_type` days (7/15/30) of 粉丝数 and 新增粉丝, newest last."""
+        days = int(query.get("date_type", 7))
+        if days not in (7, 15, 30):
+            return self.error(2100005)
+        today = dt.datetime.now(CHINA).date()  # the platform's days are Beijing days
+        total, rows = self.fans.get(open_id, 8000), []
+        for back in range(days, 0, -1):
+            day = today - dt.timedelta(days=back)
+            rows.append(
+                {"date": day.isoformat(), "new_fans": 30 + back, "total_fans": total - back * 25}
+            )
+        return {"data": {"error_code": 0, "description": "", "result_list": rows}}
 
     def issue_code(self) -> str:
         code = secrets.token_hex(8)
@@ -465,7 +555,7 @@ class FakeDouyin(FakePlatform):
     def _refresh(self, body: Any) -> dict[str, Any]:
         open_id = self.refresh_tokens.get(body.get("refresh_token", ""))
         if open_id is None:
-            return {"data": {"error_code": 10010, "description": "refresh_token 过期"}}
+            return self.error(10010)
         token = "act." + secrets.token_hex(12)
         self.tokens[token] = open_id
         return {"data": {"error_code": 0, "access_token": token, "expires_in": 1296000,

@@ -23,21 +23,36 @@ from mediadesk.publishing.connectors.base import (
     request,
 )
 
+# error_code → (Chinese message telling what to do, transient, reauth). Codes from Douyin's
+# status-code pages (old general codes 21000xx/219xxxx, new 2800xxxx) and the OAuth pages.
 ERRORS: dict[int, tuple[str, bool, bool]] = {
     2100004: ("抖音系统繁忙，稍后自动重试", True, False),
     2100005: ("参数不合法，请检查视频与文案", False, False),
-    2190001: ("access_token 无效，请重新授权", False, True),
+    2190001: ("抖音接口调用额度（quota）已用完，稍后自动重试", True, False),
+    2190002: ("access_token 无效（授权已取消或失效），请重新授权", False, True),
     2190004: (
         "应用未获得该能力（需 video.create / video.data 权限），请重新授权并勾选权限",
         False,
         True,
     ),
-    2190008: ("access_token 已过期，已用 refresh_token 刷新", True, False),
     2190015: ("请求过于频繁，稍后自动重试", True, False),
-    10008: ("refresh_token 已过期，请重新授权", False, True),
-    10010: ("refresh_token 已过期，请重新授权", False, True),
+    28001005: ("抖音系统繁忙，稍后自动重试", True, False),
+    28001012: ("用户未授权该接口的权限（scope），请重新授权并勾选权限", False, True),
+    28001018: ("应用未获得该能力，请重新授权并勾选权限", False, True),
+    28003018: ("请求过于频繁，稍后自动重试", True, False),
+    # access_token expired: refreshed with the refresh_token and the call repeated once; the
+    # code only surfaces when the platform still rejects the refreshed token.
+    2190008: ("抖音拒绝了 access_token（已过期，刷新后仍无效），请重新授权", False, True),
+    10008: ("抖音拒绝了 access_token（已过期，刷新后仍无效），请重新授权", False, True),
+    28001008: ("抖音拒绝了 access_token（已过期，刷新后仍无效），请重新授权", False, True),
+    10010: ("refresh_token 已过期（30 天），请重新授权", False, True),
+    10020: ("refresh_token 刷新次数已达上限，请重新授权", False, True),
 }
-TOKEN_EXPIRED = 2190008
+TOKEN_EXPIRED = {2190008, 10008, 28001008}
+# A missing scope: reauthorising with the scope ticked fixes it, but the token itself still
+# works for what it was granted (a missing data scope must not stop publishing).
+NO_SCOPE = {"2190004", "28001012", "28001018"}
+FANS_SPANS = (7, 15, 30)  # date_type of /data/external/user/fans/
 REFRESH_MARGIN = dt.timedelta(minutes=5)
 
 
@@ -90,7 +105,7 @@ def call(conn: Any, method: str, path: str, **kw: Any) -> dict[str, Any]:
         try:
             return _check(request(method, f"{_base()}{path}", params=params, headers=headers, **kw))
         except PlatformError as exc:
-            if attempt == 0 and exc.code == str(TOKEN_EXPIRED):
+            if attempt == 0 and exc.code.isdigit() and int(exc.code) in TOKEN_EXPIRED:
                 continue
             raise
     raise AssertionError("unreachable")
@@ -178,5 +193,30 @@ class DouyinConnector:
                         "shares": int(s.get("share_count", 0)) + int(s.get("forward_count", 0))}  # fmt: skip
         raise PlatformError("no_data", "平台暂无该视频的数据", transient=True)
 
+    def account_daily(
+        self, conn: Any, first: dt.date, last: dt.date
+    ) -> dict[dt.date, dict[str, int]]:
+        """粉丝数 and 新增粉丝 per day from `first` to `last` (`/data/external/user/fans/`, scope
+        `data.external.user`): Douyin gives the last 7, 15 or 30 days up to yesterday."""
+        back = (timezone.localdate() - first).days
+        span = next((s for s in FANS_SPANS if s >= back), None)
+        if span is None:
+            raise PlatformError("no_data", "抖音只提供最近 30 天的粉丝数据")
+        data = call(conn, "GET", "/data/external/user/fans/", params={"date_type": span})
+        out: dict[dt.date, dict[str, int]] = {}
+        for row in data.get("result_list") or []:
+            day = _day(row.get("date"))
+            if day is not None and first <= day <= last:
+                out[day] = {"followers": int(row.get("total_fans") or 0),
+                            "new_followers": int(row.get("new_fans") or 0)}  # fmt: skip
+        return out
+
     def check_credentials(self, conn: Any) -> None:
         call(conn, "GET", "/video/list/", params={"cursor": 0, "count": 1})
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

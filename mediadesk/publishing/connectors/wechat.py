@@ -305,15 +305,36 @@ class WechatConnector:
                         "favourites": d.get("add_to_fav_count", 0), "delivered": d.get("target_user", 0)}  # fmt: skip
         raise PlatformError("no_data", "平台暂无该文章的数据", transient=True)
 
-    def account_daily(self, conn: Any, day: dt.date) -> dict[str, int]:
-        body = {"begin_date": day.isoformat(), "end_date": day.isoformat()}
+    def account_daily(
+        self, conn: Any, first: dt.date, last: dt.date
+    ) -> dict[dt.date, dict[str, int]]:
+        """Follower figures per day from `first` to `last` (at most 7 days, as datacube allows):
+        新关注/取消关注 summed over the sources of `getusersummary`, 累积关注 from
+        `getusercumulate`. Only what the platform reports: a day it leaves out stays out."""
+        body = {"begin_date": first.isoformat(), "end_date": last.isoformat()}
         summary = call(conn, "POST", "/datacube/getusersummary", body=body).get("list", [])
         cumulate = call(conn, "POST", "/datacube/getusercumulate", body=body).get("list", [])
-        values = {"new_followers": sum(int(r.get("new_user", 0)) for r in summary),
-                  "cancelled_followers": sum(int(r.get("cancel_user", 0)) for r in summary)}  # fmt: skip
-        if cumulate:
-            values["followers"] = int(cumulate[-1].get("cumulate_user", 0))
-        return values
+        out: dict[dt.date, dict[str, int]] = {}
+        for row in summary:
+            day = _ref_date(row, first, last)
+            if day is not None:
+                values = out.setdefault(day, {"new_followers": 0, "cancelled_followers": 0})
+                values["new_followers"] += int(row.get("new_user") or 0)
+                values["cancelled_followers"] += int(row.get("cancel_user") or 0)
+        for row in cumulate:
+            day = _ref_date(row, first, last)
+            if day is not None:
+                out.setdefault(day, {})["followers"] = int(row.get("cumulate_user") or 0)
+        return out
 
     def check_credentials(self, conn: Any) -> None:
         access_token(conn, force=True)
+
+
+def _ref_date(row: dict[str, Any], first: dt.date, last: dt.date) -> dt.date | None:
+    """A datacube row's `ref_date` when it falls in [first, last]."""
+    try:
+        day = dt.date.fromisoformat(str(row.get("ref_date", ""))[:10])
+    except ValueError:
+        return None
+    return day if first <= day <= last else None
