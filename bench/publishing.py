@@ -243,9 +243,9 @@ def _cut(ids: list[int]) -> str:
 
     outcomes = Counter(Attempt.objects.filter(job_id__in=ids).values_list("outcome", flat=True))
     retaken = sum(len(w) > 1 for w in DBTaskResult.objects.values_list("worker_ids", flat=True))
-    return (f"{outcomes['lease_expired']} posts mid-flight (lease ran out; "
-            f"{outcomes['reconciled']} found on the platform instead of posted again) and "
-            f"{retaken} tasks given back to the queue")  # fmt: skip
+    return (f"{outcomes['lease_expired']} claimed posts mid-flight (their lease ran out; each is "
+            f"asked for on its platform before it is posted) and {retaken} tasks given back to "
+            f"the queue")  # fmt: skip
 
 
 def phase(w: dict[str, Any], accounts: list[Any], fakes: Any, n: int, *, kills: int) -> None:
