@@ -32,10 +32,11 @@ def _items(desk: Desk) -> list[services.Incoming]:
         ("weibo", "mention", "曲江府 有没有三居室", {}),
     ]  # fmt: skip
     accounts = {"weibo": desk.weibo, "wechat_mp": desk.wechat, "douyin": desk.douyin}
-    return [
-        services.Incoming(platform=p, kind=k, external_id=f"f{n}", text=t, received_at=at + dt.timedelta(seconds=n), account_id=accounts[p].pk, **extra)  # fmt: skip
-        for n, (p, k, t, extra) in enumerate(rows)
-    ]
+    return [_item(f"f{n}", p, k, t, at + dt.timedelta(seconds=n), accounts[p].pk, extra) for n, (p, k, t, extra) in enumerate(rows)]  # fmt: skip
+
+
+def _item(external_id: str, platform: str, kind: str, text: str, at: dt.datetime, account: int, extra: dict[str, Any]) -> services.Incoming:  # fmt: skip
+    return services.Incoming(platform=platform, kind=kind, external_id=external_id, text=text, received_at=at, account_id=account, **extra)  # fmt: skip
 
 
 def _setup(desk: Desk) -> None:
@@ -50,7 +51,7 @@ def _raw(table: str, ignored: set[str]) -> list[dict[str, Any]]:
     """Rows as stored (the driver's values: on SQLite datetimes and JSON are the text
     written), so a formatting difference between the paths shows."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 (model table)
+        cursor.execute(f"SELECT * FROM {table} ORDER BY id")
         names = [c[0] for c in cursor.description]
         return [{k: v for k, v in zip(names, row, strict=True) if k not in ignored} | {"#id": row[0]} for row in cursor.fetchall()]  # fmt: skip
 
@@ -176,7 +177,7 @@ def test_concurrent_batches_with_the_same_ids_store_each_once(transactional_db: 
         try:
             barrier.wait()
             results.append([c for _m, c in services.ingest(desk.world.org, items)])
-        except BaseException as exc:  # noqa: BLE001 (reported below)
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
