@@ -39,7 +39,7 @@ def preparer(field: models.Field[Any, Any], using: str = "default") -> Prep:
         encoder = field.encoder
         return lambda v: None if v is None else ops.adapt_json_value(v, encoder)
     if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
+        return _memo(ops.adapt_datetimefield_value)
     if isinstance(field, models.ForeignKey):
         return preparer(field.target_field, using)
     if isinstance(field, PLAIN):
@@ -49,6 +49,21 @@ def preparer(field: models.Field[Any, Any], using: str = "default") -> Prep:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def _memo(adapt: Prep) -> Prep:
+    """`adapt` remembered per value: a batch repeats its times (created_at = updated_at,
+    one `at` for every audit row)."""
+    seen: dict[Any, Any] = {}
+
+    def prep(value: Any) -> Any:
+        if value is None:
+            return None
+        if value not in seen:
+            seen[value] = adapt(value)
+        return seen[value]
+
+    return prep
 
 
 def can_return(using: str = "default") -> bool:

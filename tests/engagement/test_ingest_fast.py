@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mediadesk.core import audit, context, inserts
 from mediadesk.core.models import AuditEntry
@@ -191,3 +193,11 @@ def test_concurrent_batches_with_the_same_ids_store_each_once(transactional_db: 
     assert [sum(col) for col in zip(*results, strict=True)] == [1] * len(items)
     assert Message.objects.filter(organisation=desk.world.org).count() == len(items)
     assert AuditEntry.objects.filter(action="message.receive").count() == len(items)
+
+
+@given(
+    st.lists(st.text(alphabet="曲江府烂尾ab", max_size=4), max_size=8),
+    st.text(alphabet="曲江府烂尾abc ", max_size=30),
+)
+def test_watch_list_matches_like_a_substring_search_per_term(terms: list[str], text: str) -> None:
+    assert services.WatchList(tuple(terms)).matches(text) == [t for t in terms if t in text]
