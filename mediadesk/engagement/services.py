@@ -245,7 +245,7 @@ def _store(
     by: Any,
 ) -> list[tuple[Message, bool]]:
     known = _existing(organisation, [(platforms[i.platform], i.external_id) for i in items])
-    context = BatchContext(organisation)
+    batch = BatchContext(organisation)
     router = Router(organisation)
     fresh: list[Message] = []
     out: list[tuple[Message, bool]] = []
@@ -256,7 +256,7 @@ def _store(
         if key in known or key in seen:
             out.append((known.get(key) or seen[key], False))
             continue
-        message = _build(organisation, item, platform, accounts.get(item.account_id or 0), context)  # fmt: skip
+        message = _build(organisation, item, platform, accounts.get(item.account_id or 0), batch)  # fmt: skip
         message.assignee_id = router.pick(message)
         seen[key] = message
         fresh.append(message)
@@ -266,7 +266,7 @@ def _store(
     if raced:
         fresh = [m for m in fresh if m.pk is not None]
         out = [(raced.get((m.platform_id, m.external_id), m), c and m.pk is not None) for m, c in out]  # fmt: skip
-    _link_parents(organisation, fresh, items)
+    _link_parents(organisation, fresh, items, platforms)
     _audit_received(fresh, by)
     if fresh:
         from mediadesk.engagement import opinion
@@ -357,20 +357,25 @@ def _variant_for(organisation: Organisation, platform: Platform, url: str) -> in
     )
 
 
-def _link_parents(organisation: Organisation, fresh: list[Message], items: Sequence[Incoming]) -> None:  # fmt: skip
-    wanted = {i.external_id: i.parent_external_id for i in items if i.parent_external_id}
+def _link_parents(organisation: Organisation, fresh: list[Message], items: Sequence[Incoming], platforms: dict[str, Platform]) -> None:  # fmt: skip
+    """Point replies at their parent message on the same platform (stored before or in this
+    batch): one lookup per platform on the unique index, one UPDATE per parent."""
+    wanted = {(platforms[i.platform].pk, i.external_id): i.parent_external_id for i in items if i.parent_external_id}  # fmt: skip
     if not wanted:
         return
-    parents = dict(
-        Message.objects.filter(organisation=organisation, external_id__in=set(wanted.values()))
-        .values_list("external_id", "pk")
-    )  # fmt: skip
+    per_platform: dict[int, set[str]] = {}
+    for (platform_id, _external_id), parent_external_id in wanted.items():
+        per_platform.setdefault(platform_id, set()).add(parent_external_id)
+    parents: dict[tuple[int, str], int] = {}
+    for platform_id, ids in per_platform.items():
+        rows = Message.objects.filter(organisation=organisation, platform_id=platform_id, external_id__in=ids)  # fmt: skip
+        parents.update({(platform_id, e): pk for e, pk in rows.order_by().values_list("external_id", "pk")})  # fmt: skip
     children: dict[int, list[int]] = {}
     for m in fresh:
-        parent = parents.get(wanted.get(m.external_id, ""))
+        parent = parents.get((m.platform_id, wanted.get((m.platform_id, m.external_id), "")))
         if parent:
             children.setdefault(parent, []).append(m.pk)
-    for parent, pks in children.items():  # one UPDATE per parent, not per message
+    for parent, pks in children.items():
         Message.objects.filter(pk__in=pks).update(parent_id=parent)
 
 

@@ -201,3 +201,18 @@ def test_concurrent_batches_with_the_same_ids_store_each_once(transactional_db: 
 )
 def test_watch_list_matches_like_a_substring_search_per_term(terms: list[str], text: str) -> None:
     assert services.WatchList(tuple(terms)).matches(text) == [t for t in terms if t in text]
+
+
+def test_replies_link_to_their_parent_on_the_same_platform(desk: Desk) -> None:
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    [(douyin_twin, _c)] = services.ingest(desk.world.org, [_item("p1", "douyin", "comment", "同号的抖音评论", at, desk.douyin.pk, {})])  # fmt: skip
+    [(parent, _c)] = services.ingest(desk.world.org, [_item("p1", "weibo", "comment", "请问什么时候交房", at, desk.weibo.pk, {})])  # fmt: skip
+    out = services.ingest(desk.world.org, [
+        _item("r1", "weibo", "reply", "回复一", at, desk.weibo.pk, {"parent_external_id": "p1"}),
+        _item("p2", "weibo", "comment", "新评论", at, desk.weibo.pk, {}),
+        _item("r2", "weibo", "reply", "回复二", at, desk.weibo.pk, {"parent_external_id": "p2"}),
+        _item("r3", "weibo", "reply", "回复三", at, desk.weibo.pk, {"parent_external_id": "nowhere"}),
+    ])  # fmt: skip
+    stored = {m.external_id: m for m in Message.objects.filter(platform=desk.weibo.platform)}
+    assert stored["r1"].parent_id == parent.pk != douyin_twin.pk
+    assert stored["r2"].parent_id == out[1][0].pk and stored["r3"].parent_id is None
