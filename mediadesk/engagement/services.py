@@ -224,9 +224,9 @@ def ingest(
 
 def _existing(organisation: Organisation, keys: Iterable[tuple[Platform, str]]) -> dict[tuple[int, str], Message]:  # fmt: skip
     """Stored messages by (platform id, external id). One query per platform: each is a
-    range of the (organisation, platform, external_id) unique index. (An OR of the platforms,
-    or the model's ordering by received_at, made SQLite walk all the organisation's messages
-    by its received_at index instead.)"""
+    range of the (organisation, platform, external_id) unique index. (Without ANALYZE
+    statistics, an OR of the platforms and the model's ordering by received_at made SQLite
+    walk all the organisation's messages by its received_at index instead.)"""
     wanted: dict[int, tuple[Platform, set[str]]] = {}
     for platform, external_id in keys:
         wanted.setdefault(platform.pk, (platform, set()))[1].add(external_id)
