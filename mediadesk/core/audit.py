@@ -170,7 +170,8 @@ def record_many(
 ) -> int:
     """`record` for many targets: the same entries (masked the same way, one time and one
     origin for the lot) written by one multi-row INSERT per chunk (`core.inserts`), without
-    the ORM's per-value preparation — ingestion writes one entry per message."""
+    the ORM's per-value preparation — ingestion writes one entry per message. `label` (a
+    function of the target) names each target when `str(target)` is not the right label."""
     user = actor if getattr(actor, "pk", None) else None
     origin = context.current()
     at = timezone.now()
