@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import time
 from typing import Any
@@ -140,27 +141,47 @@ def list_figures(user: Any, account_id: int) -> None:
     report("inbox API GET /api/v1/inbox/messages with filters", measure(api, repeat=40, warmup=4), 200)  # fmt: skip
 
 
+def _batch(accounts: list[Any], prefix: str, b: int) -> str:
+    items = [
+        {"platform": accounts[i % len(accounts)].platform.code, "kind": "comment",
+         "account": accounts[i % len(accounts)].pk, "external_id": f"{prefix}-{b}-{i}",
+         "text": TEXTS[(b + i) % len(TEXTS)] + f" #{i}", "received_at": dt.datetime.now(dt.UTC).isoformat(),
+         "author": f"用户{i}"}
+        for i in range(500)
+    ]  # fmt: skip
+    return json.dumps({"items": items})
+
+
 def ingest_figures(user: Any, accounts: list[Any], batches: int, prefix: str = "api") -> None:
+    """Sustained ingestion: one untimed warm-up batch first (it loads the sentiment
+    dictionaries and builds the reply suggester's automaton, once per process), then
+    `batches` timed batches of 500 through the API, one after another."""
     from mediadesk.orgs.services import create_api_token
 
     _, key = create_api_token(user, by=user, name="bench")
     client = Client(headers={"Authorization": f"Bearer {key}"})
-    now = dt.datetime.now(dt.UTC).isoformat()
-    total, start = 0, time.perf_counter()
-    for b in range(batches):
-        items = [
-            {"platform": accounts[i % len(accounts)].platform.code, "kind": "comment",
-             "account": accounts[i % len(accounts)].pk, "external_id": f"{prefix}-{b}-{i}",
-             "text": TEXTS[(b + i) % len(TEXTS)] + f" #{i}", "received_at": now, "author": f"用户{i}"}
-            for i in range(500)
-        ]  # fmt: skip
-        r = client.post("/api/v1/inbox/messages", json.dumps({"items": items}), content_type="application/json")  # fmt: skip
+
+    def post(body: str) -> float:
+        start = time.perf_counter()
+        r = client.post("/api/v1/inbox/messages", body, content_type="application/json")
         assert r.status_code == 200, r.content[:300]
-        total += 500
-    rate = total / (time.perf_counter() - start)
+        return time.perf_counter() - start
+
+    warm = post(_batch(accounts, f"{prefix}-warm", 0))
+    bodies = [_batch(accounts, prefix, b) for b in range(batches)]
+    cpu = time.process_time()
+    took = [post(body) for body in bodies]
+    cpu = time.process_time() - cpu
+    rate = 500 * batches / sum(took)
+    took.sort()
     verdict = "✓" if rate >= 1000 else "✗ below"
-    print(f"  API ingestion, {batches} batches of 500 (sentiment, watch list, SLA, suggestions, "
-          f"assignment): {rate:,.0f} messages/s {verdict} target 1,000/s")  # fmt: skip
+    print(f"  API ingestion, {batches} sustained batches of 500 after a warm-up batch ({warm * 1000:,.0f} ms) "
+          f"(sentiment, watch list, SLA, suggestions, assignment): {rate:,.0f} messages/s {verdict} target 1,000/s; "
+          f"per batch median {took[len(took) // 2] * 1000:,.0f} ms, slowest {took[-1] * 1000:,.0f} ms")  # fmt: skip
+    # The machine is shared: CPU time of this process (client, server and SQLite all run in
+    # it) gives the rate one free core would reach, whatever else is running.
+    print(f"    per CPU second of this process: {500 * batches / cpu:,.0f} messages/s "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
 
 
 def spike_figures(n_terms: int) -> None:

@@ -5,10 +5,12 @@ approval), 转线索, sentiment corrections, saved views. Each write is audited.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import ahocorasick
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mediadesk.core import audit, scopes
+from mediadesk.core import audit, inserts, scopes
 from mediadesk.engagement import library, perms, rules, senders, sentiment
 from mediadesk.engagement.models import (
     OPEN_STATUSES,
@@ -92,7 +94,7 @@ def validate(item: Incoming, *, platforms: dict[str, Platform], accounts: dict[i
     """Field errors of one incoming message (empty when it may be stored)."""
     errors: dict[str, str] = {}
     item.text, item.author_name, item.author_id = map(storable, (item.text, item.author_name, item.author_id))  # fmt: skip
-    item.external_id, item.thread_key, item.post_url = map(storable, (item.external_id, item.thread_key, item.post_url))  # fmt: skip
+    item.external_id, item.thread_key, item.post_url = map(storable, (item.external_id.strip(), item.thread_key, item.post_url))  # fmt: skip
     if item.platform not in platforms:
         errors["platform"] = _("未知平台：%(p)s") % {"p": item.platform}
     if item.kind not in Kind.values:
@@ -162,6 +164,33 @@ def watch_matches(organisation_id: int) -> list[tuple[str, int]]:
     )
 
 
+class WatchList:
+    """Active watch terms matched by one Aho-Corasick pass over a message (instead of one
+    substring search per term); the matches come in the order of `terms`."""
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        self.terms = terms
+        self.automaton: Any = None
+        self.always = {""} & set(terms)  # an empty term is in every text
+        if set(terms) - self.always:
+            self.automaton = ahocorasick.Automaton()
+            for term in set(terms) - self.always:
+                self.automaton.add_word(term, term)
+            self.automaton.make_automaton()
+
+    def matches(self, text: str) -> list[str]:
+        found = set(self.always)
+        if self.automaton is not None:
+            found.update(term for _end, term in self.automaton.iter(text))
+        return [t for t in self.terms if t in found] if found else []
+
+
+@functools.lru_cache(maxsize=64)
+def watch_list(terms: tuple[str, ...]) -> WatchList:
+    """The matcher for a list of terms, built once per distinct list (per process)."""
+    return WatchList(terms)
+
+
 def require_ingest(by: Any, organisation: Organisation) -> None:
     if by is None:
         return
@@ -193,13 +222,19 @@ def ingest(
     return _store(organisation, items, platforms, accounts, by)
 
 
-def _existing(organisation: Organisation, items: Sequence[Incoming], platforms: dict[str, Platform]) -> dict[tuple[int, str], Message]:  # fmt: skip
-    q = Q(pk__in=[])
-    for code in {i.platform for i in items}:
-        ids = [i.external_id for i in items if i.platform == code]
-        q |= Q(platform=platforms[code], external_id__in=ids)
-    rows = Message.objects.filter(q, organisation=organisation)
-    return {(m.platform_id, m.external_id): m for m in rows}
+def _existing(organisation: Organisation, keys: Iterable[tuple[Platform, str]]) -> dict[tuple[int, str], Message]:  # fmt: skip
+    """Stored messages by (platform id, external id). One query per platform: each is a
+    range of the (organisation, platform, external_id) unique index. (Without ANALYZE
+    statistics, an OR of the platforms and the model's ordering by received_at made SQLite
+    walk all the organisation's messages by its received_at index instead.)"""
+    wanted: dict[int, tuple[Platform, set[str]]] = {}
+    for platform, external_id in keys:
+        wanted.setdefault(platform.pk, (platform, set()))[1].add(external_id)
+    found: dict[tuple[int, str], Message] = {}
+    for platform, ids in wanted.values():
+        rows = Message.objects.filter(organisation=organisation, platform=platform, external_id__in=ids).order_by()  # fmt: skip
+        found.update({(m.platform_id, m.external_id): m for m in rows})
+    return found
 
 
 def _store(
@@ -209,11 +244,8 @@ def _store(
     accounts: dict[int, Account],
     by: Any,
 ) -> list[tuple[Message, bool]]:
-    known = _existing(organisation, items, platforms)
-    eng = engine(organisation.pk)
-    policies = sla_minutes(organisation.pk)
-    terms = watch_matches(organisation.pk)
-    suggester = library.suggester(organisation.pk)
+    known = _existing(organisation, [(platforms[i.platform], i.external_id) for i in items])
+    batch = BatchContext(organisation)
     router = Router(organisation)
     fresh: list[Message] = []
     out: list[tuple[Message, bool]] = []
@@ -224,14 +256,17 @@ def _store(
         if key in known or key in seen:
             out.append((known.get(key) or seen[key], False))
             continue
-        message = _build(organisation, item, platform, accounts.get(item.account_id or 0), eng, policies, terms, suggester)  # fmt: skip
+        message = _build(organisation, item, platform, accounts.get(item.account_id or 0), batch)  # fmt: skip
         message.assignee_id = router.pick(message)
         seen[key] = message
         fresh.append(message)
         out.append((message, True))
     router.save()
-    Message.objects.bulk_create(fresh)
-    _link_parents(organisation, fresh, items)
+    raced = _write(organisation, fresh)
+    if raced:
+        fresh = [m for m in fresh if m.pk is not None]
+        out = [(raced.get((m.platform_id, m.external_id), m), c and m.pk is not None) for m, c in out]  # fmt: skip
+    _link_parents(organisation, fresh, items, platforms)
     _audit_received(fresh, by)
     if fresh:
         from mediadesk.engagement import opinion
@@ -240,32 +275,73 @@ def _store(
     return out
 
 
+MESSAGE_FIELDS = [f for f in Message._meta.concrete_fields if not f.primary_key]
+MESSAGE_KEY = ("organisation_id", "platform_id", "external_id")
+
+
+def _write(organisation: Organisation, fresh: list[Message]) -> dict[tuple[int, str], Message]:
+    """Insert the new messages; returns the rows another batch stored meanwhile (PostgreSQL:
+    a concurrent batch with the same ids), whose messages keep no pk and are not written."""
+    if not fresh:
+        return {}
+    if not inserts.can_return():
+        Message.objects.bulk_create(fresh)  # the ORM path (databases without RETURNING)
+        return {}
+    now = timezone.now()
+    rows = []
+    for m in fresh:
+        m.created_at = m.updated_at = now
+        rows.append([getattr(m, f.attname) for f in MESSAGE_FIELDS])
+    got = inserts.insert_rows(Message, MESSAGE_FIELDS, rows, returning=("id", "platform_id", "external_id"), conflict=MESSAGE_KEY)  # fmt: skip
+    ids = {(platform, external): pk for pk, platform, external in got}
+    for m in fresh:
+        m.pk = ids.get((m.platform_id, m.external_id))
+        m._state.adding, m._state.db = m.pk is None, "default"
+    missing = [(m.platform, m.external_id) for m in fresh if m.pk is None]
+    return _existing(organisation, missing) if missing else {}
+
+
+class BatchContext:
+    """What every message of one batch is computed against, read once per batch: the
+    sentiment engine, SLA policies, watch terms, the reply suggester, post URLs → variants."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self.engine = engine(organisation.pk)
+        self.policies = sla_minutes(organisation.pk)
+        self.watch = watch_list(tuple(t for t, _id in watch_matches(organisation.pk)))
+        self.suggester = library.suggester(organisation.pk)
+        self.variants: dict[tuple[int, str], int | None] = {}
+
+    def variant(self, platform: Platform, url: str) -> int | None:
+        key = (platform.pk, url)
+        if key not in self.variants:
+            self.variants[key] = _variant_for(self.organisation, platform, url)
+        return self.variants[key]
+
+
 def _build(
     organisation: Organisation,
     item: Incoming,
     platform: Platform,
     account: Account | None,
-    eng: sentiment.Engine,
-    policies: dict[tuple[str, str], SlaPolicy],
-    terms: list[tuple[str, int]],
-    suggester: library.Suggester,
+    batch: BatchContext,
 ) -> Message:
-    result = eng.analyse(item.text)
+    result = batch.engine.analyse(item.text)
     reasons = rules.lead_reasons(item.text)
-    variant = _variant_for(organisation, platform, item.post_url)
     return Message(
         organisation=organisation, platform=platform, account=account,
         company_id=account.company_id if account else None,
         project_id=account.project_id if account else None,
-        variant_id=variant, post_url=item.post_url[:500], kind=item.kind,
+        variant_id=batch.variant(platform, item.post_url), post_url=item.post_url[:500], kind=item.kind,
         external_id=item.external_id.strip(), thread_key=(item.thread_key or item.external_id)[:160],
         author_id=item.author_id[:128], author_name=item.author_name[:100],
         author_followers=item.author_followers, text=item.text, received_at=item.received_at,
         polarity=result.polarity, score=result.score, sentiment_words=result.words,
         negative_types=result.categories, lead_candidate=bool(reasons), lead_reasons=reasons,
-        watch_terms=[t for t, _id in terms if t in item.text],
-        suggestions=suggester.top(item.text, platform.code),
-        due_at=due_for(policies, platform.code, item.kind, item.received_at),
+        watch_terms=batch.watch.matches(item.text),
+        suggestions=batch.suggester.top(item.text, platform.code),
+        due_at=due_for(batch.policies, platform.code, item.kind, item.received_at),
     )  # fmt: skip
 
 
@@ -281,18 +357,26 @@ def _variant_for(organisation: Organisation, platform: Platform, url: str) -> in
     )
 
 
-def _link_parents(organisation: Organisation, fresh: list[Message], items: Sequence[Incoming]) -> None:  # fmt: skip
-    wanted = {i.external_id: i.parent_external_id for i in items if i.parent_external_id}
+def _link_parents(organisation: Organisation, fresh: list[Message], items: Sequence[Incoming], platforms: dict[str, Platform]) -> None:  # fmt: skip
+    """Point replies at their parent message on the same platform (stored before or in this
+    batch): one lookup per platform on the unique index, one UPDATE per parent."""
+    wanted = {(platforms[i.platform].pk, i.external_id): i.parent_external_id for i in items if i.parent_external_id}  # fmt: skip
     if not wanted:
         return
-    parents = dict(
-        Message.objects.filter(organisation=organisation, external_id__in=set(wanted.values()))
-        .values_list("external_id", "pk")
-    )  # fmt: skip
+    per_platform: dict[int, set[str]] = {}
+    for (platform_id, _external_id), parent_external_id in wanted.items():
+        per_platform.setdefault(platform_id, set()).add(parent_external_id)
+    parents: dict[tuple[int, str], int] = {}
+    for platform_id, ids in per_platform.items():
+        rows = Message.objects.filter(organisation=organisation, platform_id=platform_id, external_id__in=ids)  # fmt: skip
+        parents.update({(platform_id, e): pk for e, pk in rows.order_by().values_list("external_id", "pk")})  # fmt: skip
+    children: dict[int, list[int]] = {}
     for m in fresh:
-        parent = parents.get(wanted.get(m.external_id, ""))
+        parent = parents.get((m.platform_id, wanted.get((m.platform_id, m.external_id), "")))
         if parent:
-            Message.objects.filter(pk=m.pk).update(parent_id=parent)
+            children.setdefault(parent, []).append(m.pk)
+    for parent, pks in children.items():
+        Message.objects.filter(pk__in=pks).update(parent_id=parent)
 
 
 def _audit_received(fresh: list[Message], by: Any) -> None:

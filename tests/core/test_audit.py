@@ -211,3 +211,23 @@ def test_a_report_never_shows_its_full_number_in_its_name() -> None:
     from mediadesk.leads.models import Report
 
     assert "13600001111" not in str(Report(phone="13600001111"))
+
+
+def test_record_many_writes_the_entries_record_writes(world: World) -> None:
+    """The multi-row INSERT of record_many (core.inserts) stores what one `record` per target
+    stores: actor, organisation, masked labels and changes, plain JSON, origin."""
+    targets = [world.qujiang, world.yunjing, world.org]
+    changes = {"phone": ["", "13912345678"], "note": [None, "电话 13912345678"], "amount": [None, Decimal("1.50")], "when": [None, dt.date(2026, 3, 3)]}  # fmt: skip
+    with context.acting_from("api", request_id="req-many", ip="2001:db8::1"):
+        for target in targets:
+            audit.record(actor=world.manager, action="x.one", target=target, changes=changes, label=f"{target} 13912345678")  # fmt: skip
+        assert audit.record_many(actor=world.manager, action="x.many", entries=[(t, changes) for t in targets], label=lambda t: f"{t} 13912345678") == 3  # fmt: skip
+        audit.record_many(actor="消息接入", action="x.system", entries=[(world.qujiang, {})])
+    fields = ["actor_id", "actor_label", "organisation_id", "target_type", "target_id", "target_label", "changes", "source", "request_id", "ip"]  # fmt: skip
+    one = list(AuditEntry.objects.filter(action="x.one").order_by("id").values(*fields))
+    many = list(AuditEntry.objects.filter(action="x.many").order_by("id").values(*fields))
+    assert many == one and len(many) == 3
+    assert "13912345678" not in str(many) and many[0]["ip"] == "2001:db8::1"
+    system = AuditEntry.objects.get(action="x.system")
+    assert system.actor is None and system.actor_label == "消息接入" and system.changes == {}
+    assert AuditEntry.objects.filter(action="x.many").values("at").distinct().count() == 1
