@@ -5,6 +5,7 @@ and employees who have not sent are reminded (at most 3 times a day, as WeCom al
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,9 +27,14 @@ from mediadesk.private.models import (
     WeComFollow,
     WeComSettings,
 )
-from mediadesk.private.wecom import Client
+from mediadesk.private.wecom import Client, WeComError
+
+log = logging.getLogger(__name__)
 
 TASK_SENT = 2  # get_groupmsg_task status: 已发送
+# add_msg_template takes at most 10,000 external_userid per call; get_groupmsg_send_result
+# answers at most 1,000 rows a page (next_cursor for the rest).
+MAX_RECIPIENTS, RESULT_PAGE, MAX_RESULT_PAGES = 10_000, 1_000, 100
 DELIVERED, NOT_FRIEND, GOT_OTHER = 1, 2, 3  # get_groupmsg_send_result status
 REMINDERS_PER_DAY = 3
 
@@ -133,8 +139,12 @@ def create(segment: Segment, *, text: str, sender: str, by: Any) -> MassSend:
     targets = recipients(segment, sender)
     if not targets:
         raise ValidationError({"sender": [_("该分组中没有此员工的企业微信客户")]})
-    send = _send(cfg, targets, text=text, sender=sender, by=by, segment=segment)
-    assert send is not None  # a refused send raised
+    if len(targets) > MAX_RECIPIENTS:
+        raise ValidationError({"segment": [
+            _("企业微信单次群发最多 %(max)s 位客户，该员工在此分组中有 %(n)s 位：请缩小分组后再发")
+            % {"max": f"{MAX_RECIPIENTS:,}", "n": f"{len(targets):,}"}
+        ]})  # fmt: skip
+    (send,) = _send(cfg, targets, text=text, sender=sender, by=by, segment=segment)
     return send
 
 
@@ -148,10 +158,12 @@ def _send(
     by: Any,
     segment: Segment | None = None,
     plan: WakeUpPlan | None = None,
-) -> MassSend | None:
+) -> list[MassSend]:
     """Send under the organisation's lock, so two sends at once both see each other's
     recipients in the limit count. A segment send is refused whole when anyone is at a limit;
-    a wake-up send leaves those members out (None when nobody is left)."""
+    a wake-up send leaves those members out (nothing when nobody is left). More customers than
+    one call takes go out as several 群发; if WeCom fails after the first, those created are
+    kept and the rest stay unreached, as when WeCom is down for the whole send."""
     WeComSettings.objects.select_for_update().filter(pk=cfg.pk).first()
     now = timezone.now()
     members = [m for m, _e in targets]
@@ -161,7 +173,33 @@ def _send(
         over = blocked(members, monthly=cfg.monthly_limit, daily=cfg.daily_limit, now=now)
         targets = [(m, e) for m, e in targets if m.pk not in over]
         if not targets:
-            return None
+            return []
+    sends: list[MassSend] = []
+    for i in range(0, len(targets), MAX_RECIPIENTS):
+        chunk = targets[i : i + MAX_RECIPIENTS]
+        try:
+            sends.append(_create(cfg, chunk, text=text, sender=sender, by=by,
+                                 segment=segment, plan=plan, now=now))  # fmt: skip
+        except WeComError:
+            if not sends:
+                raise
+            log.warning("群发 %s stopped after %d chunks", plan or segment, len(sends))
+            break
+    return sends
+
+
+def _create(
+    cfg: WeComSettings,
+    targets: list[tuple[Member, str]],
+    *,
+    text: str,
+    sender: str,
+    by: Any,
+    segment: Segment | None,
+    plan: WakeUpPlan | None,
+    now: datetime,
+) -> MassSend:
+    """One add_msg_template call (≤ MAX_RECIPIENTS customers) and its recorded recipients."""
     answer = Client(cfg).post(
         "/cgi-bin/externalcontact/add_msg_template",
         {
@@ -218,9 +256,9 @@ def wake_up(plan: WakeUpPlan, member_ids: Any) -> list[int]:
             by_sender.setdefault(f.userid, []).append((f.member, f.external_userid))
     reached: list[int] = []
     for sender, targets in sorted(by_sender.items()):
-        send = _send(cfg, targets, text=plan.content, sender=sender, by=None, plan=plan)
-        if send is not None:
-            reached += list(send.recipients.values_list("member_id", flat=True))
+        sends = _send(cfg, targets, text=plan.content, sender=sender, by=None, plan=plan)
+        recorded = MassRecipient.objects.filter(send__in=sends)
+        reached += list(recorded.values_list("member_id", flat=True))
     return reached
 
 
@@ -232,21 +270,38 @@ def pull(send: MassSend) -> dict[str, int]:
     tasks = client.post("/cgi-bin/externalcontact/get_groupmsg_task", {"msgid": send.msgid})
     if any(t.get("status") == TASK_SENT for t in tasks.get("task_list", [])):
         send.status = MassSend.Status.CONFIRMED
-    rows = client.post(
-        "/cgi-bin/externalcontact/get_groupmsg_send_result",
-        {"msgid": send.msgid, "userid": send.sender},
-    ).get("send_list", [])
-    status = {r["external_userid"]: int(r.get("status", 0)) for r in rows}
+    status = _results(client, send)
     now = timezone.now()
+    changed = []
     for r in send.recipients.filter(status="created"):
         code = status.get(r.external_userid, 0)
         if code:
             r.status = "delivered" if code == DELIVERED else "failed"
             r.delivered_at = now if code == DELIVERED else None
-            r.save(update_fields=["status", "delivered_at"])
+            changed.append(r)
+    MassRecipient.objects.bulk_update(changed, ["status", "delivered_at"], batch_size=1000)
     send.pulled_at = now
     send.save(update_fields=["status", "pulled_at"])
     return counts(send)
+
+
+def _results(client: Client, send: MassSend) -> dict[str, int]:
+    """Every page of the per-customer results (external_userid → status)."""
+    status: dict[str, int] = {}
+    cursor = ""
+    for _page in range(MAX_RESULT_PAGES):
+        body = {"msgid": send.msgid, "userid": send.sender, "limit": RESULT_PAGE}
+        answer = client.post(
+            "/cgi-bin/externalcontact/get_groupmsg_send_result",
+            {**body, "cursor": cursor} if cursor else body,
+        )
+        status.update(
+            {r["external_userid"]: int(r.get("status", 0)) for r in answer.get("send_list", [])}
+        )
+        cursor = str(answer.get("next_cursor") or "")
+        if not cursor:
+            break
+    return status
 
 
 def counts(send: MassSend) -> dict[str, int]:

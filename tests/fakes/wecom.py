@@ -42,6 +42,7 @@ class FakeWeCom:
     marks: list[dict[str, Any]] = field(default_factory=list)
     welcomes: dict[str, str] = field(default_factory=dict)  # welcome_code → text sent
     busy: dict[str, int] = field(default_factory=dict)  # path → calls still answered -1 (系统繁忙)
+    busy_after: dict[str, int] = field(default_factory=dict)  # path → calls answered before busy
     base: str = ""
 
     def followers(self) -> list[str]:
@@ -69,6 +70,11 @@ class FakeWeCom:
             if contact is None:
                 return {"errcode": 84061, "errmsg": "not external contact"}
             return {"errcode": 0, **contact}
+        if path in self.busy_after:
+            self.busy_after[path] -= 1
+            if self.busy_after[path] < 0:
+                del self.busy_after[path]
+                self.busy[path] = self.busy.get(path, 0) + 1
         if self.busy.get(path):
             self.busy[path] -= 1
             return {"errcode": -1, "errmsg": "system busy"}
@@ -146,6 +152,8 @@ def _group_get(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict
 def _add_template(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
     if not body.get("text", {}).get("content"):
         return {"errcode": 41048, "errmsg": "no content"}
+    if len(body.get("external_userid", [])) > 10_000:  # at most 10,000 customers a call
+        return {"errcode": 40058, "errmsg": "external_userid exceed max 10000"}
     msgid = f"msg{len(fake.templates) + 1}"
     fake.templates[msgid] = {**body, "task_status": 0, "results": {}, "reminders": 0}
     return {"msgid": msgid, "fail_list": []}
@@ -162,7 +170,11 @@ def _result(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[st
         {"external_userid": ext, "userid": tpl["sender"], "status": tpl["results"].get(ext, 0)}
         for ext in tpl["external_userid"]
     ]
-    return {"send_list": rows}
+    limit = int(body.get("limit") or 500)  # default 500, at most 1,000 a page
+    limit = limit if 0 < limit <= 1000 else 500
+    start = int(body.get("cursor") or 0)
+    end = start + limit
+    return {"send_list": rows[start:end], "next_cursor": str(end) if end < len(rows) else ""}
 
 
 def _welcome(fake: FakeWeCom, q: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:

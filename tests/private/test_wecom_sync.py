@@ -405,3 +405,53 @@ def test_group_change_callback_syncs_the_group(world: World, client: Any, fake_w
     assert _post_callback(client, world, fake_wecom, xml).status_code == 200
     group = Group.objects.get(chat_id="wrG1")
     assert group.memberships.filter(left_at=None).count() == 2
+
+
+def test_mass_results_are_read_page_by_page(
+    world: World, fake_wecom: Any, monkeypatch: Any
+) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    seg = Segment.objects.create(organisation=world.org, name="全部", rules={})
+    send = mass.create(seg, text="本周六样板间开放", sender="zhangsan", by=world.manager)
+    assert sorted(fake_wecom.templates[send.msgid]["external_userid"]) == ["wmA", "wmB"]
+    fake_wecom.confirm(send.msgid)
+    monkeypatch.setattr(mass, "RESULT_PAGE", 1)  # one customer a page: two pages
+    assert mass.pull(send) == {"created": 0, "delivered": 2, "failed": 0}
+    assert fake_wecom.calls.count("/cgi-bin/externalcontact/get_groupmsg_send_result") == 2
+
+
+def test_a_segment_over_one_calls_limit_is_refused_whole(
+    world: World, fake_wecom: Any, monkeypatch: Any
+) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    monkeypatch.setattr(mass, "MAX_RECIPIENTS", 1)
+    seg = Segment.objects.create(organisation=world.org, name="全部", rules={})
+    with pytest.raises(ValidationError, match=r"最多 1 位客户.*有 2 位"):
+        mass.create(seg, text="周六开放日", sender="zhangsan", by=world.manager)
+    assert not MassSend.objects.exists() and fake_wecom.templates == {}
+
+
+def test_a_wake_up_larger_than_one_call_goes_out_in_chunks_and_keeps_those_sent(
+    world: World, fake_wecom: Any, monkeypatch: Any
+) -> None:
+    _seed(fake_wecom)
+    sync.sync_all(_cfg(world))
+    monkeypatch.setattr(mass, "MAX_RECIPIENTS", 1)
+    plan = _silent_plan(world)
+    fake_wecom.busy_after["/cgi-bin/externalcontact/add_msg_template"] = 1  # 2nd call fails
+    tasks.enter_silent(plan, timezone.now())
+    (send,) = MassSend.objects.filter(plan=plan)
+    first = fake_wecom.templates[send.msgid]["external_userid"]
+    reached = (
+        WakeUpTarget.objects.exclude(reached_at=None)
+        .filter(member__identities__kind="wecom")
+        .values_list("member__identities__value", flat=True)
+    )
+    assert len(first) == 1 and list(reached) == first  # the chunk WeCom took is kept, counted
+    unreached = WakeUpTarget.objects.filter(reached_at=None).values_list(
+        "member__identities__value", flat=True
+    )
+    assert ({"wmA", "wmB"} - set(first)) <= set(unreached)  # as when WeCom is down for all
+    assert audit_actions("private_mass", send.pk) == ["private.mass_create"]
