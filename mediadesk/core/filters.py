@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Self
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field
 from pydantic import ValidationError, field_validator
 
@@ -35,7 +36,7 @@ def sort_field(sorts: Mapping[str, Any], *, default: str | None = None) -> Any:
     keys = ", ".join(sorts)
     return Field(
         default,
-        description=f"排序（前缀 - 为倒序）：{keys}",
+        description=gettext("排序（前缀 - 为倒序）：%(keys)s") % {"keys": keys},
         json_schema_extra={"enum": [*sorts]},
         examples=[next(iter(sorts))] if sorts else None,
     )
@@ -64,7 +65,9 @@ class FilterSet(QueryIn):
     @classmethod
     def _known_sort(cls, value: Any) -> Any:
         if value is not None and value not in cls.SORTS:
-            raise ValueError("排序取值无效，可选：" + ", ".join(cls.SORTS))
+            raise ValueError(
+                gettext("排序取值无效，可选：%(keys)s") % {"keys": ", ".join(cls.SORTS)}
+            )
         return value
 
     @classmethod
