@@ -13,7 +13,7 @@ from mediadesk.core.scopes import require
 from mediadesk.matrix.models import Account
 from mediadesk.orgs.models import Project
 from mediadesk.planning import perms
-from mediadesk.planning.models import Goal, Task
+from mediadesk.planning.models import Goal, Scorecard, Task
 
 
 def require_view(user: Any) -> None:
@@ -165,3 +165,9 @@ def managed_people(user: Any) -> QuerySet[Any]:
         q |= (Q(role_grants__project_id=g.project_id) if g.project_id
               else Q(role_grants__company_id=g.company_id))  # fmt: skip
     return User.objects.filter(Q(organisation_id=org) & (q | Q(pk=user.pk))).distinct()
+
+
+def visible_cards(user: Any) -> QuerySet[Scorecard]:
+    """A manager sees the cards of the people in their scope; everyone else their own."""
+    qs = Scorecard.objects.filter(organisation_id=user.organisation_id)
+    return qs.filter(person__in=managed_people(user).values("pk"))

@@ -294,9 +294,8 @@ def list_scorecards(
 def _card(user: Any, card_id: int) -> Any:
 
     access.require_edit(user)
-    from mediadesk.planning.views_scorecards import visible_cards
 
-    return scopes.get_or_404(visible_cards(user), card_id)
+    return scopes.get_or_404(access.visible_cards(user), card_id)
 
 
 @router.post(
@@ -332,9 +331,8 @@ class SelfAssessmentIn(Schema):
 )
 def self_assess(request: HttpRequest, payload: SelfAssessmentIn, card_id: int = Id) -> Any:
     from mediadesk.planning import scorecards
-    from mediadesk.planning.views_scorecards import visible_cards
 
     user = caller(request)
     access.require_view(user)
-    card = scopes.get_or_404(visible_cards(user), card_id)
+    card = scopes.get_or_404(access.visible_cards(user), card_id)
     return scorecard_out(scorecards.self_assess(user, card, payload.text))

@@ -32,12 +32,6 @@ def _manager(user: Any) -> bool:
     return scopes.has_perm(user, perms.EDIT)
 
 
-def visible_cards(user: Any) -> Any:
-    """A manager sees the cards of the people in their scope; everyone else their own."""
-    qs = Scorecard.objects.filter(organisation_id=user.organisation_id)
-    return qs.filter(person__in=access.managed_people(user).values("pk"))
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     access.require_view(request.user)
@@ -49,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?month={month:%Y-%m}")
     if not _manager(request.user):
         scorecards.compute_month(request.user, month, request.user.pk)
-    cards = visible_cards(request.user).filter(month=month).select_related("person")
+    cards = access.visible_cards(request.user).filter(month=month).select_related("person")
     ranked = list(cards.order_by("-total", "id")[:500])
     prev = (month - dt.timedelta(days=1)).replace(day=1)
     following = (month + dt.timedelta(days=32)).replace(day=1)
@@ -60,7 +54,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _card(request: HttpRequest, pk: int) -> Scorecard:
     access.require_view(request.user)
-    return scopes.get_or_404(visible_cards(request.user).select_related("person", "signed_by"), pk)
+    return scopes.get_or_404(
+        access.visible_cards(request.user).select_related("person", "signed_by"), pk
+    )
 
 
 def _page(request: HttpRequest, card: Scorecard, errors: list[dict[str, str]]) -> HttpResponse:
